@@ -1,0 +1,15 @@
+# Production image: gunicorn serves the web app; the same image runs the Celery worker and beat.
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core nodejs npm \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt package.json package-lock.json ./
+RUN pip install --no-cache-dir -r requirements.txt && npm ci --omit=dev --no-audit --no-fund
+COPY . .
+RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN useradd --create-home council && chown -R council /app
+USER council
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

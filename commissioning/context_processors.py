@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from . import roles
+
+
+def service(request):
+    """Service name, phase and the navigation a user's roles allow."""
+    user = getattr(request, "user", None)
+    nav = []
+    if user is not None and user.is_authenticated:
+        nav.append(("Home", "home"))
+        if user.has_perm("strategies.view_commissioningstrategy"):
+            nav.append(("Strategies", "strategies:list"))
+        if user.has_perm("contracts.view_contract"):
+            nav.append(("Contracts", "contracts:list"))
+        if user.has_perm("providers.view_provider"):
+            nav.append(("Providers", "providers:list"))
+        if user.has_perm("performance.view_measure"):
+            nav.append(("Performance", "performance:dashboard"))
+        if user.has_perm("scrutiny.view_meeting"):
+            nav.append(("Scrutiny", "scrutiny:committees"))
+    links = []
+    for label, name in nav:
+        try:
+            links.append({"label": label, "url": reverse(name), "active": request.path == reverse(name)})
+        except NoReverseMatch:
+            continue
+    for link in links[1:]:
+        link["active"] = request.path.startswith(link["url"])
+    return {
+        "SERVICE_NAME": "Commissioning management",
+        "SERVICE_PHASE": "beta",
+        "service_navigation": links,
+        "ROLES": {
+            "COMMISSIONER": roles.COMMISSIONER,
+            "CONTRACT_OFFICER": roles.CONTRACT_OFFICER,
+            "SCRUTINY_MEMBER": roles.SCRUTINY_MEMBER,
+            "ADMINISTRATOR": roles.ADMINISTRATOR,
+        },
+        "DEBUG": settings.DEBUG,
+    }

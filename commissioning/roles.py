@@ -1,0 +1,117 @@
+"""The four roles, as auth groups, and the model permissions each holds.
+
+The groups are created by a data migration and kept in step after every
+``migrate`` (post_migrate), so a model added later gets its permissions too.
+Views and the API check Django permissions; the groups are the one place
+that says which role holds which.
+"""
+
+from django.apps import apps as global_apps
+
+COMMISSIONER = "Commissioner"
+CONTRACT_OFFICER = "Contract officer"
+SCRUTINY_MEMBER = "Scrutiny member"
+ADMINISTRATOR = "Administrator"
+ALL_ROLES = (COMMISSIONER, CONTRACT_OFFICER, SCRUTINY_MEMBER, ADMINISTRATOR)
+
+DOMAIN_APPS = ("commissioning", "strategies", "contracts", "providers", "performance", "scrutiny")
+
+# Officer-only records: councillors do not see providers' safeguarding detail or contract terms.
+OFFICER_ONLY_APPS = ("contracts", "providers")
+
+# Models whose full set of rights (add/change/delete/view) a role holds, as "app_label.model".
+_COMMISSIONER_EDITS = [
+    "strategies.commissioningstrategy",
+    "strategies.outcome",
+    "strategies.commissioningintention",
+    "strategies.strategyrisk",
+    "strategies.highlightreport",
+    "performance.measure",
+    "performance.measureresult",
+    "contracts.pooledbudget",
+]
+_CONTRACT_OFFICER_EDITS = [
+    "contracts.contract",
+    "contracts.contractchange",
+    "contracts.pooledbudget",
+    "contracts.visit",
+    "contracts.concern",
+    "contracts.sanction",
+    "contracts.actionplan",
+    "contracts.planaction",
+    "contracts.escalationstep",
+    "providers.provider",
+    "providers.location",
+    "providers.cqcrating",
+    "providers.riskassessment",
+    "performance.measureresult",
+]
+_SCRUTINY_READS = [
+    "strategies.commissioningstrategy",
+    "strategies.outcome",
+    "strategies.commissioningintention",
+    "strategies.strategyrisk",
+    "strategies.highlightreport",
+    "performance.measure",
+    "performance.measureresult",
+    "scrutiny.committee",
+    "scrutiny.meeting",
+    "scrutiny.scrutinyconclusion",
+    "scrutiny.scrutinypack",
+]
+
+# Extra (custom) permissions per role, as "app_label.codename".
+_EXTRA = {
+    COMMISSIONER: ["strategies.submit_highlightreport"],
+    CONTRACT_OFFICER: ["contracts.import_contracts", "providers.import_cqc_ratings"],
+    SCRUTINY_MEMBER: [],
+    ADMINISTRATOR: [],
+}
+
+
+def _all_view_permissions():
+    names = []
+    for label in DOMAIN_APPS:
+        for model in global_apps.get_app_config(label).get_models():
+            names.append(f"{label}.view_{model._meta.model_name}")
+    return names
+
+
+def role_permissions(role: str) -> set[str]:
+    """The "app_label.codename" permissions a role holds."""
+    if role == ADMINISTRATOR:
+        perms = set()
+        for label in DOMAIN_APPS:
+            for model in global_apps.get_app_config(label).get_models():
+                for action in ("add", "change", "delete", "view"):
+                    perms.add(f"{label}.{action}_{model._meta.model_name}")
+                for codename, _ in model._meta.permissions:
+                    perms.add(f"{label}.{codename}")
+        return perms
+    perms: set[str] = set(_EXTRA[role])
+    if role == SCRUTINY_MEMBER:
+        perms |= {f"{m.split('.')[0]}.view_{m.split('.')[1]}" for m in _SCRUTINY_READS}
+        return perms
+    perms |= set(_all_view_permissions())
+    edits = _COMMISSIONER_EDITS if role == COMMISSIONER else _CONTRACT_OFFICER_EDITS
+    for model in edits:
+        label, name = model.split(".")
+        for action in ("add", "change", "view"):
+            perms.add(f"{label}.{action}_{name}")
+    if role == COMMISSIONER:
+        perms |= {"scrutiny.add_scrutinyconclusion", "scrutiny.change_scrutinyconclusion"}
+    return perms
+
+
+def sync_role_groups(apps=global_apps, **kwargs) -> None:
+    """Create the role groups and give each exactly its permissions (idempotent)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    by_name = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type").filter(content_type__app_label__in=DOMAIN_APPS)
+    }
+    for role in ALL_ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = [by_name[name] for name in sorted(role_permissions(role)) if name in by_name]
+        group.permissions.set(wanted)

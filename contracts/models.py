@@ -1,0 +1,469 @@
+"""The contract register and what contract officers record against contracts and providers."""
+
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from commissioning.models import Directorate, TimeStampedModel
+
+KEY_CONTRACT_ANNUAL_VALUE = Decimal("1000000")
+
+
+class ContractQuerySet(models.QuerySet):
+    def with_is_key(self):
+        """Annotate ``is_key_contract``: annual value of £1m or more, or politically sensitive."""
+        return self.annotate(
+            is_key_contract=Case(
+                When(Q(annual_value__gte=KEY_CONTRACT_ANNUAL_VALUE) | Q(politically_sensitive=True), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def key(self):
+        return self.filter(Q(annual_value__gte=KEY_CONTRACT_ANNUAL_VALUE) | Q(politically_sensitive=True))
+
+    def live(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(status=Contract.Status.LIVE, start_date__lte=on, end_date__gte=on)
+
+
+class Contract(TimeStampedModel):
+    class Category(models.TextChoices):
+        RESIDENTIAL = "residential", "Residential"
+        COMMUNITY = "community", "Community based"
+        CLINICAL_PREVENTION = "clinical_prevention", "Clinical and community prevention"
+        STRATEGIC = "strategic", "Strategic"
+
+    class ContractType(models.TextChoices):
+        BLOCK = "block", "Block"
+        SPOT = "spot", "Spot"
+        FRAMEWORK = "framework", "Framework"
+        CALL_OFF = "call_off", "Call-off"
+        OPEN_SELECT_LIST = "open_select_list", "Open select list"
+        GRANT = "grant", "Grant agreement"
+        SECTION_75 = "section_75", "Section 75 agreement"
+        IN_HOUSE = "in_house", "In-house"
+
+    class Performance(models.TextChoices):
+        GOOD = "good", "Good"
+        AVERAGE = "average", "Average"
+        POOR = "poor", "Poor"
+        NOT_ASSESSED = "not_assessed", "Not assessed"
+
+    class PaymentTerms(models.TextChoices):
+        ARREARS = "arrears", "Arrears"
+        ADVANCE = "advance", "Advance"
+        MIXED = "mixed", "Mixed"
+        NOT_APPLICABLE = "n/a", "N/A"
+
+    class PaymentFrequency(models.TextChoices):
+        WEEKLY = "weekly", "Weekly"
+        FOUR_WEEKLY = "four_weekly", "Four-weekly"
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        ANNUALLY = "annually", "Annually"
+        NOT_APPLICABLE = "n/a", "N/A"
+
+    class PaymentBasis(models.TextChoices):
+        PERFORMANCE_DRIVEN = "performance_driven", "Performance driven"
+        INDEPENDENT = "independent", "Independent"
+        BOTH = "both", "Performance driven and independent"
+        NOT_APPLICABLE = "n/a", "N/A"
+
+    class VolumeSensitive(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        PARTIALLY = "partially", "Partially"
+        NOT_APPLICABLE = "n/a", "N/A"
+
+    class Status(models.TextChoices):
+        PIPELINE = "pipeline", "In procurement"
+        LIVE = "live", "Live"
+        EXPIRED = "expired", "Expired"
+        TERMINATED = "terminated", "Terminated"
+
+    class Reprocurement(models.TextChoices):
+        NONE = "", "No decision recorded"
+        EXTEND = "extend", "Extend"
+        REPROCURE = "reprocure", "Re-procure"
+        BRING_IN_HOUSE = "in_house", "Bring in-house"
+        DECOMMISSION = "decommission", "Decommission"
+
+    reference = models.CharField(max_length=40, unique=True)
+    title = models.CharField("Service contracted", max_length=255)
+    description = models.TextField(blank=True)
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="contracts")
+    strategy = models.ForeignKey(
+        "strategies.CommissioningStrategy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contracts",
+    )
+    lead_provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="lead_contracts"
+    )
+    other_providers = models.ManyToManyField("providers.Provider", blank=True, related_name="shared_contracts")
+    provider_summary = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="How the provider column reads where there are many, e.g. '315 x Provider Contracts'.",
+    )
+    locations = models.ManyToManyField("providers.Location", blank=True, related_name="contracts")
+    category = models.CharField(max_length=30, choices=Category.choices)
+    contract_type = models.CharField("Type", max_length=30, choices=ContractType.choices)
+    procurement_route = models.CharField(max_length=120, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="Current end date, including extensions already used.")
+    # Extension options in months, in order: 3+1+1 years is [12, 12]. Used ones are the first ``extensions_used``.
+    extension_months = models.JSONField(default=list, blank=True)
+    extensions_used = models.PositiveSmallIntegerField(default=0)
+    # Stored so that registers can filter and sort on it in SQL; recomputed on every save.
+    maximum_end_date = models.DateField(editable=False)
+    duration_note = models.CharField(max_length=255, blank=True, help_text="How the template's Duration column reads.")
+    review_date = models.DateField(null=True, blank=True)
+    review_note = models.CharField(
+        max_length=120, blank=True, help_text="e.g. 'Annual review', 'Currently under review'."
+    )
+    annual_value = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    total_value = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    vat_not_recoverable = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    politically_sensitive = models.BooleanField(default=False)
+    has_kpis = models.BooleanField("Contract KPIs", null=True, blank=True)
+    performance = models.CharField(max_length=20, choices=Performance.choices, default=Performance.NOT_ASSESSED)
+    performance_note = models.CharField(max_length=120, blank=True, help_text="e.g. 'Majority Good'.")
+    corrective_measures = models.TextField(blank=True)
+    service_credit_percentage = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    payment_terms = models.CharField(max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.ARREARS)
+    payment_terms_note = models.CharField(
+        max_length=120, blank=True, help_text="e.g. '2 weeks advance, 2 weeks arrears'."
+    )
+    payment_frequency = models.CharField(
+        max_length=20, choices=PaymentFrequency.choices, default=PaymentFrequency.MONTHLY
+    )
+    payment_basis = models.CharField(
+        "Performance driven / independent",
+        max_length=30,
+        choices=PaymentBasis.choices,
+        default=PaymentBasis.INDEPENDENT,
+    )
+    volume_sensitive = models.CharField(max_length=20, choices=VolumeSensitive.choices, default=VolumeSensitive.NO)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.LIVE)
+    reprocurement_decision = models.CharField(max_length=20, choices=Reprocurement.choices, blank=True, default="")
+    reprocurement_decided_on = models.DateField(null=True, blank=True)
+
+    objects = ContractQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["maximum_end_date"])
+
+    class Meta:
+        ordering = ["reference"]
+        permissions = [("import_contracts", "Can import contracts")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="contract_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("contracts:detail", args=[self.pk])
+
+    @property
+    def is_key(self) -> bool:
+        return self.annual_value >= KEY_CONTRACT_ANNUAL_VALUE or self.politically_sensitive
+
+    @property
+    def remaining_extension_months(self) -> list[int]:
+        return [int(m) for m in self.extension_months[self.extensions_used :]]
+
+    def compute_maximum_end_date(self):
+        """The end date if every remaining extension option is taken."""
+        return self.end_date + relativedelta(months=sum(self.remaining_extension_months))
+
+    @property
+    def extension_pattern(self) -> str:
+        """The term as councils write it, e.g. '3+1+1'."""
+        initial_months = (relativedelta(self.end_date, self.start_date).years * 12) if self.start_date else 0
+        parts = [initial_months] + [int(m) for m in self.extension_months]
+        as_years = [f"{m // 12}" if m % 12 == 0 else f"{m}m" for m in parts]
+        return "+".join(as_years)
+
+    def save(self, *args, **kwargs):
+        self.maximum_end_date = self.compute_maximum_end_date()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "maximum_end_date" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "maximum_end_date"]
+        super().save(*args, **kwargs)
+
+
+class ContractChange(TimeStampedModel):
+    """A variation, extension or novation of a contract."""
+
+    class Kind(models.TextChoices):
+        VARIATION = "variation", "Variation"
+        EXTENSION = "extension", "Extension"
+        NOVATION = "novation", "Novation"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    effective_on = models.DateField()
+    description = models.TextField()
+    value_change = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    extension_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    from_provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="novated_from"
+    )
+    to_provider = models.ForeignKey(
+        "providers.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="novated_to"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.contract.reference} on {self.effective_on:%d/%m/%Y}"
+
+
+class PooledBudget(TimeStampedModel):
+    """A pooled budget or co-commissioning arrangement (section 75, Better Care Fund, grant)."""
+
+    class ArrangementType(models.TextChoices):
+        SECTION_75 = "section_75", "Section 75 agreement"
+        BETTER_CARE_FUND = "bcf", "Better Care Fund"
+        GRANT = "grant", "Grant"
+        CO_COMMISSIONING = "co_commissioning", "Co-commissioning"
+
+    name = models.CharField(max_length=255)
+    strategy = models.ForeignKey(
+        "strategies.CommissioningStrategy",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pooled_budgets",
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="pooled_budgets"
+    )
+    arrangement_type = models.CharField(max_length=30, choices=ArrangementType.choices)
+    partner = models.CharField(max_length=255, help_text="e.g. the four Lincolnshire Clinical Commissioning Groups.")
+    total_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    partner_contribution = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    risk_share = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def council_contribution(self) -> Decimal:
+        return self.total_value - self.partner_contribution
+
+
+class Visit(TimeStampedModel):
+    class Kind(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        UNANNOUNCED = "unannounced", "Unannounced"
+        REACTIVE = "reactive", "Reactive"
+
+    class Level(models.TextChoices):
+        GOOD = "good", "Good"
+        ADEQUATE = "adequate", "Adequate"
+        POOR = "poor", "Poor"
+
+    class FeedbackLevel(models.TextChoices):
+        NONE = "none", "None"
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="visits")
+    location = models.ForeignKey(
+        "providers.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    contract = models.ForeignKey(Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits")
+    visited_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="visits")
+    findings = models.TextField(blank=True)
+    environment = models.CharField("Service-user environment", max_length=20, choices=Level.choices, blank=True)
+    complaints_feedback = models.CharField(
+        "Complaints and feedback level", max_length=20, choices=FeedbackLevel.choices, blank=True
+    )
+    follow_up_actions = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-visited_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} visit to {self.location or self.provider} on {self.visited_on:%d/%m/%Y}"
+
+
+class Concern(TimeStampedModel):
+    class Kind(models.TextChoices):
+        POOR_PRACTICE = "poor_practice", "Poor practice concern"
+        SAFEGUARDING = "safeguarding", "Safeguarding enquiry"
+        SERIOUS_INCIDENT = "serious_incident", "Serious incident"
+        COMPLAINT = "complaint", "Complaint"
+
+    class Severity(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="concerns")
+    location = models.ForeignKey(
+        "providers.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns"
+    )
+    contract = models.ForeignKey(Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    raised_on = models.DateField()
+    severity = models.CharField(max_length=20, choices=Severity.choices, default=Severity.MEDIUM)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    summary = models.TextField()
+    closed_on = models.DateField(null=True, blank=True)
+    outcome = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_on__isnull=False), name="closed_concern_has_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} at {self.provider} raised {self.raised_on:%d/%m/%Y}"
+
+
+class Sanction(TimeStampedModel):
+    class Kind(models.TextChoices):
+        DEFAULT_NOTICE = "default_notice", "Default notice"
+        SUSPENSION = "suspension", "Suspension of new admissions"
+        SERVICE_CREDIT = "service_credit", "Service credit"
+        TERMINATION = "termination", "Termination"
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="sanctions")
+    location = models.ForeignKey(
+        "providers.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="sanctions"
+    )
+    contract = models.ForeignKey(Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="sanctions")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    issued_on = models.DateField()
+    lifted_on = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    reason = models.TextField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.provider} from {self.issued_on:%d/%m/%Y}"
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.lifted_on is None or self.lifted_on > timezone.localdate()
+
+
+class ActionPlan(TimeStampedModel):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLETE = "complete", "Complete"
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="action_plans")
+    location = models.ForeignKey(
+        "providers.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="action_plans"
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_plans"
+    )
+    title = models.CharField(max_length=255)
+    agreed_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-agreed_on", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class PlanAction(TimeStampedModel):
+    """One action in an action plan, with an owner and a due date."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.CharField(max_length=150)
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return self.description[:60]
+
+
+class EscalationStep(TimeStampedModel):
+    """A step taken when an action plan is not complete in time (the escalation process)."""
+
+    class Step(models.TextChoices):
+        REMINDER = "reminder", "Reminder to provider"
+        MEETING = "meeting", "Meeting with registered manager"
+        SENIOR_MEETING = "senior_meeting", "Meeting with provider's senior management"
+        DEFAULT_NOTICE = "default_notice", "Default notice issued"
+        SUSPENSION = "suspension", "Suspension of new admissions"
+        TERMINATION = "termination", "Termination considered"
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="escalation_steps")
+    step = models.CharField(max_length=30, choices=Step.choices)
+    taken_on = models.DateField()
+    note = models.TextField(blank=True)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["taken_on", "pk"]
+
+    def __str__(self):
+        return f"{self.get_step_display()} on {self.taken_on:%d/%m/%Y}"

@@ -1,0 +1,1 @@
+"""Pages of the performance app. Thin: check permission, call a selector or service, render."""

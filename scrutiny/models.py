@@ -1,0 +1,128 @@
+"""Scrutiny committees, their meetings and conclusions, and the report packs members read."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from commissioning.models import TimeStampedModel
+
+
+class Committee(TimeStampedModel):
+    name = models.CharField(max_length=200, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="committees")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("scrutiny:committee", args=[self.pk])
+
+
+class Meeting(TimeStampedModel):
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField()
+    venue = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "committee"]
+
+    def __str__(self):
+        return f"{self.committee} – {self.date:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("scrutiny:meeting", args=[self.pk])
+
+
+class ScrutinyConclusion(TimeStampedModel):
+    """What a committee concluded about a strategy at a meeting."""
+
+    strategy = models.ForeignKey(
+        "strategies.CommissioningStrategy", on_delete=models.CASCADE, related_name="scrutiny_conclusions"
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="conclusions")
+    text = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-meeting__date", "pk"]
+
+    def __str__(self):
+        return f"{self.meeting.committee} on {self.strategy}"
+
+
+class ScrutinyPack(TimeStampedModel):
+    """A report pack for a meeting: a cover report and one appendix per chosen strategy, as one PDF."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class RenderStatus(models.TextChoices):
+        NOT_RENDERED = "not_rendered", "Not rendered"
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="packs")
+    title = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    strategies = models.ManyToManyField(
+        "strategies.CommissioningStrategy", through="PackAppendix", related_name="scrutiny_packs"
+    )
+    # Cover report, in the council's report layout.
+    report_to = models.CharField(max_length=255)
+    report_date = models.DateField()
+    subject = models.CharField(max_length=255)
+    summary = models.TextField(blank=True)
+    actions_required = models.TextField(blank=True)
+    background = models.TextField(blank=True)
+    conclusion = models.TextField(blank=True)
+    consultation = models.TextField(blank=True)
+    author = models.CharField(max_length=150, blank=True)
+    contact = models.CharField(max_length=255, blank=True)
+    # Rendering.
+    render_status = models.CharField(max_length=20, choices=RenderStatus.choices, default=RenderStatus.NOT_RENDERED)
+    render_error = models.TextField(blank=True)
+    progress_done = models.PositiveSmallIntegerField(default=0)
+    progress_total = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="packs/", blank=True)
+    checksum = models.CharField(max_length=64, blank=True, help_text="Of the inputs the file was rendered from.")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-report_date", "-pk"]
+        permissions = [("publish_scrutinypack", "Can publish a scrutiny pack")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("scrutiny:pack", args=[self.pk])
+
+
+class PackAppendix(models.Model):
+    pack = models.ForeignKey(ScrutinyPack, on_delete=models.CASCADE, related_name="appendices")
+    strategy = models.ForeignKey("strategies.CommissioningStrategy", on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pack", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["pack", "strategy"], name="strategy_once_per_pack")]
+
+    def __str__(self):
+        return f"Appendix {self.order} of {self.pack}: {self.strategy}"

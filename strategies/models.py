@@ -1,0 +1,237 @@
+"""Commissioning strategies and their quarterly highlight reports."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from commissioning.models import Directorate, TimeStampedModel
+from commissioning.periods import FinancialQuarter
+
+
+class Stage(models.TextChoices):
+    """Positions on the commissioning cycle."""
+
+    ANALYSE = "analyse", "Analyse"
+    PLAN = "plan", "Plan"
+    DO = "do", "Do"
+    REVIEW = "review", "Review"
+
+
+class CommissioningStrategy(TimeStampedModel):
+    name = models.CharField(max_length=200, unique=True)
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="strategies")
+    purpose = models.TextField("Purpose statement", help_text="The purpose of this commissioning strategy is to …")
+    sponsor = models.CharField(max_length=150, help_text="Role title of the sponsoring executive director.")
+    commissioning_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="led_strategies"
+    )
+    lead_officer = models.CharField("Lead officer (if applicable)", max_length=150, blank=True)
+    # A strategy can be at several stages at once (the template's "Analyse, Plan, Do, Review").
+    stage_analyse = models.BooleanField("Analyse", default=False)
+    stage_plan = models.BooleanField("Plan", default=False)
+    stage_do = models.BooleanField("Do", default=False)
+    stage_review = models.BooleanField("Review", default=False)
+    summary = models.TextField("Summary description", blank=True)
+    needs_established = models.TextField('How have the "needs" been established and agreed', blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "commissioning strategies"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("strategies:detail", args=[self.pk])
+
+    @property
+    def stages(self) -> list[str]:
+        return [label for value, label in Stage.choices if getattr(self, f"stage_{value}")]
+
+    @property
+    def stages_display(self) -> str:
+        return ", ".join(self.stages)
+
+
+class Outcome(TimeStampedModel):
+    strategy = models.ForeignKey(CommissioningStrategy, on_delete=models.CASCADE, related_name="outcomes")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["strategy", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class CommissioningIntention(TimeStampedModel):
+    strategy = models.ForeignKey(CommissioningStrategy, on_delete=models.CASCADE, related_name="intentions")
+    order = models.PositiveSmallIntegerField(default=0)
+    theme = models.CharField(max_length=150)
+    intention = models.TextField()
+    current_position = models.CharField(max_length=10, choices=Stage.choices)
+    expected_position = models.CharField(max_length=10, choices=Stage.choices)
+    activity = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["strategy", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.theme}: {self.intention[:60]}"
+
+
+class StrategyRisk(TimeStampedModel):
+    """A risk written as cause, event and effect."""
+
+    class Rating(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+
+    strategy = models.ForeignKey(CommissioningStrategy, on_delete=models.CASCADE, related_name="risks")
+    order = models.PositiveSmallIntegerField(default=0)
+    cause = models.TextField()
+    event = models.TextField()
+    effect = models.TextField()
+    rating = models.CharField(max_length=10, choices=Rating.choices, default=Rating.MEDIUM)
+    mitigation = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["strategy", "order", "pk"]
+
+    def __str__(self):
+        return self.event[:80]
+
+
+class HighlightReport(TimeStampedModel):
+    """A strategy's quarterly highlight report, following the council's template section by section."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted to the Commissioning and Commercial Board"
+        BOARD_REVIEWED = "board_reviewed", "Board reviewed"
+        SCRUTINY_CONSIDERED = "scrutiny_considered", "Considered by scrutiny"
+        APPROVED = "approved", "Approved by the Executive"
+
+    class Rag(models.TextChoices):
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        GREEN = "green", "Green"
+
+    strategy = models.ForeignKey(CommissioningStrategy, on_delete=models.CASCADE, related_name="highlight_reports")
+    year = models.PositiveSmallIntegerField(
+        "Financial year", help_text="Year the financial year starts: 2018 is 2018/19."
+    )
+    quarter = models.PositiveSmallIntegerField()
+    report_date = models.DateField()
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up on every save; a save on an older version is refused."
+    )
+
+    # Narrative sections of the template.
+    summary = models.TextField("Summary description", blank=True)
+    needs_established = models.TextField('How have the "needs" been established and agreed', blank=True)
+    outcomes_text = models.TextField('What are the agreed "outcomes"', blank=True)
+    success_note = models.TextField("Note on how success is measured", blank=True)
+    key_contracts_note = models.TextField("Note on key contracts", blank=True)
+    pooled_budget_arrangements = models.TextField("Existing pooled budget / co-commissioning arrangements", blank=True)
+    property_implications = models.TextField(blank=True)
+    commercial_opportunities = models.TextField(blank=True)
+    scrutiny_note = models.TextField("Note on conclusions from scrutiny", blank=True)
+    # Commissioners' comments.
+    completed_by = models.CharField(max_length=255, blank=True)
+    rag = models.CharField("Status (RAG)", max_length=10, choices=Rag.choices, blank=True)
+    rag_comment = models.TextField("Supporting comment if Red or Amber", blank=True)
+    commissioners_comments = models.TextField(blank=True)
+    # Workflow records.
+    board_comments = models.TextField("Commissioning and Commercial Board comments", blank=True)
+    scrutiny_meeting = models.ForeignKey(
+        "scrutiny.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="highlight_reports"
+    )
+    decision_reference = models.CharField(
+        max_length=30, blank=True, help_text="Executive decision reference, e.g. I017457."
+    )
+    decision_date = models.DateField(null=True, blank=True)
+    # What the report showed when approved: contracts, measures and conclusions, frozen.
+    approved_snapshot = models.JSONField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["strategy", "-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "year", "quarter"], name="one_report_per_strategy_quarter"),
+            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="report_quarter_is_1_to_4"),
+        ]
+        permissions = [
+            ("submit_highlightreport", "Can submit a highlight report to the board"),
+            ("review_highlightreport", "Can record the board's review of a highlight report"),
+            ("approve_highlightreport", "Can record scrutiny and Executive approval of a highlight report"),
+        ]
+
+    def __str__(self):
+        return f"{self.strategy} highlight report, {self.period}"
+
+    def get_absolute_url(self):
+        return reverse("strategies:report", args=[self.pk])
+
+    @property
+    def period(self) -> FinancialQuarter:
+        return FinancialQuarter(self.year, self.quarter)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    def clean(self):
+        errors = {}
+        if self.quarter and self.year and self.report_date and not self.period.contains(self.report_date):
+            errors["report_date"] = (
+                f"The report date must fall in {self.period} "
+                f"({self.period.start:%d/%m/%Y} to {self.period.end:%d/%m/%Y})."
+            )
+        if self.rag in (self.Rag.RED, self.Rag.AMBER) and not self.rag_comment.strip():
+            errors["rag_comment"] = f"Enter a supporting comment: a {self.get_rag_display()} status needs one."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReportEvent(models.Model):
+    """One move on a highlight report's timeline: who, when, why."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        SUBMITTED = "submitted", "Submitted to the board"
+        BOARD_REVIEWED = "board_reviewed", "Reviewed by the board"
+        SCRUTINY_CONSIDERED = "scrutiny_considered", "Considered by scrutiny"
+        APPROVED = "approved", "Approved by the Executive"
+        RETURNED = "returned", "Returned for changes"
+
+    report = models.ForeignKey(HighlightReport, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.by} at {self.at:%d/%m/%Y %H:%M}"
