@@ -1,7 +1,41 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "strategies"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.strategy_list, name="list"),
+    path("new/", views.strategy_form, name="create"),
+    path("<int:pk>/", views.strategy_detail, name="detail"),
+    path("<int:pk>/edit/", views.strategy_form, name="edit"),
+    path("<int:pk>/reports/start-next/", views.start_next_report, name="start_next_report"),
+    path("<int:strategy_pk>/outcomes/add/", views.strategy_part_form, {"part": "outcome"}, name="outcome_add"),
+    path(
+        "<int:strategy_pk>/outcomes/<int:pk>/edit/", views.strategy_part_form, {"part": "outcome"}, name="outcome_edit"
+    ),
+    path("<int:strategy_pk>/intentions/add/", views.strategy_part_form, {"part": "intention"}, name="intention_add"),
+    path(
+        "<int:strategy_pk>/intentions/<int:pk>/edit/",
+        views.strategy_part_form,
+        {"part": "intention"},
+        name="intention_edit",
+    ),
+    path("<int:strategy_pk>/risks/add/", views.strategy_part_form, {"part": "risk"}, name="risk_add"),
+    path("<int:strategy_pk>/risks/<int:pk>/edit/", views.strategy_part_form, {"part": "risk"}, name="risk_edit"),
+    path("reports/this-quarter/", views.reports_this_quarter, name="reports_this_quarter"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/print/", views.report_print, name="report_print"),
+    path("reports/<int:pk>/history/", views.report_history, name="report_history"),
+    path("reports/<int:pk>/submit/", views.report_move, {"move": "submit"}, name="report_submit"),
+    path("reports/<int:pk>/board-review/", views.report_move, {"move": "board-review"}, name="report_board_review"),
+    path(
+        "reports/<int:pk>/scrutiny/",
+        views.report_move,
+        {"move": "scrutiny"},
+        name="report_scrutiny_considered",
+    ),
+    path("reports/<int:pk>/approve/", views.report_move, {"move": "approve"}, name="report_approve"),
+    path("reports/<int:pk>/return/", views.report_move, {"move": "return"}, name="report_return"),
+]

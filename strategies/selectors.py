@@ -1,0 +1,495 @@
+"""Reads of strategies and highlight reports: the list, the strategy page, the report document."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from commissioning.periods import FinancialQuarter, current_quarter
+from contracts.models import Contract, PooledBudget
+from contracts.selectors import key_contracts_for_strategies
+from performance.models import Measure, MeasureResult, compute_status
+from performance.selectors import measures_summary, measures_with_results
+from scrutiny.selectors import conclusions_for_strategies
+
+from .models import CommissioningStrategy, HighlightReport, Stage
+
+# Narrative sections of the template, in order: (field, heading).
+NARRATIVE_SECTIONS = [
+    ("summary", "Summary description"),
+    ("needs_established", 'How have the "needs" been established and agreed'),
+    ("outcomes_text", 'What are the agreed "outcomes"'),
+]
+# Fields a commissioner writes, in the template's order; the history page and the conflict page use them.
+EDITABLE_FIELDS = [
+    "report_date",
+    "summary",
+    "needs_established",
+    "outcomes_text",
+    "success_note",
+    "key_contracts_note",
+    "pooled_budget_arrangements",
+    "property_implications",
+    "commercial_opportunities",
+    "completed_by",
+    "rag",
+    "rag_comment",
+    "commissioners_comments",
+    "scrutiny_note",
+]
+# Fields whose changes the history page shows (the commissioner's text and the workflow records).
+HISTORY_FIELDS = [*EDITABLE_FIELDS, "status", "board_comments", "decision_reference", "decision_date"]
+
+KEY_CONTRACT_COLUMNS = [
+    ("service", "Service contracted"),
+    ("provider", "Provider"),
+    ("duration", "Duration"),
+    ("review_date", "Review date"),
+    ("kpis", "Contract KPIs (Y/N)"),
+    ("performance", "Performance (Good/Ave/Poor)"),
+    ("corrective_measures", "Corrective measures (if needed)"),
+    ("payment_terms", "Payment terms (Arrears/Advance)"),
+    ("payment_basis", "Performance driven / independent?"),
+    ("volume_sensitive", "Volume sensitive (Y/N)?"),
+]
+
+
+# --- Strategy list ---------------------------------------------------------------------------
+
+
+def _latest_report_subquery(field: str):
+    return Subquery(
+        HighlightReport.objects.filter(strategy=OuterRef("pk")).order_by("-year", "-quarter").values(field)[:1]
+    )
+
+
+def strategy_list(
+    *,
+    directorate_id: int | None = None,
+    stage: str | None = None,
+    rag: str | None = None,
+    lead_id: int | None = None,
+    q: str = "",
+) -> QuerySet[CommissioningStrategy]:
+    """Strategies, filtered, each annotated with its latest report's id, RAG, year, quarter and status."""
+    strategies = CommissioningStrategy.objects.select_related("directorate", "commissioning_lead").annotate(
+        latest_report_id=_latest_report_subquery("pk"),
+        latest_rag=_latest_report_subquery("rag"),
+        latest_year=_latest_report_subquery("year"),
+        latest_quarter=_latest_report_subquery("quarter"),
+        latest_status=_latest_report_subquery("status"),
+    )
+    if directorate_id:
+        strategies = strategies.filter(directorate_id=directorate_id)
+    if stage in Stage.values:
+        strategies = strategies.filter(**{f"stage_{stage}": True})
+    if rag == "none":
+        strategies = strategies.filter(Q(latest_rag__isnull=True) | Q(latest_rag=""))
+    elif rag in HighlightReport.Rag.values:
+        strategies = strategies.filter(latest_rag=rag)
+    if lead_id:
+        strategies = strategies.filter(commissioning_lead_id=lead_id)
+    if q:
+        strategies = strategies.filter(Q(name__icontains=q) | Q(purpose__icontains=q) | Q(summary__icontains=q))
+    return strategies.order_by("name")
+
+
+@dataclass
+class LatestMeasures:
+    achieved: int = 0
+    not_achieved: int = 0
+
+
+def measures_for_latest_reports(strategies: list[CommissioningStrategy]) -> dict[int, LatestMeasures]:
+    """Per strategy: targeted measures achieving / not achieving in the quarter of its latest report.
+
+    Two queries whatever the number of strategies (each may have a different latest quarter).
+    """
+    periods = {
+        s.pk: (s.latest_year, s.latest_quarter) for s in strategies if getattr(s, "latest_year", None) is not None
+    }
+    counts: dict[int, LatestMeasures] = {s.pk: LatestMeasures() for s in strategies}
+    if not periods:
+        return counts
+    measures = list(
+        Measure.objects.filter(strategy_id__in=list(periods), is_active=True, is_targeted=True).only(
+            "pk", "strategy_id", "polarity", "is_targeted"
+        )
+    )
+    years = {year for year, _ in periods.values()}
+    results = {
+        (r.measure_id, r.year, r.quarter): r
+        for r in MeasureResult.objects.filter(measure__in=[m.pk for m in measures], year__in=years).only(
+            "measure_id", "year", "quarter", "value", "target"
+        )
+    }
+    for measure in measures:
+        year, quarter = periods[measure.strategy_id]
+        result = results.get((measure.pk, year, quarter))
+        status = compute_status(
+            value=result.value if result else None,
+            target=result.target if result else None,
+            is_targeted=True,
+            polarity=measure.polarity,
+        )
+        if status == MeasureResult.Status.ACHIEVED:
+            counts[measure.strategy_id].achieved += 1
+        elif status == MeasureResult.Status.NOT_ACHIEVED:
+            counts[measure.strategy_id].not_achieved += 1
+    return counts
+
+
+# --- Strategy page ---------------------------------------------------------------------------
+
+
+def strategy_for_page(*, pk: int) -> CommissioningStrategy:
+    """A strategy with everything its page lists prefetched."""
+    contracts = (
+        Contract.objects.with_is_key()
+        .select_related("lead_provider")
+        .order_by("-is_key_contract", "-annual_value", "reference")
+    )
+    return (
+        CommissioningStrategy.objects.select_related("directorate", "commissioning_lead")
+        .prefetch_related(
+            "outcomes",
+            "intentions",
+            "risks",
+            Prefetch("contracts", queryset=contracts),
+            Prefetch("pooled_budgets", queryset=PooledBudget.objects.order_by("name")),
+            Prefetch("highlight_reports", queryset=HighlightReport.objects.order_by("-year", "-quarter")),
+        )
+        .get(pk=pk)
+    )
+
+
+def strategy_page_extras(*, strategy: CommissioningStrategy, can_see_drafts: bool) -> dict:
+    """Measures with the latest results, scrutiny conclusions and visible reports for the strategy page."""
+    reports = [
+        r for r in strategy.highlight_reports.all() if can_see_drafts or r.status != HighlightReport.Status.DRAFT
+    ]
+    periods = current_quarter().last(4)
+    if reports:
+        periods = reports[0].period.last(4)
+    measures = measures_with_results(strategy_id=strategy.pk, periods=periods)
+    for measure in measures:
+        measure.latest_result = measure.period_results[-1] if measure.period_results else None
+    conclusions = list(conclusions_for_strategies(strategy_ids=[strategy.pk]))
+    return {
+        "all_reports": list(strategy.highlight_reports.all()),
+        "reports": reports,
+        "measures": measures,
+        "measure_periods": periods,
+        "conclusions": conclusions,
+    }
+
+
+# --- Report document (page, print view and PDF) ----------------------------------------------
+
+
+def _money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"£{value:,.0f}"
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "Y", False: "N", None: "N/A"}[value]
+
+
+def _date(value: date | None) -> str:
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def key_contract_row(contract: Contract) -> dict[str, str]:
+    """One row of the template's key contracts table, every column already a string."""
+    provider = contract.provider_summary or (contract.lead_provider.name if contract.lead_provider else "")
+    duration = contract.duration_note or (
+        f"{_date(contract.start_date)} to {_date(contract.end_date)} ({contract.extension_pattern})"
+    )
+    payment_terms = contract.payment_terms_note or (
+        f"{contract.get_payment_terms_display()} – {contract.get_payment_frequency_display().lower()}"
+        if contract.payment_frequency != Contract.PaymentFrequency.NOT_APPLICABLE
+        else contract.get_payment_terms_display()
+    )
+    return {
+        "reference": contract.reference,
+        "annual_value": _money(contract.annual_value),
+        "service": contract.title,
+        "provider": provider,
+        "duration": duration,
+        "review_date": contract.review_note or _date(contract.review_date) or "N/A",
+        "kpis": _yes_no(contract.has_kpis),
+        "performance": contract.performance_note or contract.get_performance_display(),
+        "corrective_measures": contract.corrective_measures,
+        "payment_terms": payment_terms,
+        "payment_basis": contract.get_payment_basis_display(),
+        "volume_sensitive": contract.get_volume_sensitive_display(),
+    }
+
+
+def _number(value: Decimal | None, places: int) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.{places}f}"
+
+
+def _known_data(report: HighlightReport) -> dict:
+    """What the system knows for the report: header, measures, key contracts, pooled budgets, conclusions.
+
+    JSON-serialisable (strings, ints, lists, dicts) so that approval can freeze it as it is.
+    A constant number of queries whatever the number of contracts, measures or conclusions.
+    """
+    strategy = report.strategy
+    period = report.period
+    summary = measures_summary(strategy_ids=[strategy.pk], period=period)[strategy.pk]
+    measures = measures_with_results(strategy_id=strategy.pk, periods=[period])
+    measure_rows = []
+    for measure in measures:
+        result = measure.period_results[0] if measure.period_results else None
+        status = compute_status(
+            value=result.value if result else None,
+            target=result.target if result else None,
+            is_targeted=measure.is_targeted,
+            polarity=measure.polarity,
+        )
+        unit = measure.get_unit_display() if measure.unit in (Measure.Unit.PERCENTAGE, Measure.Unit.POUNDS) else ""
+        measure_rows.append(
+            {
+                "name": measure.name,
+                "outcome": measure.outcome.title if measure.outcome else "",
+                "framework_code": measure.framework_code,
+                "value": _number(result.value if result else None, measure.decimal_places),
+                "target": _number(result.target if result else None, measure.decimal_places),
+                "unit": unit,
+                "status": status,
+                "status_label": MeasureResult.Status(status).label,
+            }
+        )
+    up_to = report.report_date
+    if report.scrutiny_meeting_id and report.scrutiny_meeting.date > up_to:
+        up_to = report.scrutiny_meeting.date
+    conclusions = [
+        {
+            "committee": c.meeting.committee.name,
+            "meeting_date": f"{c.meeting.date:%-d %B %Y}",
+            "text": c.text,
+        }
+        for c in conclusions_for_strategies(strategy_ids=[strategy.pk], up_to=up_to)
+    ]
+    pooled = [
+        {
+            "name": b.name,
+            "arrangement": b.get_arrangement_type_display(),
+            "partner": b.partner,
+            "total_value": _money(b.total_value),
+            "partner_contribution": _money(b.partner_contribution),
+            "council_contribution": _money(b.council_contribution),
+            "risk_share": "Yes" if b.risk_share else "No",
+        }
+        for b in PooledBudget.objects.filter(strategy_id=strategy.pk).order_by("name")
+    ]
+    return {
+        "header": {
+            "strategy": strategy.name,
+            "directorate": strategy.directorate.name,
+            "sponsor": strategy.sponsor,
+            "commissioning_lead": str(strategy.commissioning_lead) if strategy.commissioning_lead else "",
+            "lead_officer": strategy.lead_officer or "N/A",
+            "stage": strategy.stages_display,
+            "purpose": strategy.purpose,
+        },
+        "success": {
+            "total": summary.total,
+            "targeted": summary.targeted,
+            "measured_only": summary.measured_only,
+            "achieved": summary.achieved,
+            "not_achieved": summary.not_achieved,
+            "awaiting_data": summary.awaiting_data,
+            "achieved_names": list(summary.achieved_names),
+            "not_achieved_names": list(summary.not_achieved_names),
+        },
+        "measures": measure_rows,
+        "key_contracts": [key_contract_row(c) for c in key_contracts_for_strategies(strategy_ids=[strategy.pk])],
+        "pooled_budgets": pooled,
+        "conclusions": conclusions,
+    }
+
+
+def approved_snapshot_for(report: HighlightReport) -> dict:
+    """The frozen copy stored on approval."""
+    data = _known_data(report)
+    data["frozen_at"] = timezone.now().isoformat()
+    return data
+
+
+def highlight_report_document(*, report: HighlightReport) -> dict:
+    """Everything the report shows, for its page, the print view and the PDF.
+
+    An approved report reads its contracts, measures, conclusions and header from ``approved_snapshot``
+    (as they were when approved); any other report reads them live.
+    """
+    if report.status == HighlightReport.Status.APPROVED and report.approved_snapshot:
+        known = report.approved_snapshot
+        frozen = True
+    else:
+        known = _known_data(report)
+        frozen = False
+    period = report.period
+    return {
+        "pk": report.pk,
+        "title": f"{known['header']['strategy']} Commissioning Highlight Report",
+        "report_date": _date(report.report_date),
+        "period": str(period),
+        "period_key": period.key,
+        "status": report.status,
+        "status_label": report.get_status_display(),
+        "is_frozen": frozen,
+        "version": report.version,
+        "header": known["header"],
+        "sections": [
+            {"key": field, "heading": heading, "text": getattr(report, field)} for field, heading in NARRATIVE_SECTIONS
+        ],
+        "success": known["success"],
+        "success_note": report.success_note,
+        "measures": known["measures"],
+        "key_contract_columns": [{"key": key, "label": label} for key, label in KEY_CONTRACT_COLUMNS],
+        "key_contracts": known["key_contracts"],
+        "key_contracts_note": report.key_contracts_note,
+        "pooled_budgets": known["pooled_budgets"],
+        "pooled_budget_arrangements": report.pooled_budget_arrangements,
+        "property_implications": report.property_implications,
+        "commercial_opportunities": report.commercial_opportunities,
+        "commissioners_comments": {
+            "completed_by": report.completed_by,
+            "rag": report.rag,
+            "rag_label": report.get_rag_display() if report.rag else "Not set",
+            "rag_comment": report.rag_comment,
+            "comments": report.commissioners_comments,
+        },
+        "conclusions": known["conclusions"],
+        "scrutiny_note": report.scrutiny_note,
+        "board_comments": report.board_comments,
+        "decision_reference": report.decision_reference,
+        "decision_date": _date(report.decision_date),
+    }
+
+
+def report_for_page(*, pk: int) -> HighlightReport:
+    """A report with its strategy, lead, directorate, meeting and timeline loaded."""
+    return (
+        HighlightReport.objects.select_related(
+            "strategy__directorate", "strategy__commissioning_lead", "scrutiny_meeting__committee"
+        )
+        .prefetch_related("events__by")
+        .get(pk=pk)
+    )
+
+
+# --- History ---------------------------------------------------------------------------------
+
+
+def report_versions(*, report: HighlightReport) -> list:
+    """Every saved version of the report, newest first, with who saved it and which fields changed."""
+    versions = list(report.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+        if older is None:
+            newer.changed_fields = []
+            continue
+        newer.changed_fields = [
+            HighlightReport._meta.get_field(name).verbose_name
+            for name in HISTORY_FIELDS
+            if getattr(newer, name) != getattr(older, name)
+        ]
+    return versions
+
+
+def _display(record, name: str) -> str:
+    return display_value(name, getattr(record, name))
+
+
+def display_value(name: str, value) -> str:
+    """A report field's value as the pages show it."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    field = HighlightReport._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    return str(value)
+
+
+def text_diff(old: str, new: str) -> SafeString:
+    """Word-level diff as HTML with <del>/<ins>, everything escaped."""
+    old_words, new_words = old.split(" "), new.split(" ")
+    parts = []
+    matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(escape(" ".join(old_words[a1:a2])))
+            continue
+        if op in ("delete", "replace"):
+            parts.append(f'<del class="app-diff-del">{escape(" ".join(old_words[a1:a2]))}</del>')
+        if op in ("insert", "replace"):
+            parts.append(f'<ins class="app-diff-ins">{escape(" ".join(new_words[b1:b2]))}</ins>')
+    return mark_safe(" ".join(parts))  # noqa: S308 - every piece above is escaped
+
+
+def versions_diff(*, older, newer) -> list[dict]:
+    """Field by field, what changed between two saved versions."""
+    rows = []
+    for name in HISTORY_FIELDS:
+        old, new = _display(older, name), _display(newer, name)
+        if old != new:
+            rows.append(
+                {
+                    "field": name,
+                    "label": str(HighlightReport._meta.get_field(name).verbose_name).capitalize(),
+                    "diff": text_diff(old, new),
+                }
+            )
+    return rows
+
+
+# --- Council-wide quarter page ---------------------------------------------------------------
+
+
+def reports_for_quarter(*, period: FinancialQuarter, today: date | None = None) -> list[dict]:
+    """Every strategy with its report for ``period`` (or none), and whether it is overdue.
+
+    A report is overdue when the quarter has ended and it is still a draft, or was never started.
+    """
+    today = today or timezone.localdate()
+    reports = HighlightReport.objects.filter(year=period.year, quarter=period.quarter)
+    strategies = (
+        CommissioningStrategy.objects.select_related("directorate", "commissioning_lead")
+        .prefetch_related(Prefetch("highlight_reports", queryset=reports, to_attr="quarter_reports"))
+        .order_by("directorate__name", "name")
+    )
+    ended = today > period.end
+    rows = []
+    for strategy in strategies:
+        report = strategy.quarter_reports[0] if strategy.quarter_reports else None
+        overdue = ended and (report is None or report.status == HighlightReport.Status.DRAFT)
+        rows.append({"strategy": strategy, "report": report, "overdue": overdue})
+    return rows
+
+
+def quarter_counts(rows: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        report = row["report"]
+        counts["strategies"] += 1
+        counts["missing" if report is None else report.status] += 1
+        if row["overdue"]:
+            counts["overdue"] += 1
+    return dict(counts)

@@ -1,0 +1,52 @@
+"""Pages run a constant number of queries whatever the number of contracts, measures or versions."""
+
+import pytest
+from django.urls import reverse
+
+from strategies import services
+
+pytestmark = pytest.mark.django_db
+
+# One bound per page, the same at the demo size and at ten times more.
+BOUNDS = {"list": 13, "detail": 18, "report": 17, "edit": 19, "print": 17, "history": 11, "quarter": 10}
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_strategy_list_runs_constant_queries(client_as_commissioner, demo, django_assert_max_num_queries, scale):
+    demo(count=3 * scale)
+    with django_assert_max_num_queries(BOUNDS["list"]):
+        response = client_as_commissioner.get(reverse("strategies:list"))
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 3 * scale
+    with django_assert_max_num_queries(BOUNDS["list"]):
+        assert (
+            client_as_commissioner.get(reverse("strategies:list"), {"rag": "green", "q": "strategy"}).status_code == 200
+        )
+    with django_assert_max_num_queries(BOUNDS["quarter"]):
+        response = client_as_commissioner.get(reverse("strategies:reports_this_quarter"), {"quarter": "2018-Q3"})
+    assert len(response.context["rows"]) == 3 * scale
+
+
+@pytest.mark.parametrize("scale", [1, 10])
+def test_strategy_and_report_pages_run_constant_queries(
+    client_as_commissioner, commissioner, demo, django_assert_max_num_queries, scale
+):
+    strategy = demo(count=1, scale=scale)[0]
+    report = strategy.highlight_reports.get()
+    for n in range(3 * scale):  # saved versions
+        report = services.highlight_report_update(
+            report=report, by=commissioner, data={"summary": f"Summary {n}"}, expected_version=report.version
+        )
+    pages = {
+        "detail": reverse("strategies:detail", args=[strategy.pk]),
+        "report": reverse("strategies:report", args=[report.pk]),
+        "edit": reverse("strategies:report_edit", args=[report.pk]),
+        "print": reverse("strategies:report_print", args=[report.pk]),
+        "history": reverse("strategies:report_history", args=[report.pk]),
+    }
+    for name, url in pages.items():
+        with django_assert_max_num_queries(BOUNDS[name]):
+            response = client_as_commissioner.get(url)
+        assert response.status_code == 200, name
+    doc = response.context["report"]
+    assert doc.version == 3 * scale + 1
