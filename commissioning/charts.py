@@ -1,0 +1,369 @@
+"""Charts drawn on the server as accessible SVG, shared by pages and PDFs.
+
+Each function returns a ``Chart``: the SVG (``role="img"`` with a ``<title>`` and ``<desc>`` named by
+``aria-labelledby``) and a table holding the same numbers, for screen readers and for printing.
+No ``style=`` attributes anywhere (the CSP forbids them): colours are SVG presentation attributes.
+Every colour has at least 3:1 contrast against white, so lines and bars are visible to everyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+Number = Decimal | int | float
+
+# GOV.UK palette colours chosen for >= 3:1 contrast against white (see tests/commissioning/test_charts.py).
+PALETTE = ["#1d70b8", "#00703c", "#d4351c", "#912b88", "#0b0c0c", "#b35900", "#28a197", "#505a5f"]
+RAG_COLOURS = {"red": "#d4351c", "amber": "#b35900", "green": "#00703c", "none": "#505a5f"}
+TARGET_COLOUR = "#0b0c0c"
+AXIS_COLOUR = "#505a5f"
+GRID_COLOUR = "#b1b4b6"
+FONT = 'font-family="Arial, Helvetica, sans-serif"'
+
+
+@dataclass(frozen=True)
+class Series:
+    """One named run of values, one per label; ``links`` (optional) point each value to the records behind it."""
+
+    name: str
+    values: Sequence[Number | None]
+    links: Sequence[str | None] | None = None
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: SafeString
+    table: SafeString
+    title: str
+
+    def __html__(self) -> str:
+        return self.svg + self.table
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+def contrast_ratio(colour: str, background: str = "#ffffff") -> float:
+    """WCAG contrast ratio between two ``#rrggbb`` colours."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def format_number(value: Number | None, unit: str = "") -> str:
+    """'66.7%', '1,719', '12 days'; an em dash for no value."""
+    if value is None:
+        return "—"
+    number = Decimal(str(value))
+    places = 0 if number == number.to_integral_value() else min(max(-number.normalize().as_tuple().exponent, 0), 2)
+    text = f"{number:,.{places}f}"
+    if unit == "%":
+        return f"{text}%"
+    if unit == "£":
+        return f"£{text}"
+    return f"{text} {unit}".strip()
+
+
+def _chart_id(kind: str, title: str, labels: Sequence[str], series: Sequence[Series]) -> str:
+    # Deterministic ids (same chart, same markup) so PDFs and caches are stable; distinct charts differ.
+    digest = hashlib.sha256(repr((kind, title, list(labels), [(s.name, list(s.values)) for s in series])).encode())
+    return f"chart-{kind}-{digest.hexdigest()[:10]}"
+
+
+def _nice_ceiling(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    fraction = value / 10**exponent
+    for step in (1, 2, 2.5, 5, 10):
+        if fraction <= step:
+            return step * 10**exponent
+    return 10 ** (exponent + 1)
+
+
+def _scale(values: Sequence[float]) -> tuple[float, float]:
+    low = min([0.0, *values])
+    high = _nice_ceiling(max([0.0, *values]))
+    if low < 0:
+        low = -_nice_ceiling(-low)
+    return low, high
+
+
+def _tick_text(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:,.1f}"
+
+
+def _open(chart_id: str, width: int, height: int, title: str, description: str) -> list[str]:
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart__svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" focusable="false" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+
+
+def _axes(parts: list[str], *, left: int, top: int, plot_w: int, plot_h: int, low: float, high: float) -> None:
+    for i in range(5):
+        tick = low + (high - low) * i / 4
+        y = top + plot_h - plot_h * i / 4
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID_COLOUR}" '
+            f'stroke-width="1" aria-hidden="true"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} fill="{AXIS_COLOUR}" '
+            f'aria-hidden="true">{_tick_text(tick)}</text>'
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="{AXIS_COLOUR}" '
+        f'stroke-width="1" aria-hidden="true"/>'
+    )
+
+
+def _legend(parts: list[str], *, entries: list[tuple[str, str, bool]], x: int, y: int) -> None:
+    """Legend entries (name, colour, dashed) in one row; drawn only when there is more than one."""
+    for name, colour, dashed in entries:
+        dash = ' stroke-dasharray="6 4"' if dashed else ""
+        parts.append(
+            f'<line x1="{x}" y1="{y}" x2="{x + 18}" y2="{y}" stroke="{colour}" stroke-width="3"{dash} '
+            'aria-hidden="true"/>'
+        )
+        parts.append(
+            f'<text x="{x + 22}" y="{y + 4}" font-size="11" {FONT} fill="#0b0c0c" aria-hidden="true">'
+            f"{escape(name)}</text>"
+        )
+        x += 30 + 7 * len(name)
+
+
+def _colour(series: Series, index: int) -> str:
+    return series.colour or PALETTE[index % len(PALETTE)]
+
+
+def line_chart(
+    *,
+    title: str,
+    description: str,
+    series: Sequence[Series],
+    labels: Sequence[str],
+    unit: str = "",
+    target: Sequence[Number | None] | None = None,
+    width: int = 480,
+    height: int = 220,
+) -> Chart:
+    """Lines over ``labels`` (e.g. quarters), with an optional dashed target line. Missing values break the line."""
+    all_series = list(series)
+    table_series = list(all_series)
+    if target is not None:
+        table_series.append(Series("Target", list(target), colour=TARGET_COLOUR))
+    chart_id = _chart_id("line", title, labels, table_series)
+    values = [float(v) for s in table_series for v in s.values if v is not None]
+    low, high = _scale(values)
+    left, top, right, bottom = 56, 12, 12, 52
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(labels), 1)
+
+    def point(i: int, value: Number) -> tuple[float, float]:
+        x = left + step * (i + 0.5)
+        y = top + plot_h - (float(value) - low) / (high - low) * plot_h
+        return x, y
+
+    parts = _open(chart_id, width, height, title, description)
+    _axes(parts, left=left, top=top, plot_w=plot_w, plot_h=plot_h, low=low, high=high)
+    for i, label in enumerate(labels):
+        x = left + step * (i + 0.5)
+        parts.append(
+            f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="10" {FONT} fill="#0b0c0c" '
+            f'aria-hidden="true">{escape(label)}</text>'
+        )
+    legend: list[tuple[str, str, bool]] = []
+    for index, s in enumerate(table_series):
+        is_target = target is not None and s is table_series[-1]
+        colour = s.colour or (TARGET_COLOUR if is_target else _colour(s, index))
+        legend.append((s.name, colour, is_target))
+        segment: list[str] = []
+        segments: list[list[str]] = []
+        for i, value in enumerate(s.values):
+            if value is None:
+                if segment:
+                    segments.append(segment)
+                segment = []
+                continue
+            x, y = point(i, value)
+            segment.append(f"{x:.1f},{y:.1f}")
+            if not is_target:
+                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}" aria-hidden="true"/>')
+        if segment:
+            segments.append(segment)
+        dash = ' stroke-dasharray="6 4"' if is_target else ""
+        for seg in segments:
+            if len(seg) > 1:
+                parts.append(
+                    f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" stroke-width="2.5"{dash} '
+                    f'aria-hidden="true"/>'
+                )
+    _legend(parts, entries=legend, x=left, y=height - 12)
+    parts.append("</svg>")
+    return Chart(
+        svg=mark_safe("".join(parts)),  # noqa: S308 - every text piece above is escaped
+        table=data_table(caption=title, labels=labels, series=table_series, unit=unit),
+        title=title,
+    )
+
+
+def bar_chart(
+    *,
+    title: str,
+    description: str,
+    series: Sequence[Series],
+    labels: Sequence[str],
+    unit: str = "",
+    width: int = 480,
+    height: int = 240,
+    label_heading: str = "",
+) -> Chart:
+    """Vertical bars, grouped side by side when there is more than one series (e.g. this quarter and last)."""
+    return _bars(
+        kind="bar",
+        title=title,
+        description=description,
+        series=series,
+        labels=labels,
+        unit=unit,
+        width=width,
+        height=height,
+        stacked=False,
+        label_heading=label_heading,
+    )
+
+
+def stacked_bar(
+    *,
+    title: str,
+    description: str,
+    series: Sequence[Series],
+    labels: Sequence[str],
+    unit: str = "",
+    width: int = 480,
+    height: int = 240,
+    label_heading: str = "",
+) -> Chart:
+    """Bars whose series sit on top of each other (e.g. achieving, not achieving, awaiting data)."""
+    return _bars(
+        kind="stack",
+        title=title,
+        description=description,
+        series=series,
+        labels=labels,
+        unit=unit,
+        width=width,
+        height=height,
+        stacked=True,
+        label_heading=label_heading,
+    )
+
+
+def _bars(*, kind, title, description, series, labels, unit, width, height, stacked, label_heading) -> Chart:
+    series = list(series)
+    chart_id = _chart_id(kind, title, labels, series)
+    if stacked:
+        totals = [sum(float(s.values[i] or 0) for s in series) for i in range(len(labels))]
+    else:
+        totals = [float(v) for s in series for v in s.values if v is not None]
+    low, high = _scale(totals)
+    left, top, right, bottom = 56, 12, 12, 60
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(labels), 1)
+    group_w = step * 0.7
+    bar_w = group_w if stacked else group_w / max(len(series), 1)
+
+    def y_of(value: float) -> float:
+        return top + plot_h - (value - low) / (high - low) * plot_h
+
+    parts = _open(chart_id, width, height, title, description)
+    _axes(parts, left=left, top=top, plot_w=plot_w, plot_h=plot_h, low=low, high=high)
+    for i, label in enumerate(labels):
+        x0 = left + step * i + (step - group_w) / 2
+        base = 0.0
+        for index, s in enumerate(series):
+            value = float(s.values[i] or 0)
+            colour = _colour(s, index)
+            if stacked:
+                y1, y2 = y_of(base + value), y_of(base)
+                x = x0
+                base += value
+            else:
+                y1, y2 = y_of(max(value, 0)), y_of(min(value, 0))
+                x = x0 + bar_w * index
+            if y2 - y1 > 0:
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y1:.1f}" width="{bar_w - 1:.1f}" height="{y2 - y1:.1f}" fill="{colour}" '
+                    f'aria-hidden="true"/>'
+                )
+        short = label if len(label) <= 18 else label[:17] + "…"
+        parts.append(
+            f'<text x="{left + step * (i + 0.5):.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="10" '
+            f'{FONT} fill="#0b0c0c" aria-hidden="true">{escape(short)}</text>'
+        )
+    if len(series) > 1:
+        _legend(parts, entries=[(s.name, _colour(s, i), False) for i, s in enumerate(series)], x=left, y=height - 12)
+    parts.append("</svg>")
+    return Chart(
+        svg=mark_safe("".join(parts)),  # noqa: S308 - every text piece above is escaped
+        table=data_table(caption=title, labels=labels, series=series, unit=unit, label_heading=label_heading),
+        title=title,
+    )
+
+
+def data_table(
+    *,
+    caption: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    unit: str = "",
+    label_heading: str = "",
+    caption_hidden: bool = False,
+) -> SafeString:
+    """The chart's numbers as a GOV.UK table: one row per label, one column per series; linked values
+    lead to the records behind them."""
+    caption_class = "govuk-table__caption govuk-table__caption--s"
+    if caption_hidden:
+        caption_class += " govuk-visually-hidden"
+    head = "".join(
+        f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">{escape(s.name)}</th>'
+        for s in series
+    )
+    rows = []
+    for i, label in enumerate(labels):
+        cells = []
+        for s in series:
+            value = s.values[i] if i < len(s.values) else None
+            text = escape(format_number(value, unit))
+            link = s.links[i] if s.links and i < len(s.links) else None
+            if link:
+                text = f'<a class="govuk-link" href="{escape(link)}">{text}</a>'
+            cells.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{text}</td>')
+        rows.append(
+            f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{escape(label)}</th>'
+            f"{''.join(cells)}</tr>"
+        )
+    html = (
+        f'<table class="govuk-table app-chart__table"><caption class="{caption_class}">{escape(caption)}</caption>'
+        f'<thead class="govuk-table__head"><tr class="govuk-table__row">'
+        f'<th scope="col" class="govuk-table__header">{escape(label_heading)}</th>{head}</tr></thead>'
+        f'<tbody class="govuk-table__body">{"".join(rows)}</tbody></table>'
+    )
+    return mark_safe(html)  # noqa: S308 - every text piece above is escaped
