@@ -393,6 +393,7 @@ def freeze_approved_reports() -> None:
     """Give approved reports the frozen snapshot an approval through the workflow would have taken."""
     from strategies.selectors import approved_snapshot_for
 
-    for report in HighlightReport.objects.filter(status=HighlightReport.Status.APPROVED, approved_snapshot__isnull=True):
+    approved = HighlightReport.objects.filter(status=HighlightReport.Status.APPROVED, approved_snapshot__isnull=True)
+    for report in approved:
         report.approved_snapshot = approved_snapshot_for(report)
         report.save(update_fields=["approved_snapshot"])
