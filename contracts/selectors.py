@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date
 
-from .models import Contract
+from dateutil.relativedelta import relativedelta
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.utils import timezone
+
+from providers.models import CqcRating, CqcRatingValue, Location, Provider
+
+from .models import ActionPlan, Concern, Contract, ContractChange, Sanction, Visit
+
+NEEDS_DECISION_WINDOWS = (6, 12, 18)
 
 
 def key_contracts_for_strategies(*, strategy_ids: list[int]) -> QuerySet[Contract]:
@@ -17,3 +25,77 @@ def key_contracts_for_strategies(*, strategy_ids: list[int]) -> QuerySet[Contrac
         .select_related("lead_provider")
         .order_by("strategy_id", "-annual_value", "reference")
     )
+
+
+def contract_register() -> QuerySet[Contract]:
+    """Every contract with what a register row shows loaded in the same query (no per-row queries)."""
+    return (
+        Contract.objects.with_is_key()
+        .select_related("directorate", "strategy", "lead_provider")
+        .order_by("end_date", "reference")
+    )
+
+
+def contracts_needing_decision(*, within_months: int, today: date | None = None) -> QuerySet[Contract]:
+    """Live contracts whose last possible end date (after every extension option left) falls within
+    the window and that have no re-procurement or extension decision recorded."""
+    today = today or timezone.localdate()
+    horizon = today + relativedelta(months=within_months)
+    return (
+        Contract.objects.live(on=today)
+        .with_is_key()
+        .filter(maximum_end_date__lte=horizon, reprocurement_decision="")
+        .select_related("lead_provider", "directorate", "strategy__commissioning_lead")
+        .order_by("maximum_end_date", "reference")
+    )
+
+
+def _latest_rating(field: str):
+    return Subquery(
+        CqcRating.objects.filter(location=OuterRef("pk")).order_by("-published_on", "-pk").values(field)[:1]
+    )
+
+
+def contract_detail(*, pk: int) -> Contract:
+    """One contract with everything its page shows loaded up front: changes, pooled budgets, what
+    officers logged against it, its locations' latest CQC ratings. Raises Contract.DoesNotExist."""
+    locations = (
+        Location.objects.select_related("provider")
+        .annotate(latest_overall=_latest_rating("overall"), latest_published_on=_latest_rating("published_on"))
+        .order_by("name")
+    )
+    contract = (
+        Contract.objects.with_is_key()
+        .select_related("directorate", "strategy__commissioning_lead", "lead_provider")
+        .prefetch_related(
+            Prefetch("other_providers", queryset=Provider.objects.order_by("name")),
+            Prefetch("locations", queryset=locations),
+            Prefetch(
+                "changes",
+                queryset=ContractChange.objects.select_related("from_provider", "to_provider", "recorded_by"),
+            ),
+            "pooled_budgets",
+            Prefetch("visits", queryset=Visit.objects.select_related("location", "officer")),
+            Prefetch("concerns", queryset=Concern.objects.select_related("location")),
+            Prefetch("sanctions", queryset=Sanction.objects.select_related("location")),
+            Prefetch("action_plans", queryset=ActionPlan.objects.select_related("location")),
+        )
+        .get(pk=pk)
+    )
+    for location in contract.locations.all():
+        overall = location.latest_overall
+        location.latest_overall_label = CqcRatingValue(overall).label if overall else "Not rated"
+    return contract
+
+
+def contract_providers_with_risk(*, contract: Contract) -> list[Provider]:
+    """The lead and other providers of a contract, each with its current risk level (one query)."""
+    ids = {p.pk for p in contract.other_providers.all()}
+    if contract.lead_provider_id:
+        ids.add(contract.lead_provider_id)
+    if not ids:
+        return []
+    providers = list(Provider.objects.with_current_risk().filter(pk__in=ids).order_by("name"))
+    # The lead provider first: it is the one the register names.
+    providers.sort(key=lambda p: p.pk != contract.lead_provider_id)
+    return providers

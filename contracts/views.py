@@ -1,1 +1,358 @@
 """Pages of the contracts app. Thin: check permission, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from commissioning.periods import financial_year_label, financial_year_of
+
+from . import exports, imports, selectors, services
+from .filters import SORT_FIELDS, ContractFilter
+from .forms import ContractChangeForm, ContractForm, ContractImportForm, DecisionForm
+from .models import Contract
+from .statistics import annual_statistics
+
+PAGE_SIZE = 50
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _querystring(request, drop=("page",)) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names (or at the top of the form)."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            target = name if name in form.fields else None
+            for message in messages_:
+                if target is None and name != NON_FIELD_ERRORS:
+                    message = f"{name.replace('_', ' ').capitalize()}: {message}"
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _get_contract(pk: int) -> Contract:
+    try:
+        return Contract.objects.select_related("lead_provider").get(pk=pk)
+    except Contract.DoesNotExist as exc:
+        raise Http404("No such contract") from exc
+
+
+@require_GET
+def contract_list(request):
+    _require(request, "contracts.view_contract")
+    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "contracts/contract_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "contracts": page.object_list,
+            "querystring": _querystring(request),
+            "sort": request.GET.get("sort", ""),
+            "sort_links": _sort_links(request),
+            "breadcrumbs": [("Contracts", None)],
+        },
+    )
+
+
+def _sort_links(request) -> dict[str, str]:
+    """For each sortable column, the query string that sorts by it (and reverses an existing sort)."""
+    current = request.GET.get("sort", "")
+    links = {}
+    for _, name in SORT_FIELDS:
+        params = request.GET.copy()
+        params.pop("page", None)
+        params["sort"] = f"-{name}" if current == name else name
+        links[name] = params.urlencode()
+    return links
+
+
+@require_GET
+def contract_export_csv(request):
+    _require(request, "contracts.view_contract")
+    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register())
+    return exports.csv_response(filterset.qs.iterator(chunk_size=2000), filename=_export_name("csv"))
+
+
+@require_GET
+def contract_export_xlsx(request):
+    _require(request, "contracts.view_contract")
+    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register())
+    return exports.xlsx_response(filterset.qs.iterator(chunk_size=2000), filename=_export_name("xlsx"))
+
+
+def _export_name(suffix: str) -> str:
+    return f"contracts-{timezone.localdate():%Y-%m-%d}.{suffix}"
+
+
+@require_GET
+def contract_detail(request, pk: int):
+    _require(request, "contracts.view_contract")
+    try:
+        contract = selectors.contract_detail(pk=pk)
+    except Contract.DoesNotExist as exc:
+        raise Http404("No such contract") from exc
+    return render(
+        request,
+        "contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "providers": selectors.contract_providers_with_risk(contract=contract),
+            "today": timezone.localdate(),
+            "breadcrumbs": [("Contracts", reverse("contracts:list")), (contract.reference, None)],
+        },
+    )
+
+
+def _contract_fields(form: ContractForm) -> dict:
+    return {name: form.cleaned_data[name] for name in form.fields}
+
+
+@require_http_methods(["GET", "POST"])
+def contract_create(request):
+    _require(request, "contracts.add_contract")
+    form = ContractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.contract_create(by=request.user, **_contract_fields(form))
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Contract {contract.reference} added to the register.")
+            return redirect(contract)
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {
+            "form": form,
+            "title": "Add a contract",
+            "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Add a contract", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contract_edit(request, pk: int):
+    _require(request, "contracts.change_contract")
+    contract = _get_contract(pk)
+    form = ContractForm(request.POST or None, instance=contract)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.contract_update(contract=contract, by=request.user, **_contract_fields(form))
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Contract {contract.reference} updated.")
+            return redirect(contract)
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {
+            "form": form,
+            "contract": contract,
+            "title": f"Edit {contract.reference}",
+            "breadcrumbs": [
+                ("Contracts", reverse("contracts:list")),
+                (contract.reference, contract.get_absolute_url()),
+                ("Edit", None),
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contract_change_add(request, pk: int):
+    _require(request, "contracts.add_contractchange")
+    _require(request, "contracts.change_contract")
+    contract = _get_contract(pk)
+    form = ContractChangeForm(request.POST or None, initial={"effective_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            change = services.contract_record_change(
+                contract=contract,
+                by=request.user,
+                kind=data["kind"],
+                effective_on=data["effective_on"],
+                description=data["description"],
+                value_change=data["value_change"] or 0,
+                annual_value=data["annual_value"],
+                extension_months=data["extension_months"],
+                to_provider=data["to_provider"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"{change.get_kind_display()} of {contract.reference} recorded.")
+            return redirect(contract)
+    return render(
+        request,
+        "contracts/change_form.html",
+        {
+            "form": form,
+            "contract": contract,
+            "breadcrumbs": [
+                ("Contracts", reverse("contracts:list")),
+                (contract.reference, contract.get_absolute_url()),
+                ("Record a change", None),
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contract_decision(request, pk: int):
+    _require(request, "contracts.change_contract")
+    contract = _get_contract(pk)
+    form = DecisionForm(
+        request.POST or None,
+        initial={
+            "reprocurement_decision": contract.reprocurement_decision,
+            "decided_on": contract.reprocurement_decided_on or timezone.localdate(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contract_record_decision(
+                contract=contract,
+                by=request.user,
+                decision=form.cleaned_data["reprocurement_decision"],
+                decided_on=form.cleaned_data["decided_on"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Decision on {contract.reference} recorded.")
+            return redirect(contract)
+    return render(
+        request,
+        "contracts/decision_form.html",
+        {
+            "form": form,
+            "contract": contract,
+            "breadcrumbs": [
+                ("Contracts", reverse("contracts:list")),
+                (contract.reference, contract.get_absolute_url()),
+                ("Record a decision", None),
+            ],
+        },
+    )
+
+
+@require_GET
+def needs_decision(request):
+    _require(request, "contracts.view_contract")
+    try:
+        within = int(request.GET.get("within", 12))
+    except ValueError:
+        within = 12
+    if within not in selectors.NEEDS_DECISION_WINDOWS:
+        within = 12
+    contracts = selectors.contracts_needing_decision(within_months=within)
+    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "contracts/needs_decision.html",
+        {
+            "within": within,
+            "windows": selectors.NEEDS_DECISION_WINDOWS,
+            "page_obj": page,
+            "contracts": page.object_list,
+            "querystring": f"within={within}",
+            "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Needs a decision", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contract_import(request):
+    _require(request, "contracts.import_contracts")
+    _require(request, "contracts.add_contract")
+    _require(request, "contracts.change_contract")
+    form = ContractImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = imports.import_contracts(
+                content=upload.read(),
+                filename=upload.name,
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                create_providers=form.cleaned_data["create_providers"],
+            )
+        except imports.ImportFileError as error:
+            form.add_error("file", str(error))
+    status = 400 if (request.method == "POST" and (form.errors or (report and not report.ok))) else 200
+    return render(
+        request,
+        "contracts/import.html",
+        {
+            "form": form,
+            "report": report,
+            "columns": imports.COLUMNS,
+            "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Import contracts", None)],
+        },
+        status=status,
+    )
+
+
+@require_GET
+def import_template(request):
+    _require(request, "contracts.import_contracts")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="contract-import-template.csv"'
+        return response
+    response = HttpResponse(
+        exports.import_template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="contract-import-template.xlsx"'
+    return response
+
+
+@require_GET
+def statistics(request):
+    _require(request, "contracts.view_contract")
+    this_year = financial_year_of(timezone.localdate())
+    years = list(range(this_year, this_year - 8, -1))
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    if not 2000 <= year <= this_year + 1:
+        year = this_year
+    if year not in years:
+        years.append(year)
+        years.sort(reverse=True)
+    return render(
+        request,
+        "contracts/statistics.html",
+        {
+            "stats": annual_statistics(year=year),
+            "year": year,
+            "year_choices": [(y, financial_year_label(y)) for y in years],
+            "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Annual statistics", None)],
+        },
+    )

@@ -1,0 +1,140 @@
+"""FilterSets of the contract register, shared by the register page, its exports and the API."""
+
+from decimal import Decimal
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+
+from commissioning.models import Directorate
+from providers.models import Provider
+
+from .models import Contract
+
+# Annual value bands as (code, label, lower bound inclusive, upper bound exclusive).
+VALUE_BANDS = [
+    ("under_100k", "Under £100,000", None, Decimal("100000")),
+    ("100k_1m", "£100,000 to £1m", Decimal("100000"), Decimal("1000000")),
+    ("1m_5m", "£1m to £5m", Decimal("1000000"), Decimal("5000000")),
+    ("over_5m", "£5m and over", Decimal("5000000"), None),
+]
+
+SORT_FIELDS = (
+    ("reference", "reference"),
+    ("title", "title"),
+    ("lead_provider__name", "provider"),
+    ("end_date", "end_date"),
+    ("maximum_end_date", "maximum_end_date"),
+    ("annual_value", "annual_value"),
+)
+
+
+def _strategies(request=None):
+    # Imported lazily: strategies composes contracts, not the other way round.
+    from strategies.models import CommissioningStrategy
+
+    return CommissioningStrategy.objects.order_by("name")
+
+
+def _shares(provider_id) -> Exists:
+    through = Contract.other_providers.through
+    return Exists(through.objects.filter(contract_id=OuterRef("pk"), provider_id=provider_id))
+
+
+class ContractFilter(filters.FilterSet):
+    q = filters.CharFilter(label="Search", method="filter_search", help_text="Reference, service or provider name")
+    directorate = filters.ModelChoiceFilter(queryset=Directorate.objects.order_by("name"), empty_label="Any")
+    strategy = filters.ModelChoiceFilter(queryset=_strategies, empty_label="Any")
+    category = filters.ChoiceFilter(choices=Contract.Category.choices, empty_label="Any")
+    contract_type = filters.ChoiceFilter(label="Type", choices=Contract.ContractType.choices, empty_label="Any")
+    provider = filters.ModelChoiceFilter(
+        queryset=Provider.objects.order_by("name"), method="filter_provider", empty_label="Any"
+    )
+    status = filters.ChoiceFilter(choices=Contract.Status.choices, empty_label="Any")
+    performance = filters.ChoiceFilter(choices=Contract.Performance.choices, empty_label="Any")
+    key = filters.BooleanFilter(label="Key contracts only", method="filter_key", widget=forms.CheckboxInput)
+    value_band = filters.ChoiceFilter(
+        label="Annual value",
+        choices=[(code, label) for code, label, _, _ in VALUE_BANDS],
+        method="filter_value_band",
+        empty_label="Any",
+    )
+    end_after = filters.DateFilter(
+        field_name="end_date",
+        lookup_expr="gte",
+        label="Ending on or after",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end_before = filters.DateFilter(
+        field_name="end_date",
+        lookup_expr="lte",
+        label="Ending on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = filters.OrderingFilter(fields=SORT_FIELDS, label="Sort by")
+
+    class Meta:
+        model = Contract
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        shared = Contract.other_providers.through.objects.filter(
+            contract_id=OuterRef("pk"), provider__name__icontains=value
+        )
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(title__icontains=value)
+            | Q(lead_provider__name__icontains=value)
+            | Q(provider_summary__icontains=value)
+            | Exists(shared)
+        )
+
+    def filter_provider(self, queryset, name, value):
+        # Lead or one of the other providers; Exists rather than a join so rows are not duplicated.
+        return queryset.filter(Q(lead_provider=value) | _shares(value.pk))
+
+    def filter_key(self, queryset, name, value):
+        return queryset.key() if value else queryset
+
+    def filter_value_band(self, queryset, name, value):
+        for code, _, low, high in VALUE_BANDS:
+            if code == value:
+                if low is not None:
+                    queryset = queryset.filter(annual_value__gte=low)
+                if high is not None:
+                    queryset = queryset.filter(annual_value__lt=high)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # A stable order under the chosen sort, so pages do not overlap.
+        ordering = list(queryset.query.order_by) or ["end_date"]
+        if "reference" not in ordering and "-reference" not in ordering:
+            ordering.append("reference")
+        # Contracts with many providers (no lead) sort after the named ones, in either direction.
+        ordering = [
+            F("lead_provider__name").asc(nulls_last=True)
+            if o == "lead_provider__name"
+            else F("lead_provider__name").desc(nulls_last=True)
+            if o == "-lead_provider__name"
+            else o
+            for o in ordering
+        ]
+        return queryset.order_by(*ordering)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # GOV.UK Design System classes, so the register's filter panel renders the form as it is.
+        for name, form_field in self.form.fields.items():
+            widget = form_field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "govuk-checkboxes__input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "govuk-select")
+            else:
+                widget.attrs.setdefault("class", "govuk-input")
+            if name == "q":
+                widget.attrs.setdefault("type", "search")

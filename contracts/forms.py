@@ -1,0 +1,227 @@
+"""Forms of the contract register: shape only; the rules live in contracts/services.py."""
+
+import re
+from pathlib import Path
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Fieldset, Layout, Size, Submit
+from django import forms
+
+from providers.models import Provider
+
+from .models import Contract, ContractChange
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+IMPORT_SUFFIXES = (".csv", ".xlsx")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def parse_extension_months(text: str) -> list[int]:
+    """Read extension options as councils write them: '12+12', '12, 12' or '12 12' months."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    parts = [p for p in re.split(r"[+,;\s]+", text) if p]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise forms.ValidationError("Enter extension options in months, separated by '+', for example 12+12.")
+    return [int(p) for p in parts]
+
+
+class ExtensionMonthsField(forms.CharField):
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "+".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value):
+        return parse_extension_months(super().to_python(value))
+
+
+class ContractForm(forms.ModelForm):
+    extension_months = ExtensionMonthsField(
+        label="Extension options (months)",
+        required=False,
+        help_text="Months of each extension option in order, for example 12+12 for a 3+1+1 contract.",
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "directorate",
+            "strategy",
+            "category",
+            "contract_type",
+            "procurement_route",
+            "status",
+            "lead_provider",
+            "other_providers",
+            "provider_summary",
+            "start_date",
+            "end_date",
+            "extension_months",
+            "extensions_used",
+            "duration_note",
+            "review_date",
+            "review_note",
+            "annual_value",
+            "total_value",
+            "vat_not_recoverable",
+            "politically_sensitive",
+            "has_kpis",
+            "performance",
+            "performance_note",
+            "corrective_measures",
+            "service_credit_percentage",
+            "payment_terms",
+            "payment_terms_note",
+            "payment_frequency",
+            "payment_basis",
+            "volume_sensitive",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "review_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "corrective_measures": forms.Textarea(attrs={"rows": 2}),
+            "has_kpis": forms.NullBooleanSelect(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_provider"].queryset = Provider.objects.order_by("name")
+        self.fields["other_providers"].queryset = Provider.objects.order_by("name")
+        self.fields["other_providers"].required = False
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Fieldset("reference", "title", "description", legend="The service", legend_size=Size.MEDIUM),
+            Fieldset(
+                "directorate",
+                "strategy",
+                "category",
+                "contract_type",
+                "procurement_route",
+                "status",
+                legend="Where it sits",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                "lead_provider", "other_providers", "provider_summary", legend="Providers", legend_size=Size.MEDIUM
+            ),
+            Fieldset(
+                "start_date",
+                "end_date",
+                "extension_months",
+                "extensions_used",
+                "duration_note",
+                "review_date",
+                "review_note",
+                legend="Term",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                "annual_value",
+                "total_value",
+                "vat_not_recoverable",
+                "politically_sensitive",
+                legend="Value",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                "has_kpis",
+                "performance",
+                "performance_note",
+                "corrective_measures",
+                "service_credit_percentage",
+                "payment_terms",
+                "payment_terms_note",
+                "payment_frequency",
+                "payment_basis",
+                "volume_sensitive",
+                legend="Performance and payment",
+                legend_size=Size.MEDIUM,
+            ),
+            Submit("submit", "Save contract"),
+        )
+
+    def _post_clean(self):
+        # Model validation (uniqueness, dates) runs in the service, which reports errors by field.
+        pass
+
+
+class ContractChangeForm(forms.Form):
+    kind = forms.ChoiceField(label="What changed", choices=ContractChange.Kind.choices, widget=forms.RadioSelect)
+    effective_on = forms.DateField(label="Date it takes effect", widget=DateInput())
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    value_change = forms.DecimalField(
+        label="Change to total value (£)",
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        help_text="Negative for a reduction. Leave blank for none.",
+    )
+    annual_value = forms.DecimalField(
+        label="New annual value (£)", required=False, max_digits=14, decimal_places=2, min_value=0
+    )
+    extension_months = forms.IntegerField(
+        label="Extension (months)", required=False, min_value=1, help_text="Leave blank to use the next option."
+    )
+    to_provider = forms.ModelChoiceField(
+        label="Novated to", queryset=Provider.objects.order_by("name"), required=False, empty_label="Not a novation"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.add_input(Submit("submit", "Record change"))
+
+
+class DecisionForm(forms.Form):
+    reprocurement_decision = forms.ChoiceField(
+        label="Decision",
+        choices=[c for c in Contract.Reprocurement.choices if c[0]],
+        widget=forms.RadioSelect,
+    )
+    decided_on = forms.DateField(label="Date decided", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Record decision"))
+
+
+class ContractImportForm(forms.Form):
+    file = forms.FileField(
+        label="Contract register file",
+        help_text="A .csv or .xlsx file of no more than 5 MB, with the columns of the template.",
+    )
+    create_providers = forms.BooleanField(
+        label="Add providers that are not yet on the system",
+        required=False,
+        help_text="Otherwise a provider not found by name or Companies House number is reported as an error.",
+    )
+    dry_run = forms.BooleanField(label="Check the file only; import nothing", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Upload"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
+            raise forms.ValidationError("The file must be a .csv or .xlsx file.")
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file must be no larger than 5 MB.")
+        return upload
