@@ -1,7 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "providers"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.provider_list, name="list"),
+    path("<int:pk>/", views.provider_detail, name="detail"),
+    path("<int:pk>/assess/", views.risk_assess, name="assess"),
+    path("risk/", views.risk_overview, name="risk_overview"),
+    path("locations/", views.location_list, name="locations"),
+    path("rating-drops/", views.rating_drops, name="rating_drops"),
+    path("cqc-import/", views.cqc_import, name="cqc_import"),
+]

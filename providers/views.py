@@ -1,1 +1,182 @@
 """Pages of the providers app. Thin: check permission, call a selector or service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from commissioning.periods import financial_year_label
+
+from . import selectors, services
+from .filters import LocationFilter, ProviderFilter
+from .forms import CqcImportForm, RiskAssessmentForm
+from .imports import ImportFileError, cqc_ratings_import
+from .models import Provider
+from .risk import FACTORS, MAX_SCORE, threshold_bands
+
+PAGE_SIZE = 25
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@require_GET
+@permission_required("providers.view_provider", raise_exception=True)
+def provider_list(request):
+    filterset = ProviderFilter(request.GET or None, queryset=selectors.provider_list())
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.provider_list()
+    page_obj = _page(request, queryset)
+    return render(
+        request,
+        "providers/provider_list.html",
+        {
+            "filterset": filterset,
+            "page_obj": page_obj,
+            "querystring": _querystring(request),
+            "breadcrumbs": [("Providers", None)],
+        },
+    )
+
+
+@require_GET
+@permission_required("providers.view_provider", raise_exception=True)
+def provider_detail(request, pk: int):
+    try:
+        page = selectors.provider_page(provider_id=pk)
+    except Provider.DoesNotExist as error:
+        raise Http404("No such provider.") from error
+    return render(
+        request,
+        "providers/provider_detail.html",
+        {
+            "page": page,
+            "provider": page.provider,
+            "factors": FACTORS,
+            "breadcrumbs": [("Providers", reverse("providers:list")), (page.provider.name, None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("providers.add_riskassessment", raise_exception=True)
+def risk_assess(request, pk: int):
+    provider = get_object_or_404(Provider, pk=pk)
+    form = RiskAssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.risk_assessment_record(
+                provider=provider,
+                factors=form.factor_scores,
+                assessed_on=form.cleaned_data["assessed_on"],
+                by=request.user,
+                override_level=form.cleaned_data["override_level"] or None,
+                override_reason=form.cleaned_data["override_reason"],
+                rationale=form.cleaned_data["rationale"],
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request, f"Risk assessment saved: {assessment.get_level_display()} (score {assessment.score})."
+            )
+            return redirect(provider)
+    return render(
+        request,
+        "providers/risk_assess.html",
+        {
+            "provider": provider,
+            "form": form,
+            "bands": threshold_bands(),
+            "factors": FACTORS,
+            "max_score": MAX_SCORE,
+            "breadcrumbs": [
+                ("Providers", reverse("providers:list")),
+                (provider.name, provider.get_absolute_url()),
+                ("New risk assessment", None),
+            ],
+        },
+    )
+
+
+@require_GET
+@permission_required("providers.view_riskassessment", raise_exception=True)
+def risk_overview(request):
+    year = request.GET.get("year")
+    if year is not None and not (year.isdigit() and len(year) == 4):
+        year = None
+    overview = selectors.risk_overview(year=int(year) if year else None)
+    return render(
+        request,
+        "providers/risk_overview.html",
+        {
+            "overview": overview,
+            "year_choices": [(y, financial_year_label(y)) for y in overview.years] if overview else [],
+            "breadcrumbs": [("Providers", reverse("providers:list")), ("Risk overview", None)],
+        },
+    )
+
+
+@require_GET
+@permission_required("providers.view_location", raise_exception=True)
+def location_list(request):
+    filterset = LocationFilter(request.GET or None, queryset=selectors.location_list())
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.location_list()
+    return render(
+        request,
+        "providers/location_list.html",
+        {
+            "filterset": filterset,
+            "page_obj": _page(request, queryset),
+            "querystring": _querystring(request),
+            "breadcrumbs": [("Providers", reverse("providers:list")), ("Locations and CQC ratings", None)],
+        },
+    )
+
+
+@require_GET
+@permission_required("providers.view_cqcrating", raise_exception=True)
+def rating_drops(request):
+    return render(
+        request,
+        "providers/rating_drops.html",
+        {
+            "page_obj": _page(request, selectors.rating_drops()),
+            "breadcrumbs": [("Providers", reverse("providers:list")), ("CQC rating drops", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("providers.import_cqc_ratings", raise_exception=True)
+def cqc_import(request):
+    form = CqcImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = cqc_ratings_import(
+                content=upload.read(), filename=upload.name, by=request.user, dry_run=form.cleaned_data["dry_run"]
+            )
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+    return render(
+        request,
+        "providers/cqc_import.html",
+        {
+            "form": form,
+            "result": result,
+            "breadcrumbs": [("Providers", reverse("providers:list")), ("Import CQC ratings", None)],
+        },
+    )

@@ -1,0 +1,441 @@
+"""Pages for what officers log: visits, concerns, sanctions, action plans and the escalation list.
+
+Thin: check permission, call a service or selector from contracts.oversight, render.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from providers.models import Provider
+
+from . import oversight
+from .models import ActionPlan, Concern, PlanAction, Sanction
+from .oversight_forms import (
+    ActionPlanForm,
+    ConcernCloseForm,
+    ConcernFilterForm,
+    ConcernForm,
+    EscalationStepForm,
+    PlanActionCompleteForm,
+    PlanActionForm,
+    ProviderChoiceForm,
+    SanctionForm,
+    SanctionLiftForm,
+    VisitFilterForm,
+    VisitForm,
+)
+
+PAGE_SIZE = 25
+FORM_TEMPLATE = "contracts/oversight/form.html"
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names (or the whole form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _provider_from_query(request) -> Provider | None:
+    value = request.GET.get("provider", "")
+    if not value.isdigit():
+        return None
+    return Provider.objects.filter(pk=int(value)).first()
+
+
+def _choose_provider(request, *, title: str):
+    form = ProviderChoiceForm(request.GET or None)
+    if request.GET.get("provider"):
+        form.is_valid()  # shows "select a valid choice" for an unknown provider
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {"form": form, "title": title, "breadcrumbs": [(title, None)]},
+    )
+
+
+def _provider_form_page(request, *, provider: Provider, title: str, form, back_url: str):
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {
+            "form": form,
+            "title": title,
+            "caption": provider.name,
+            "back_url": back_url,
+            "breadcrumbs": [
+                ("Providers", reverse("providers:list")),
+                (provider.name, provider.get_absolute_url()),
+                (title, None),
+            ],
+        },
+    )
+
+
+def _for_provider(fields: tuple[str, ...], form) -> dict:
+    return {name: form.cleaned_data[name] for name in fields}
+
+
+# --- Visits ------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("contracts.view_visit", raise_exception=True)
+def visit_list(request):
+    form = VisitFilterForm(request.GET or None)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {"date_from": form.cleaned_data["from"], "date_to": form.cleaned_data["to"]}
+        filters["kind"] = form.cleaned_data["kind"]
+    return render(
+        request,
+        "contracts/oversight/visit_list.html",
+        {
+            "filter_form": form,
+            "page_obj": _page(request, oversight.visit_list(**filters)),
+            "querystring": _querystring(request),
+            "breadcrumbs": [("Visits", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.add_visit", raise_exception=True)
+def visit_add(request):
+    provider = _provider_from_query(request)
+    if provider is None:
+        return _choose_provider(request, title="Record a visit")
+    form = VisitForm(request.POST or None, provider=provider, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.visit_record(
+                provider=provider,
+                by=request.user,
+                **_for_provider(
+                    (
+                        "visited_on",
+                        "kind",
+                        "officer",
+                        "location",
+                        "contract",
+                        "findings",
+                        "environment",
+                        "complaints_feedback",
+                        "follow_up_actions",
+                    ),
+                    form,
+                ),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Visit recorded.")
+            return redirect(provider)
+    return _provider_form_page(
+        request, provider=provider, title="Record a visit", form=form, back_url=provider.get_absolute_url()
+    )
+
+
+# --- Concerns ----------------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("contracts.view_concern", raise_exception=True)
+def concern_list(request):
+    form = ConcernFilterForm(request.GET or None)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {
+            "date_from": form.cleaned_data["from"],
+            "date_to": form.cleaned_data["to"],
+            "kind": form.cleaned_data["kind"],
+            "status": form.cleaned_data["status"],
+        }
+    return render(
+        request,
+        "contracts/oversight/concern_list.html",
+        {
+            "filter_form": form,
+            "page_obj": _page(request, oversight.concern_list(**filters)),
+            "querystring": _querystring(request),
+            "breadcrumbs": [("Concerns", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.add_concern", raise_exception=True)
+def concern_add(request):
+    provider = _provider_from_query(request)
+    if provider is None:
+        return _choose_provider(request, title="Record a concern")
+    form = ConcernForm(request.POST or None, provider=provider)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.concern_record(
+                provider=provider,
+                by=request.user,
+                **_for_provider(("kind", "raised_on", "severity", "summary", "location", "contract"), form),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Concern recorded.")
+            return redirect(provider)
+    return _provider_form_page(
+        request, provider=provider, title="Record a concern", form=form, back_url=provider.get_absolute_url()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.change_concern", raise_exception=True)
+def concern_close(request, pk: int):
+    concern = get_object_or_404(Concern.objects.select_related("provider"), pk=pk)
+    form = ConcernCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.concern_close(concern=concern, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Concern closed.")
+            return redirect(concern.provider)
+    return _provider_form_page(
+        request,
+        provider=concern.provider,
+        title=f"Close {concern.get_kind_display().lower()} raised {concern.raised_on:%d/%m/%Y}",
+        form=form,
+        back_url=concern.provider.get_absolute_url(),
+    )
+
+
+# --- Sanctions ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("contracts.view_sanction", raise_exception=True)
+def sanction_list(request):
+    in_force = request.GET.get("in_force") == "1"
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Sanction.Kind.values else ""
+    queryset = oversight.sanction_list(in_force_on=timezone.localdate() if in_force else None, kind=kind)
+    return render(
+        request,
+        "contracts/oversight/sanction_list.html",
+        {
+            "page_obj": _page(request, queryset),
+            "in_force": in_force,
+            "kind": kind,
+            "kinds": Sanction.Kind.choices,
+            "querystring": _querystring(request),
+            "breadcrumbs": [("Sanctions", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.add_sanction", raise_exception=True)
+def sanction_add(request):
+    provider = _provider_from_query(request)
+    if provider is None:
+        return _choose_provider(request, title="Record a sanction")
+    form = SanctionForm(request.POST or None, provider=provider)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.sanction_record(
+                provider=provider,
+                by=request.user,
+                **_for_provider(("kind", "issued_on", "lifted_on", "amount", "reason", "location", "contract"), form),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Sanction recorded.")
+            return redirect(provider)
+    return _provider_form_page(
+        request, provider=provider, title="Record a sanction", form=form, back_url=provider.get_absolute_url()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.change_sanction", raise_exception=True)
+def sanction_lift(request, pk: int):
+    sanction = get_object_or_404(Sanction.objects.select_related("provider"), pk=pk)
+    form = SanctionLiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.sanction_lift(sanction=sanction, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"{sanction.get_kind_display()} lifted.")
+            return redirect(sanction.provider)
+    return _provider_form_page(
+        request,
+        provider=sanction.provider,
+        title=f"Lift {sanction.get_kind_display().lower()} from {sanction.issued_on:%d/%m/%Y}",
+        form=form,
+        back_url=sanction.provider.get_absolute_url(),
+    )
+
+
+# --- Action plans and escalation ----------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("contracts.view_actionplan", raise_exception=True)
+def action_plan_list(request):
+    status = request.GET.get("status", "")
+    status = status if status in ActionPlan.Status.values else ""
+    return render(
+        request,
+        "contracts/oversight/action_plan_list.html",
+        {
+            "page_obj": _page(request, oversight.action_plan_list(status=status)),
+            "status": status,
+            "statuses": ActionPlan.Status.choices,
+            "querystring": _querystring(request),
+            "breadcrumbs": [("Action plans", None)],
+        },
+    )
+
+
+@require_GET
+@permission_required("contracts.view_actionplan", raise_exception=True)
+def action_plan_detail(request, pk: int):
+    plan = get_object_or_404(oversight.action_plan_list(), pk=pk)
+    return render(
+        request,
+        "contracts/oversight/action_plan_detail.html",
+        {
+            "plan": plan,
+            "breadcrumbs": [
+                ("Providers", reverse("providers:list")),
+                (plan.provider.name, plan.provider.get_absolute_url()),
+                (plan.title, None),
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.add_actionplan", raise_exception=True)
+def action_plan_add(request):
+    provider = _provider_from_query(request)
+    if provider is None:
+        return _choose_provider(request, title="Add an action plan")
+    form = ActionPlanForm(request.POST or None, provider=provider)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = oversight.action_plan_create(
+                provider=provider,
+                by=request.user,
+                actions=form.actions,
+                **_for_provider(("title", "agreed_on", "location", "contract"), form),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Action plan saved.")
+            return redirect("contracts:action_plan", pk=plan.pk)
+    return _provider_form_page(
+        request, provider=provider, title="Add an action plan", form=form, back_url=provider.get_absolute_url()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.add_planaction", raise_exception=True)
+def action_add(request, pk: int):
+    plan = get_object_or_404(ActionPlan.objects.select_related("provider"), pk=pk)
+    form = PlanActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.plan_action_add(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Action added.")
+            return redirect("contracts:action_plan", pk=plan.pk)
+    return _provider_form_page(
+        request,
+        provider=plan.provider,
+        title=f"Add an action to '{plan.title}'",
+        form=form,
+        back_url=reverse("contracts:action_plan", args=[plan.pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.change_planaction", raise_exception=True)
+def action_complete(request, pk: int):
+    action = get_object_or_404(PlanAction.objects.select_related("plan__provider"), pk=pk)
+    form = PlanActionCompleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.plan_action_complete(action=action, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Action marked as done.")
+            return redirect("contracts:action_plan", pk=action.plan_id)
+    return _provider_form_page(
+        request,
+        provider=action.plan.provider,
+        title=f"Mark as done: {action.description[:60]}",
+        form=form,
+        back_url=reverse("contracts:action_plan", args=[action.plan_id]),
+    )
+
+
+@require_GET
+@permission_required("contracts.view_actionplan", raise_exception=True)
+def escalation(request):
+    return render(
+        request,
+        "contracts/oversight/escalation.html",
+        {
+            "plans": oversight.action_plans_needing_escalation(),
+            "months": oversight.ESCALATION_AFTER_MONTHS,
+            "breadcrumbs": [("Escalation", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.add_escalationstep", raise_exception=True)
+def escalation_step_add(request, pk: int):
+    plan = get_object_or_404(ActionPlan.objects.select_related("provider"), pk=pk)
+    form = EscalationStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oversight.escalation_step_record(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Escalation step recorded.")
+            return redirect("contracts:escalation")
+    return _provider_form_page(
+        request,
+        provider=plan.provider,
+        title=f"Record an escalation step for '{plan.title}'",
+        form=form,
+        back_url=reverse("contracts:escalation"),
+    )

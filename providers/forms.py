@@ -1,0 +1,103 @@
+"""Forms for provider pages: the risk assessment and the CQC ratings upload. Shape only; rules live in services."""
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
+from crispy_forms_gds.widgets import DateInputWidget
+from django import forms
+from django.utils import timezone
+
+from .imports import MAX_UPLOAD_BYTES
+from .models import RiskLevel
+from .risk import FACTORS
+
+
+class NumericDateInputWidget(DateInputWidget):
+    """GOV.UK date input whose boxes bring up the number pad on a phone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for widget in self.widgets:
+            widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+
+class GovDateField(DateInputField):
+    widget = NumericDateInputWidget
+
+    def __init__(self, *, label: str, required: bool = True, **kwargs):
+        super().__init__(label=label, required=required, **kwargs)
+        self.error_messages["required"] = self.error_messages["incomplete"] = (
+            f"Enter the {label.lower()} as day, month and year"
+        )
+
+
+class RiskAssessmentForm(forms.Form):
+    assessed_on = GovDateField(label="Date of assessment")
+    override_level = forms.ChoiceField(
+        label="Set a different level (optional)",
+        choices=[("", "Use the level the matrix gives"), *RiskLevel.choices],
+        required=False,
+        help_text="Only where the matrix does not reflect what you know about this provider.",
+    )
+    override_reason = forms.CharField(
+        label="Reason for setting a different level", required=False, widget=forms.Textarea
+    )
+    rationale = forms.CharField(label="Notes on this assessment (optional)", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("assessed_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        factor_fields = []
+        for factor in FACTORS:
+            name = f"factor_{factor.code}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=f"{factor.name} (weight ×{factor.weight})",
+                help_text=factor.description,
+                coerce=int,
+                choices=[(score, f"{score} – {text}") for score, text in enumerate(factor.guidance)],
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Score {factor.name.lower()} from 0 to 3"},
+            )
+            factor_fields.append(Field.radios(name, legend_size=Size.SMALL, small=True))
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("assessed_on"),
+            Fieldset(*factor_fields, legend="Risk factors", legend_size=Size.MEDIUM),
+            Fieldset(
+                Field.select("override_level"),
+                Field.textarea("override_reason", rows=3),
+                Field.textarea("rationale", rows=3),
+                legend="Level and notes",
+                legend_size=Size.MEDIUM,
+            ),
+            Submit("submit", "Save assessment"),
+        )
+
+    @property
+    def factor_scores(self) -> dict[str, int]:
+        return {factor.code: self.cleaned_data[f"factor_{factor.code}"] for factor in FACTORS}
+
+
+class CqcImportForm(forms.Form):
+    file = forms.FileField(
+        label="CQC ratings file",
+        help_text="The CQC care directory with ratings, as CSV (.csv) or Excel (.xlsx), up to 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        error_messages={"required": "Choose the CQC ratings file to upload"},
+    )
+    dry_run = forms.BooleanField(label="Check the file only, do not save", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field("file"), Field.checkbox("dry_run"), Submit("submit", "Upload and check"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("The file must be a CSV (.csv) or Excel workbook (.xlsx)")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file must be smaller than 5 MB")
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty")
+        return upload

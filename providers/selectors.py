@@ -1,0 +1,328 @@
+"""Reads for provider pages: lists, the cross-directorate provider page, CQC rating drops, the risk overview.
+
+Contracts, visits and the other records officers keep are reached through the reverse relations
+(``lead_contracts``, ``visits``...) so that this, the lowest domain app, imports nothing above it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from commissioning.periods import financial_year_bounds, financial_year_label, financial_year_of
+
+from .models import CQC_RATING_RANK, CqcRating, CqcRatingValue, Location, Provider, RiskAssessment, RiskLevel
+
+
+def _rank_of(field_name: str) -> Case:
+    """SQL for the CQC rank of a rating held in ``field_name`` (higher is better; unrated is NULL)."""
+    return Case(
+        *[When(**{field_name: value}, then=Value(rank)) for value, rank in CQC_RATING_RANK.items()],
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def locations_with_ratings(queryset: QuerySet[Location] | None = None) -> QuerySet[Location]:
+    """Locations annotated with their current and previous CQC overall rating and whether it dropped.
+
+    Annotates ``current_overall``, ``current_published_on``, ``previous_overall``, ``has_rating_drop``.
+    """
+    queryset = Location.objects.all() if queryset is None else queryset
+    ratings = CqcRating.objects.filter(location=OuterRef("pk")).order_by("-published_on", "-pk")
+    return queryset.annotate(
+        current_overall=Subquery(ratings.values("overall")[:1]),
+        current_published_on=Subquery(ratings.values("published_on")[:1]),
+        previous_overall=Subquery(ratings.values("overall")[1:2]),
+    ).annotate(
+        current_rank=_rank_of("current_overall"),
+        previous_rank=_rank_of("previous_overall"),
+        has_rating_drop=Case(
+            When(current_rank__lt=F("previous_rank"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def _directorate_provider_ids(directorate_id: int) -> QuerySet:
+    return Provider.objects.filter(
+        Q(lead_contracts__directorate_id=directorate_id) | Q(shared_contracts__directorate_id=directorate_id)
+    ).values("pk")
+
+
+def filter_providers(
+    queryset: QuerySet[Provider],
+    *,
+    risk: str = "",
+    cqc: str = "",
+    status: str = "",
+    directorate: int | None = None,
+    q: str = "",
+) -> QuerySet[Provider]:
+    """Narrow providers: current risk level (needs ``with_current_risk``), current CQC overall rating of
+    any of their locations, status, directorate of any contract they hold (lead or partner), and search."""
+    if risk:
+        queryset = queryset.filter(current_risk_level=risk)
+    if cqc:
+        queryset = queryset.filter(
+            Exists(filter_locations(locations_with_ratings(Location.objects.filter(provider=OuterRef("pk"))), cqc=cqc))
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if directorate:
+        queryset = queryset.filter(pk__in=_directorate_provider_ids(directorate))
+    if q:
+        matching_locations = Location.objects.filter(Q(name__icontains=q) | Q(cqc_location_id__iexact=q))
+        queryset = queryset.filter(
+            Q(name__icontains=q)
+            | Q(trading_name__icontains=q)
+            | Q(cqc_provider_id__iexact=q)
+            | Q(pk__in=matching_locations.values("provider"))
+        )
+    return queryset
+
+
+def provider_list(**filters) -> QuerySet[Provider]:
+    """Providers with current risk, number of locations and a rating-drop flag; ``filters`` as filter_providers."""
+    location_count = (
+        Location.objects.filter(provider=OuterRef("pk"))
+        .order_by()
+        .values("provider")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    dropped = locations_with_ratings(Location.objects.filter(provider=OuterRef("pk"))).filter(has_rating_drop=True)
+    queryset = Provider.objects.with_current_risk().annotate(
+        location_count=Subquery(location_count, output_field=IntegerField()),
+        has_rating_drop=Exists(dropped),
+    )
+    return filter_providers(queryset, **filters).order_by("name", "pk")
+
+
+def provider_contracts(provider: Provider) -> QuerySet:
+    """Every contract the provider holds, as lead or partner, in every directorate."""
+    Contract = provider.lead_contracts.model
+    return (
+        Contract.objects.filter(Q(lead_provider=provider) | Q(other_providers=provider))
+        .distinct()
+        .select_related("directorate", "lead_provider")
+        .order_by("directorate__name", "reference")
+    )
+
+
+@dataclass
+class ProviderPage:
+    provider: Provider
+    contracts: list
+    locations: list
+    assessments: list
+    visits: list
+    concerns: list
+    sanctions: list
+    action_plans: list
+    open_actions: list
+    directorates: list = field(default_factory=list)
+
+    @property
+    def current_assessment(self):
+        return self.assessments[0] if self.assessments else None
+
+    @property
+    def dropped_locations(self):
+        return [location for location in self.locations if location.has_rating_drop]
+
+
+def provider_page(*, provider_id: int) -> ProviderPage:
+    """Everything on the provider page, in a fixed number of queries whatever the provider holds."""
+    provider = Provider.objects.with_current_risk().get(pk=provider_id)
+    contracts = list(provider_contracts(provider))
+    locations = list(
+        locations_with_ratings(provider.locations.all()).prefetch_related(
+            Prefetch("cqc_ratings", queryset=CqcRating.objects.order_by("-published_on", "-pk"))
+        )
+    )
+    assessments = list(provider.risk_assessments.select_related("assessed_by").order_by("-assessed_on", "-pk"))
+    visits = list(provider.visits.select_related("location", "officer", "contract"))
+    concerns = list(provider.concerns.select_related("location", "contract"))
+    sanctions = list(provider.sanctions.select_related("location", "contract"))
+    PlanAction = provider.action_plans.model.actions.rel.related_model
+    action_plans = list(
+        provider.action_plans.select_related("location", "contract").prefetch_related(
+            Prefetch("actions", queryset=PlanAction.objects.order_by("due_on", "pk")),
+            "escalation_steps",
+        )
+    )
+    open_actions = sorted(
+        (action for plan in action_plans for action in plan.actions.all() if action.completed_on is None),
+        key=lambda action: (action.due_on, action.pk),
+    )
+    directorates = sorted({contract.directorate.name for contract in contracts})
+    return ProviderPage(
+        provider=provider,
+        contracts=contracts,
+        locations=locations,
+        assessments=assessments,
+        visits=visits,
+        concerns=concerns,
+        sanctions=sanctions,
+        action_plans=action_plans,
+        open_actions=open_actions,
+        directorates=directorates,
+    )
+
+
+def filter_locations(queryset: QuerySet[Location], *, cqc: str = "", q: str = "") -> QuerySet[Location]:
+    """Narrow locations annotated by locations_with_ratings: current overall rating, and search."""
+    if cqc == CqcRatingValue.NOT_RATED:
+        queryset = queryset.filter(Q(current_overall__isnull=True) | Q(current_overall=cqc))
+    elif cqc:
+        queryset = queryset.filter(current_overall=cqc)
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(provider__name__icontains=q) | Q(cqc_location_id__iexact=q))
+    return queryset
+
+
+def location_list(**filters) -> QuerySet[Location]:
+    """Locations with their provider and current CQC rating; ``filters`` as filter_locations."""
+    queryset = locations_with_ratings(Location.objects.select_related("provider"))
+    return filter_locations(queryset, **filters).order_by("name", "pk")
+
+
+def rating_drops() -> QuerySet[Location]:
+    """Locations whose latest CQC overall rating is lower than the one before: the officer's list of flags."""
+    return (
+        locations_with_ratings(Location.objects.select_related("provider"))
+        .filter(has_rating_drop=True)
+        .order_by("-current_published_on", "name")
+    )
+
+
+# --- Risk overview -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LevelSummary:
+    level: str
+    label: str
+    at_start: int
+    now: int
+    lowest: int
+    highest: int
+
+    @property
+    def change(self) -> int:
+        return self.now - self.at_start
+
+    @property
+    def change_percent(self) -> int | None:
+        if not self.at_start:
+            return None
+        return round(100 * self.change / self.at_start)
+
+    @property
+    def change_size(self) -> int:
+        return abs(self.change)
+
+    @property
+    def change_percent_size(self) -> int | None:
+        return None if self.change_percent is None else abs(self.change_percent)
+
+
+@dataclass
+class RiskOverview:
+    year: int
+    start: date
+    as_at: date
+    months: list[tuple[date, dict[str, int]]]
+    summaries: list[LevelSummary]
+    years: list[int]
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.year)
+
+
+def latest_assessment_year() -> int | None:
+    latest = RiskAssessment.objects.aggregate(latest=Max("assessed_on"))["latest"]
+    return financial_year_of(latest) if latest else None
+
+
+def _counts_on(histories: dict[int, list[tuple[date, str]]], day: date) -> dict[str, int]:
+    """Providers per level from each provider's latest assessment on or before ``day``."""
+    counts = dict.fromkeys(RiskLevel.values, 0)
+    for history in histories.values():
+        level = None
+        for assessed_on, assessed_level in history:
+            if assessed_on > day:
+                break
+            level = assessed_level
+        if level:
+            counts[level] += 1
+    return counts
+
+
+def risk_overview(*, year: int | None = None, today: date | None = None) -> RiskOverview | None:
+    """Low / medium / high provider counts at each month end of a financial year.
+
+    A provider counts at a date by its latest assessment on or before that date. "At start" is the
+    position on 1 April; "now" is today, or 31 March for a finished year. Lowest and highest are
+    over the month ends. Two queries: the assessments up to the year end, and the years on offer.
+    """
+    today = today or timezone.localdate()
+    years_on_offer = sorted(
+        {financial_year_of(day) for day in RiskAssessment.objects.dates("assessed_on", "month")}, reverse=True
+    )
+    if year is None:
+        if not years_on_offer:
+            return None
+        year = years_on_offer[0]
+    start, end = financial_year_bounds(year)
+    as_at = min(today, end)
+    histories: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    rows = (
+        RiskAssessment.objects.filter(assessed_on__lte=as_at)
+        .order_by("provider_id", "assessed_on", "pk")
+        .values_list("provider_id", "assessed_on", "level")
+    )
+    for provider_id, assessed_on, level in rows:
+        histories[provider_id].append((assessed_on, level))
+
+    month_ends = [start + relativedelta(months=n) - timedelta(days=1) for n in range(1, 13)]
+    months = [(day, _counts_on(histories, day)) for day in month_ends if day <= as_at]
+    at_start = _counts_on(histories, start)
+    now = _counts_on(histories, as_at)
+    summaries = []
+    for level in RiskLevel:
+        series = [counts[level.value] for _, counts in months] or [now[level.value]]
+        summaries.append(
+            LevelSummary(
+                level=level.value,
+                label=level.label,
+                at_start=at_start[level.value],
+                now=now[level.value],
+                lowest=min(series),
+                highest=max(series),
+            )
+        )
+    return RiskOverview(year=year, start=start, as_at=as_at, months=months, summaries=summaries, years=years_on_offer)

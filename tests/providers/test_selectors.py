@@ -1,0 +1,163 @@
+import datetime
+
+import pytest
+
+from providers import selectors
+from tests.factories import (
+    ContractFactory,
+    CqcRatingFactory,
+    DirectorateFactory,
+    HighRiskAssessmentFactory,
+    LocationFactory,
+    ProviderFactory,
+    RiskAssessmentFactory,
+)
+from tests.providers.factories import MediumRiskAssessmentFactory
+
+pytestmark = pytest.mark.django_db
+d = datetime.date
+
+
+def names(queryset):
+    return sorted(provider.name for provider in queryset)
+
+
+def test_filter_by_current_risk_uses_the_latest_assessment():
+    improved = ProviderFactory(name="Improved")
+    HighRiskAssessmentFactory(provider=improved, assessed_on=d(2018, 4, 1))
+    RiskAssessmentFactory(provider=improved, assessed_on=d(2018, 9, 1))
+    worsened = ProviderFactory(name="Worsened")
+    HighRiskAssessmentFactory(provider=worsened, assessed_on=d(2018, 9, 1))
+    ProviderFactory(name="Never assessed")
+
+    assert names(selectors.provider_list(risk="high")) == ["Worsened"]
+    assert names(selectors.provider_list(risk="low")) == ["Improved"]
+
+
+def test_filter_by_cqc_rating_matches_any_location_current_rating():
+    provider = ProviderFactory(name="Two homes")
+    CqcRatingFactory(location__provider=provider, overall="good")
+    home = LocationFactory(provider=provider)
+    CqcRatingFactory(location=home, overall="good", published_on=d(2017, 1, 1))
+    CqcRatingFactory(location=home, overall="inadequate", published_on=d(2018, 11, 1))
+    other = ProviderFactory(name="Formerly inadequate")
+    CqcRatingFactory(location__provider=other, overall="inadequate", published_on=d(2017, 1, 1))
+    CqcRatingFactory(location=other.locations.get(), overall="good", published_on=d(2018, 1, 1))
+
+    assert names(selectors.provider_list(cqc="inadequate")) == ["Two homes"]
+    assert names(selectors.provider_list(cqc="good")) == ["Formerly inadequate", "Two homes"]
+
+
+def test_filter_by_directorate_includes_lead_and_partner_contracts():
+    public_health = DirectorateFactory(code="ph", name="Public Health")
+    children = DirectorateFactory(code="cs", name="Children's Services")
+    lead = ProviderFactory(name="Lead")
+    partner = ProviderFactory(name="Partner")
+    contract = ContractFactory(directorate=public_health, lead_provider=lead)
+    contract.other_providers.add(partner)
+    ContractFactory(directorate=children, lead_provider=ProviderFactory(name="Children only"))
+
+    assert names(selectors.provider_list(directorate=public_health.pk)) == ["Lead", "Partner"]
+
+
+def test_filter_by_status_and_search():
+    ProviderFactory(name="Lincs Homecare", status="active")
+    ProviderFactory(name="Allied Homecare", status="in_administration")
+    LocationFactory(provider=ProviderFactory(name="Acme Care"), name="Meadows Edge")
+
+    assert names(selectors.provider_list(status="in_administration")) == ["Allied Homecare"]
+    assert names(selectors.provider_list(q="homecare")) == ["Allied Homecare", "Lincs Homecare"]
+    assert names(selectors.provider_list(q="meadows")) == ["Acme Care"]
+
+
+def test_a_rating_that_drops_is_flagged_until_a_later_rating_recovers():
+    location = LocationFactory()
+    CqcRatingFactory(location=location, overall="good", published_on=d(2017, 3, 1))
+    CqcRatingFactory(location=location, overall="requires_improvement", published_on=d(2018, 3, 1))
+    assert list(selectors.rating_drops()) == [location]
+    assert selectors.provider_list().get().has_rating_drop
+
+    CqcRatingFactory(location=location, overall="good", published_on=d(2019, 3, 1))
+    assert not selectors.rating_drops().exists()
+
+
+def test_not_yet_rated_is_not_a_drop():
+    location = LocationFactory()
+    CqcRatingFactory(location=location, overall="good", published_on=d(2017, 3, 1))
+    CqcRatingFactory(location=location, overall="not_rated", published_on=d(2018, 3, 1))
+    assert not selectors.rating_drops().exists()
+
+
+def test_provider_page_lists_contracts_from_every_directorate():
+    provider = ProviderFactory()
+    adult = ContractFactory(lead_provider=provider, directorate=DirectorateFactory(code="accw", name="Adult Care"))
+    health = ContractFactory(lead_provider=provider, directorate=DirectorateFactory(code="ph", name="Public Health"))
+    children = ContractFactory(directorate=DirectorateFactory(code="cs", name="Children's Services"))
+    children.other_providers.add(provider)
+    ContractFactory()  # someone else's
+
+    page = selectors.provider_page(provider_id=provider.pk)
+
+    assert {c.pk for c in page.contracts} == {adult.pk, health.pk, children.pk}
+    assert page.directorates == ["Adult Care", "Children's Services", "Public Health"]
+
+
+def _seed_history(provider_levels):
+    """provider_levels: list of [(date, level), ...] per provider."""
+    factories = {"low": RiskAssessmentFactory, "medium": MediumRiskAssessmentFactory, "high": HighRiskAssessmentFactory}
+    for history in provider_levels:
+        provider = ProviderFactory()
+        for day, level in history:
+            factories[level](provider=provider, assessed_on=day)
+
+
+def test_risk_overview_counts_each_month_end_from_the_latest_assessment():
+    _seed_history(
+        [
+            [(d(2018, 3, 1), "low")],
+            [(d(2018, 3, 1), "medium"), (d(2018, 6, 15), "high")],
+            [(d(2018, 3, 1), "high"), (d(2018, 10, 2), "medium"), (d(2019, 2, 1), "low")],
+            [(d(2018, 8, 1), "medium")],  # newly commissioned during the year
+            [(d(2019, 4, 2), "high")],  # next year: not counted
+        ]
+    )
+    overview = selectors.risk_overview(year=2018, today=d(2019, 6, 1))
+    by_month = dict(overview.months)
+    assert len(overview.months) == 12
+    assert by_month[d(2018, 4, 30)] == {"low": 1, "medium": 1, "high": 1}
+    assert by_month[d(2018, 6, 30)] == {"low": 1, "medium": 0, "high": 2}
+    assert by_month[d(2018, 10, 31)] == {"low": 1, "medium": 2, "high": 1}
+    assert by_month[d(2019, 3, 31)] == {"low": 2, "medium": 1, "high": 1}
+    summary = {s.level: s for s in overview.summaries}
+    assert (summary["low"].at_start, summary["low"].now, summary["low"].change) == (1, 2, 1)
+    assert (summary["medium"].lowest, summary["medium"].highest) == (0, 2)
+    assert (summary["high"].at_start, summary["high"].now, summary["high"].highest) == (1, 1, 2)
+
+
+def test_risk_overview_defaults_to_the_latest_year_with_assessments_and_stops_at_today():
+    _seed_history([[(d(2018, 5, 1), "low")], [(d(2019, 4, 20), "high")]])
+    overview = selectors.risk_overview(today=d(2019, 6, 10))
+    assert overview.year == 2019
+    assert [day for day, _ in overview.months] == [d(2019, 4, 30), d(2019, 5, 31)]
+    assert {s.level: s.now for s in overview.summaries} == {"low": 1, "medium": 0, "high": 1}
+
+
+def test_risk_overview_reproduces_the_annual_report_figures():
+    """The 2018/19 report: medium reduced by 10% from 114 to 103, high increased by 12% from 33 to 37."""
+    histories = []
+    histories += [[(d(2018, 3, 1), "low")]] * 202
+    histories += [[(d(2018, 3, 1), "medium")]] * 103
+    histories += [[(d(2018, 3, 1), "medium"), (d(2018, 11, 1), "high")]] * 4
+    histories += [[(d(2018, 3, 1), "medium"), (d(2018, 9, 1), "low")]] * 7
+    histories += [[(d(2018, 3, 1), "high")]] * 33
+    _seed_history(histories)
+    overview = selectors.risk_overview(year=2018, today=d(2019, 6, 1))
+    summary = {s.level: s for s in overview.summaries}
+    assert (summary["medium"].at_start, summary["medium"].now, summary["medium"].change_percent) == (114, 103, -10)
+    assert (summary["high"].at_start, summary["high"].now, summary["high"].change_percent) == (33, 37, 12)
+    assert (summary["low"].at_start, summary["low"].now, summary["low"].lowest, summary["low"].highest) == (
+        202,
+        209,
+        202,
+        209,
+    )
