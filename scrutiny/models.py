@@ -126,3 +126,23 @@ class PackAppendix(models.Model):
 
     def __str__(self):
         return f"Appendix {self.order} of {self.pack}: {self.strategy}"
+
+
+class ReportRender(TimeStampedModel):
+    """The PDF of one highlight report and where its background rendering stands."""
+
+    Status = ScrutinyPack.RenderStatus
+
+    report = models.OneToOneField("strategies.HighlightReport", on_delete=models.CASCADE, related_name="pdf_render")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_RENDERED)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="reports/", blank=True)
+    checksum = models.CharField(max_length=64, blank=True, help_text="Of the inputs the file was rendered from.")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"PDF of {self.report_id}: {self.get_status_display()}"

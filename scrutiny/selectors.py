@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from .models import ScrutinyConclusion
+from .models import Committee, Meeting, PackAppendix, ScrutinyConclusion, ScrutinyPack
 
 
 def conclusions_for_strategies(*, strategy_ids: list[int], up_to=None) -> QuerySet[ScrutinyConclusion]:
@@ -14,3 +16,88 @@ def conclusions_for_strategies(*, strategy_ids: list[int], up_to=None) -> QueryS
     if up_to is not None:
         conclusions = conclusions.filter(meeting__date__lte=up_to)
     return conclusions.order_by("strategy_id", "-meeting__date", "pk")
+
+
+def can_see_draft_packs(user) -> bool:
+    # Drafts are the officers' working copies; councillors see a pack once it is published.
+    return user.has_perm("scrutiny.change_scrutinypack")
+
+
+def can_see_draft_reports(user) -> bool:
+    # The strategies app's rule: councillors see a highlight report once it is submitted.
+    return user.has_perm("strategies.change_highlightreport")
+
+
+def packs_visible_to(user) -> QuerySet[ScrutinyPack]:
+    """Packs the user may open: every pack for officers who prepare them, published ones for everyone else."""
+    packs = ScrutinyPack.objects.select_related("meeting__committee")
+    if not user.has_perm("scrutiny.view_scrutinypack"):
+        return packs.none()
+    if can_see_draft_packs(user):
+        return packs
+    return packs.filter(status=ScrutinyPack.Status.PUBLISHED)
+
+
+def committees_with_counts(*, user) -> QuerySet[Committee]:
+    """Every committee with its number of meetings, the next meeting date and whether the user sits on it."""
+    today = timezone.localdate()
+    return Committee.objects.annotate(
+        meeting_count=Count("meetings", distinct=True),
+        next_meeting=Min("meetings__date", filter=Q(meetings__date__gte=today)),
+        is_member=Exists(Committee.members.through.objects.filter(committee_id=OuterRef("pk"), user_id=user.pk)),
+    ).order_by("-is_member", "name")
+
+
+def meetings_for_committee(*, committee: Committee, user) -> QuerySet[Meeting]:
+    """A committee's meetings, newest first, with how many packs the user can open for each."""
+    visible = packs_visible_to(user).filter(meeting=OuterRef("pk")).values("meeting").annotate(n=Count("pk"))
+    return (
+        committee.meetings.annotate(
+            pack_count=Coalesce(Subquery(visible.values("n")[:1], output_field=IntegerField()), 0),
+            conclusion_count=Count("conclusions", distinct=True),
+        )
+        .select_related("committee")
+        .order_by("-date")
+    )
+
+
+def packs_for_meeting(*, meeting: Meeting, user) -> list[ScrutinyPack]:
+    """The packs for a meeting the user can open, each with its appendices' strategies loaded."""
+    return list(
+        packs_visible_to(user)
+        .filter(meeting=meeting)
+        .prefetch_related(Prefetch("appendices", queryset=PackAppendix.objects.select_related("strategy")))
+        .order_by("-report_date", "-pk")
+    )
+
+
+def pack_for_page(*, pk: int, user) -> ScrutinyPack:
+    """A pack the user may open, with its appendices (in order) and their strategies; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        packs_visible_to(user).prefetch_related(
+            Prefetch("appendices", queryset=PackAppendix.objects.select_related("strategy").order_by("order", "pk"))
+        ),
+        pk=pk,
+    )
+
+
+def archive_packs(*, user, committee_id: int | None = None, today=None) -> QuerySet[ScrutinyPack]:
+    """Published packs of meetings already held, newest first, with their appendix count."""
+    today = today or timezone.localdate()
+    packs = (
+        ScrutinyPack.objects.filter(status=ScrutinyPack.Status.PUBLISHED, meeting__date__lt=today)
+        .select_related("meeting__committee")
+        .annotate(appendix_count=Count("appendices"))
+        .order_by("-meeting__date", "-pk")
+    )
+    if not user.has_perm("scrutiny.view_scrutinypack"):
+        return packs.none()
+    if committee_id:
+        packs = packs.filter(meeting__committee_id=committee_id)
+    return packs
+
+
+def conclusions_at_meeting(*, meeting: Meeting) -> QuerySet[ScrutinyConclusion]:
+    return meeting.conclusions.select_related("strategy", "recorded_by").order_by("strategy__name", "pk")

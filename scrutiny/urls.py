@@ -1,7 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "scrutiny"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.committee_list, name="committees"),
+    path("committees/<int:pk>/", views.committee_detail, name="committee"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/packs/new/", views.pack_create, name="pack_create"),
+    path("meetings/<int:pk>/conclusions/add/", views.conclusion_add, name="conclusion_add"),
+    path("packs/<int:pk>/", views.pack_detail, name="pack"),
+    path("packs/<int:pk>/edit/", views.pack_edit, name="pack_edit"),
+    path("packs/<int:pk>/render/", views.pack_render, name="pack_render"),
+    path("packs/<int:pk>/status/", views.pack_status, name="pack_status"),
+    path("packs/<int:pk>/download/", views.pack_download, name="pack_download"),
+    path("packs/<int:pk>/publish/", views.pack_publish, name="pack_publish"),
+    path("archive/", views.archive, name="archive"),
+    path("reports/<int:report_pk>/pdf/", views.report_pdf, name="report_pdf"),
+    path("reports/<int:report_pk>/pdf/status/", views.report_pdf_status, name="report_pdf_status"),
+    path("reports/<int:report_pk>/pdf/download/", views.report_pdf_download, name="report_pdf_download"),
+]

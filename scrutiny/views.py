@@ -1,1 +1,363 @@
 """Pages of the scrutiny app. Thin: check permission, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from strategies.models import CommissioningStrategy, HighlightReport
+
+from . import selectors, services
+from .forms import ConclusionForm, PackForm
+from .models import Committee, Meeting, ReportRender, ScrutinyPack
+
+RenderStatus = ScrutinyPack.RenderStatus
+
+
+def _require(user, permission: str) -> None:
+    if not user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _breadcrumbs(*trail):
+    return [("Scrutiny", reverse("scrutiny:committees")), *trail]
+
+
+# --- Committees and meetings ---------------------------------------------------------------------
+
+
+@require_GET
+def committee_list(request):
+    _require(request.user, "scrutiny.view_committee")
+    committees = selectors.committees_with_counts(user=request.user)
+    return render(
+        request, "scrutiny/committee_list.html", {"committees": committees, "breadcrumbs": [("Scrutiny", None)]}
+    )
+
+
+@require_GET
+def committee_detail(request, pk: int):
+    _require(request.user, "scrutiny.view_committee")
+    committee = get_object_or_404(Committee, pk=pk)
+    meetings = selectors.meetings_for_committee(committee=committee, user=request.user)
+    return render(
+        request,
+        "scrutiny/committee_detail.html",
+        {"committee": committee, "meetings": meetings, "breadcrumbs": _breadcrumbs((committee.name, None))},
+    )
+
+
+@require_GET
+def meeting_detail(request, pk: int):
+    _require(request.user, "scrutiny.view_meeting")
+    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
+    return render(
+        request,
+        "scrutiny/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "packs": selectors.packs_for_meeting(meeting=meeting, user=request.user),
+            "conclusions": selectors.conclusions_at_meeting(meeting=meeting),
+            "can_add_pack": request.user.has_perm("scrutiny.add_scrutinypack"),
+            "can_add_conclusion": request.user.has_perm("scrutiny.add_scrutinyconclusion"),
+            "breadcrumbs": _breadcrumbs(
+                (meeting.committee.name, meeting.committee.get_absolute_url()), (f"{meeting.date:%-d %B %Y}", None)
+            ),
+        },
+    )
+
+
+@require_GET
+def archive(request):
+    _require(request.user, "scrutiny.view_scrutinypack")
+    committee_id = request.GET.get("committee")
+    committee_id = int(committee_id) if committee_id and committee_id.isdigit() else None
+    packs = selectors.archive_packs(user=request.user, committee_id=committee_id)
+    page = Paginator(packs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "scrutiny/archive.html",
+        {
+            "page_obj": page,
+            "committees": Committee.objects.order_by("name"),
+            "committee_id": committee_id,
+            "querystring": f"committee={committee_id}&" if committee_id else "",
+            "breadcrumbs": _breadcrumbs(("Archive of past packs", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def conclusion_add(request, pk: int):
+    _require(request.user, "scrutiny.add_scrutinyconclusion")
+    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
+    form = ConclusionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conclusion_record(
+                meeting=meeting, strategy=form.cleaned_data["strategy"], text=form.cleaned_data["text"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Conclusions on {form.cleaned_data['strategy']} recorded.")
+            return redirect(meeting)
+    return render(
+        request,
+        "scrutiny/form_page.html",
+        {
+            "form": form,
+            "title": f"Record conclusions of the {meeting.committee}, {meeting.date:%-d %B %Y}",
+            "breadcrumbs": _breadcrumbs((str(meeting), meeting.get_absolute_url()), ("Record conclusions", None)),
+        },
+    )
+
+
+# --- Packs ---------------------------------------------------------------------------------------
+
+
+def _pack_form(request, *, pack: ScrutinyPack | None, meeting: Meeting):
+    strategies = list(CommissioningStrategy.objects.order_by("name").only("pk", "name"))
+    current = {a.strategy_id: a.order for a in pack.appendices.all()} if pack else {}
+    initial = None
+    if pack is None:
+        initial = {"report_to": str(meeting.committee), "title": "Commissioning Strategies"}
+    return PackForm(request.POST or None, instance=pack, initial=initial, strategies=strategies, current_order=current)
+
+
+@require_http_methods(["GET", "POST"])
+def pack_create(request, pk: int):
+    _require(request.user, "scrutiny.add_scrutinypack")
+    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
+    form = _pack_form(request, pack=None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pack = services.pack_create(
+                meeting=meeting, by=request.user, cover=form.cleaned_data, strategies=form.chosen_strategies
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Pack saved as a draft. Render it to check the PDF before publishing.")
+            return redirect(pack)
+    return render(
+        request,
+        "scrutiny/form_page.html",
+        {
+            "form": form,
+            "title": f"New report pack for {meeting}",
+            "breadcrumbs": _breadcrumbs((str(meeting), meeting.get_absolute_url()), ("New pack", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def pack_edit(request, pk: int):
+    _require(request.user, "scrutiny.change_scrutinypack")
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    form = _pack_form(request, pack=pack, meeting=pack.meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pack_update(pack=pack, by=request.user, cover=form.cleaned_data, strategies=form.chosen_strategies)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Pack saved. Render it again to include the changes in the PDF.")
+            return redirect(pack)
+    return render(
+        request,
+        "scrutiny/form_page.html",
+        {
+            "form": form,
+            "title": f"Edit {pack.title}",
+            "breadcrumbs": _breadcrumbs((pack.title, pack.get_absolute_url()), ("Edit", None)),
+        },
+    )
+
+
+def _status_payload(*, status, label, done, total, error, download_url, can_retry) -> dict:
+    return {
+        "status": status,
+        "status_label": label,
+        "progress_done": done,
+        "progress_total": total,
+        "error": error,
+        "download_url": download_url if status == RenderStatus.READY else "",
+        "can_retry": can_retry,
+    }
+
+
+def _pack_status(pack: ScrutinyPack, user) -> dict:
+    return _status_payload(
+        status=pack.render_status,
+        label=pack.get_render_status_display(),
+        done=pack.progress_done,
+        total=pack.progress_total,
+        error=pack.render_error,
+        download_url=reverse("scrutiny:pack_download", args=[pack.pk]) if pack.file else "",
+        can_retry=user.has_perm("scrutiny.change_scrutinypack")
+        and services.can_request_render(status=pack.render_status, updated_at=pack.updated_at),
+    )
+
+
+@require_GET
+def pack_detail(request, pk: int):
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    can_change = request.user.has_perm("scrutiny.change_scrutinypack")
+    return render(
+        request,
+        "scrutiny/pack_detail.html",
+        {
+            "pack": pack,
+            "appendices": list(pack.appendices.all()),
+            "render": _pack_status(pack, request.user),
+            "status_url": reverse("scrutiny:pack_status", args=[pack.pk]),
+            "render_url": reverse("scrutiny:pack_render", args=[pack.pk]),
+            "can_change": can_change,
+            "can_publish": request.user.has_perm("scrutiny.publish_scrutinypack")
+            and pack.status == ScrutinyPack.Status.DRAFT,
+            "is_stale": services.is_stale(status=pack.render_status, updated_at=pack.updated_at),
+            "breadcrumbs": _breadcrumbs(
+                (pack.meeting.committee.name, pack.meeting.committee.get_absolute_url()),
+                (f"{pack.meeting.date:%-d %B %Y}", pack.meeting.get_absolute_url()),
+                (pack.title, None),
+            ),
+        },
+    )
+
+
+@require_GET
+def pack_status(request, pk: int):
+    pack = get_object_or_404(selectors.packs_visible_to(request.user), pk=pk)
+    response = JsonResponse(_pack_status(pack, request.user))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def pack_render(request, pk: int):
+    _require(request.user, "scrutiny.change_scrutinypack")
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    try:
+        services.pack_request_render(pack=pack, by=request.user, force=request.POST.get("force") == "1")
+    except services.RenderNotAllowed as error:
+        messages.info(request, str(error))
+    return redirect(pack)
+
+
+@require_POST
+def pack_publish(request, pk: int):
+    _require(request.user, "scrutiny.publish_scrutinypack")
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    try:
+        services.pack_publish(pack=pack, by=request.user, link=request.build_absolute_uri(pack.get_absolute_url()))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Pack published. The committee's members have been e-mailed.")
+    return redirect(pack)
+
+
+def _stream(name: str, download_name: str) -> FileResponse:
+    if not name or not default_storage.exists(name):
+        raise Http404("The PDF has not been rendered yet.")
+    response = FileResponse(
+        default_storage.open(name, "rb"), content_type="application/pdf", as_attachment=True, filename=download_name
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def pack_download(request, pk: int):
+    pack = get_object_or_404(selectors.packs_visible_to(request.user), pk=pk)
+    if pack.render_status != RenderStatus.READY:
+        raise Http404("The PDF is not ready.")
+    return _stream(pack.file.name, f"{slugify(pack.title)}-{pack.meeting.date:%Y-%m-%d}.pdf")
+
+
+# --- A highlight report's PDF ----------------------------------------------------------------------
+
+
+def _visible_report(request, report_pk: int) -> HighlightReport:
+    _require(request.user, "strategies.view_highlightreport")
+    report = get_object_or_404(HighlightReport.objects.select_related("strategy"), pk=report_pk)
+    if report.status == HighlightReport.Status.DRAFT and not selectors.can_see_draft_reports(request.user):
+        raise Http404
+    return report
+
+
+def _report_status(report: HighlightReport, job: ReportRender | None) -> dict:
+    if job is None:
+        return _status_payload(
+            status=RenderStatus.NOT_RENDERED,
+            label=RenderStatus.NOT_RENDERED.label,
+            done=0,
+            total=1,
+            error="",
+            download_url="",
+            can_retry=True,
+        )
+    return _status_payload(
+        status=job.status,
+        label=job.get_status_display(),
+        done=1 if job.status == RenderStatus.READY else 0,
+        total=1,
+        error=job.error,
+        download_url=reverse("scrutiny:report_pdf_download", args=[report.pk]) if job.file else "",
+        can_retry=services.can_request_render(status=job.status, updated_at=job.updated_at),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def report_pdf(request, report_pk: int):
+    """The highlight report's PDF: ask for it to be rendered, follow its progress, download it."""
+    report = _visible_report(request, report_pk)
+    if request.method == "POST":
+        try:
+            services.report_request_render(report=report, by=request.user, force=request.POST.get("force") == "1")
+        except services.RenderNotAllowed as error:
+            messages.info(request, str(error))
+        return redirect("scrutiny:report_pdf", report_pk=report.pk)
+    job = ReportRender.objects.filter(report=report).first()
+    return render(
+        request,
+        "scrutiny/report_pdf.html",
+        {
+            "report": report,
+            "job": job,
+            "render": _report_status(report, job),
+            "status_url": reverse("scrutiny:report_pdf_status", args=[report.pk]),
+            "render_url": reverse("scrutiny:report_pdf", args=[report.pk]),
+            "breadcrumbs": [
+                ("Strategies", reverse("strategies:list")),
+                (report.strategy.name, report.strategy.get_absolute_url()),
+                (str(report.period), report.get_absolute_url()),
+                ("PDF", None),
+            ],
+        },
+    )
+
+
+@require_GET
+def report_pdf_status(request, report_pk: int):
+    report = _visible_report(request, report_pk)
+    response = JsonResponse(_report_status(report, ReportRender.objects.filter(report=report).first()))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def report_pdf_download(request, report_pk: int):
+    report = _visible_report(request, report_pk)
+    job = ReportRender.objects.filter(report=report, status=RenderStatus.READY).first()
+    if job is None:
+        raise Http404("The PDF is not ready.")
+    return _stream(job.file.name, f"{slugify(report.strategy.name)}-highlight-report-{report.period.key}.pdf")

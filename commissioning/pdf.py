@@ -1,0 +1,101 @@
+"""PDF building blocks shared by every app that prints documents: HTML to tagged PDF, page counts, checksums.
+
+WeasyPrint lays out HTML with CSS paged media; it never fetches anything from the network here:
+stylesheets and images resolve against local static files (``base_url`` and a URL fetcher that
+refuses remote addresses), and fonts are the system's DejaVu/Liberation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+# WeasyPrint logs every page it lays out at INFO; a 50-page pack would flood the worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+# PDF/UA-1: tagged structure, title shown in the window bar, document language (WeasyPrint 65+).
+PDF_VARIANT = "pdf/ua-1"
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    content: bytes
+    page_count: int
+    layout_seconds: float
+
+
+def static_path(relative: str) -> Path:
+    """The file behind a static path such as ``css/pdf.css`` (from the app's static folders)."""
+    found = finders.find(relative)
+    if not found:
+        raise FileNotFoundError(f"Static file {relative!r} not found.")
+    return Path(found)
+
+
+def _local_only_fetcher(url: str, *args, **kwargs):
+    """Resolve file: and data: URLs only; a document must never wait on the network."""
+    from weasyprint import default_url_fetcher
+
+    if not url.startswith(("file:", "data:")):
+        raise ValueError(f"Refusing to fetch {url!r} while rendering a PDF.")
+    return default_url_fetcher(url, *args, **kwargs)
+
+
+def html_to_pdf(html: str, *, stylesheets: list[str | Path] = (), base_url: str | Path | None = None) -> RenderedPdf:
+    """Lay out ``html`` (which carries its own ``<title>`` and ``<html lang>``) as a tagged PDF.
+
+    ``stylesheets`` are local file paths. The PDF identifier is derived from the HTML so that
+    the same input gives the same bytes.
+    """
+    from weasyprint import CSS, HTML
+
+    base_url = str(base_url or Path(settings.BASE_DIR) / "static") + "/"
+    started = time.perf_counter()
+    document = HTML(string=html, base_url=base_url, url_fetcher=_local_only_fetcher).render(
+        stylesheets=[CSS(filename=str(path), url_fetcher=_local_only_fetcher) for path in stylesheets],
+        pdf_variant=PDF_VARIANT,
+    )
+    content = document.write_pdf(
+        pdf_variant=PDF_VARIANT,
+        pdf_identifier=hashlib.md5(html.encode(), usedforsecurity=False).hexdigest().encode(),
+    )
+    return RenderedPdf(content=content, page_count=len(document.pages), layout_seconds=time.perf_counter() - started)
+
+
+def count_pages(content: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(content)).pages)
+
+
+def sha256_hex(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return f"{value._meta.label}:{value.pk}"
+    return str(value)
+
+
+def canonical_json(data) -> str:
+    """Stable JSON of ``data`` (sorted keys; dates, decimals and model rows as text) for checksums."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=_json_default)

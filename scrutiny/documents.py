@@ -1,0 +1,208 @@
+"""The HTML of the printed documents: a highlight report on its own, and a scrutiny pack
+(cover report, contents, one appendix per strategy), laid out as one document so that page
+numbers run through the whole pack.
+
+Building the HTML is the "data" part of a render; WeasyPrint's layout is the rest
+(commissioning.pdf). The checksum of a document is taken over this HTML plus the stylesheet
+and TEMPLATE_VERSION, so it changes exactly when the printed content would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+
+from commissioning.pdf import sha256_hex, static_path
+from commissioning.periods import FinancialQuarter
+from contracts.selectors import key_contracts_for_strategies
+from performance.selectors import measures_summary, measures_with_results
+from strategies.models import CommissioningStrategy, HighlightReport
+
+from .models import ScrutinyPack
+from .selectors import conclusions_for_strategies
+
+# Bump when the document templates or the way data is gathered change, so stored files are re-rendered.
+TEMPLATE_VERSION = "scrutiny-documents-1"
+PDF_STYLESHEET = "css/pdf.css"
+PERFORMANCE_QUARTERS = 4
+
+
+@dataclass
+class AppendixPart:
+    number: int
+    strategy: CommissioningStrategy
+    report: HighlightReport | None
+    period: FinancialQuarter
+    anchor: str
+    title: str
+    body: str = ""
+
+
+@dataclass
+class BuiltDocument:
+    html: str
+    title: str
+    appendices: list[AppendixPart] = field(default_factory=list)
+
+    @property
+    def checksum(self) -> str:
+        return document_checksum(self.html)
+
+
+def stylesheet_paths():
+    return [static_path(PDF_STYLESHEET)]
+
+
+def document_checksum(html: str) -> str:
+    styles = "".join(path.read_text() for path in stylesheet_paths())
+    return sha256_hex(TEMPLATE_VERSION, styles, html)
+
+
+def report_for_pack(*, strategy: CommissioningStrategy, on_or_before) -> HighlightReport | None:
+    """The highlight report a pack prints for a strategy: the latest non-draft report dated on or
+    before the pack's date; failing that, the strategy's latest report."""
+    reports = HighlightReport.objects.filter(strategy=strategy).select_related("strategy")
+    chosen = (
+        reports.exclude(status=HighlightReport.Status.DRAFT)
+        .filter(report_date__lte=on_or_before)
+        .order_by("-report_date", "-year", "-quarter")
+        .first()
+    )
+    return chosen or reports.order_by("-report_date", "-year", "-quarter").first()
+
+
+# Fragments other apps own; until they exist the document falls back to this app's own rendering.
+def _shared_fragment(module: str, function: str, template: str):
+    try:
+        selector = getattr(__import__(module, fromlist=[function]), function)
+        return selector, get_template(template)
+    except (ImportError, AttributeError, TemplateDoesNotExist):
+        return None, None
+
+
+def _report_section(report: HighlightReport) -> str:
+    """The highlight report in the template's layout, ending with the conclusions known at its date."""
+    selector, template = _shared_fragment(
+        "strategies.selectors", "highlight_report_document", "strategies/includes/report_document.html"
+    )
+    if selector is not None:
+        return template.render({"doc": selector(report=report), "for_pdf": True})
+    strategy = report.strategy
+    contracts = list(key_contracts_for_strategies(strategy_ids=[strategy.pk]))
+    return render_to_string(
+        "scrutiny/pdf/report_fallback.html",
+        {
+            "report": report,
+            "strategy": strategy,
+            "outcomes": list(strategy.outcomes.all()),
+            "summary": measures_summary(strategy_ids=[strategy.pk], period=report.period)[strategy.pk],
+            "contracts": contracts,
+            "pooled_budgets": list(strategy.pooled_budgets.all()),
+            "conclusions": list(conclusions_for_strategies(strategy_ids=[strategy.pk], up_to=report.report_date)),
+        },
+    )
+
+
+def _performance_section(strategy: CommissioningStrategy, period: FinancialQuarter) -> str:
+    selector, template = _shared_fragment(
+        "performance.selectors", "strategy_performance_context", "performance/includes/strategy_performance.html"
+    )
+    if selector is not None:
+        return template.render({"perf": selector(strategy=strategy, period=period), "for_pdf": True})
+    periods = period.last(PERFORMANCE_QUARTERS)
+    measures = measures_with_results(strategy_id=strategy.pk, periods=periods)
+    rows = []
+    for measure in measures:
+        by_period = {r.period: r for r in measure.period_results}
+        rows.append({"measure": measure, "cells": [by_period.get(p) for p in periods]})
+    return render_to_string(
+        "scrutiny/pdf/performance_fallback.html",
+        {"strategy": strategy, "period": period, "periods": periods, "rows": rows},
+    )
+
+
+def _performance_heading(period: FinancialQuarter) -> str:
+    return f"Quarter {period.quarter} {period.financial_year_label} Performance Information"
+
+
+def build_report_document(report: HighlightReport) -> BuiltDocument:
+    """A highlight report on its own: the template's sections, then its performance page."""
+    report = HighlightReport.objects.select_related("strategy__directorate", "strategy__commissioning_lead").get(
+        pk=report.pk
+    )
+    title = f"{report.strategy.name} Commissioning Highlight Report, {report.period}"
+    html = render_to_string(
+        "scrutiny/pdf/report.html",
+        {
+            "title": title,
+            "report": report,
+            "body": _report_section(report),
+            "performance_heading": _performance_heading(report.period),
+            "performance": _performance_section(report.strategy, report.period),
+        },
+    )
+    return BuiltDocument(html=html, title=title)
+
+
+def _later_conclusions(strategy: CommissioningStrategy, *, after, up_to) -> list:
+    """Conclusions the report could not know (made after its date) but the pack's readers should."""
+    conclusions = conclusions_for_strategies(strategy_ids=[strategy.pk], up_to=up_to)
+    return [c for c in conclusions if after is None or c.meeting.date > after]
+
+
+def pack_appendices(pack: ScrutinyPack) -> list[AppendixPart]:
+    """The appendices of a pack in order, each with the report and quarter it prints (no HTML yet)."""
+    parts = []
+    for number, appendix in enumerate(pack.appendices.select_related("strategy").order_by("order", "pk"), start=1):
+        strategy = appendix.strategy
+        report = report_for_pack(strategy=strategy, on_or_before=pack.report_date)
+        period = report.period if report else FinancialQuarter.containing(pack.report_date)
+        parts.append(
+            AppendixPart(
+                number=number,
+                strategy=strategy,
+                report=report,
+                period=period,
+                anchor=f"appendix-{number}",
+                title=f"{strategy.name} Commissioning Highlight Report",
+            )
+        )
+    return parts
+
+
+def build_pack_document(
+    pack: ScrutinyPack, *, on_appendix_built: Callable[[int, int], None] | None = None
+) -> BuiltDocument:
+    """The whole pack as one HTML document. ``on_appendix_built(done, total)`` is called after each
+    appendix, so the caller can show progress."""
+    pack = ScrutinyPack.objects.select_related("meeting__committee").get(pk=pack.pk)
+    # What the committee had concluded before this meeting: a conclusion made at it belongs in later packs.
+    conclusions_up_to = pack.meeting.date - timedelta(days=1)
+    parts = pack_appendices(pack)
+    for part in parts:
+        if part.report is not None:
+            report_html = _report_section(part.report)
+        else:
+            report_html = render_to_string("scrutiny/pdf/no_report.html", {"strategy": part.strategy})
+        later = _later_conclusions(
+            part.strategy, after=part.report.report_date if part.report else None, up_to=conclusions_up_to
+        )
+        part.body = render_to_string(
+            "scrutiny/pdf/appendix.html",
+            {
+                "part": part,
+                "report_html": report_html,
+                "later_conclusions": later,
+                "has_report": part.report is not None,
+                "performance_heading": _performance_heading(part.period),
+                "performance_html": _performance_section(part.strategy, part.period),
+            },
+        )
+        if on_appendix_built is not None:
+            on_appendix_built(part.number, len(parts))
+    html = render_to_string("scrutiny/pdf/pack.html", {"pack": pack, "title": pack.title, "appendices": parts})
+    return BuiltDocument(html=html, title=pack.title, appendices=parts)

@@ -1,0 +1,135 @@
+"""Forms for packs and conclusions: shape only, the rules live in the services."""
+
+from __future__ import annotations
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
+from django import forms
+
+from strategies.models import CommissioningStrategy
+
+from .models import ScrutinyPack
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
+ORDER_PREFIX = "appendix_"
+
+
+class PackForm(forms.ModelForm):
+    """The cover report, then one "appendix number" box per strategy: a number includes the strategy
+    at that place in the pack, a blank box leaves it out."""
+
+    report_date = forms.DateField(
+        label="Date of the report",
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(format="%d/%m/%Y"),
+        help_text="For example, 30/05/2019. The pack prints each strategy's latest report dated on or before it.",
+        error_messages={"invalid": "Enter a real date in the format dd/mm/yyyy, for example 30/05/2019."},
+    )
+
+    class Meta:
+        model = ScrutinyPack
+        fields = [
+            "title",
+            "report_to",
+            "report_date",
+            "subject",
+            "summary",
+            "actions_required",
+            "background",
+            "conclusion",
+            "consultation",
+            "author",
+            "contact",
+        ]
+        labels = {"report_to": "Report to", "author": "Written by (role title)", "contact": "Contact details"}
+        help_texts = {
+            "report_to": "For example, Overview and Scrutiny Management Board.",
+            "contact": "Telephone number or e-mail address readers can use.",
+        }
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 4})
+            for name in ["summary", "actions_required", "background", "conclusion", "consultation"]
+        }
+
+    def __init__(
+        self, *args, strategies: list[CommissioningStrategy], current_order: dict[int, int] | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.strategies = strategies
+        current_order = current_order or {}
+        order_fields = []
+        for strategy in strategies:
+            name = f"{ORDER_PREFIX}{strategy.pk}"
+            self.fields[name] = forms.IntegerField(
+                label=strategy.name,
+                required=False,
+                min_value=1,
+                max_value=99,
+                initial=current_order.get(strategy.pk),
+                error_messages={"min_value": f"Enter an appendix number of 1 or more for {strategy.name}."},
+            )
+            order_fields.append(Field.text(name, field_width=2))
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.MEDIUM
+        self.helper.layout = Layout(
+            Fieldset(
+                Field.text("title"),
+                Field.text("report_to"),
+                Field.text("report_date", field_width=10),
+                Field.text("subject"),
+                Field.textarea("summary"),
+                Field.textarea("actions_required"),
+                Field.textarea("background"),
+                Field.textarea("conclusion"),
+                Field.textarea("consultation"),
+                Field.text("author"),
+                Field.text("contact"),
+                legend="Cover report",
+            ),
+            Fieldset(*order_fields, legend="Appendices: give each strategy to include its appendix number"),
+            Submit("submit", "Save pack"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        numbers: dict[int, CommissioningStrategy] = {}
+        for strategy in self.strategies:
+            name = f"{ORDER_PREFIX}{strategy.pk}"
+            number = cleaned.get(name)
+            if number is None:
+                continue
+            if number in numbers:
+                self.add_error(
+                    name, f"Appendix {number} is already given to {numbers[number].name}: choose another number."
+                )
+            else:
+                numbers[number] = strategy
+        if not numbers and not self.errors:
+            first = f"{ORDER_PREFIX}{self.strategies[0].pk}" if self.strategies else None
+            self.add_error(first, "Give at least one strategy an appendix number.")
+        self.chosen_strategies = [numbers[n] for n in sorted(numbers)]
+        return cleaned
+
+
+class ConclusionForm(forms.Form):
+    strategy = forms.ModelChoiceField(
+        label="Commissioning strategy",
+        queryset=CommissioningStrategy.objects.order_by("name"),
+        empty_label="Choose a strategy",
+        error_messages={"required": "Choose the strategy the committee considered."},
+    )
+    text = forms.CharField(
+        label="The committee's conclusions",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="As the minutes record them. They appear in the strategy's next highlight report and in later packs.",
+        error_messages={"required": "Enter the committee's conclusions."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.select("strategy"), Field.textarea("text"), Submit("submit", "Record conclusions")
+        )

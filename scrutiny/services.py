@@ -1,0 +1,322 @@
+"""Writes of the scrutiny app: packs and their appendices, rendering, publishing, conclusions.
+
+Rendering is split in two so a crash can never leave a half-written file marked ready:
+``*_request_render`` marks the job queued and queues the Celery task on commit; ``run_*_render``
+(called by the task and the ``render_pack`` command) builds the HTML, reuses the stored file when
+the checksum of the inputs is unchanged, otherwise writes a new file under a checksum-derived
+name and only then, in one transaction, points the row at it and marks it ready.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from commissioning.models import User
+from commissioning.pdf import html_to_pdf
+from strategies.models import CommissioningStrategy, HighlightReport
+
+from . import documents
+from .models import Meeting, PackAppendix, ReportRender, ScrutinyConclusion, ScrutinyPack
+
+logger = logging.getLogger(__name__)
+
+RenderStatus = ScrutinyPack.RenderStatus
+# A job queued or rendering for longer than this has lost its worker: the page offers a retry.
+STALE_AFTER = timedelta(minutes=10)
+# Errors worth retrying: storage or database briefly unavailable. Anything else is a real failure.
+TRANSIENT_ERRORS = (OSError, OperationalError)
+
+COVER_FIELDS = [
+    "title",
+    "report_to",
+    "report_date",
+    "subject",
+    "summary",
+    "actions_required",
+    "background",
+    "conclusion",
+    "consultation",
+    "author",
+    "contact",
+]
+
+
+class RenderNotAllowed(Exception):
+    pass
+
+
+@dataclass
+class RenderOutcome:
+    reused: bool
+    page_count: int
+    data_seconds: float
+    layout_seconds: float
+    file_name: str
+
+    @property
+    def total_seconds(self) -> float:
+        return self.data_seconds + self.layout_seconds
+
+
+def is_stale(*, status: str, updated_at, now=None) -> bool:
+    """A queued or rendering job whose worker has gone quiet for too long."""
+    now = now or timezone.now()
+    return status in (RenderStatus.QUEUED, RenderStatus.RENDERING) and updated_at < now - STALE_AFTER
+
+
+def can_request_render(*, status: str, updated_at) -> bool:
+    return status not in (RenderStatus.QUEUED, RenderStatus.RENDERING) or is_stale(status=status, updated_at=updated_at)
+
+
+# --- Packs: the cover report and the appendices -------------------------------------------------
+
+
+def _set_appendices(*, pack: ScrutinyPack, strategies: list[CommissioningStrategy]) -> None:
+    pack.appendices.all().delete()
+    PackAppendix.objects.bulk_create(
+        PackAppendix(pack=pack, strategy=strategy, order=number) for number, strategy in enumerate(strategies, 1)
+    )
+
+
+@transaction.atomic
+def pack_create(*, meeting: Meeting, by: User, cover: dict, strategies: list[CommissioningStrategy]) -> ScrutinyPack:
+    """Start a draft pack for a meeting with its cover report and appendices in the given order."""
+    pack = ScrutinyPack(meeting=meeting, **{name: cover[name] for name in COVER_FIELDS if name in cover})
+    pack._history_user = by
+    pack.full_clean()
+    pack.save()
+    _set_appendices(pack=pack, strategies=strategies)
+    logger.info("Scrutiny pack %s created by %s", pack.pk, by)
+    return pack
+
+
+@transaction.atomic
+def pack_update(*, pack: ScrutinyPack, by: User, cover: dict, strategies: list[CommissioningStrategy]) -> ScrutinyPack:
+    """Change a pack's cover report and appendices. The stored PDF stays until it is rendered again;
+    a render with unchanged inputs reuses it."""
+    pack = ScrutinyPack.objects.select_for_update().get(pk=pack.pk)
+    for name in COVER_FIELDS:
+        if name in cover:
+            setattr(pack, name, cover[name])
+    pack._history_user = by
+    pack.full_clean()
+    pack.save()
+    _set_appendices(pack=pack, strategies=strategies)
+    return pack
+
+
+@transaction.atomic
+def pack_publish(*, pack: ScrutinyPack, by: User, link: str = "") -> ScrutinyPack:
+    """Make a rendered pack visible to scrutiny members and e-mail the committee's members."""
+    from commissioning.tasks import send_notification
+
+    pack = ScrutinyPack.objects.select_for_update().select_related("meeting__committee").get(pk=pack.pk)
+    if pack.status == ScrutinyPack.Status.PUBLISHED:
+        raise ValidationError("This pack is already published.")
+    if pack.render_status != RenderStatus.READY or not pack.file:
+        raise ValidationError("Render the pack before publishing it: members read the PDF.")
+    pack.status = ScrutinyPack.Status.PUBLISHED
+    pack.published_at = timezone.now()
+    pack._history_user = by
+    pack.save(update_fields=["status", "published_at", "updated_at"])
+    committee = pack.meeting.committee
+    recipients = sorted({email for email in committee.members.values_list("email", flat=True) if email})
+    subject = f"{committee}: report pack for {pack.meeting.date:%-d %B %Y} published"
+    body = (
+        f"The report pack \u201c{pack.title}\u201d for the {committee} meeting on "
+        f"{pack.meeting.date:%-d %B %Y} has been published ({pack.page_count} pages).\n\n"
+        f"Read it here: {link or pack.get_absolute_url()}\n"
+    )
+    if recipients:
+        transaction.on_commit(lambda: send_notification.delay(subject=subject, body=body, recipients=recipients))
+    logger.info("Scrutiny pack %s published by %s to %d members", pack.pk, by, len(recipients))
+    return pack
+
+
+@transaction.atomic
+def conclusion_record(*, meeting: Meeting, strategy: CommissioningStrategy, text: str, by: User) -> ScrutinyConclusion:
+    """Record what a committee concluded about a strategy at a meeting. It appears in the strategy's
+    next highlight report and in packs for later meetings."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Enter the committee's conclusions."})
+    conclusion = ScrutinyConclusion(meeting=meeting, strategy=strategy, text=text, recorded_by=by)
+    conclusion._history_user = by
+    conclusion.save()
+    return conclusion
+
+
+# --- Rendering -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pack_request_render(*, pack: ScrutinyPack, by: User | None, force: bool = False) -> ScrutinyPack:
+    """Queue the pack's PDF. A job already queued or rendering is left alone unless it has gone stale."""
+    from .tasks import render_pack
+
+    pack = ScrutinyPack.objects.select_for_update().get(pk=pack.pk)
+    if not can_request_render(status=pack.render_status, updated_at=pack.updated_at):
+        raise RenderNotAllowed("This pack is already being rendered.")
+    pack.render_status = RenderStatus.QUEUED
+    pack.render_error = ""
+    pack.progress_done = 0
+    pack.progress_total = pack.appendices.count()
+    pack._history_user = by
+    pack.save(update_fields=["render_status", "render_error", "progress_done", "progress_total", "updated_at"])
+    transaction.on_commit(lambda: render_pack.delay(pack.pk, force=force))
+    return pack
+
+
+def _mark_pack(pack_id: int, **fields) -> None:
+    # A plain UPDATE: progress ticks are not history worth keeping, and must not wait on the row lock.
+    ScrutinyPack.objects.filter(pk=pack_id).update(updated_at=timezone.now(), **fields)
+
+
+def _write_file(name: str, content: bytes) -> str:
+    """Write ``content`` under ``name`` in storage, replacing any leftover from a crashed run."""
+    if default_storage.exists(name):
+        # Same name means same inputs; whatever is there was never marked ready, so it may be partial.
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(content))
+
+
+def _delete_later(old_name: str, new_name: str) -> None:
+    if old_name and old_name != new_name:
+        transaction.on_commit(lambda: default_storage.delete(old_name))
+
+
+def run_pack_render(pack_id: int, *, force: bool = False) -> RenderOutcome:
+    """Render a pack now (in the worker or the command). Transient errors propagate for a retry,
+    leaving the job queued/rendering; any other error marks the render failed with its reason."""
+    try:
+        return _render_pack(pack_id, force=force)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("Rendering scrutiny pack %s failed", pack_id)
+        pack_mark_failed(pack_id=pack_id, reason=describe_error(exc))
+        raise
+
+
+def describe_error(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
+def pack_mark_failed(*, pack_id: int, reason: str) -> None:
+    _mark_pack(pack_id, render_status=RenderStatus.FAILED, render_error=reason[:2000])
+
+
+def _render_pack(pack_id: int, *, force: bool) -> RenderOutcome:
+    pack = ScrutinyPack.objects.get(pk=pack_id)
+    started = time.perf_counter()
+    _mark_pack(pack_id, render_status=RenderStatus.RENDERING, render_error="", progress_done=0)
+    built = documents.build_pack_document(
+        pack, on_appendix_built=lambda done, total: _mark_pack(pack_id, progress_done=done, progress_total=total)
+    )
+    checksum = built.checksum
+    data_seconds = time.perf_counter() - started
+    total = len(built.appendices)
+
+    if not force and checksum == pack.checksum and pack.file and default_storage.exists(pack.file.name):
+        _mark_pack(pack_id, render_status=RenderStatus.READY, progress_done=total, progress_total=total)
+        return RenderOutcome(True, pack.page_count or 0, data_seconds, 0.0, pack.file.name)
+
+    rendered = html_to_pdf(built.html, stylesheets=documents.stylesheet_paths())
+    saved_name = _write_file(f"packs/{pack_id}-{checksum[:12]}.pdf", rendered.content)
+    with transaction.atomic():
+        pack = ScrutinyPack.objects.select_for_update().get(pk=pack_id)
+        old_name = pack.file.name if pack.file else ""
+        pack.file.name = saved_name
+        pack.checksum = checksum
+        pack.page_count = rendered.page_count
+        pack.generated_at = timezone.now()
+        pack.render_status = RenderStatus.READY
+        pack.render_error = ""
+        pack.progress_done = pack.progress_total = total
+        pack.save()
+        _delete_later(old_name, saved_name)
+    logger.info(
+        "Rendered scrutiny pack %s: %d pages, data %.2fs, layout %.2fs",
+        pack_id,
+        rendered.page_count,
+        data_seconds,
+        rendered.layout_seconds,
+    )
+    return RenderOutcome(False, rendered.page_count, data_seconds, rendered.layout_seconds, saved_name)
+
+
+# --- A highlight report on its own -----------------------------------------------------------------
+
+
+@transaction.atomic
+def report_request_render(*, report: HighlightReport, by: User | None, force: bool = False) -> ReportRender:
+    """Queue the PDF of one highlight report."""
+    from .tasks import render_report
+
+    ReportRender.objects.get_or_create(report=report)
+    job = ReportRender.objects.select_for_update().get(report=report)
+    if not can_request_render(status=job.status, updated_at=job.updated_at):
+        raise RenderNotAllowed("This report is already being rendered.")
+    job.status = RenderStatus.QUEUED
+    job.error = ""
+    job.save(update_fields=["status", "error", "updated_at"])
+    transaction.on_commit(lambda: render_report.delay(report.pk, force=force))
+    return job
+
+
+def _mark_report(report_id: int, **fields) -> None:
+    ReportRender.objects.filter(report_id=report_id).update(updated_at=timezone.now(), **fields)
+
+
+def report_mark_failed(*, report_id: int, reason: str) -> None:
+    _mark_report(report_id, status=RenderStatus.FAILED, error=reason[:2000])
+
+
+def run_report_render(report_id: int, *, force: bool = False) -> RenderOutcome:
+    """Render one highlight report's PDF now; the same guarantees as run_pack_render."""
+    try:
+        return _render_report(report_id, force=force)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        logger.exception("Rendering highlight report %s failed", report_id)
+        report_mark_failed(report_id=report_id, reason=describe_error(exc))
+        raise
+
+
+def _render_report(report_id: int, *, force: bool) -> RenderOutcome:
+    report = HighlightReport.objects.get(pk=report_id)
+    job, _ = ReportRender.objects.get_or_create(report=report)
+    started = time.perf_counter()
+    _mark_report(report_id, status=RenderStatus.RENDERING, error="")
+    built = documents.build_report_document(report)
+    checksum = built.checksum
+    data_seconds = time.perf_counter() - started
+    if not force and checksum == job.checksum and job.file and default_storage.exists(job.file.name):
+        _mark_report(report_id, status=RenderStatus.READY)
+        return RenderOutcome(True, job.page_count or 0, data_seconds, 0.0, job.file.name)
+
+    rendered = html_to_pdf(built.html, stylesheets=documents.stylesheet_paths())
+    saved_name = _write_file(f"reports/{report_id}-{checksum[:12]}.pdf", rendered.content)
+    with transaction.atomic():
+        job = ReportRender.objects.select_for_update().get(pk=job.pk)
+        old_name = job.file.name if job.file else ""
+        job.file.name = saved_name
+        job.checksum = checksum
+        job.page_count = rendered.page_count
+        job.generated_at = timezone.now()
+        job.status = RenderStatus.READY
+        job.error = ""
+        job.save()
+        _delete_later(old_name, saved_name)
+    return RenderOutcome(False, rendered.page_count, data_seconds, rendered.layout_seconds, saved_name)
