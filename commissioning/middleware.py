@@ -1,11 +1,24 @@
-"""Every page needs a log-in; every response carries a strict Content-Security-Policy."""
+"""Every page needs a log-in (and the second step for those who enrolled one); every response carries
+a strict Content-Security-Policy and switches off browser features the service never uses."""
+
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 # Paths reachable without logging in. The API authenticates itself (session or token)
 # and answers 401/403, so browsers and clients get the right status rather than a redirect.
 OPEN_PREFIXES = ("/accounts/login/", "/static/", "/assets/", "/api/", "/healthz")
+
+# Session flag set at log-in for a user who has a confirmed authenticator (commissioning.two_factor):
+# kept in the session so that people without one pay no query per request.
+SECOND_FACTOR_SESSION_KEY = "two_factor_required"
+
+# Reachable after the password but before the code: the second step itself, signing out, and assets.
+SECOND_FACTOR_OPEN_PREFIXES = ("/accounts/two-factor/verify/", "/accounts/logout/", "/static/", "/assets/", "/healthz")
 
 
 class LoginRequiredMiddleware:
@@ -18,19 +31,71 @@ class LoginRequiredMiddleware:
         return self.get_response(request)
 
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
+class SecondFactorMiddleware:
+    """Someone who enrolled an authenticator gets nowhere (admin included) until they have typed its code.
+
+    Must come after django_otp's OTPMiddleware, which tells whether this session was verified.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.session.get(SECOND_FACTOR_SESSION_KEY)
+            and request.user.is_authenticated
+            and not request.user.is_verified()
+            and not request.path.startswith(SECOND_FACTOR_OPEN_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                # Session-authenticated API calls from a half-signed-in browser: refuse, do not redirect.
+                return JsonResponse({"detail": "Enter the code from your authenticator app first."}, status=403)
+            verify_url = reverse("two_factor:verify")
+            return redirect(f"{verify_url}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "frame-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+def _serialise(policy: dict[str, list[str]]) -> str:
+    return "; ".join(" ".join([directive, *sources]) for directive, sources in policy.items())
+
+
+CONTENT_SECURITY_POLICY = _serialise(_POLICY)
+
+# Browser features no page of the service uses.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
 )
+
+
+def policy_for(path: str) -> str:
+    """The Content-Security-Policy for a path. One strict policy for all, API documentation included
+    (commissioning.api.SwaggerView serves Swagger UI with no inline script or style)."""
+    return CONTENT_SECURITY_POLICY
 
 
 class ContentSecurityPolicyMiddleware:
@@ -41,5 +106,8 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", policy_for(request.path))
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        # Django's SecurityMiddleware sets Cross-Origin-Opener-Policy; resources are for this site only.
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response

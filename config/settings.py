@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    # Optional TOTP second factor for administrators (commissioning.otp).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "commissioning.otp",
     # Project apps: commissioning is the shared core the others build on.
     "commissioning",
     "providers",
@@ -62,10 +66,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "commissioning.middleware.LoginRequiredMiddleware",
+    "commissioning.middleware.SecondFactorMiddleware",
     "commissioning.middleware.ContentSecurityPolicyMiddleware",
     # Axes last, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -126,6 +132,14 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The locked-out page says what happened and when to try again, with the status 429 Too Many Requests.
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# A successful sign-in clears earlier failures, so a slip a week ago does not count towards a lockout.
+AXES_RESET_ON_SUCCESS = True
+
+# TOTP second factor: the name authenticator apps show, and a slowing delay after each wrong code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Council commissioning")
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -180,7 +194,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+from celery.schedules import crontab  # noqa: E402  (kept next to the one setting that needs it)
+
+CELERY_BEAT_SCHEDULE = {
+    # Monday 07:00: each commissioning lead's list of contracts needing a re-procurement or extension decision.
+    "contracts-needs-decision-digest": {
+        "task": "contracts.tasks.send_needs_decision_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL and not TESTING:
@@ -216,6 +238,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice lists shared by several fields get one schema name each.
+    "ENUM_NAME_OVERRIDES": {
+        "CqcRatingValueEnum": "providers.models.CqcRatingValue",
+        "RiskLevelEnum": "providers.models.RiskLevel",
+    },
 }
 
 # How many weeks after a quarter ends a measure result counts as late.
