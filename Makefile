@@ -46,3 +46,32 @@ lint: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+
+# Security: Python static analysis (medium and high findings fail) and Django's deployment checklist.
+.PHONY: bandit check-deploy
+bandit: install
+	$(BIN)/bandit -q -r commissioning config strategies contracts providers performance scrutiny -x '*/migrations/*,*/tests/*' -ll
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+		ALLOWED_HOSTS=council.example $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Load and speed figures on PostgreSQL (127.0.0.1:5432, user postgres) and gunicorn; writes benchmarks/latest.json.
+# Not part of CI's pass/fail. BENCH_ARGS=--quick for a smoke run on a tenth of the data.
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: install $(VENV)/.bench-installed
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# Browser journeys and accessibility checks: Playwright driving Debian's Chromium (.ci/e2e-setup.sh installs
+# it; nothing downloads a browser) and axe-core from npm. Screenshots go to test-artifacts/e2e/.
+AXE_CORE_VERSION := 4.11.4
+$(VENV)/.e2e-installed: requirements-e2e.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-e2e.txt
+	touch $@
+
+e2e: install $(VENV)/.e2e-installed
+	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION)
+	$(BIN)/python -m pytest -m e2e tests/e2e -p no:randomly $(PYTEST_ARGS)

@@ -83,23 +83,26 @@ def _chart_id(kind: str, title: str, labels: Sequence[str], series: Sequence[Ser
     return f"chart-{kind}-{digest.hexdigest()[:10]}"
 
 
-def _nice_ceiling(value: float) -> float:
+def _nice_step(value: float) -> float:
+    """The smallest of 1, 2, 2.5 or 5 times a power of ten that is at least ``value``."""
     if value <= 0:
         return 1.0
     exponent = math.floor(math.log10(value))
-    fraction = value / 10**exponent
     for step in (1, 2, 2.5, 5, 10):
-        if fraction <= step:
+        if value <= step * 10**exponent * (1 + 1e-9):
             return step * 10**exponent
     return 10 ** (exponent + 1)
 
 
 def _scale(values: Sequence[float]) -> tuple[float, float]:
-    low = min([0.0, *values])
-    high = _nice_ceiling(max([0.0, *values]))
-    if low < 0:
-        low = -_nice_ceiling(-low)
-    return low, high
+    """Axis bounds spanning the values and zero, split into four equal, round steps (e.g. 0, 25, 50, 75, 100)."""
+    low_value, high_value = min([0.0, *values]), max([0.0, *values])
+    step = _nice_step((high_value - low_value) / 4 or 0.25)
+    while True:
+        low = math.floor(low_value / step) * step
+        if low + 4 * step >= high_value:
+            return low, low + 4 * step
+        step = _nice_step(step * 1.5)
 
 
 def _tick_text(value: float) -> str:

@@ -45,3 +45,11 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The version you sent is not the current one."
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        'Send If-Match with the ETag you read, or the "version" field, so that a newer version is not overwritten.'
+    )
+    default_code = "precondition_required"

@@ -6,6 +6,7 @@ A financial year is named by the calendar year it starts in (2018 is "2018/19").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,6 +20,11 @@ def financial_year_of(day: date) -> int:
 
 def financial_year_label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
+
+
+def financial_year_choices(years: Iterable[int]) -> list[tuple[int, str]]:
+    """(2018, "2018/19") pairs for a year picker, in the order given."""
+    return [(year, financial_year_label(year)) for year in years]
 
 
 def financial_year_bounds(year: int) -> tuple[date, date]:

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 
+from commissioning.security import neutralise_formula, neutralise_row
+
 from .models import Contract
 
 EXPORT_HEADERS = [
@@ -33,15 +35,6 @@ EXPORT_HEADERS = [
     "Performance",
     "Re-procurement decision",
 ]
-# A spreadsheet treats text starting with these as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Text that a spreadsheet would run as a formula is prefixed with a quote; numbers and dates pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def contract_row(contract: Contract) -> list:
@@ -76,7 +69,7 @@ def _csv_cell(value) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    return str(neutralise(value))
+    return str(neutralise_formula(value))
 
 
 class _Echo:
@@ -106,7 +99,7 @@ def xlsx_bytes(contracts: Iterable[Contract]) -> bytes:
     sheet = workbook.create_sheet("Contracts")
     sheet.append(EXPORT_HEADERS)
     for contract in contracts:
-        sheet.append([neutralise(v) for v in contract_row(contract)])
+        sheet.append(neutralise_row(contract_row(contract)))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

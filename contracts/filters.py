@@ -48,7 +48,7 @@ class ContractFilter(filters.FilterSet):
     category = filters.ChoiceFilter(choices=Contract.Category.choices, empty_label="Any")
     contract_type = filters.ChoiceFilter(label="Type", choices=Contract.ContractType.choices, empty_label="Any")
     provider = filters.ModelChoiceFilter(
-        queryset=Provider.objects.order_by("name"), method="filter_provider", empty_label="Any"
+        label="Provider", queryset=Provider.objects.order_by("name"), method="filter_provider", empty_label="Any"
     )
     status = filters.ChoiceFilter(choices=Contract.Status.choices, empty_label="Any")
     performance = filters.ChoiceFilter(choices=Contract.Performance.choices, empty_label="Any")

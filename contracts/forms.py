@@ -1,18 +1,27 @@
 """Forms of the contract register: shape only; the rules live in contracts/services.py."""
 
 import re
-from pathlib import Path
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Fieldset, Layout, Size, Submit
 from django import forms
 
+from commissioning.security import validate_upload
 from providers.models import Provider
 
 from .models import Contract, ContractChange
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-IMPORT_SUFFIXES = (".csv", ".xlsx")
+IMPORT_EXTENSIONS = ("csv", "xlsx")
+# This page's own wording for each upload problem that commissioning.security finds.
+IMPORT_MESSAGES = {
+    "file_type": "The file must be a .csv or .xlsx file.",
+    "file_empty": "The file is empty: it needs a header row with the template's columns.",
+    "file_size": "The file must be no larger than 5 MB.",
+    "file_content.xlsx": "The file could not be opened as an Excel (.xlsx) workbook.",
+    "file_content.csv": "The file is not a .csv file: it contains binary data. Save it as 'CSV UTF-8' and try again.",
+    "file_encoding": "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.",
+}
 
 
 class DateInput(forms.DateInput):
@@ -205,6 +214,7 @@ class ContractImportForm(forms.Form):
     file = forms.FileField(
         label="Contract register file",
         help_text="A .csv or .xlsx file of no more than 5 MB, with the columns of the template.",
+        error_messages={"empty": IMPORT_MESSAGES["file_empty"]},
     )
     create_providers = forms.BooleanField(
         label="Add providers that are not yet on the system",
@@ -220,8 +230,7 @@ class ContractImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
-            raise forms.ValidationError("The file must be a .csv or .xlsx file.")
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("The file must be no larger than 5 MB.")
+        validate_upload(
+            upload, allowed_extensions=IMPORT_EXTENSIONS, max_bytes=MAX_IMPORT_BYTES, messages=IMPORT_MESSAGES
+        )
         return upload

@@ -48,11 +48,15 @@ class _ForProviderForm(forms.Form):
     location = forms.ModelChoiceField(label="Setting (optional)", queryset=None, required=False, empty_label="–")
     contract = forms.ModelChoiceField(label="Contract (optional)", queryset=None, required=False, empty_label="–")
 
-    def __init__(self, *args, provider: Provider, **kwargs):
+    def __init__(self, *args, provider: Provider, contract: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.provider = provider
         self.fields["location"].queryset = provider.locations.order_by("name")
         self.fields["contract"].queryset = provider_contracts(provider)
+        # Arriving from a contract's page (?contract=<id>) chooses that contract; one the provider
+        # does not hold simply matches no option.
+        if contract and contract.isdigit():
+            self.initial.setdefault("contract", int(contract))
 
 
 class VisitForm(_ForProviderForm):

@@ -6,12 +6,12 @@ Thin: check permission, call a service or selector from contracts.oversight, ren
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commissioning.listing import page_of, querystring_without
 from providers.models import Provider
 
 from . import oversight
@@ -31,18 +31,7 @@ from .oversight_forms import (
     VisitForm,
 )
 
-PAGE_SIZE = 25
 FORM_TEMPLATE = "contracts/oversight/form.html"
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
@@ -110,8 +99,8 @@ def visit_list(request):
         "contracts/oversight/visit_list.html",
         {
             "filter_form": form,
-            "page_obj": _page(request, oversight.visit_list(**filters)),
-            "querystring": _querystring(request),
+            "page_obj": page_of(request, oversight.visit_list(**filters)),
+            "querystring": querystring_without(request),
             "breadcrumbs": [("Visits", None)],
         },
     )
@@ -123,7 +112,7 @@ def visit_add(request):
     provider = _provider_from_query(request)
     if provider is None:
         return _choose_provider(request, title="Record a visit")
-    form = VisitForm(request.POST or None, provider=provider, user=request.user)
+    form = VisitForm(request.POST or None, provider=provider, user=request.user, contract=request.GET.get("contract"))
     if request.method == "POST" and form.is_valid():
         try:
             oversight.visit_record(
@@ -174,8 +163,8 @@ def concern_list(request):
         "contracts/oversight/concern_list.html",
         {
             "filter_form": form,
-            "page_obj": _page(request, oversight.concern_list(**filters)),
-            "querystring": _querystring(request),
+            "page_obj": page_of(request, oversight.concern_list(**filters)),
+            "querystring": querystring_without(request),
             "breadcrumbs": [("Concerns", None)],
         },
     )
@@ -187,7 +176,7 @@ def concern_add(request):
     provider = _provider_from_query(request)
     if provider is None:
         return _choose_provider(request, title="Record a concern")
-    form = ConcernForm(request.POST or None, provider=provider)
+    form = ConcernForm(request.POST or None, provider=provider, contract=request.GET.get("contract"))
     if request.method == "POST" and form.is_valid():
         try:
             oversight.concern_record(
@@ -241,11 +230,11 @@ def sanction_list(request):
         request,
         "contracts/oversight/sanction_list.html",
         {
-            "page_obj": _page(request, queryset),
+            "page_obj": page_of(request, queryset),
             "in_force": in_force,
             "kind": kind,
             "kinds": Sanction.Kind.choices,
-            "querystring": _querystring(request),
+            "querystring": querystring_without(request),
             "breadcrumbs": [("Sanctions", None)],
         },
     )
@@ -257,7 +246,7 @@ def sanction_add(request):
     provider = _provider_from_query(request)
     if provider is None:
         return _choose_provider(request, title="Record a sanction")
-    form = SanctionForm(request.POST or None, provider=provider)
+    form = SanctionForm(request.POST or None, provider=provider, contract=request.GET.get("contract"))
     if request.method == "POST" and form.is_valid():
         try:
             oversight.sanction_record(
@@ -309,10 +298,10 @@ def action_plan_list(request):
         request,
         "contracts/oversight/action_plan_list.html",
         {
-            "page_obj": _page(request, oversight.action_plan_list(status=status)),
+            "page_obj": page_of(request, oversight.action_plan_list(status=status)),
             "status": status,
             "statuses": ActionPlan.Status.choices,
-            "querystring": _querystring(request),
+            "querystring": querystring_without(request),
             "breadcrumbs": [("Action plans", None)],
         },
     )
@@ -342,7 +331,7 @@ def action_plan_add(request):
     provider = _provider_from_query(request)
     if provider is None:
         return _choose_provider(request, title="Add an action plan")
-    form = ActionPlanForm(request.POST or None, provider=provider)
+    form = ActionPlanForm(request.POST or None, provider=provider, contract=request.GET.get("contract"))
     if request.method == "POST" and form.is_valid():
         try:
             plan = oversight.action_plan_create(

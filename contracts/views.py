@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.periods import financial_year_label, financial_year_of
+from commissioning.listing import page_of, querystring_without
+from commissioning.periods import financial_year_choices, financial_year_of
 
 from . import exports, imports, selectors, services
 from .filters import SORT_FIELDS, ContractFilter
@@ -25,13 +25,6 @@ PAGE_SIZE = 50
 def _require(request, permission: str) -> None:
     if not request.user.has_perm(permission):
         raise PermissionDenied
-
-
-def _querystring(request, drop=("page",)) -> str:
-    params = request.GET.copy()
-    for name in drop:
-        params.pop(name, None)
-    return params.urlencode()
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
@@ -59,7 +52,7 @@ def _get_contract(pk: int) -> Contract:
 def contract_list(request):
     _require(request, "contracts.view_contract")
     filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs, PAGE_SIZE)
     return render(
         request,
         "contracts/contract_list.html",
@@ -67,7 +60,7 @@ def contract_list(request):
             "filter": filterset,
             "page_obj": page,
             "contracts": page.object_list,
-            "querystring": _querystring(request),
+            "querystring": querystring_without(request),
             "sort": request.GET.get("sort", ""),
             "sort_links": _sort_links(request),
             "breadcrumbs": [("Contracts", None)],
@@ -269,7 +262,7 @@ def needs_decision(request):
     if within not in selectors.NEEDS_DECISION_WINDOWS:
         within = 12
     contracts = selectors.contracts_needing_decision(within_months=within)
-    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, contracts, PAGE_SIZE)
     return render(
         request,
         "contracts/needs_decision.html",
@@ -352,7 +345,7 @@ def statistics(request):
         {
             "stats": annual_statistics(year=year),
             "year": year,
-            "year_choices": [(y, financial_year_label(y)) for y in years],
+            "year_choices": financial_year_choices(years),
             "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Annual statistics", None)],
         },
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
+
+from commissioning.security import validate_upload
 
 from .imports import MAX_UPLOAD_BYTES
 from .models import Measure, MeasureResult
@@ -108,10 +108,21 @@ def initial_rows(*, measures: list[Measure], results: dict[int, MeasureResult], 
     return initial
 
 
+# This page's own wording for each upload problem that commissioning.security finds.
+RESULTS_UPLOAD_MESSAGES = {
+    "file_type": "The selected file must be a CSV (.csv).",
+    "file_empty": "The selected file is empty: it needs a header row and results.",
+    "file_size": "The selected file must be smaller than 5 MB.",
+    "file_content": "The selected file is not a CSV (.csv): it contains binary data.",
+    "file_encoding": "The selected file is not a CSV saved as UTF-8 text.",
+}
+
+
 class ResultsUploadForm(forms.Form):
     file = forms.FileField(
         label="CSV file of results",
         help_text="Columns: strategy, measure (or measure_id), year, quarter, value, target, commentary. Up to 5 MB.",
+        error_messages={"empty": RESULTS_UPLOAD_MESSAGES["file_empty"]},
     )
     dry_run = forms.BooleanField(label="Check the file only, do not import", required=False)
 
@@ -122,8 +133,7 @@ class ResultsUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() != ".csv":
-            raise forms.ValidationError("The selected file must be a CSV (.csv).")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The selected file must be smaller than 5 MB.")
+        validate_upload(
+            upload, allowed_extensions=("csv",), max_bytes=MAX_UPLOAD_BYTES, messages=RESULTS_UPLOAD_MESSAGES
+        )
         return upload

@@ -7,6 +7,8 @@ from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.utils import timezone
 
+from commissioning.security import validate_upload
+
 from .imports import MAX_UPLOAD_BYTES
 from .models import RiskLevel
 from .risk import FACTORS
@@ -78,12 +80,26 @@ class RiskAssessmentForm(forms.Form):
         return {factor.code: self.cleaned_data[f"factor_{factor.code}"] for factor in FACTORS}
 
 
+# This page's own wording for each upload problem that commissioning.security finds.
+CQC_UPLOAD_MESSAGES = {
+    "file_type": "The file must be a CSV (.csv) or Excel workbook (.xlsx)",
+    "file_empty": "The file is empty",
+    "file_size": "The file must be smaller than 5 MB",
+    "file_content.xlsx": "The file is not a readable Excel workbook (.xlsx)",
+    "file_content.csv": "The file is not a CSV (.csv) file: it contains binary data",
+    "file_encoding": "The file is not a text CSV file (it could not be read as UTF-8)",
+}
+
+
 class CqcImportForm(forms.Form):
     file = forms.FileField(
         label="CQC ratings file",
         help_text="The CQC care directory with ratings, as CSV (.csv) or Excel (.xlsx), up to 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-        error_messages={"required": "Choose the CQC ratings file to upload"},
+        error_messages={
+            "required": "Choose the CQC ratings file to upload",
+            "empty": CQC_UPLOAD_MESSAGES["file_empty"],
+        },
     )
     dry_run = forms.BooleanField(label="Check the file only, do not save", required=False)
 
@@ -94,10 +110,7 @@ class CqcImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("The file must be a CSV (.csv) or Excel workbook (.xlsx)")
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file must be smaller than 5 MB")
-        if upload.size == 0:
-            raise forms.ValidationError("The file is empty")
+        validate_upload(
+            upload, allowed_extensions=("csv", "xlsx"), max_bytes=MAX_UPLOAD_BYTES, messages=CQC_UPLOAD_MESSAGES
+        )
         return upload

@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.periods import financial_year_label
+from commissioning.listing import page_of, querystring_without
+from commissioning.periods import financial_year_choices
 
 from . import selectors, services
 from .filters import LocationFilter, ProviderFilter
@@ -18,32 +18,20 @@ from .imports import ImportFileError, cqc_ratings_import
 from .models import Provider
 from .risk import FACTORS, MAX_SCORE, threshold_bands
 
-PAGE_SIZE = 25
-
-
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
 
 @require_GET
 @permission_required("providers.view_provider", raise_exception=True)
 def provider_list(request):
     filterset = ProviderFilter(request.GET or None, queryset=selectors.provider_list())
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.provider_list()
-    page_obj = _page(request, queryset)
+    page_obj = page_of(request, queryset)
     return render(
         request,
         "providers/provider_list.html",
         {
             "filterset": filterset,
             "page_obj": page_obj,
-            "querystring": _querystring(request),
+            "querystring": querystring_without(request),
             "breadcrumbs": [("Providers", None)],
         },
     )
@@ -122,7 +110,7 @@ def risk_overview(request):
         "providers/risk_overview.html",
         {
             "overview": overview,
-            "year_choices": [(y, financial_year_label(y)) for y in overview.years] if overview else [],
+            "year_choices": financial_year_choices(overview.years) if overview else [],
             "breadcrumbs": [("Providers", reverse("providers:list")), ("Risk overview", None)],
         },
     )
@@ -138,8 +126,8 @@ def location_list(request):
         "providers/location_list.html",
         {
             "filterset": filterset,
-            "page_obj": _page(request, queryset),
-            "querystring": _querystring(request),
+            "page_obj": page_of(request, queryset),
+            "querystring": querystring_without(request),
             "breadcrumbs": [("Providers", reverse("providers:list")), ("Locations and CQC ratings", None)],
         },
     )
@@ -152,7 +140,7 @@ def rating_drops(request):
         request,
         "providers/rating_drops.html",
         {
-            "page_obj": _page(request, selectors.rating_drops()),
+            "page_obj": page_of(request, selectors.rating_drops()),
             "breadcrumbs": [("Providers", reverse("providers:list")), ("CQC rating drops", None)],
         },
     )

@@ -24,8 +24,10 @@ def can_see_draft_packs(user) -> bool:
 
 
 def can_see_draft_reports(user) -> bool:
-    # The strategies app's rule: councillors see a highlight report once it is submitted.
-    return user.has_perm("strategies.change_highlightreport")
+    # The strategies app's rule, so a report's PDF is visible exactly when its page is.
+    from strategies.selectors import can_see_draft_reports as strategies_rule
+
+    return strategies_rule(user)
 
 
 def packs_visible_to(user) -> QuerySet[ScrutinyPack]:

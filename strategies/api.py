@@ -8,12 +8,12 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from commissioning.api import Conflict, ErrorSerializer, PreconditionFailed, ResourceViewSet, sees_drafts
+from commissioning.api import Conflict, ErrorSerializer, PreconditionFailed, ResourceViewSet
 from commissioning.drf import PreconditionRequired
 from commissioning.models import Directorate, User
 from commissioning.periods import FinancialQuarter
 
-from . import services
+from . import selectors, services
 from .models import CommissioningStrategy, HighlightReport, Outcome, Stage
 from .selectors import strategy_list
 from .serializers import (
@@ -186,7 +186,7 @@ class HighlightReportViewSet(ResourceViewSet):
         reports = HighlightReport.objects.select_related("strategy__directorate", "scrutiny_meeting").order_by(
             "strategy__name", "-year", "-quarter"
         )
-        if not sees_drafts(self.request.user):
+        if not selectors.can_see_draft_reports(self.request.user):
             reports = reports.exclude(status=HighlightReport.Status.DRAFT)
         return reports
 

@@ -494,3 +494,10 @@ def quarter_counts(rows: list[dict]) -> dict[str, int]:
         if row["overdue"]:
             counts["overdue"] += 1
     return dict(counts)
+
+
+def can_see_draft_reports(user) -> bool:
+    """Drafts are officers' working copies: councillors see a report once it is submitted."""
+    from commissioning import roles
+
+    return user.has_role(roles.COMMISSIONER, roles.CONTRACT_OFFICER, roles.ADMINISTRATOR)

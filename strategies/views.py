@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commissioning import roles
+from commissioning.listing import page_of, querystring_without
 from commissioning.models import Directorate, User
 from commissioning.periods import FinancialQuarter, current_quarter
 
@@ -40,8 +39,7 @@ def _require(request: HttpRequest, perm: str) -> None:
 
 
 def _can_see_drafts(user: User) -> bool:
-    # Drafts are officers' working copies: councillors see a report once it is submitted.
-    return user.has_role(roles.COMMISSIONER, roles.CONTRACT_OFFICER, roles.ADMINISTRATOR)
+    return selectors.can_see_draft_reports(user)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -73,7 +71,7 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
         "q": params.get("q", "").strip(),
     }
     strategies = selectors.strategy_list(**filters)
-    page_obj = Paginator(strategies, 25).get_page(params.get("page"))
+    page_obj = page_of(request, strategies)
     rows = list(page_obj.object_list)
     measures = selectors.measures_for_latest_reports(rows)
     for strategy in rows:
@@ -82,8 +80,6 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
             FinancialQuarter(strategy.latest_year, strategy.latest_quarter) if strategy.latest_year else None
         )
         strategy.latest_status_label = Status(strategy.latest_status).label if strategy.latest_status else ""
-    querystring = params.copy()
-    querystring.pop("page", None)
     context = {
         "page_obj": page_obj,
         "strategies": rows,
@@ -92,7 +88,7 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
         "leads": User.objects.filter(led_strategies__isnull=False).distinct().order_by("first_name", "last_name"),
         "stages": Stage.choices,
         "rags": [*HighlightReport.Rag.choices, ("none", "No RAG")],
-        "querystring": querystring.urlencode(),
+        "querystring": querystring_without(request),
         "can_create": request.user.has_perm("strategies.add_commissioningstrategy"),
         "breadcrumbs": [("Strategies", None)],
     }

@@ -270,3 +270,18 @@ def test_directorate_fixture_is_matched_by_code(directorate, reference_data):
     DirectorateFactory(name="Public Health", code="ph")
     assert import_contracts(content=_csv([GOOD_ROWS[0]]), filename="r.csv", by=None).ok
     assert Contract.objects.get().directorate == directorate
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty"),
+        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", "contains binary data"),
+    ],
+)
+def test_upload_page_refuses_an_empty_file_and_a_program_renamed_csv(client_as_officer, content, message):
+    upload = SimpleUploadedFile("register.csv", content)
+    response = client_as_officer.post(reverse("contracts:import"), {"file": upload})
+    assert response.status_code == 400
+    assert message in str(response.context["form"].errors["file"])
+    assert not Contract.objects.exists()

@@ -8,6 +8,7 @@ from contracts.models import Concern, EscalationStep, Sanction, Visit
 from tests.factories import (
     ActionPlanFactory,
     ConcernFactory,
+    ContractFactory,
     EscalationStepFactory,
     HighRiskAssessmentFactory,
     LocationFactory,
@@ -223,3 +224,12 @@ def test_officer_lists_run_constant_queries(client_as_officer, django_assert_max
     for name in LISTS:
         with django_assert_max_num_queries(11):
             assert client_as_officer.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", ADD_FORMS)
+def test_arriving_from_a_contract_page_chooses_that_contract(client_as_officer, name):
+    contract = ContractFactory(reference="CON-07731")
+    response = client_as_officer.get(reverse(name), {"provider": contract.lead_provider_id, "contract": contract.pk})
+    assert response.status_code == 200
+    assert response.context["form"]["contract"].value() == contract.pk
+    assert f'<option value="{contract.pk}" selected>' in response.text

@@ -317,3 +317,24 @@ def test_export_neutralises_formulas(client_as_officer, name, payload):
     ContractFactory(reference="F-1", title=payload)
     rows = _export_rows(client_as_officer, name)
     assert rows[1][1] == "'" + payload
+
+
+def test_contract_page_links_to_its_provider_and_to_logging_oversight_for_it(client_as_officer):
+    contract = ContractFactory()
+    provider = contract.lead_provider
+    page = client_as_officer.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
+
+    assert f'href="{reverse("providers:detail", args=[provider.pk])}"' in page
+    for name in ("contracts:visit_add", "contracts:concern_add", "contracts:sanction_add", "contracts:action_plan_add"):
+        assert f'href="{reverse(name)}?provider={provider.pk}&amp;contract={contract.pk}"' in page
+
+
+def test_commissioners_see_the_provider_but_are_not_offered_oversight_logging(client_as_commissioner):
+    contract = ContractFactory()
+    response = client_as_commissioner.get(reverse("contracts:detail", args=[contract.pk]))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert f'href="{reverse("providers:detail", args=[contract.lead_provider_id])}"' in page
+    assert reverse("contracts:visit_add") not in page
+    assert reverse("contracts:sanction_add") not in page

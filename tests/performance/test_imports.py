@@ -170,3 +170,20 @@ def test_upload_page_refuses_other_types_and_big_files(client_as_officer, name, 
     response = client_as_officer.post("/performance/import/", {"file": upload})
     assert response.status_code == 200
     assert words in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"", "The selected file is empty"),
+        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", "contains binary data"),
+    ],
+)
+def test_upload_page_refuses_an_empty_file_and_a_program_renamed_csv(
+    client_as_officer, carers_measures, content, words
+):
+    upload = SimpleUploadedFile("q3.csv", content)
+    response = client_as_officer.post("/performance/import/", {"file": upload})
+    assert response.status_code == 200
+    assert words in str(response.context["form"].errors["file"])
+    assert not MeasureResult.objects.exists()

@@ -184,3 +184,17 @@ def test_upload_checks_type_and_size(client_as_officer, name, content, message):
 
 def test_upload_form_posts_the_file_as_multipart(client_as_officer):
     assert 'enctype="multipart/form-data"' in client_as_officer.get(reverse("providers:cqc_import")).text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The file is empty"),
+        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", "contains binary data"),
+    ],
+)
+def test_upload_refuses_an_empty_file_and_a_program_renamed_csv(client_as_officer, homes, content, message):
+    upload = SimpleUploadedFile("ratings.csv", content)
+    response = client_as_officer.post(reverse("providers:cqc_import"), {"file": upload})
+    assert message in str(response.context["form"].errors["file"])
+    assert CqcRating.objects.count() == 1

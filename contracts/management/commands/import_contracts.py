@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from contracts.forms import IMPORT_SUFFIXES, MAX_IMPORT_BYTES
+from commissioning.security import validate_upload
+from contracts.forms import IMPORT_EXTENSIONS, IMPORT_MESSAGES, MAX_IMPORT_BYTES
 from contracts.imports import COLUMNS, ImportFileError, import_contracts
 
 
@@ -31,10 +33,13 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
-        if path.suffix.lower() not in IMPORT_SUFFIXES:
-            raise CommandError("The file must be a .csv or .xlsx file.")
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise CommandError("The file must be no larger than 5 MB.")
+        with path.open("rb") as file:
+            try:
+                validate_upload(
+                    file, allowed_extensions=IMPORT_EXTENSIONS, max_bytes=MAX_IMPORT_BYTES, messages=IMPORT_MESSAGES
+                )
+            except ValidationError as exc:
+                raise CommandError(exc.messages[0]) from exc
         user = None
         if options["user"]:
             try:

@@ -1,0 +1,88 @@
+"""API of providers, locations, CQC ratings and risk assessments."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+
+from commissioning.api import ResourceViewSet
+from commissioning.models import Directorate
+
+from . import services
+from .filters import LocationFilter, ProviderFilter
+from .models import CqcRating, RiskAssessment
+from .selectors import location_list, provider_list
+from .serializers import CqcRatingSerializer, LocationSerializer, ProviderSerializer, RiskAssessmentSerializer
+
+
+class ApiProviderFilter(ProviderFilter):
+    # The page's filter, with a field_name the schema can type.
+    directorate = django_filters.ModelChoiceFilter(
+        field_name="lead_contracts__directorate",
+        queryset=Directorate.objects.all(),
+        method="filter_directorate",
+        label="Directorate of their contracts",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Providers",
+        description="Filter as on the providers page.",
+    )
+)
+class ProviderViewSet(ResourceViewSet):
+    serializer_class = ProviderSerializer
+    filterset_class = ApiProviderFilter
+    ordering_fields = ["name", "current_risk_date"]
+    queryset = provider_list()
+
+    def get_queryset(self):
+        return provider_list()
+
+
+class LocationViewSet(ResourceViewSet):
+    serializer_class = LocationSerializer
+    filterset_class = LocationFilter
+    ordering_fields = ["name", "current_published_on"]
+    queryset = location_list()
+
+    def get_queryset(self):
+        return location_list()
+
+
+class CqcRatingViewSet(ResourceViewSet):
+    serializer_class = CqcRatingSerializer
+    filterset_fields = ["location", "location__provider", "overall"]
+    ordering_fields = ["published_on"]
+    queryset = CqcRating.objects.select_related("location").order_by("-published_on", "-pk")
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Record a risk assessment",
+        description="Assessments are history: never edited, a new one is recorded instead.",
+    )
+)
+class RiskAssessmentViewSet(ResourceViewSet):
+    serializer_class = RiskAssessmentSerializer
+    filterset_fields = ["provider", "level"]
+    ordering_fields = ["assessed_on", "score"]
+    queryset = RiskAssessment.objects.order_by("-assessed_on", "-pk")
+
+    def do_create(self, data):
+        return services.risk_assessment_record(
+            provider=data["provider"],
+            factors=data["factors"],
+            assessed_on=data["assessed_on"],
+            by=self.request.user,
+            override_level=data.get("override_level") or None,
+            override_reason=data.get("override_reason", ""),
+            rationale=data.get("rationale", ""),
+        )
+
+
+ROUTES = [
+    ("providers", ProviderViewSet, "provider"),
+    ("locations", LocationViewSet, "location"),
+    ("cqc-ratings", CqcRatingViewSet, "cqcrating"),
+    ("risk-assessments", RiskAssessmentViewSet, "riskassessment"),
+]
