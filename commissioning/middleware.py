@@ -1,6 +1,7 @@
 """Every page needs a log-in (and the second step for those who enrolled one); every response carries
 a strict Content-Security-Policy and switches off browser features the service never uses."""
 
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -111,3 +112,22 @@ class ContentSecurityPolicyMiddleware:
         # Django's SecurityMiddleware sets Cross-Origin-Opener-Policy; resources are for this site only.
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+class SessionActivityMiddleware:
+    """Keep a signed-in session alive while it is used: an hour of inactivity ends it.
+
+    Saving the session on every request would cost a database write per page; marking it changed at most
+    once a minute moves the expiry on just the same, to within a minute.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get("_last_seen", 0)
+            if now - last_seen >= settings.SESSION_ACTIVITY_RESOLUTION:
+                request.session["_last_seen"] = now
+        return self.get_response(request)

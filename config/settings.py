@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "commissioning.middleware.SessionActivityMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -124,7 +125,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after an hour without activity.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Activity pushes the expiry on (commissioning.middleware.SessionActivityMiddleware) at most once a minute,
+# rather than writing the session on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_ACTIVITY_RESOLUTION = env.int("SESSION_ACTIVITY_RESOLUTION", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Log-in throttling: five failures lock the username and address for 30 minutes.

@@ -359,10 +359,12 @@ def import_contracts(
 
 def _write(cleaned: list[tuple[int, dict]], lookups: _Lookups, by: User | None, report: ImportReport) -> None:
     created_providers: dict[str, Provider] = {}
+    new: list[tuple[int, dict]] = []
+    updates: list[tuple[int, Contract, dict]] = []
     for number, data in cleaned:
-        new = data.pop("_new_provider", None)
-        if new is not None:
-            name, ch_number = new
+        new_provider = data.pop("_new_provider", None)
+        if new_provider is not None:
+            name, ch_number = new_provider
             provider = created_providers.get(name.lower())
             if provider is None:
                 provider = Provider.objects.create(name=name, companies_house_number=ch_number)
@@ -370,24 +372,26 @@ def _write(cleaned: list[tuple[int, dict]], lookups: _Lookups, by: User | None, 
                 report.new_providers.append(name)
             data["lead_provider"] = provider
         existing = lookups.existing.get(data["reference"])
-        try:
-            if existing is None:
-                services.contract_create(by=by, **data)
-                report.created.append(data["reference"])
-            else:
-                services.contract_update(contract=existing, by=by, **data)
-                report.updated.append(data["reference"])
-        except ValidationError as exc:
-            headers = {c.field: c.header for c in COLUMNS}
-            for name, messages in exc.message_dict.items():
-                for message in messages:
-                    report.errors.append(RowError(number, headers.get(name, "Row"), message))
+        if existing is None:
+            new.append((number, data))
+        else:
+            updates.append((number, existing, data))
+    problems = services.contracts_import(
+        new=[data for _, data in new], updates=[(contract, data) for _, contract, data in updates], by=by
+    )
+    numbers = [number for number, _ in new] + [number for number, _, _ in updates]
+    headers = {c.field: c.header for c in COLUMNS}
+    for position, exc in problems.items():
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                report.errors.append(RowError(numbers[position], headers.get(name, "Row"), message))
     if report.errors:
         # Any problem found while writing undoes every row.
         transaction.set_rollback(True)
-        report.created.clear()
-        report.updated.clear()
         report.new_providers.clear()
+        return
+    report.created.extend(data["reference"] for _, data in new)
+    report.updated.extend(data["reference"] for _, _, data in updates)
 
 
 def template_csv() -> str:

@@ -285,3 +285,25 @@ def test_upload_page_refuses_an_empty_file_and_a_program_renamed_csv(client_as_o
     assert response.status_code == 400
     assert message in str(response.context["form"].errors["file"])
     assert not Contract.objects.exists()
+
+
+def test_reimporting_an_unchanged_file_writes_no_new_history(reference_data, contract_officer):
+    """Re-importing the same register is a no-op: matched on reference, nothing rewritten."""
+    first = import_contracts(content=_csv(GOOD_ROWS), filename="register.csv", by=contract_officer)
+    assert first.ok
+    history_rows = Contract.history.count()
+    second = import_contracts(content=_csv(GOOD_ROWS), filename="register.csv", by=contract_officer)
+    assert second.ok
+    assert second.created == []
+    assert Contract.history.count() == history_rows
+
+
+def test_reimport_with_a_changed_value_updates_only_that_contract(reference_data, contract_officer):
+    import_contracts(content=_csv(GOOD_ROWS), filename="register.csv", by=contract_officer)
+    changed = [dict(GOOD_ROWS[0], **{"Annual value": "3600000"}), GOOD_ROWS[1]]
+    report = import_contracts(content=_csv(changed), filename="register.csv", by=contract_officer)
+    assert report.ok
+    contract = Contract.objects.get(reference="ACCW-HBR-01")
+    assert contract.annual_value == Decimal("3600000")
+    assert contract.history.first().history_user == contract_officer
+    assert Contract.objects.get(reference="ACCW-RES-FW").history.count() == 1
