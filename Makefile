@@ -66,12 +66,10 @@ bench: install $(VENV)/.bench-installed
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # Browser journeys and accessibility checks: Playwright driving Debian's Chromium (.ci/e2e-setup.sh installs
-# it; nothing downloads a browser) and axe-core from npm. Screenshots go to test-artifacts/e2e/.
-AXE_CORE_VERSION := 4.11.4
+# it; nothing downloads a browser) and axe-core from npm (package.json). Screenshots go to test-artifacts/e2e/.
 $(VENV)/.e2e-installed: requirements-e2e.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-e2e.txt
 	touch $@
 
 e2e: install $(VENV)/.e2e-installed
-	test -f node_modules/axe-core/axe.min.js || npm install --no-save --no-audit --no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION)
 	$(BIN)/python -m pytest -m e2e tests/e2e -p no:randomly $(PYTEST_ARGS)

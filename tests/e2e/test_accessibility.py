@@ -1,0 +1,306 @@
+"""axe-core (WCAG 2.2 AA rules) on every main page, as the role that uses it: zero serious or critical
+violations. Detail pages are reached by following the first matching link on their list page, so the test
+needs no knowledge of the demo data's primary keys. Forms are also checked showing their errors."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from . import axe
+from .conftest import ARTIFACTS, CSP_MARKERS, PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def follow(list_path: str, href: str, within: str = "main") -> Callable[[Page], None]:
+    """Open ``list_path`` and then the first link in it whose href matches the regular expression ``href``."""
+
+    def go(page: Page) -> None:
+        page.goto(list_path)
+        links = page.locator(f"{within} a").evaluate_all("(links) => links.map((a) => a.getAttribute('href'))")
+        matching = [link for link in links if link and re.fullmatch(href + r"(\?.*)?", link)]
+        assert matching, f"No link matching {href} on {list_path}"
+        page.goto(matching[0])
+
+    return go
+
+
+def draft_report(page: Page) -> None:
+    """The Carers draft highlight report of the demo data (Q4 2018/19); no journey uses it, so the checks
+    below may leave it changed (a section emptied)."""
+    page.goto("/strategies/")
+    page.locator("main").get_by_role("link", name="Carers", exact=True).click()
+    page.get_by_role("link", name="Q4 2018/19").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Carers highlight report")
+
+
+def editor(page: Page) -> None:
+    draft_report(page)
+    page.get_by_role("link", name="Edit report").click()
+
+
+def editor_with_errors(page: Page) -> None:
+    editor(page)
+    page.get_by_role("radio", name="Amber").check()
+    page.get_by_label("Supporting comment if Red or Amber").fill("")
+    page.get_by_label("Report date").fill("31/02/2019")
+    page.get_by_role("button", name="Save report").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def approved_report(then: str = "") -> Callable[[Page], None]:
+    def go(page: Page) -> None:
+        page.goto("/strategies/")
+        page.locator("main").get_by_role("link", name="Safeguarding Adults", exact=True).click()
+        page.get_by_role("link", name="Q3 2018/19").click()
+        if then:
+            page.get_by_role("link", name=then).click()
+
+    return go
+
+
+def results_grid(page: Page) -> None:
+    follow("/performance/", r"/performance/strategies/\d+/")(page)
+    follow(page.url, r"/performance/strategies/\d+/results/\d{4}-Q\d/")(page)
+
+
+def with_errors(path: str, button: str) -> Callable[[Page], None]:
+    """Open a form and send it empty, to check the page that shows the errors."""
+
+    def go(page: Page) -> None:
+        page.goto(path)
+        page.locator("main").get_by_role("button", name=button).click()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+    return go
+
+
+def provider_link(link: str) -> Callable[[Page], None]:
+    def go(page: Page) -> None:
+        follow("/providers/", r"/providers/\d+/")(page)
+        page.locator("main").get_by_role("link", name=link).click()
+
+    return go
+
+
+def provider_form_with_errors(link: str, button: str) -> Callable[[Page], None]:
+    """A provider's visit or concern form, sent empty."""
+
+    def go(page: Page) -> None:
+        follow("/providers/", r"/providers/\d+/")(page)
+        page.locator("main").get_by_role("link", name=link).click()
+        page.locator("main").get_by_role("button", name=button).click()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+    return go
+
+
+def meeting_form_with_errors(link: str, button: str) -> Callable[[Page], None]:
+    """A form reached from the July meeting of the adult care committee, sent empty."""
+
+    def go(page: Page) -> None:
+        page.goto("/scrutiny/committees/1/")
+        page.get_by_role("link", name="10 July 2019").click()
+        page.locator("main").get_by_role("link", name=link).click()
+        for textarea in page.locator("main textarea").all():
+            textarea.fill("")
+        for text_input in page.locator("main input[type=text]").all():
+            text_input.fill("")
+        page.locator("main").get_by_role("button", name=button).click()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+    return go
+
+
+def submit_with_errors(page: Page) -> None:
+    """A workflow move refused: submitting the Carers draft with a section left empty."""
+    editor(page)
+    page.get_by_label("Completed by").fill("")
+    page.get_by_role("button", name="Save report").click()
+    page.locator("main").get_by_role("link", name="Submit to the board").click()
+    page.locator("main").get_by_role("button", name="Submit to the board").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def sign_in_with_errors(page: Page) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("commissioner")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+
+COMMISSIONER, OFFICER, COUNCILLOR, ADMIN = "commissioner", "officer", "councillor", "admin"
+
+PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
+    ("sign-in", None, "/accounts/login/"),
+    ("sign-in-errors", None, sign_in_with_errors),
+    ("home-commissioner", COMMISSIONER, "/"),
+    ("home-officer", OFFICER, "/"),
+    ("home-councillor", COUNCILLOR, "/"),
+    ("home-admin", ADMIN, "/"),
+    # Strategies and highlight reports.
+    ("strategy-list", COMMISSIONER, "/strategies/"),
+    ("strategy-detail", COMMISSIONER, follow("/strategies/", r"/strategies/\d+/")),
+    ("strategy-form-errors", COMMISSIONER, with_errors("/strategies/new/", "Save strategy")),
+    ("report-draft", COMMISSIONER, draft_report),
+    ("report-editor", COMMISSIONER, editor),
+    ("report-editor-errors", COMMISSIONER, editor_with_errors),
+    ("report-approved-councillor", COUNCILLOR, approved_report()),
+    ("report-print", COUNCILLOR, approved_report("Print view")),
+    ("report-history", COMMISSIONER, approved_report("Version history")),
+    ("reports-this-quarter", COMMISSIONER, "/strategies/reports/this-quarter/?quarter=2018-Q4"),
+    # Performance.
+    ("performance-dashboard", COMMISSIONER, "/performance/"),
+    ("strategy-performance", COMMISSIONER, follow("/performance/", r"/performance/strategies/\d+/")),
+    ("results-grid", COMMISSIONER, results_grid),
+    ("late-results", COMMISSIONER, "/performance/late/"),
+    # Contracts and providers.
+    ("contract-register", OFFICER, "/contracts/"),
+    ("contract-detail", OFFICER, follow("/contracts/", r"/contracts/\d+/")),
+    ("contracts-needs-decision", OFFICER, "/contracts/needs-decision/?within=18"),
+    ("contract-statistics", OFFICER, "/contracts/statistics/"),
+    ("visit-form", OFFICER, "/contracts/visits/new/"),
+    ("visit-form-errors", OFFICER, provider_form_with_errors("Record a visit", "Save visit")),
+    ("concern-form-errors", OFFICER, provider_form_with_errors("Record a concern", "Save concern")),
+    ("risk-assessment-form", OFFICER, provider_link("New risk assessment")),
+    ("provider-list", OFFICER, "/providers/"),
+    ("provider-detail", OFFICER, follow("/providers/", r"/providers/\d+/")),
+    ("provider-risk-overview", OFFICER, "/providers/risk/"),
+    ("escalation", OFFICER, "/contracts/escalation/"),
+    # Scrutiny.
+    ("scrutiny-committees", COUNCILLOR, "/scrutiny/"),
+    ("scrutiny-committee", COUNCILLOR, follow("/scrutiny/", r"/scrutiny/committees/\d+/")),
+    ("scrutiny-meeting", COUNCILLOR, follow("/scrutiny/committees/1/", r"/scrutiny/meetings/\d+/")),
+    ("scrutiny-pack", COUNCILLOR, follow("/scrutiny/archive/", r"/scrutiny/packs/\d+/")),
+    ("scrutiny-archive", COUNCILLOR, "/scrutiny/archive/"),
+    ("scrutiny-meeting-admin", ADMIN, follow("/scrutiny/committees/1/", r"/scrutiny/meetings/\d+/")),
+    ("scrutiny-pack-admin", ADMIN, follow("/scrutiny/archive/", r"/scrutiny/packs/\d+/")),
+    ("pack-form-errors", ADMIN, meeting_form_with_errors("Prepare a report pack", "Save pack")),
+    (
+        "conclusion-form-errors",
+        ADMIN,
+        meeting_form_with_errors("Record the committee's conclusions", "Record conclusions"),
+    ),
+    # Forms with errors elsewhere, and account pages.
+    ("contract-form-errors", ADMIN, with_errors("/contracts/add/", "Save contract")),
+    ("submit-form-errors", ADMIN, submit_with_errors),
+    ("api-tokens", COMMISSIONER, "/account/tokens/"),
+]
+
+
+@pytest.fixture(scope="session")
+def signed_in(browser, live_app):
+    """One browser context per role, signed in once; the pages checked share it."""
+    contexts = {}
+
+    def get(role: str | None, phone: bool = False):
+        if (role, phone) not in contexts:
+            viewport = {"width": 375, "height": 667} if phone else {"width": 1280, "height": 900}
+            context = browser.new_context(base_url=live_app, viewport=viewport, is_mobile=phone, has_touch=phone)
+            context.set_default_timeout(15_000)
+            if role:
+                page = context.new_page()
+                page.goto("/accounts/login/")
+                page.get_by_label("Username").fill(role)
+                page.get_by_label("Password").fill(PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+                page.wait_for_url(lambda url: "/accounts/login/" not in url)
+                page.close()
+            contexts[role, phone] = context
+        return contexts[role, phone]
+
+    yield get
+    for context in contexts.values():
+        context.close()
+
+
+# Officers log visits on site: their pages, and a few wide ones, are also checked at a phone's width.
+ON_A_PHONE = {
+    "home-officer",
+    "contract-register",
+    "provider-list",
+    "provider-detail",
+    "visit-form-errors",
+    "concern-form-errors",
+    "risk-assessment-form",
+    "provider-risk-overview",
+    "report-draft",
+    "results-grid",
+    "scrutiny-pack",
+}
+PHONE_PAGES = [spec for spec in PAGES if spec[0] in ON_A_PHONE]
+
+
+@pytest.mark.parametrize(("name", "role", "target"), PAGES, ids=[name for name, _, _ in PAGES])
+def test_page_has_no_serious_accessibility_violations(signed_in, name, role, target):
+    check_page(signed_in(role), name, target)
+
+
+@pytest.mark.parametrize(("name", "role", "target"), PHONE_PAGES, ids=[name for name, _, _ in PHONE_PAGES])
+def test_page_on_a_phone_has_no_serious_accessibility_violations(signed_in, name, role, target):
+    check_page(signed_in(role, phone=True), f"{name}-phone", target)
+
+
+def check_page(context, name: str, target) -> None:
+    page = context.new_page()
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if any(k in m.text for k in CSP_MARKERS) else None)
+    try:
+        if callable(target):
+            target(page)
+        else:
+            response = page.goto(target)
+            assert response.status == 200, f"{target} answered {response.status}"
+        page.wait_for_load_state("load")
+        found = axe.violations(page)
+        if found:
+            page.screenshot(path=str(ARTIFACTS / f"axe-{name}.png"), full_page=True)
+        assert not found, f"axe found on {page.url}:\n" + axe.describe(name, found)
+        assert not refused, f"The browser refused content under the CSP on {page.url}: {refused}"
+    finally:
+        page.close()
+
+
+CHART_PAGES = [
+    ("performance-dashboard", "/performance/"),
+    ("strategy-performance", follow("/performance/", r"/performance/strategies/\d+/")),
+]
+
+
+@pytest.mark.parametrize(("name", "target"), CHART_PAGES, ids=[name for name, _ in CHART_PAGES])
+def test_charts_have_a_name_a_description_and_the_data_as_a_table(signed_in, name, target):
+    page = signed_in(COMMISSIONER).new_page()
+    try:
+        target(page) if callable(target) else page.goto(target)
+        charts = page.locator("svg[role=img]")
+        assert charts.count() > 0, f"{name} shows no chart"
+        for index in range(charts.count()):
+            chart = charts.nth(index)
+            details = chart.evaluate(
+                """(svg) => {
+                    const ids = (attr) => (svg.getAttribute(attr) || "").split(/\\s+/).filter(Boolean);
+                    const text = (list) => list.map((id) => document.getElementById(id)?.textContent || "")
+                        .join(" ").trim();
+                    const title = svg.querySelector(":scope > title");
+                    const desc = svg.querySelector(":scope > desc");
+                    const name = svg.getAttribute("aria-label") || text(ids("aria-labelledby"))
+                        || (title ? title.textContent.trim() : "");
+                    const description = svg.getAttribute("aria-description") || text(ids("aria-describedby"))
+                        || (desc ? desc.textContent.trim() : "");
+                    // The same numbers as a table, in the chart's own figure.
+                    const figure = svg.closest("figure");
+                    const table = figure ? figure.querySelector("table") : null;
+                    return {name, description, table: table ? table.querySelectorAll("tbody tr").length : -1,
+                            caption: table && table.caption ? table.caption.textContent.trim() : ""};
+                }"""
+            )
+            where = f"{name} chart {index + 1}"
+            assert details["name"], f"{where} has no accessible name"
+            assert details["description"], f"{where} has no description"
+            assert details["table"] > 0, f"{where} has no data table in its figure"
+            assert details["caption"], f"{where}'s data table has no caption"
+    finally:
+        page.close()
