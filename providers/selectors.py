@@ -287,7 +287,8 @@ def risk_overview(*, year: int | None = None, today: date | None = None) -> Risk
 
     A provider counts at a date by its latest assessment on or before that date. "At start" is the
     position on 1 April; "now" is today, or 31 March for a finished year. Lowest and highest are
-    over the month ends. Two queries: the assessments up to the year end, and the years on offer.
+    over the month ends and now, so a part-month change is never outside the year's range.
+    Two queries: the assessments up to the year end, and the years on offer.
     """
     today = today or timezone.localdate()
     years_on_offer = sorted(
@@ -314,7 +315,7 @@ def risk_overview(*, year: int | None = None, today: date | None = None) -> Risk
     now = _counts_on(histories, as_at)
     summaries = []
     for level in RiskLevel:
-        series = [counts[level.value] for _, counts in months] or [now[level.value]]
+        series = [counts[level.value] for _, counts in months] + [now[level.value]]
         summaries.append(
             LevelSummary(
                 level=level.value,

@@ -161,3 +161,20 @@ def test_risk_overview_reproduces_the_annual_report_figures():
         202,
         209,
     )
+
+
+def test_a_part_month_change_is_inside_the_years_lowest_and_highest():
+    from datetime import date
+
+    from providers.selectors import risk_overview
+    from tests.factories import RiskAssessmentFactory
+
+    provider = RiskAssessmentFactory(assessed_on=date(2026, 4, 10), calculated_level="low").provider
+    RiskAssessmentFactory(provider=provider, assessed_on=date(2026, 11, 20), calculated_level="high")
+
+    overview = risk_overview(year=2026, today=date(2026, 11, 24))
+    high = next(s for s in overview.summaries if s.level == "high")
+
+    assert high.now == 1
+    assert high.highest == 1
+    assert high.lowest == 0
