@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from .models import Measure, MeasureResult
+from .services import MEASURE_FIELDS
 
 
 class MeasureSerializer(serializers.ModelSerializer):
@@ -10,24 +11,7 @@ class MeasureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Measure
-        fields = [
-            "id",
-            "strategy",
-            "strategy_name",
-            "outcome",
-            "name",
-            "description",
-            "unit",
-            "decimal_places",
-            "polarity",
-            "is_targeted",
-            "framework",
-            "framework_code",
-            "data_source",
-            "frequency",
-            "order",
-            "is_active",
-        ]
+        fields = ["id", "strategy", "strategy_name", *MEASURE_FIELDS]
 
 
 class MeasureResultSerializer(serializers.ModelSerializer):

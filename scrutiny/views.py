@@ -111,7 +111,7 @@ def conclusion_add(request, pk: int):
             return redirect(meeting)
     return render(
         request,
-        "scrutiny/form_page.html",
+        "form_page.html",
         {
             "form": form,
             "title": f"Record conclusions of the {meeting.committee}, {meeting.date:%-d %B %Y}",
@@ -149,7 +149,7 @@ def pack_create(request, pk: int):
             return redirect(pack)
     return render(
         request,
-        "scrutiny/form_page.html",
+        "form_page.html",
         {
             "form": form,
             "title": f"New report pack for {meeting}",
@@ -173,7 +173,7 @@ def pack_edit(request, pk: int):
             return redirect(pack)
     return render(
         request,
-        "scrutiny/form_page.html",
+        "form_page.html",
         {
             "form": form,
             "title": f"Edit {pack.title}",

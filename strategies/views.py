@@ -138,7 +138,7 @@ def strategy_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "title": title,
         "breadcrumbs": [*_strategy_breadcrumbs(strategy), (title, None)],
     }
-    return render(request, "strategies/form_page.html", context)
+    return render(request, "form_page.html", context)
 
 
 PARTS = {
@@ -164,7 +164,7 @@ def strategy_part_form(request: HttpRequest, strategy_pk: int, part: str, pk: in
         return redirect(strategy)
     title = f"{'Edit' if pk else 'Add'} {label}"
     context = {"form": form, "title": title, "breadcrumbs": [*_strategy_breadcrumbs(strategy), (title, None)]}
-    return render(request, "strategies/form_page.html", context)
+    return render(request, "form_page.html", context)
 
 
 # --- Reports ------------------------------------------------------------------------------------
