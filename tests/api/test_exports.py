@@ -112,7 +112,7 @@ def test_exports_run_constant_queries(api_client_for, django_assert_max_num_quer
 def test_transparency_csv_neutralises_formulas(client_as_officer):
     from tests.factories import ContractFactory
 
-    ContractFactory(title="=HYPERLINK(\"http://evil.example\")", reference="CON-FORMULA")
+    ContractFactory(title='=HYPERLINK("http://evil.example")', reference="CON-FORMULA")
     response = client_as_officer.get("/api/v1/exports/contracts.csv")
     body = response.content.decode()
     assert "'=HYPERLINK" in body
