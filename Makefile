@@ -67,9 +67,5 @@ bench: install $(VENV)/.bench-installed
 
 # Browser journeys and accessibility checks: Playwright driving Debian's Chromium (.ci/e2e-setup.sh installs
 # it; nothing downloads a browser) and axe-core from npm (package.json). Screenshots go to test-artifacts/e2e/.
-$(VENV)/.e2e-installed: requirements-e2e.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-e2e.txt
-	touch $@
-
-e2e: install $(VENV)/.e2e-installed
+e2e: install
 	$(BIN)/python -m pytest -m e2e tests/e2e -p no:randomly $(PYTEST_ARGS)
