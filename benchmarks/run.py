@@ -3,7 +3,8 @@
 Steps (each in its own try, so one failing part records null with its error and the rest still runs):
  1. a fresh PostgreSQL database ``commissioning_bench``; migrate; the demo data; bench data at 1,000 contracts;
  2. SQL queries per page with Django's test client (in a child process), at 1,000 and then 10,000 contracts;
- 3. gunicorn (2 workers, DEBUG off): median time of each page and of an API page of 100, and requests per second;
+ 3. gunicorn (2 x cores + 1 workers, DEBUG off): median time of each page and of an API page of 100,
+    and requests per second;
  4. Locust, headless, 50 logged-in users for 60 s on a mix of pages and API calls;
  5. pack render times (six demo strategies, then 14) with scrutiny.bench.measure_pack_render;
  6. import of a 10,000-row contract register file with ``manage.py import_contracts``.
@@ -37,6 +38,8 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = os.environ.get("BENCH_DB", "commissioning_bench")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/13")
 WORKDIR = Path(os.environ.get("BENCH_WORKDIR", Path(tempfile.gettempdir()) / "commissioning-bench"))
+# gunicorn's recommended 2 x cores + 1 sync workers, as in production.
+GUNICORN_WORKERS = 2 * (os.cpu_count() or 1) + 1
 PORT = int(os.environ.get("BENCH_PORT", "8777"))
 HOST = f"http://127.0.0.1:{PORT}"
 PASSWORD = "demo-password-2019"  # noqa: S105 - the documented demo log-in
@@ -203,7 +206,16 @@ class Bench:
     def start_server(self) -> None:
         log = open(WORKDIR / "gunicorn.log", "w")  # noqa: SIM115 - closed with the process
         self.server = subprocess.Popen(  # noqa: S603
-            [str(BIN / "gunicorn"), "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--timeout", "120"],
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi",
+                "-w",
+                str(GUNICORN_WORKERS),
+                "-b",
+                f"127.0.0.1:{PORT}",
+                "--timeout",
+                "120",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=log,

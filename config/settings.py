@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL and not TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis, written through to the database: one query fewer on every page.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -248,6 +250,9 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "providers.models.RiskLevel",
     },
 }
+
+# How long the council dashboard's figures are reused before being counted again (0: never reused).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 
 # How many weeks after a quarter ends a measure result counts as late.
 RESULTS_LATE_AFTER_WEEKS = env.int("RESULTS_LATE_AFTER_WEEKS", default=6)

@@ -47,8 +47,10 @@ class ContractFilter(filters.FilterSet):
     strategy = filters.ModelChoiceFilter(queryset=_strategies, empty_label="Any")
     category = filters.ChoiceFilter(choices=Contract.Category.choices, empty_label="Any")
     contract_type = filters.ChoiceFilter(label="Type", choices=Contract.ContractType.choices, empty_label="Any")
+    # Reached from provider pages and dashboards by id; a drop-down of every provider (thousands) would be
+    # unusable and slow, so the form carries it hidden and the search box finds providers by name.
     provider = filters.ModelChoiceFilter(
-        label="Provider", queryset=Provider.objects.order_by("name"), method="filter_provider", empty_label="Any"
+        label="Provider", queryset=Provider.objects.all(), method="filter_provider", widget=forms.HiddenInput
     )
     status = filters.ChoiceFilter(choices=Contract.Status.choices, empty_label="Any")
     performance = filters.ChoiceFilter(choices=Contract.Performance.choices, empty_label="Any")

@@ -61,6 +61,7 @@ def contract_list(request):
             "page_obj": page,
             "contracts": page.object_list,
             "querystring": querystring_without(request),
+            "querystring_without_provider": querystring_without(request, "provider", "page"),
             "sort": request.GET.get("sort", ""),
             "sort_links": _sort_links(request),
             "breadcrumbs": [("Contracts", None)],

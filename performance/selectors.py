@@ -10,6 +10,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
@@ -359,6 +360,24 @@ def _link(path: str, **params) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
+def dashboard_context_cached(*, period: FinancialQuarter, show_contracts: bool, show_providers: bool) -> dict:
+    """``dashboard_context``, kept for ``settings.DASHBOARD_CACHE_SECONDS`` (a minute by default): at quarter-end
+    everyone opens the dashboard at once, and its council-wide counts are the same for everyone who sees the
+    same panels. The page says when its figures were counted."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    today = timezone.localdate()
+    if not seconds:
+        return dashboard_context(period=period, show_contracts=show_contracts, show_providers=show_providers)
+    key = f"dashboard:v1:{period.key}:{int(show_contracts)}{int(show_providers)}:{today.isoformat()}"
+    context = cache.get(key)
+    if context is None:
+        context = dashboard_context(
+            period=period, show_contracts=show_contracts, show_providers=show_providers, today=today
+        )
+        cache.set(key, context, seconds)
+    return context
+
+
 def dashboard_context(*, period: FinancialQuarter, show_contracts: bool, show_providers: bool, today=None) -> dict:
     """The council dashboard for ``period``: strategies by RAG, measures achieving or not by strategy and,
     for officers, contracts needing a decision, providers by risk with the monthly trend, visits and concerns
@@ -366,7 +385,12 @@ def dashboard_context(*, period: FinancialQuarter, show_contracts: bool, show_pr
     A fixed number of queries whatever the number of strategies, measures, contracts and providers."""
     today = today or timezone.localdate()
     quarter_key = period.key
-    context: dict = {"period": period, "show_contracts": show_contracts, "show_providers": show_providers}
+    context: dict = {
+        "period": period,
+        "show_contracts": show_contracts,
+        "show_providers": show_providers,
+        "counted_at": timezone.now(),
+    }
 
     # Strategies by RAG.
     strategies = strategies_rag(period=period)
@@ -429,7 +453,10 @@ def _contracts_panels(*, period: FinancialQuarter, today: date) -> dict:
     from contracts.models import Concern, Visit
     from contracts.selectors import contracts_needing_decision
 
-    needing = list(contracts_needing_decision(within_months=NEEDS_DECISION_MONTHS, today=today))
+    # The panel shows the count and the ten soonest: fetch only those rows, however many there are.
+    needing_all = contracts_needing_decision(within_months=NEEDS_DECISION_MONTHS, today=today)
+    needing = list(needing_all[:10])
+    needing_count = needing_all.count()
     previous = period.previous()
     this_range, last_range = (period.start, period.end), (previous.start, previous.end)
     visits = Visit.objects.aggregate(
@@ -467,7 +494,7 @@ def _contracts_panels(*, period: FinancialQuarter, today: date) -> dict:
     return {
         "previous_period": previous,
         "needs_decision": needing,
-        "needs_decision_count": len(needing),
+        "needs_decision_count": needing_count,
         "needs_decision_url": _link("/contracts/needs-decision/", within=NEEDS_DECISION_MONTHS),
         "visits": {
             "this": visits["this"],

@@ -39,7 +39,7 @@ def _period_from(request) -> FinancialQuarter:
 def dashboard(request):
     _require(request, "performance.view_measure")
     period = _period_from(request)
-    context = selectors.dashboard_context(
+    context = selectors.dashboard_context_cached(
         period=period,
         show_contracts=request.user.has_perm("contracts.view_contract"),
         show_providers=request.user.has_perm("providers.view_provider"),

@@ -338,3 +338,17 @@ def test_commissioners_see_the_provider_but_are_not_offered_oversight_logging(cl
     assert f'href="{reverse("providers:detail", args=[contract.lead_provider_id])}"' in page
     assert reverse("contracts:visit_add") not in page
     assert reverse("contracts:sanction_add") not in page
+
+
+def test_register_filtered_to_a_provider_names_it_and_offers_all_providers_again(client_as_officer):
+    provider = ProviderFactory(name="Carers FIRST")
+    ContractFactory(lead_provider=provider, title="Lincolnshire Carers Service")
+    ContractFactory(title="Someone else's service")
+
+    response = client_as_officer.get(reverse("contracts:list"), {"provider": provider.pk, "page": 1})
+    page = response.content.decode()
+
+    assert "Lincolnshire Carers Service" in page
+    assert "Someone else&#x27;s service" not in page
+    assert "Carers FIRST" in page
+    assert 'href="?">Show all providers' in page

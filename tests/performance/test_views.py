@@ -257,3 +257,25 @@ def test_pages_run_the_same_number_of_queries_with_ten_times_the_records(
         MeasureResultFactory(measure=MeasureFactory(strategy=first), year=2018, quarter=n % 4 + 1)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client_as_admin.get(url()).status_code == 200
+
+
+def test_the_dashboard_reuses_its_figures_for_a_minute_then_counts_again(
+    client_as_admin, settings, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    from tests.factories import VisitFactory
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    url = reverse("performance:dashboard") + "?quarter=2018-Q3"
+    first = client_as_admin.get(url)
+    assert first.status_code == 200
+    VisitFactory(visited_on=datetime.date(2018, 10, 2))
+    # Within the minute: the same figures, without counting the records again.
+    with django_assert_max_num_queries(8):
+        second = client_as_admin.get(url)
+    assert second.context["visits"]["this"] == first.context["visits"]["this"]
+    cache.clear()  # as when the minute is up
+    third = client_as_admin.get(url)
+    assert third.context["visits"]["this"] == first.context["visits"]["this"] + 1
