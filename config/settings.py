@@ -54,9 +54,13 @@ INSTALLED_APPS = [
     "commissioning",
     "providers",
     "contracts",
+    "oversight",
     "performance",
     "strategies",
     "scrutiny",
+    "dashboards",
+    "opendata",
+    "demo",
 ]
 
 MIDDLEWARE = [
