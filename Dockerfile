@@ -1,6 +1,6 @@
 # Production image: gunicorn serves the web app; the same image runs the Celery worker and beat.
 FROM python:3.11-slim-bookworm
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=config.settings.production
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core nodejs npm \
  && rm -rf /var/lib/apt/lists/*
@@ -8,6 +8,7 @@ WORKDIR /app
 COPY requirements.txt package.json package-lock.json ./
 RUN pip install --no-cache-dir -r requirements.txt && npm ci --omit=dev --no-audit --no-fund
 COPY . .
+# Production settings, so the hashed, compressed files and their manifest are built; the key only lives for this step.
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --create-home council && chown -R council /app
 USER council

@@ -6,8 +6,15 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= demo-password-2019
+# Local runs keep the test database between runs; CI (.ci/run) passes --create-db.
+PYTEST_ARGS ?= --reuse-db
+# Settings modules (config/settings/): development, the test run, production.
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+TEST_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.test
+PRODUCTION := DJANGO_SETTINGS_MODULE=config.settings.production
+TEMPLATE_DIRS := templates $(sort $(wildcard */templates))
 
-.PHONY: install run test worker beat lint migrate demo e2e bench clean
+.PHONY: install run test worker beat lint pre-commit migrate demo e2e bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,27 +29,35 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt package.json package-l
 install: $(VENV)/.installed
 
 migrate: install
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	$(LOCAL) DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	DEBUG=1 $(BIN)/python manage.py load_demo --password "$(DEMO_PASSWORD)"
+	$(LOCAL) DEBUG=1 $(BIN)/python manage.py load_demo --password "$(DEMO_PASSWORD)"
 
 run: demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(LOCAL) DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_SETTINGS) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 worker: install
-	$(BIN)/celery -A config worker --loglevel=info --concurrency=2
+	$(LOCAL) $(BIN)/celery -A config worker --loglevel=info --concurrency=2
 
 beat: install
-	$(BIN)/celery -A config beat --loglevel=info
+	$(LOCAL) $(BIN)/celery -A config beat --loglevel=info
 
+# The same checks as the pre-commit hooks (.pre-commit-config.yaml), plus the migrations check.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/mypy .
+	$(BIN)/lint-imports
+	$(BIN)/djlint $(TEMPLATE_DIRS) --lint
+	$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The hooks on every tracked file, without installing them into .git (`pre-commit install` does that).
+pre-commit: install
+	$(BIN)/pre-commit run --all-files
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
@@ -50,10 +65,11 @@ clean:
 # Security: Python static analysis (medium and high findings fail) and Django's deployment checklist.
 .PHONY: bandit check-deploy
 bandit: install
-	$(BIN)/bandit -q -r commissioning config strategies contracts providers performance scrutiny -x '*/migrations/*,*/tests/*' -ll
+	$(BIN)/bandit -q -r commissioning config strategies contracts providers performance scrutiny \
+		oversight opendata dashboards demo -x '*/migrations/*,*/tests/*' -ll
 
 check-deploy: install
-	DEBUG=0 SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+	$(PRODUCTION) SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
 		ALLOWED_HOSTS=council.example $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Load and speed figures on PostgreSQL (127.0.0.1:5432, user postgres) and gunicorn; writes benchmarks/latest.json.
@@ -68,4 +84,4 @@ bench: install $(VENV)/.bench-installed
 # Browser journeys and accessibility checks: Playwright driving Debian's Chromium (.ci/e2e-setup.sh installs
 # it; nothing downloads a browser) and axe-core from npm (package.json). Screenshots go to test-artifacts/e2e/.
 e2e: install
-	$(BIN)/python -m pytest -m e2e tests/e2e -p no:randomly $(PYTEST_ARGS)
+	$(TEST_SETTINGS) $(BIN)/python -m pytest -m e2e tests/e2e -p no:randomly $(PYTEST_ARGS)

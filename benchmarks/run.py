@@ -6,7 +6,7 @@ Steps (each in its own try, so one failing part records null with its error and 
  3. gunicorn (2 x cores + 1 workers, DEBUG off): median time of each page and of an API page of 100,
     and requests per second;
  4. Locust, headless, 50 logged-in users for 60 s on a mix of pages and API calls;
- 5. pack render times (six demo strategies, then 14) with scrutiny.bench.measure_pack_render;
+ 5. pack render times (six demo strategies, then 14) with demo.pack_bench.measure_pack_render;
  6. import of a 10,000-row contract register file with ``manage.py import_contracts``.
 
 Run from the repository root: ``python benchmarks/run.py [--quick]``. Settings come from the environment:
@@ -29,6 +29,7 @@ import tempfile
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +82,14 @@ SPEC = {
 AT_LEAST: set[str] = set()
 
 
+@dataclass
+class ManageRun:
+    """A finished ``manage.py`` command: its output and how long it took."""
+
+    stdout: str
+    elapsed: float
+
+
 class Bench:
     def __init__(self, quick: bool):
         self.quick = quick
@@ -96,7 +105,7 @@ class Bench:
         env.update(
             {
                 "DATABASE_URL": f"{PG}/{DB_NAME}",
-                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "DJANGO_SETTINGS_MODULE": "config.settings.production",
                 "DEBUG": "0",
                 "TESTING": "0",
                 "SECRET_KEY": "bench-only-" + "x" * 50,
@@ -121,7 +130,7 @@ class Bench:
         self.notes_cache = self_note
         return env
 
-    def manage(self, *args: str, timeout: int = 600, env: dict | None = None) -> subprocess.CompletedProcess:
+    def manage(self, *args: str, timeout: int = 600, env: dict | None = None) -> ManageRun:
         started = time.perf_counter()
         proc = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
             [PYTHON, "manage.py", *args],
@@ -131,11 +140,11 @@ class Bench:
             text=True,
             timeout=timeout,
         )
-        proc.elapsed = time.perf_counter() - started  # type: ignore[attr-defined]
+        elapsed = time.perf_counter() - started
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-8:]
             raise RuntimeError(f"manage.py {' '.join(args)} failed: " + " | ".join(tail))
-        return proc
+        return ManageRun(stdout=proc.stdout, elapsed=elapsed)
 
     def record(self, name: str, value) -> None:
         unit, target = SPEC.get(name, ("", None))
@@ -578,8 +587,8 @@ def child_queries() -> None:
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
 
-    from commissioning import bench_data
     from commissioning.models import User
+    from demo import bench_data
     from providers.models import Provider
     from strategies.models import CommissioningStrategy
 
@@ -594,6 +603,8 @@ def child_queries() -> None:
     )
     # A demo strategy (the first made), so the same page is measured at both sizes.
     strategy = CommissioningStrategy.objects.order_by("pk").first()
+    if provider is None or strategy is None:
+        raise RuntimeError("no providers or strategies: load the demo and bench data first")
     urls = {
         "dashboard": "/performance/",
         "contract_list": "/contracts/",
@@ -605,11 +616,11 @@ def child_queries() -> None:
     client.force_login(user)
     counts = {}
     for name, url in urls.items():
-        headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"} if name.startswith("api_") else {}
+        headers = {"Authorization": f"Token {token.key}"} if name.startswith("api_") else {}
         api_client = Client() if headers else client
-        api_client.get(url, **headers)  # warm caches (content types, permissions) as a running server has them
+        api_client.get(url, headers=headers)  # warm caches (content types, permissions) as a running server has them
         with CaptureQueriesContext(connection) as queries:
-            response = api_client.get(url, **headers)
+            response = api_client.get(url, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
         counts[name] = len(queries)
@@ -627,7 +638,7 @@ def child_queries() -> None:
 def child_packs() -> None:
     """Print JSON: measure_pack_render for the six demo strategies and for 14 strategies."""
     _django()
-    from scrutiny.bench import measure_pack_render
+    from demo.pack_bench import measure_pack_render
     from strategies.models import CommissioningStrategy
 
     ids = list(CommissioningStrategy.objects.order_by("pk").values_list("pk", flat=True)[:14])

@@ -17,7 +17,7 @@ def service(request):
         if user.has_perm("providers.view_provider"):
             nav.append(("Providers", "providers:list"))
         if user.has_perm("performance.view_measure"):
-            nav.append(("Performance", "performance:dashboard"))
+            nav.append(("Performance", "dashboards:council"))
         if user.has_perm("scrutiny.view_meeting"):
             nav.append(("Scrutiny", "scrutiny:committees"))
     links = []

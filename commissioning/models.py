@@ -1,7 +1,15 @@
-"""The shared core: the council's directorates and the people who use the system."""
+"""The shared core: the council's directorates, the people who use the system, their notifications, and
+documents attached to any record."""
+
+import uuid
+from pathlib import PurePath
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -58,3 +66,81 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_superuser or bool(self.role_names & set(roles))
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self) -> "NotificationQuerySet":
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something a person should look at, shown at /notifications/ and e-mailed once as a link.
+
+    Written only by ``commissioning.notifications.notify``; the e-mail is sent by a Celery task. The subject
+    is short generic text and the link a path inside the service: neither carries free text from records.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=60, help_text="What happened, e.g. scrutiny.pack_published.")
+    subject = models.CharField(max_length=100)
+    link = models.CharField(max_length=300, help_text="A path inside the service, e.g. /scrutiny/packs/12/.")
+    dedupe_key = models.CharField(
+        max_length=200, help_text="The same key for the same recipient is recorded and e-mailed once only."
+    )
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the e-mail was handed to the mail server (empty: not sent)."
+    )
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "dedupe_key"], name="notification_once_per_recipient"),
+        ]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_inbox")]
+
+    def __str__(self):
+        return f"{self.subject} (to {self.recipient})"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+def document_upload_to(instance: "Document", filename: str) -> str:
+    """A random name under documents/: the original name (which may hold personal data) stays in the database."""
+    extension = PurePath(filename).suffix.lower()
+    return f"documents/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+class Document(models.Model):
+    """A file attached to any record (a strategy, a contract, a visit...). Written only through
+    ``commissioning.documents``: attach_document checks the file before storing it, remove_document deletes it."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(upload_to=document_upload_to, max_length=255)
+    title = models.CharField(max_length=200)
+    original_filename = models.CharField(max_length=255)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(help_text="In bytes.")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="document_record")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("document-download", args=[self.pk])

@@ -14,10 +14,10 @@ SCRUTINY_MEMBER = "Scrutiny member"
 ADMINISTRATOR = "Administrator"
 ALL_ROLES = (COMMISSIONER, CONTRACT_OFFICER, SCRUTINY_MEMBER, ADMINISTRATOR)
 
-DOMAIN_APPS = ("commissioning", "strategies", "contracts", "providers", "performance", "scrutiny")
+DOMAIN_APPS = ("commissioning", "strategies", "contracts", "oversight", "providers", "performance", "scrutiny")
 
 # Officer-only records: councillors do not see providers' safeguarding detail or contract terms.
-OFFICER_ONLY_APPS = ("contracts", "providers")
+OFFICER_ONLY_APPS = ("contracts", "oversight", "providers")
 
 # Models whose full set of rights (add/change/delete/view) a role holds, as "app_label.model".
 _COMMISSIONER_EDITS = [
@@ -34,12 +34,12 @@ _CONTRACT_OFFICER_EDITS = [
     "contracts.contract",
     "contracts.contractchange",
     "contracts.pooledbudget",
-    "contracts.visit",
-    "contracts.concern",
-    "contracts.sanction",
-    "contracts.actionplan",
-    "contracts.planaction",
-    "contracts.escalationstep",
+    "oversight.visit",
+    "oversight.concern",
+    "oversight.sanction",
+    "oversight.actionplan",
+    "oversight.planaction",
+    "oversight.escalationstep",
     "providers.provider",
     "providers.location",
     "providers.cqcrating",

@@ -1,6 +1,8 @@
 """The API tokens page: people create and revoke their own token for API clients."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,11 +25,40 @@ def tokens(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _replace_token(user) -> Token:
+    """Delete the user's token and make a new one, one request at a time for each user.
+
+    The token's user is unique: two requests that both delete and then both insert would collide. Locking the
+    user's row first makes a second request (a double click, a script) wait until the first has committed.
+    """
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().only("pk").get(pk=user.pk)
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
     """Make a new token (replacing any old one) and show it this once: the page never shows it again."""
-    Token.objects.filter(user=request.user).delete()
-    token = Token.objects.create(user=request.user)
+    try:
+        token = _replace_token(request.user)
+    except IntegrityError:
+        # Only where the database cannot lock the row (SQLite): another request made a token meanwhile.
+        messages.error(
+            request,
+            "Another request made a token for you at the same moment, and that one is kept. Its key was shown "
+            "only where it was asked for: if you do not have it, replace it with a new token.",
+        )
+        return render(
+            request,
+            "commissioning/tokens.html",
+            {
+                "token": Token.objects.filter(user=request.user).first(),
+                "breadcrumbs": _breadcrumbs(),
+                "docs_url": reverse("api-docs"),
+            },
+            status=409,
+        )
     response = render(
         request,
         "commissioning/tokens_created.html",

@@ -10,7 +10,7 @@ from rest_framework.routers import DefaultRouter
 from commissioning.api import SwaggerView
 
 # Each app's api.py lists its resources as ROUTES = [(prefix, viewset, basename), ...].
-API_APPS = ("strategies", "contracts", "providers", "performance", "scrutiny")
+API_APPS = ("strategies", "contracts", "oversight", "providers", "performance", "scrutiny")
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -20,7 +20,7 @@ for label in API_APPS:
 
 v1 = [
     path("", include(router.urls)),
-    path("", include("contracts.open_data")),
+    path("", include("opendata.urls")),
 ]
 
 urlpatterns = [

@@ -22,8 +22,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("strategies/", include("strategies.urls")),
+    # The oversight pages' old addresses under /contracts/ redirect to /oversight/.
+    path("contracts/", include("oversight.legacy_urls")),
     path("contracts/", include("contracts.urls")),
+    path("oversight/", include("oversight.urls")),
     path("providers/", include("providers.urls")),
+    # The council dashboard reads every app; it keeps the performance pages' root address.
+    path("performance/", include("dashboards.urls")),
     path("performance/", include("performance.urls")),
     path("scrutiny/", include("scrutiny.urls")),
     path("", include("commissioning.urls")),

@@ -1,4 +1,4 @@
-"""API of the contract register, pooled budgets and contract oversight records."""
+"""API of the contract register and pooled budgets."""
 
 import django_filters as filters
 from django.db.models import Prefetch
@@ -7,18 +7,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from commissioning.api import ResourceViewSet
 from providers.models import Location, Provider
 
-from . import oversight, services
+from . import services
 from .filters import ContractFilter
-from .models import ActionPlan, Concern, Contract, PooledBudget, Sanction, Visit
+from .models import Contract, PooledBudget
 from .selectors import contract_register
-from .serializers import (
-    ActionPlanSerializer,
-    ConcernSerializer,
-    ContractSerializer,
-    PooledBudgetSerializer,
-    SanctionSerializer,
-    VisitSerializer,
-)
+from .serializers import ContractSerializer, PooledBudgetSerializer
 
 
 def _strategy_model():
@@ -72,51 +65,7 @@ class PooledBudgetViewSet(ResourceViewSet):
     queryset = PooledBudget.objects.order_by("name", "pk")
 
 
-class _OversightViewSet(ResourceViewSet):
-    """What officers record against providers; each created through its contracts.oversight service."""
-
-    filterset_fields = ["provider", "location", "contract", "kind"]
-    record_service = None
-
-    def do_create(self, data):
-        return type(self).record_service(by=self.request.user, **data)
-
-
-class VisitViewSet(_OversightViewSet):
-    record_service = oversight.visit_record
-    serializer_class = VisitSerializer
-    ordering_fields = ["visited_on"]
-    queryset = Visit.objects.select_related("provider").order_by("-visited_on", "-pk")
-
-
-class ConcernViewSet(_OversightViewSet):
-    record_service = oversight.concern_record
-    serializer_class = ConcernSerializer
-    filterset_fields = [*_OversightViewSet.filterset_fields, "status", "severity"]
-    ordering_fields = ["raised_on", "severity"]
-    queryset = Concern.objects.select_related("provider").order_by("-raised_on", "-pk")
-
-
-class SanctionViewSet(_OversightViewSet):
-    record_service = oversight.sanction_record
-    serializer_class = SanctionSerializer
-    ordering_fields = ["issued_on"]
-    queryset = Sanction.objects.select_related("provider").order_by("-issued_on", "-pk")
-
-
-class ActionPlanViewSet(_OversightViewSet):
-    record_service = oversight.action_plan_create
-    serializer_class = ActionPlanSerializer
-    filterset_fields = ["provider", "location", "contract", "status"]
-    ordering_fields = ["agreed_on"]
-    queryset = ActionPlan.objects.select_related("provider").prefetch_related("actions").order_by("-agreed_on", "-pk")
-
-
 ROUTES = [
     ("contracts", ContractViewSet, "contract"),
     ("pooled-budgets", PooledBudgetViewSet, "pooledbudget"),
-    ("visits", VisitViewSet, "visit"),
-    ("concerns", ConcernViewSet, "concern"),
-    ("sanctions", SanctionViewSet, "sanction"),
-    ("action-plans", ActionPlanViewSet, "actionplan"),
 ]

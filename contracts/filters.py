@@ -30,10 +30,9 @@ SORT_FIELDS = (
 
 
 def _strategies(request=None):
-    # Imported lazily: strategies composes contracts, not the other way round.
-    from strategies.models import CommissioningStrategy
-
-    return CommissioningStrategy.objects.order_by("name")
+    # Strategies sit above contracts: reach their model through the FK, never by import.
+    strategy_model = Contract._meta.get_field("strategy").related_model
+    return strategy_model.objects.order_by("name")
 
 
 def _shares(provider_id) -> Exists:

@@ -215,13 +215,13 @@ class _Lookups:
     """Reference data loaded once per import, so the number of queries does not grow with the rows."""
 
     def __init__(self):
-        from strategies.models import CommissioningStrategy
-
+        # Strategies sit above contracts: reach their model through the FK, never by import.
+        strategy_model = Contract._meta.get_field("strategy").related_model
         self.directorates = {}
         for d in Directorate.objects.all():
             self.directorates[d.code.lower()] = d
             self.directorates[d.name.lower()] = d
-        self.strategies = {s.name.lower(): s for s in CommissioningStrategy.objects.all()}
+        self.strategies = {s.name.lower(): s for s in strategy_model.objects.all()}
         self.providers_by_number = {}
         self.providers_by_name: dict[str, list[Provider]] = {}
         for p in Provider.objects.all():

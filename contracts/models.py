@@ -1,4 +1,5 @@
-"""The contract register and what contract officers record against contracts and providers."""
+"""The contract register: contracts, their changes and pooled budgets. (Visits, concerns and the rest
+of what officers record against contracts and providers are the oversight app's.)"""
 
 from decimal import Decimal
 
@@ -11,12 +12,17 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from commissioning import permissions
 from commissioning.models import Directorate, TimeStampedModel
 
 KEY_CONTRACT_ANNUAL_VALUE = Decimal("1000000")
 
 
 class ContractQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ContractQuerySet":
+        """The register is officers' information: council officers see every contract, councillors none."""
+        return self if permissions.is_officer(user) else self.none()
+
     def with_is_key(self):
         """Annotate ``is_key_contract``: annual value of £1m or more, or politically sensitive."""
         return self.annotate(
@@ -181,6 +187,11 @@ class Contract(TimeStampedModel):
         return reverse("contracts:detail", args=[self.pk])
 
     @property
+    def owning_directorate_id(self) -> int | None:
+        """A contract belongs to its directorate (commissioning.permissions)."""
+        return self.directorate_id
+
+    @property
     def is_key(self) -> bool:
         return self.annual_value >= KEY_CONTRACT_ANNUAL_VALUE or self.politically_sensitive
 
@@ -208,6 +219,12 @@ class Contract(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
+class ContractChangeQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ContractChangeQuerySet":
+        """Changes are read with their contract: by officers only."""
+        return self if permissions.is_officer(user) else self.none()
+
+
 class ContractChange(TimeStampedModel):
     """A variation, extension or novation of a contract."""
 
@@ -230,6 +247,7 @@ class ContractChange(TimeStampedModel):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
+    objects = ContractChangeQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -237,6 +255,17 @@ class ContractChange(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.contract.reference} on {self.effective_on:%d/%m/%Y}"
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        """A change belongs to its contract's directorate."""
+        return self.contract.directorate_id
+
+
+class PooledBudgetQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PooledBudgetQuerySet":
+        """Pooled budgets are read beside the register and the strategies: by officers, not councillors."""
+        return self if permissions.is_officer(user) else self.none()
 
 
 class PooledBudget(TimeStampedModel):
@@ -268,6 +297,7 @@ class PooledBudget(TimeStampedModel):
     risk_share = models.BooleanField(default=False)
     description = models.TextField(blank=True)
 
+    objects = PooledBudgetQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -277,193 +307,15 @@ class PooledBudget(TimeStampedModel):
         return self.name
 
     @property
-    def council_contribution(self) -> Decimal:
-        return self.total_value - self.partner_contribution
-
-
-class Visit(TimeStampedModel):
-    class Kind(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        UNANNOUNCED = "unannounced", "Unannounced"
-        REACTIVE = "reactive", "Reactive"
-
-    class Level(models.TextChoices):
-        GOOD = "good", "Good"
-        ADEQUATE = "adequate", "Adequate"
-        POOR = "poor", "Poor"
-
-    class FeedbackLevel(models.TextChoices):
-        NONE = "none", "None"
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-
-    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="visits")
-    location = models.ForeignKey(
-        "providers.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
-    )
-    contract = models.ForeignKey(Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="visits")
-    visited_on = models.DateField()
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="visits")
-    findings = models.TextField(blank=True)
-    environment = models.CharField("Service-user environment", max_length=20, choices=Level.choices, blank=True)
-    complaints_feedback = models.CharField(
-        "Complaints and feedback level", max_length=20, choices=FeedbackLevel.choices, blank=True
-    )
-    follow_up_actions = models.TextField(blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-visited_on", "-pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} visit to {self.location or self.provider} on {self.visited_on:%d/%m/%Y}"
-
-
-class Concern(TimeStampedModel):
-    class Kind(models.TextChoices):
-        POOR_PRACTICE = "poor_practice", "Poor practice concern"
-        SAFEGUARDING = "safeguarding", "Safeguarding enquiry"
-        SERIOUS_INCIDENT = "serious_incident", "Serious incident"
-        COMPLAINT = "complaint", "Complaint"
-
-    class Severity(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-        CRITICAL = "critical", "Critical"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-
-    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="concerns")
-    location = models.ForeignKey(
-        "providers.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns"
-    )
-    contract = models.ForeignKey(Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    raised_on = models.DateField()
-    severity = models.CharField(max_length=20, choices=Severity.choices, default=Severity.MEDIUM)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    summary = models.TextField()
-    closed_on = models.DateField(null=True, blank=True)
-    outcome = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-raised_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status="open") | Q(closed_on__isnull=False), name="closed_concern_has_date"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} at {self.provider} raised {self.raised_on:%d/%m/%Y}"
-
-
-class Sanction(TimeStampedModel):
-    class Kind(models.TextChoices):
-        DEFAULT_NOTICE = "default_notice", "Default notice"
-        SUSPENSION = "suspension", "Suspension of new admissions"
-        SERVICE_CREDIT = "service_credit", "Service credit"
-        TERMINATION = "termination", "Termination"
-
-    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="sanctions")
-    location = models.ForeignKey(
-        "providers.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="sanctions"
-    )
-    contract = models.ForeignKey(Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="sanctions")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    issued_on = models.DateField()
-    lifted_on = models.DateField(null=True, blank=True)
-    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    reason = models.TextField()
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-issued_on", "-pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} for {self.provider} from {self.issued_on:%d/%m/%Y}"
+    def owning_directorate_id(self) -> int | None:
+        """The directorate of its strategy (commissioners keep pooled budgets with their strategies), else of
+        its contract; a budget tied to neither is council-wide."""
+        if self.strategy_id is not None:
+            return self.strategy.directorate_id
+        if self.contract_id is not None:
+            return self.contract.directorate_id
+        return None
 
     @property
-    def is_in_force(self) -> bool:
-        return self.lifted_on is None or self.lifted_on > timezone.localdate()
-
-
-class ActionPlan(TimeStampedModel):
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        COMPLETE = "complete", "Complete"
-
-    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="action_plans")
-    location = models.ForeignKey(
-        "providers.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="action_plans"
-    )
-    contract = models.ForeignKey(
-        Contract, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_plans"
-    )
-    title = models.CharField(max_length=255)
-    agreed_on = models.DateField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    completed_on = models.DateField(null=True, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-agreed_on", "-pk"]
-
-    def __str__(self):
-        return self.title
-
-
-class PlanAction(TimeStampedModel):
-    """One action in an action plan, with an owner and a due date."""
-
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
-    description = models.TextField()
-    owner = models.CharField(max_length=150)
-    due_on = models.DateField()
-    completed_on = models.DateField(null=True, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["due_on", "pk"]
-
-    def __str__(self):
-        return self.description[:60]
-
-
-class EscalationStep(TimeStampedModel):
-    """A step taken when an action plan is not complete in time (the escalation process)."""
-
-    class Step(models.TextChoices):
-        REMINDER = "reminder", "Reminder to provider"
-        MEETING = "meeting", "Meeting with registered manager"
-        SENIOR_MEETING = "senior_meeting", "Meeting with provider's senior management"
-        DEFAULT_NOTICE = "default_notice", "Default notice issued"
-        SUSPENSION = "suspension", "Suspension of new admissions"
-        TERMINATION = "termination", "Termination considered"
-
-    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="escalation_steps")
-    step = models.CharField(max_length=30, choices=Step.choices)
-    taken_on = models.DateField()
-    note = models.TextField(blank=True)
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["taken_on", "pk"]
-
-    def __str__(self):
-        return f"{self.get_step_display()} on {self.taken_on:%d/%m/%Y}"
+    def council_contribution(self) -> Decimal:
+        return self.total_value - self.partner_contribution

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from providers.models import CqcRating, CqcRatingValue, Location, Provider
 
-from .models import ActionPlan, Concern, Contract, ContractChange, Sanction, Visit
+from .models import Contract, ContractChange
 
 NEEDS_DECISION_WINDOWS = (6, 12, 18)
 
@@ -56,6 +56,12 @@ def _latest_rating(field: str):
     )
 
 
+def _logged(relation: str):
+    """The model of what officers log against a contract (oversight's visits, concerns...), reached by
+    the reverse relation so that contracts does not import the app above it."""
+    return Contract._meta.get_field(relation).related_model._default_manager
+
+
 def contract_detail(*, pk: int) -> Contract:
     """One contract with everything its page shows loaded up front: changes, pooled budgets, what
     officers logged against it, its locations' latest CQC ratings. Raises Contract.DoesNotExist."""
@@ -75,10 +81,10 @@ def contract_detail(*, pk: int) -> Contract:
                 queryset=ContractChange.objects.select_related("from_provider", "to_provider", "recorded_by"),
             ),
             "pooled_budgets",
-            Prefetch("visits", queryset=Visit.objects.select_related("location", "officer")),
-            Prefetch("concerns", queryset=Concern.objects.select_related("location")),
-            Prefetch("sanctions", queryset=Sanction.objects.select_related("location")),
-            Prefetch("action_plans", queryset=ActionPlan.objects.select_related("location")),
+            Prefetch("visits", queryset=_logged("visits").select_related("location", "officer")),
+            Prefetch("concerns", queryset=_logged("concerns").select_related("location")),
+            Prefetch("sanctions", queryset=_logged("sanctions").select_related("location")),
+            Prefetch("action_plans", queryset=_logged("action_plans").select_related("location")),
         )
         .get(pk=pk)
     )

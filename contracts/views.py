@@ -11,13 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.listing import page_of, querystring_without
-from commissioning.periods import financial_year_choices, financial_year_of
 
 from . import exports, imports, selectors, services
 from .filters import SORT_FIELDS, ContractFilter
 from .forms import ContractChangeForm, ContractForm, ContractImportForm, DecisionForm
 from .models import Contract
-from .statistics import annual_statistics
 
 PAGE_SIZE = 50
 
@@ -324,29 +322,3 @@ def import_template(request):
     )
     response["Content-Disposition"] = 'attachment; filename="contract-import-template.xlsx"'
     return response
-
-
-@require_GET
-def statistics(request):
-    _require(request, "contracts.view_contract")
-    this_year = financial_year_of(timezone.localdate())
-    years = list(range(this_year, this_year - 8, -1))
-    try:
-        year = int(request.GET.get("year", this_year))
-    except ValueError:
-        year = this_year
-    if not 2000 <= year <= this_year + 1:
-        year = this_year
-    if year not in years:
-        years.append(year)
-        years.sort(reverse=True)
-    return render(
-        request,
-        "contracts/statistics.html",
-        {
-            "stats": annual_statistics(year=year),
-            "year": year,
-            "year_choices": financial_year_choices(years),
-            "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Annual statistics", None)],
-        },
-    )

@@ -1,0 +1,31 @@
+"""Demo data: the Lincolnshire 2018/19 picture from the seed reports (see ``load``)."""
+
+from .figures import FIGURES
+
+DEFAULT_PASSWORD = "demo-password-2019"  # noqa: S105 - documented demo log-in, not a secret
+
+__all__ = ["DEFAULT_PASSWORD", "FIGURES", "load"]
+
+
+def load(*, password: str = DEFAULT_PASSWORD) -> dict:
+    """Build or refresh the demo data in one transaction; returns the users and whether volume was generated."""
+    from django.db import transaction
+
+    from . import people, seed, volume
+
+    with transaction.atomic():
+        directorates = people.build_directorates()
+        users = people.build_users(directorates, password)
+        scrutiny = seed.build_scrutiny(users)
+        strategies = seed.build_strategies(directorates, users)
+        providers = seed.build_key_providers()
+        contracts = seed.build_key_contracts(strategies, directorates, providers)
+        seed.build_changes_and_pools(strategies, contracts, providers, users["officer"])
+        seed.build_measures(strategies, users)
+        seed.build_reports_and_conclusions(strategies, scrutiny, users)
+        seed.build_packs(strategies, scrutiny)
+        seed.freeze_approved_reports()
+        generated = volume.build_volume(
+            directorates=directorates, strategies=strategies, users=users, key_providers=providers
+        )
+    return {"users": users, "generated": generated}

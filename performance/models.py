@@ -1,12 +1,36 @@
-"""Quarterly performance measures and their results. Achievement is computed, never typed."""
+"""Quarterly performance measures and their results. Achievement is computed, never typed
+(``commissioning.achievement``, the rule contract KPIs share)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from commissioning.achievement import Achievement, Polarity, achievement
 from commissioning.models import TimeStampedModel
 from commissioning.periods import FinancialQuarter
+
+# The financial years results are recorded for (2000 is 2000/01). A quarter outside them is no quarter of
+# this service: a 404 in an address, a clear refusal in a query string, a field error in a form or the API.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
+def recordable_quarter(year: int, quarter: int) -> FinancialQuarter:
+    """The quarter ``quarter`` of financial year ``year``, if results can be recorded for it.
+
+    Raises ValueError naming the problem (a quarter other than 1 to 4, a year outside 2000 to 2100)."""
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(
+            f"{year} is outside the financial years this service records ({FIRST_YEAR}/01 to {LAST_YEAR}/01)."
+        )
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"Quarter {quarter} does not exist: a financial year has quarters 1 to 4.")
+    return FinancialQuarter(year, quarter)
 
 
 class Measure(TimeStampedModel):
@@ -20,9 +44,7 @@ class Measure(TimeStampedModel):
         POUNDS = "pounds", "£"
         SCORE = "score", "Score"
 
-    class Polarity(models.TextChoices):
-        HIGHER_IS_BETTER = "higher", "Higher is better"
-        LOWER_IS_BETTER = "lower", "Lower is better"
+    Polarity = Polarity
 
     class Framework(models.TextChoices):
         ASCOF = "ASCOF", "Adult Social Care Outcomes Framework"
@@ -62,21 +84,22 @@ class Measure(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def owning_directorate_id(self) -> int | None:
+        """A measure belongs to its strategy's directorate (``commissioning.permissions``)."""
+        return self.strategy.directorate_id
+
 
 class MeasureResult(TimeStampedModel):
     """A measure's value and target for one quarter of a financial year."""
 
-    class Status(models.TextChoices):
-        ACHIEVED = "achieved", "Achieved"
-        NOT_ACHIEVED = "not_achieved", "Not achieved"
-        MEASURED_ONLY = "measured_only", "Measured only"
-        AWAITING_DATA = "awaiting_data", "Awaiting data"
+    Status = Achievement
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="results")
     year = models.PositiveSmallIntegerField(
         "Financial year",
         help_text="Year the financial year starts: 2018 is 2018/19.",
-        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)],
     )
     quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
     value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
@@ -100,6 +123,11 @@ class MeasureResult(TimeStampedModel):
         return f"{self.measure}: {self.period}"
 
     @property
+    def owning_directorate_id(self) -> int | None:
+        """A result belongs to its measure's strategy's directorate (``commissioning.permissions``)."""
+        return self.measure.owning_directorate_id
+
+    @property
     def period(self) -> FinancialQuarter:
         return FinancialQuarter(self.year, self.quarter)
 
@@ -113,11 +141,7 @@ class MeasureResult(TimeStampedModel):
         return self.Status(self.status).label
 
 
-def compute_status(*, value, target, is_targeted: bool, polarity: str) -> str:
-    """Achieved when the value meets the target in the measure's direction; equal counts as achieved."""
-    if value is None:
-        return MeasureResult.Status.AWAITING_DATA
-    if not is_targeted or target is None:
-        return MeasureResult.Status.MEASURED_ONLY
-    met = value <= target if polarity == Measure.Polarity.LOWER_IS_BETTER else value >= target
-    return MeasureResult.Status.ACHIEVED if met else MeasureResult.Status.NOT_ACHIEVED
+def compute_status(*, value: Decimal | None, target: Decimal | None, is_targeted: bool, polarity: str) -> str:
+    """A result's status by the council's achievement rule (``commissioning.achievement``); measures have no
+    tolerance."""
+    return achievement(value=value, target=target, polarity=polarity, is_targeted=is_targeted)

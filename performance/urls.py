@@ -5,7 +5,6 @@ from . import views
 app_name = "performance"
 
 urlpatterns: list = [
-    path("", views.dashboard, name="dashboard"),
     path("late/", views.late_results, name="late_results"),
     path("import/", views.results_import, name="results_import"),
     path("strategies/<int:strategy_pk>/", views.strategy, name="strategy"),

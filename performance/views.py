@@ -10,8 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.periods import FinancialQuarter, current_quarter
-from strategies.models import CommissioningStrategy
+from commissioning.periods import FinancialQuarter
 
 from . import selectors, services
 from .forms import MeasureForm, ResultRowForm, ResultsUploadForm, initial_rows
@@ -27,32 +26,21 @@ def _require(request, *perms: str) -> None:
 def _period_from(request) -> FinancialQuarter:
     """The quarter asked for (?quarter=2018-Q3), else the latest with any result, else the current one."""
     text = request.GET.get("quarter", "").strip()
-    if text:
-        try:
-            return FinancialQuarter.parse(text)
-        except ValueError:
-            raise Http404(f"'{text}' is not a quarter.") from None
-    return selectors.latest_result_period() or current_quarter()
+    try:
+        return selectors.selected_period(text)
+    except ValueError:
+        raise Http404(f"'{text}' is not a quarter.") from None
 
 
-@require_GET
-def dashboard(request):
-    _require(request, "performance.view_measure")
-    period = _period_from(request)
-    context = selectors.dashboard_context_cached(
-        period=period,
-        show_contracts=request.user.has_perm("contracts.view_contract"),
-        show_providers=request.user.has_perm("providers.view_provider"),
-    )
-    context["quarter_choices"] = selectors.quarter_picker(selected=period)
-    context["breadcrumbs"] = [("Performance dashboard", None)]
-    return render(request, "performance/dashboard.html", context)
+def _strategy_or_404(pk: int):
+    # Strategies sit above performance: the strategy model is reached through the measure's FK, never imported.
+    return get_object_or_404(Measure._meta.get_field("strategy").related_model, pk=pk)
 
 
 @require_GET
 def strategy(request, strategy_pk: int):
     _require(request, "performance.view_measure")
-    strategy = get_object_or_404(CommissioningStrategy, pk=strategy_pk)
+    strategy = _strategy_or_404(strategy_pk)
     period = _period_from(request)
     context = {
         "strategy": strategy,
@@ -63,7 +51,7 @@ def strategy(request, strategy_pk: int):
         "can_add_measure": request.user.has_perm("performance.add_measure"),
         "can_change_measure": request.user.has_perm("performance.change_measure"),
         "breadcrumbs": [
-            ("Performance dashboard", f"{reverse('performance:dashboard')}?quarter={period.key}"),
+            ("Performance dashboard", f"{reverse('dashboards:council')}?quarter={period.key}"),
             (strategy.name, None),
         ],
     }
@@ -73,7 +61,7 @@ def strategy(request, strategy_pk: int):
 @require_http_methods(["GET", "POST"])
 def measure_add(request, strategy_pk: int):
     _require(request, "performance.add_measure")
-    strategy = get_object_or_404(CommissioningStrategy, pk=strategy_pk)
+    strategy = _strategy_or_404(strategy_pk)
     form = MeasureForm(request.POST or None, strategy=strategy)
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,7 +99,7 @@ def _measure_page(request, form, strategy, *, title: str):
             "strategy": strategy,
             "title": title,
             "breadcrumbs": [
-                ("Performance dashboard", reverse("performance:dashboard")),
+                ("Performance dashboard", reverse("dashboards:council")),
                 (strategy.name, reverse("performance:strategy", args=[strategy.pk])),
                 (title, None),
             ],
@@ -122,7 +110,7 @@ def _measure_page(request, form, strategy, *, title: str):
 @require_http_methods(["GET", "POST"])
 def results_grid(request, strategy_pk: int, year: int, quarter: int):
     _require(request, "performance.change_measureresult")
-    strategy = get_object_or_404(CommissioningStrategy, pk=strategy_pk)
+    strategy = _strategy_or_404(strategy_pk)
     try:
         period = FinancialQuarter(year, quarter)
     except ValueError:
@@ -182,7 +170,7 @@ def results_grid(request, strategy_pk: int, year: int, quarter: int):
             "rows": [(form, stored.get(form.measure.pk)) for form in forms],
             "errors": errors,
             "breadcrumbs": [
-                ("Performance dashboard", reverse("performance:dashboard")),
+                ("Performance dashboard", reverse("dashboards:council")),
                 (strategy.name, f"{reverse('performance:strategy', args=[strategy.pk])}?quarter={period.key}"),
                 (f"Results for {period}", None),
             ],
@@ -209,7 +197,7 @@ def results_import(request):
         {
             "form": form,
             "report": report,
-            "breadcrumbs": [("Performance dashboard", reverse("performance:dashboard")), ("Import results", None)],
+            "breadcrumbs": [("Performance dashboard", reverse("dashboards:council")), ("Import results", None)],
         },
     )
 
@@ -224,6 +212,6 @@ def late_results(request):
             "late": selectors.late_results(),
             "weeks": settings.RESULTS_LATE_AFTER_WEEKS,
             "can_enter_results": request.user.has_perm("performance.change_measureresult"),
-            "breadcrumbs": [("Performance dashboard", reverse("performance:dashboard")), ("Late results", None)],
+            "breadcrumbs": [("Performance dashboard", reverse("dashboards:council")), ("Late results", None)],
         },
     )

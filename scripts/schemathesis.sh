@@ -19,6 +19,8 @@ MAX_TIME=${MAX_TIME:-180}
 
 WORKDIR=$(mktemp -d)
 export DATABASE_URL="sqlite:///${WORKDIR}/schemathesis.sqlite3"
+# The development settings (config/settings/local.py): plain HTTP on the loopback, no HTTPS redirect.
+export DJANGO_SETTINGS_MODULE=config.settings.local
 export DEBUG=1 SECRET_KEY=schemathesis-only AXES_ENABLED=0 MEDIA_ROOT="${WORKDIR}/media"
 # Far above what the run sends: this checks the API's answers, not its throttle.
 export API_TOKEN_RATE=100000/minute

@@ -6,6 +6,8 @@ from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Prefetc
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from strategies.selectors import can_see_draft_reports as _strategies_can_see_draft_reports
+
 from .models import Committee, Meeting, PackAppendix, ScrutinyConclusion, ScrutinyPack
 
 
@@ -25,9 +27,7 @@ def can_see_draft_packs(user) -> bool:
 
 def can_see_draft_reports(user) -> bool:
     # The strategies app's rule, so a report's PDF is visible exactly when its page is.
-    from strategies.selectors import can_see_draft_reports as strategies_rule
-
-    return strategies_rule(user)
+    return _strategies_can_see_draft_reports(user)
 
 
 def packs_visible_to(user) -> QuerySet[ScrutinyPack]:

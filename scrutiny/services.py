@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -50,8 +51,26 @@ COVER_FIELDS = [
 ]
 
 
+# The render tasks, by their Celery name. The tasks call the services below, so the services find the tasks
+# through the Celery app rather than importing tasks.py (that would be an import cycle).
+RENDER_PACK_TASK = "scrutiny.tasks.render_pack"
+RENDER_REPORT_TASK = "scrutiny.tasks.render_report"
+
+
 class RenderNotAllowed(Exception):
     pass
+
+
+def _queue_on_commit(task_name: str, *args, **kwargs) -> None:
+    """Send the Celery task ``task_name`` once the current transaction commits (eagerly without a broker)."""
+
+    def send() -> None:
+        if task_name not in current_app.tasks:
+            # A web process imports task modules only when asked; the worker autodiscovers them at start.
+            current_app.loader.import_default_modules()
+        current_app.tasks[task_name].delay(*args, **kwargs)
+
+    transaction.on_commit(send)
 
 
 @dataclass
@@ -161,8 +180,6 @@ def conclusion_record(*, meeting: Meeting, strategy: CommissioningStrategy, text
 @transaction.atomic
 def pack_request_render(*, pack: ScrutinyPack, by: User | None, force: bool = False) -> ScrutinyPack:
     """Queue the pack's PDF. A job already queued or rendering is left alone unless it has gone stale."""
-    from .tasks import render_pack
-
     pack = ScrutinyPack.objects.select_for_update().get(pk=pack.pk)
     if not can_request_render(status=pack.render_status, updated_at=pack.updated_at):
         raise RenderNotAllowed("This pack is already being rendered.")
@@ -172,7 +189,7 @@ def pack_request_render(*, pack: ScrutinyPack, by: User | None, force: bool = Fa
     pack.progress_total = pack.appendices.count()
     pack._history_user = by
     pack.save(update_fields=["render_status", "render_error", "progress_done", "progress_total", "updated_at"])
-    transaction.on_commit(lambda: render_pack.delay(pack.pk, force=force))
+    _queue_on_commit(RENDER_PACK_TASK, pack.pk, force=force)
     return pack
 
 
@@ -261,8 +278,6 @@ def _render_pack(pack_id: int, *, force: bool) -> RenderOutcome:
 @transaction.atomic
 def report_request_render(*, report: HighlightReport, by: User | None, force: bool = False) -> ReportRender:
     """Queue the PDF of one highlight report."""
-    from .tasks import render_report
-
     ReportRender.objects.get_or_create(report=report)
     job = ReportRender.objects.select_for_update().get(report=report)
     if not can_request_render(status=job.status, updated_at=job.updated_at):
@@ -270,7 +285,7 @@ def report_request_render(*, report: HighlightReport, by: User | None, force: bo
     job.status = RenderStatus.QUEUED
     job.error = ""
     job.save(update_fields=["status", "error", "updated_at"])
-    transaction.on_commit(lambda: render_report.delay(report.pk, force=force))
+    _queue_on_commit(RENDER_REPORT_TASK, report.pk, force=force)
     return job
 
 

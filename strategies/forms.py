@@ -8,7 +8,6 @@ from django import forms
 
 from commissioning.models import Directorate, User
 from commissioning.periods import FinancialQuarter, quarter_choices
-from scrutiny.models import Meeting
 
 from .models import CommissioningIntention, CommissioningStrategy, HighlightReport, Outcome, Stage, StrategyRisk
 from .selectors import EDITABLE_FIELDS
@@ -259,10 +258,16 @@ class BoardReviewForm(VersionedForm):
     )
 
 
+def _meetings():
+    # Scrutiny sits above strategies: its Meeting model is reached through the report's FK, never imported.
+    meeting_model = HighlightReport._meta.get_field("scrutiny_meeting").related_model
+    return meeting_model.objects.select_related("committee").order_by("-date")
+
+
 class ScrutinyForm(VersionedForm):
     meeting = forms.ModelChoiceField(
         label="Scrutiny meeting that considered the report",
-        queryset=Meeting.objects.select_related("committee").order_by("-date"),
+        queryset=_meetings(),
         error_messages={"required": "Select the scrutiny meeting that considered the report."},
     )
     note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))

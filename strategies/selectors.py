@@ -18,7 +18,6 @@ from contracts.models import Contract, PooledBudget
 from contracts.selectors import key_contracts_for_strategies
 from performance.models import Measure, MeasureResult, compute_status
 from performance.selectors import measures_summary, measures_with_results
-from scrutiny.selectors import conclusions_for_strategies
 
 from .models import CommissioningStrategy, HighlightReport, Stage
 
@@ -182,7 +181,7 @@ def strategy_page_extras(*, strategy: CommissioningStrategy, can_see_drafts: boo
     measures = measures_with_results(strategy_id=strategy.pk, periods=periods)
     for measure in measures:
         measure.latest_result = measure.period_results[-1] if measure.period_results else None
-    conclusions = list(conclusions_for_strategies(strategy_ids=[strategy.pk]))
+    conclusions = list(_conclusions(strategy))
     return {
         "all_reports": list(strategy.highlight_reports.all()),
         "reports": reports,
@@ -193,6 +192,18 @@ def strategy_page_extras(*, strategy: CommissioningStrategy, can_see_drafts: boo
 
 
 # --- Report document (page, print view and PDF) ----------------------------------------------
+
+
+def _conclusions(strategy: CommissioningStrategy, *, up_to: date | None = None) -> QuerySet:
+    """Committees' conclusions about the strategy, newest meeting first; ``up_to`` limits them to meetings
+    held on or before that date (what a report of that date could know).
+
+    Scrutiny sits above strategies, so its conclusions are read through the reverse relation, not imported.
+    """
+    conclusions = strategy.scrutiny_conclusions.select_related("meeting__committee")
+    if up_to is not None:
+        conclusions = conclusions.filter(meeting__date__lte=up_to)
+    return conclusions.order_by("-meeting__date", "pk")
 
 
 def _money(value: Decimal | None) -> str:
@@ -283,7 +294,7 @@ def _known_data(report: HighlightReport) -> dict:
             "meeting_date": f"{c.meeting.date:%-d %B %Y}",
             "text": c.text,
         }
-        for c in conclusions_for_strategies(strategy_ids=[strategy.pk], up_to=up_to)
+        for c in _conclusions(strategy, up_to=up_to)
     ]
     pooled = [
         {
@@ -442,7 +453,7 @@ def text_diff(old: str, new: str) -> SafeString:
         if op in ("insert", "replace"):
             parts.append(f'<ins class="app-diff-ins">{escape(" ".join(new_words[b1:b2]))}</ins>')
     # Safe: every piece above is escaped.
-    return mark_safe(" ".join(parts))  # noqa: S308  # nosec B308 B703
+    return mark_safe(" ".join(parts))  # nosec B308 B703
 
 
 def versions_diff(*, older, newer) -> list[dict]:

@@ -3,8 +3,6 @@
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from scrutiny.models import Meeting
-
 from .models import CommissioningStrategy, HighlightReport, Outcome
 from .selectors import EDITABLE_FIELDS
 
@@ -141,8 +139,13 @@ class BoardReviewSerializer(VersionSerializer):
     board_comments = serializers.CharField(allow_blank=True)
 
 
+def _meetings():
+    # Scrutiny sits above strategies: its Meeting model is reached through the report's FK, never imported.
+    return HighlightReport._meta.get_field("scrutiny_meeting").related_model.objects.all()
+
+
 class ScrutinyConsideredSerializer(VersionSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    meeting = serializers.PrimaryKeyRelatedField(queryset=_meetings())
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 

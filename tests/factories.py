@@ -7,17 +7,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from commissioning.models import Directorate, User
-from contracts.models import (
-    ActionPlan,
-    Concern,
-    Contract,
-    ContractChange,
-    EscalationStep,
-    PlanAction,
-    PooledBudget,
-    Sanction,
-    Visit,
-)
+from contracts.models import Contract, ContractChange, PooledBudget
+from oversight.models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
 from performance.models import Measure, MeasureResult
 from providers.models import CqcRating, Location, Provider, RiskAssessment, RiskLevel
 from scrutiny.models import Committee, Meeting, PackAppendix, ScrutinyConclusion, ScrutinyPack

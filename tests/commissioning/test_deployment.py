@@ -28,6 +28,13 @@ def test_web_worker_and_beat_share_the_same_settings_variables():
     for variable in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "MEDIA_ROOT"):
         assert variable in environments[0]
     assert environments[0]["DEBUG"] == "0"
+    assert environments[0]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+    # Taken from the environment, never written into the file.
+    assert environments[0]["SECRET_KEY"].startswith("${SECRET_KEY:?")
+
+
+def test_the_image_runs_the_production_settings():
+    assert "DJANGO_SETTINGS_MODULE=config.settings.production" in (ROOT / "Dockerfile").read_text()
 
 
 def test_every_app_service_is_built_from_the_dockerfile():

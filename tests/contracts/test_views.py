@@ -45,7 +45,7 @@ EDITORS = [
 
 @pytest.mark.parametrize(("role", "status"), READERS)
 @pytest.mark.parametrize(
-    "name", ["contracts:list", "contracts:needs_decision", "contracts:statistics", "contracts:export_csv"]
+    "name", ["contracts:list", "contracts:needs_decision", "oversight:statistics", "contracts:export_csv"]
 )
 def test_who_can_read_the_register(client_for_role, role, status, name):
     ContractFactory()
@@ -325,7 +325,7 @@ def test_contract_page_links_to_its_provider_and_to_logging_oversight_for_it(cli
     page = client_as_officer.get(reverse("contracts:detail", args=[contract.pk])).content.decode()
 
     assert f'href="{reverse("providers:detail", args=[provider.pk])}"' in page
-    for name in ("contracts:visit_add", "contracts:concern_add", "contracts:sanction_add", "contracts:action_plan_add"):
+    for name in ("oversight:visit_add", "oversight:concern_add", "oversight:sanction_add", "oversight:action_plan_add"):
         assert f'href="{reverse(name)}?provider={provider.pk}&amp;contract={contract.pk}"' in page
 
 
@@ -336,8 +336,8 @@ def test_commissioners_see_the_provider_but_are_not_offered_oversight_logging(cl
 
     assert response.status_code == 200
     assert f'href="{reverse("providers:detail", args=[contract.lead_provider_id])}"' in page
-    assert reverse("contracts:visit_add") not in page
-    assert reverse("contracts:sanction_add") not in page
+    assert reverse("oversight:visit_add") not in page
+    assert reverse("oversight:sanction_add") not in page
 
 
 def test_register_filtered_to_a_provider_names_it_and_offers_all_providers_again(client_as_officer):

@@ -62,7 +62,7 @@ def e2e_env(tmp_path_factory):
         DATABASE_URL=os.environ.get("E2E_DATABASE_URL", f"sqlite:///{base / 'e2e.sqlite3'}"),
         MEDIA_ROOT=str(base / "media"),
         AXES_ENABLED="0",
-        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SETTINGS_MODULE="config.settings.local",
     )
     if not os.environ.get("REDIS_URL"):
         env.pop("REDIS_URL", None)

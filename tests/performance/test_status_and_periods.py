@@ -7,7 +7,7 @@ import pytest
 
 from commissioning.periods import FinancialQuarter
 from performance.models import Measure, MeasureResult, compute_status
-from performance.selectors import late_results, month_ends, quarter_picker
+from performance.selectors import late_results, quarter_picker
 from tests.factories import MeasureFactory, MeasureResultFactory
 
 HIGHER, LOWER = Measure.Polarity.HIGHER_IS_BETTER, Measure.Polarity.LOWER_IS_BETTER
@@ -32,20 +32,6 @@ S = MeasureResult.Status
 )
 def test_status_follows_polarity_target_and_missing_data(value, target, is_targeted, polarity, expected):
     assert compute_status(value=value, target=target, is_targeted=is_targeted, polarity=polarity) == expected
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "expected_last"),
-    [
-        (datetime.date(2018, 4, 1), datetime.date(2018, 12, 31), datetime.date(2018, 12, 31)),
-        (datetime.date(2018, 4, 1), datetime.date(2019, 3, 31), datetime.date(2019, 3, 31)),
-    ],
-)
-def test_month_ends_run_across_the_calendar_year_end(start, end, expected_last):
-    days = month_ends(start=start, end=end)
-    assert days[0] == datetime.date(2018, 4, 30)
-    assert days[-1] == expected_last
-    assert datetime.date(2019, 2, 28) in days or end < datetime.date(2019, 2, 1)
 
 
 def test_eight_quarter_trend_crosses_financial_years_oldest_first():

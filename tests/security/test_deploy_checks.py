@@ -15,7 +15,7 @@ def _production_env(**overrides) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(60),
         ALLOWED_HOSTS="council.example",
-        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
     )
     env.update(overrides)
     return env
@@ -63,3 +63,10 @@ def test_production_cookies_are_secure_and_https_is_enforced():
     )
 
     assert values == "True True True 31536000 True DENY"
+
+
+def test_debug_in_the_environment_does_not_reach_production():
+    # The production settings ignore DEBUG=1: the checklist still passes and DEBUG stays off.
+    result = _check_deploy(DEBUG="1")
+
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -224,3 +224,37 @@ def test_the_code_page_lets_someone_whose_device_was_deleted_through(client, enr
 
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+# --- The admin's pages for authenticator devices ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["config", "qrcode"])
+def test_the_admin_page_of_a_device_that_does_not_exist_is_404(client, admin_user, page):
+    client.force_login(admin_user)
+    client.raise_request_exception = False
+
+    response = client.get(reverse(f"admin:otp_totp_totpdevice_{page}", args=[999999]))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("page", ["config", "qrcode"])
+def test_the_admin_page_of_a_device_that_exists_still_opens(client, admin_user, page):
+    device = TOTPDevice.objects.create(user=UserFactory(username="other-admin", is_staff=True), name="Phone")
+    client.force_login(admin_user)
+
+    response = client.get(reverse(f"admin:otp_totp_totpdevice_{page}", args=[device.pk]))
+
+    assert response.status_code == 200
+
+
+def test_staff_without_the_right_to_see_devices_are_refused_whether_or_not_it_exists(client):
+    device = TOTPDevice.objects.create(user=UserFactory(username="someone"), name="Phone")
+    client.force_login(UserFactory(username="plain-staff", is_staff=True))
+
+    statuses = {
+        client.get(reverse("admin:otp_totp_totpdevice_config", args=[pk])).status_code for pk in (device.pk, 999999)
+    }
+
+    assert statuses == {403}, "the answer must not tell which devices exist"

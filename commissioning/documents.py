@@ -1,0 +1,253 @@
+"""Documents attached to any record: a provider's improvement plan, a contract variation letter, a visit's photos.
+
+Who may attach, see and remove a document follows the record it belongs to: attaching and removing need the
+right to change the record, seeing and downloading the right to view it (``commissioning.permissions``). Files
+are checked before anything is stored: the type must be one we accept, the size within ``DOCUMENT_MAX_BYTES``,
+the content what the name says (a "PDF" that is a zip is refused) and Office files must not unpack to more
+than the workbook limit (zip bombs) or carry macros. Stored names are random; the name the file had stays in the
+database and is given back on download.
+
+Files are served only by ``commissioning.document_views.download`` (``documents/`` is not one of the folders
+``/media/`` serves).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import zipfile
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.template.defaultfilters import filesizeformat
+
+from . import permissions
+from .models import Document
+from .security import MAX_WORKBOOK_EXPANDED_BYTES, validate_upload
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from .models import User
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# What we store it as, by extension: never the type the browser claimed.
+MIME_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+}
+ALLOWED_EXTENSIONS = tuple(MIME_TYPES)
+ALLOWED_IN_WORDS = "a PDF, Word (.docx), Excel (.xlsx), CSV, PNG or JPEG file"
+# Office files are zips of XML parts: the part each must have, and how far they may unpack.
+_OFFICE_PARTS = {"docx": ("word/", "Word document"), "xlsx": ("xl/", "Excel workbook")}
+MAX_EXPANDED_BYTES = MAX_WORKBOOK_EXPANDED_BYTES
+MAX_ARCHIVE_MEMBERS = 10_000
+TITLE_MAX_LENGTH = Document._meta.get_field("title").max_length or 200
+_UNSAFE_NAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f"\\/:*?<>|]')
+
+
+def max_bytes() -> int:
+    """The largest document accepted (``DOCUMENT_MAX_BYTES``, 10 MB unless set)."""
+    return int(getattr(settings, "DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _file_error(message: str, code: str) -> ValidationError:
+    return ValidationError({"file": [ValidationError(message, code=code)]})
+
+
+def check_document_file(file: Any) -> str:
+    """Check the file's type, size and content; return its extension. ValidationError on "file" naming the type
+    refused or the limit exceeded. Reads nothing into storage; leaves the file at position 0."""
+    name = PurePath(str(getattr(file, "name", "") or "").replace("\\", "/")).name
+    extension = PurePath(name).suffix.lower().lstrip(".")
+    limit = max_bytes()
+    try:
+        extension = validate_upload(file, allowed_extensions=ALLOWED_EXTENSIONS, max_bytes=limit)
+    except ValidationError as error:
+        message = _reword(error, extension=extension, size=_size_of(file), limit=limit)
+        raise _file_error(message, error.code or "file_content") from error
+    if extension in _OFFICE_PARTS:
+        _check_office_archive(file, extension)
+    return extension
+
+
+def _size_of(file: Any) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(0)
+    return int(size)
+
+
+def _reword(error: ValidationError, *, extension: str, size: int, limit: int) -> str:
+    """Our wording for the shared upload checks' refusals (which name the limit or the type)."""
+    if error.code == "file_type":
+        if not extension:
+            return f"The selected file has no file type (such as .pdf). It must be {ALLOWED_IN_WORDS}."
+        return f"A .{extension} file cannot be attached. The selected file must be {ALLOWED_IN_WORDS}."
+    if error.code == "file_size":
+        if size > limit:
+            return f"The selected file is {filesizeformat(size)}: it must be smaller than {filesizeformat(limit)}."
+        return _too_large_once_opened()
+    return error.messages[0]
+
+
+def _too_large_once_opened() -> str:
+    return (
+        f"The selected file would unpack to more than {filesizeformat(MAX_EXPANDED_BYTES)} when opened, "
+        "so it cannot be attached. Save it again without the unused content and upload that."
+    )
+
+
+def _check_office_archive(file: Any, extension: str) -> None:
+    """A .docx or .xlsx is a zip of XML parts: refuse other zips, archives that would unpack hugely
+    (zip bombs, counted by the sizes the archive declares, which is all zipfile will ever unpack), and
+    macro-enabled files renamed to look like ordinary ones."""
+    prefix, words = _OFFICE_PARTS[extension]
+    not_real = _file_error(
+        f"The selected file is not a real .{extension} file ({words}). Save it again as .{extension} and upload that.",
+        "file_content",
+    )
+    try:
+        with zipfile.ZipFile(file) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
+        raise not_real from error
+    finally:
+        file.seek(0)
+    names = {member.filename for member in members}
+    if "[Content_Types].xml" not in names or not any(name.startswith(prefix) for name in names):
+        raise not_real
+    if len(members) > MAX_ARCHIVE_MEMBERS or sum(member.file_size for member in members) > MAX_EXPANDED_BYTES:
+        raise _file_error(_too_large_once_opened(), "file_size")
+    if any(PurePath(name).name.lower() == "vbaproject.bin" for name in names):
+        raise _file_error(
+            f"The selected file contains macros, which cannot be attached. Save it as a .{extension} file "
+            "without macros and upload that.",
+            "file_content",
+        )
+
+
+def clean_filename(name: str, extension: str) -> str:
+    """The name to give the file back under: no folders, no characters browsers or disks refuse, at most 255."""
+    name = PurePath(str(name).replace("\\", "/")).name
+    name = _UNSAFE_NAME_CHARACTERS.sub("_", name).strip(" .") or f"document.{extension}"
+    if len(name) > 255:
+        suffix = PurePath(name).suffix[:20]
+        name = name[: 255 - len(suffix)] + suffix
+    return name
+
+
+def _sha256(file: Any) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    if hasattr(file, "chunks"):
+        for chunk in file.chunks():
+            digest.update(chunk)
+    else:
+        for chunk in iter(lambda: file.read(64 * 1024), b""):
+            digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def _change_permission(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.change_{obj._meta.model_name}"
+
+
+def _view_permission(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.view_{obj._meta.model_name}"
+
+
+# --- Writes ---------------------------------------------------------------------------------------------------
+
+
+def attach_document(*, to: models.Model, file: UploadedFile, title: str, by: User) -> Document:
+    """Attach a file to a record, if ``by`` may change the record and the file passes every check."""
+    permissions.require(by, _change_permission(to), to)
+    if to.pk is None:
+        raise ValueError("Save the record before attaching documents to it.")
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Enter a title for the document."})
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValidationError({"title": f"The title must be {TITLE_MAX_LENGTH} characters or fewer."})
+    extension = check_document_file(file)
+
+    document = Document(
+        content_type=ContentType.objects.get_for_model(to),
+        object_id=to.pk,
+        title=title,
+        original_filename=clean_filename(file.name or "", extension),
+        mime_type=MIME_TYPES[extension],
+        size=_size_of(file),
+        sha256=_sha256(file),
+        uploaded_by=by,
+    )
+    document.file.save(f"upload.{extension}", file, save=False)
+    stored = document.file.name or ""
+    try:
+        with transaction.atomic():
+            document._history_user = by  # type: ignore[attr-defined]
+            document.save()
+    except Exception:
+        default_storage.delete(stored)
+        raise
+    logger.info("Document %s attached to %s %s by %s", document.pk, document.content_type, to.pk, by.pk)
+    return document
+
+
+def remove_document(*, document: Document, by: User) -> None:
+    """Remove a document and its file, if ``by`` may change the record it belongs to. Its history keeps who
+    removed what, when; the file goes once the removal is committed."""
+    record = document.content_object
+    if record is not None:
+        permissions.require(by, _change_permission(record), record)
+    else:  # the record has gone: only those who may delete documents tidy up after it
+        permissions.require(by, "commissioning.delete_document")
+    stored = document.file.name or ""
+    with transaction.atomic():
+        document._history_user = by  # type: ignore[attr-defined]
+        document.delete()
+        transaction.on_commit(lambda: default_storage.delete(stored))
+    logger.info("Document %s removed by %s", document.pk, by.pk)
+
+
+# --- Reads ----------------------------------------------------------------------------------------------------
+
+
+def documents_for(*, obj: models.Model, user: User) -> QuerySet[Document]:
+    """The documents attached to ``obj``, newest first: none unless ``user`` may view ``obj``."""
+    if obj.pk is None or not permissions.may(user, _view_permission(obj), obj):
+        return Document.objects.none()
+    return (
+        Document.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-id")
+    )
+
+
+def document_for_download(*, document_id: int, user: User) -> Document | None:
+    """The document, if ``user`` may view the record it belongs to (None otherwise, or if it has gone)."""
+    document = Document.objects.select_related("content_type").filter(pk=document_id).first()
+    if document is None:
+        return None
+    record = document.content_object
+    if record is None or not permissions.may(user, _view_permission(record), record):
+        return None
+    return document

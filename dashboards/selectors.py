@@ -1,0 +1,312 @@
+"""The council dashboard: a read model across the apps. Strategies by RAG, measures achieving or not, and for
+officers contracts needing a decision, visits and concerns, providers by risk and CQC ratings."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from commissioning.charts import Series, bar_chart, line_chart, stacked_bar
+from commissioning.periods import FinancialQuarter, financial_year_bounds
+from contracts.selectors import contracts_needing_decision
+from oversight.models import Concern, Visit
+from performance.selectors import measures_summary
+from providers.models import CqcRating, CqcRatingValue, Location, Provider, RiskAssessment
+from strategies.models import CommissioningStrategy, HighlightReport
+
+RAG_ORDER = ("red", "amber", "green", "none")
+RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "No RAG reported"}
+RISK_ORDER = ("high", "medium", "low", "none")
+RISK_LABELS = {"high": "High", "medium": "Medium", "low": "Low", "none": "Not assessed"}
+RISK_COLOURS = {"high": "#d4351c", "medium": "#b35900", "low": "#00703c", "none": "#505a5f"}
+GOOD_RATINGS = ("good", "outstanding")
+NEEDS_DECISION_MONTHS = 12
+
+
+def strategies_rag(*, period: FinancialQuarter) -> list:
+    """Every strategy with ``quarter_rag``: the RAG of its highlight report for ``period`` ("none" if no report
+    or no RAG given). One query."""
+    report_rag = HighlightReport.objects.filter(strategy=OuterRef("pk"), year=period.year, quarter=period.quarter)
+    strategies = list(
+        CommissioningStrategy.objects.annotate(report_rag=Subquery(report_rag.values("rag")[:1])).order_by("name")
+    )
+    for strategy in strategies:
+        strategy.quarter_rag = strategy.report_rag or "none"
+    return strategies
+
+
+def month_ends(*, start: date, end: date) -> list[date]:
+    """The last day of each month from ``start``'s month to ``end``'s month."""
+    days = []
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        days.append(following - timedelta(days=1))
+        month = following
+    return days
+
+
+def provider_risk_trend(*, days: list[date]) -> dict[date, dict[str, int]]:
+    """For each day, how many providers stood at each risk level (their latest assessment on or before that
+    day). One query: assessments are swept in date order."""
+    if not days:
+        return {}
+    assessments = (
+        RiskAssessment.objects.filter(assessed_on__lte=max(days))
+        .order_by("assessed_on", "pk")
+        .values_list("provider_id", "assessed_on", "level")
+    )
+    current: dict[int, str] = {}
+    trend = {}
+    pending = iter(assessments)
+    upcoming = next(pending, None)
+    for day in sorted(days):
+        while upcoming is not None and upcoming[1] <= day:
+            current[upcoming[0]] = upcoming[2]
+            upcoming = next(pending, None)
+        counts = dict.fromkeys(RISK_ORDER[:3], 0)
+        for level in current.values():
+            counts[level] = counts.get(level, 0) + 1
+        trend[day] = counts
+    return trend
+
+
+def _link(path: str, **params) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def dashboard_context_cached(*, period: FinancialQuarter, show_contracts: bool, show_providers: bool) -> dict:
+    """``dashboard_context``, kept for ``settings.DASHBOARD_CACHE_SECONDS`` (a minute by default): at quarter-end
+    everyone opens the dashboard at once, and its council-wide counts are the same for everyone who sees the
+    same panels. The page says when its figures were counted."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    today = timezone.localdate()
+    if not seconds:
+        return dashboard_context(period=period, show_contracts=show_contracts, show_providers=show_providers)
+    key = f"dashboard:v1:{period.key}:{int(show_contracts)}{int(show_providers)}:{today.isoformat()}"
+    context = cache.get(key)
+    if context is None:
+        context = dashboard_context(
+            period=period, show_contracts=show_contracts, show_providers=show_providers, today=today
+        )
+        cache.set(key, context, seconds)
+    return context
+
+
+def dashboard_context(*, period: FinancialQuarter, show_contracts: bool, show_providers: bool, today=None) -> dict:
+    """The council dashboard for ``period``: strategies by RAG, measures achieving or not by strategy and,
+    for officers, contracts needing a decision, providers by risk with the monthly trend, visits and concerns
+    against last quarter, and CQC ratings. Each figure comes with the link to the records behind it.
+    A fixed number of queries whatever the number of strategies, measures, contracts and providers."""
+    today = today or timezone.localdate()
+    quarter_key = period.key
+    context: dict = {
+        "period": period,
+        "show_contracts": show_contracts,
+        "show_providers": show_providers,
+        "counted_at": timezone.now(),
+    }
+
+    # Strategies by RAG.
+    strategies = strategies_rag(period=period)
+    rag_counts = {rag: sum(1 for s in strategies if s.quarter_rag == rag) for rag in RAG_ORDER}
+    rag_links = [_link("/strategies/", rag=rag, quarter=quarter_key) for rag in RAG_ORDER]
+    context["strategies"] = strategies
+    context["rag_counts"] = rag_counts
+    context["rag_rows"] = [
+        {"rag": rag, "label": RAG_LABELS[rag], "count": rag_counts[rag], "url": url}
+        for rag, url in zip(RAG_ORDER, rag_links, strict=True)
+    ]
+    context["rag_chart"] = bar_chart(
+        title=f"Strategies by RAG status, {period}",
+        description="Number of commissioning strategies whose highlight report for the quarter is red, amber, green "
+        "or has no RAG.",
+        series=[
+            Series(
+                "Strategies",
+                [rag_counts[r] for r in RAG_ORDER],
+                links=rag_links,
+            )
+        ],
+        labels=[RAG_LABELS[r] for r in RAG_ORDER],
+        label_heading="RAG status",
+    )
+
+    # Measures achieving or not, by strategy.
+    summaries = measures_summary(strategy_ids=[s.pk for s in strategies], period=period)
+    measured = [s for s in strategies if summaries[s.pk].total]
+    links = [_link(f"/performance/strategies/{s.pk}/", quarter=quarter_key) for s in measured]
+    context["measure_rows"] = [
+        {"strategy": s, "summary": summaries[s.pk], "url": url} for s, url in zip(measured, links, strict=True)
+    ]
+    context["measure_totals"] = {
+        name: sum(getattr(summaries[s.pk], name) for s in measured)
+        for name in ("total", "targeted", "measured_only", "achieved", "not_achieved", "awaiting_data")
+    }
+    context["measures_chart"] = stacked_bar(
+        title=f"Targeted measures achieving or not, by strategy, {period}",
+        description="For each strategy, how many targeted measures achieved their target, did not, or have no "
+        "value yet.",
+        series=[
+            Series("Achieved", [summaries[s.pk].achieved for s in measured], links=links, colour="#00703c"),
+            Series("Not achieved", [summaries[s.pk].not_achieved for s in measured], links=links, colour="#d4351c"),
+            Series("Awaiting data", [summaries[s.pk].awaiting_data for s in measured], links=links, colour="#505a5f"),
+        ],
+        labels=[s.name for s in measured],
+        label_heading="Strategy",
+        width=640,
+    )
+
+    if show_contracts:
+        context.update(_contracts_panels(period=period, today=today))
+    if show_providers:
+        context.update(_providers_panels(period=period, today=today))
+    return context
+
+
+def _contracts_panels(*, period: FinancialQuarter, today: date) -> dict:
+    # The panel shows the count and the ten soonest: fetch only those rows, however many there are.
+    needing_all = contracts_needing_decision(within_months=NEEDS_DECISION_MONTHS, today=today)
+    needing = list(needing_all[:10])
+    needing_count = needing_all.count()
+    previous = period.previous()
+    this_range, last_range = (period.start, period.end), (previous.start, previous.end)
+    visits = Visit.objects.aggregate(
+        this=Count("pk", filter=Q(visited_on__range=this_range)),
+        last=Count("pk", filter=Q(visited_on__range=last_range)),
+    )
+    concern_counts = {
+        row["kind"]: row
+        for row in Concern.objects.filter(raised_on__range=(previous.start, period.end))
+        .values("kind")
+        .annotate(
+            this=Count("pk", filter=Q(raised_on__range=this_range)),
+            last=Count("pk", filter=Q(raised_on__range=last_range)),
+        )
+        .order_by()
+    }
+
+    def dates(q: FinancialQuarter) -> dict:
+        return {"from": q.start.isoformat(), "to": q.end.isoformat()}
+
+    concern_rows = [
+        {
+            "kind": kind,
+            "label": label,
+            "this": concern_counts.get(kind, {}).get("this", 0),
+            "last": concern_counts.get(kind, {}).get("last", 0),
+            "this_url": _link("/oversight/concerns/", **dates(period), kind=kind),
+            "last_url": _link("/oversight/concerns/", **dates(previous), kind=kind),
+        }
+        for kind, label in Concern.Kind.choices
+    ]
+    activity_labels = ["Visits", *[r["label"] for r in concern_rows]]
+    this_links = [_link("/oversight/visits/", **dates(period)), *[r["this_url"] for r in concern_rows]]
+    last_links = [_link("/oversight/visits/", **dates(previous)), *[r["last_url"] for r in concern_rows]]
+    return {
+        "previous_period": previous,
+        "needs_decision": needing,
+        "needs_decision_count": needing_count,
+        "needs_decision_url": _link("/contracts/needs-decision/", within=NEEDS_DECISION_MONTHS),
+        "visits": {
+            "this": visits["this"],
+            "last": visits["last"],
+            "this_url": this_links[0],
+            "last_url": last_links[0],
+        },
+        "concern_rows": concern_rows,
+        "activity_chart": bar_chart(
+            title=f"Visits and concerns, {period} against {previous}",
+            description="Number of contract-monitoring visits and of concerns raised, by kind, this quarter "
+            "beside last quarter.",
+            series=[
+                Series(str(previous), [visits["last"], *[r["last"] for r in concern_rows]], links=last_links),
+                Series(str(period), [visits["this"], *[r["this"] for r in concern_rows]], links=this_links),
+            ],
+            labels=activity_labels,
+            label_heading="Activity",
+            width=640,
+        ),
+    }
+
+
+def _providers_panels(*, period: FinancialQuarter, today: date) -> dict:
+    risk_counts = dict.fromkeys(RISK_ORDER, 0)
+    for row in Provider.objects.with_current_risk().values("current_risk_level").annotate(n=Count("pk")).order_by():
+        risk_counts[row["current_risk_level"] or "none"] += row["n"]
+    risk_rows = [
+        {
+            "level": level,
+            "label": RISK_LABELS[level],
+            "count": risk_counts[level],
+            "url": _link("/providers/", risk=level),
+        }
+        for level in RISK_ORDER
+    ]
+    start, _ = financial_year_bounds(period.year)
+    days = month_ends(start=start, end=min(period.end, today))
+    trend = provider_risk_trend(days=days)
+    risk_trend_chart = line_chart(
+        title=f"Providers by risk level at each month end, {period.financial_year_label}",
+        description="Number of providers at high, medium and low risk at the end of each month of the financial "
+        "year, from their latest risk assessment at that date.",
+        series=[
+            Series(RISK_LABELS[level], [trend[d][level] for d in days], colour=RISK_COLOURS[level])
+            for level in RISK_ORDER[:3]
+        ],
+        labels=[f"{d:%b %Y}" for d in days],
+        width=640,
+    )
+
+    latest = CqcRating.objects.filter(location=OuterRef("pk")).order_by("-published_on", "-pk")
+    rating_counts = {
+        row["latest_overall"]: row["n"]
+        for row in Location.objects.annotate(latest_overall=Subquery(latest.values("overall")[:1]))
+        .filter(latest_overall__isnull=False)
+        .values("latest_overall")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    rated = sum(n for rating, n in rating_counts.items() if rating != CqcRatingValue.NOT_RATED)
+    good = sum(rating_counts.get(r, 0) for r in GOOD_RATINGS)
+    rating_rows = [
+        {
+            "rating": value,
+            "label": label,
+            "count": rating_counts.get(value, 0),
+            "url": _link("/providers/locations/", cqc=value),
+        }
+        for value, label in CqcRatingValue.choices
+    ]
+    return {
+        "risk_rows": risk_rows,
+        "risk_chart": bar_chart(
+            title="Providers by current risk level",
+            description="Number of providers at each risk level from their latest risk assessment.",
+            series=[Series("Providers", [r["count"] for r in risk_rows], links=[r["url"] for r in risk_rows])],
+            labels=[r["label"] for r in risk_rows],
+            label_heading="Risk level",
+        ),
+        "risk_trend_chart": risk_trend_chart,
+        "cqc": {
+            "rated": rated,
+            "good_or_outstanding": good,
+            "share": round(Decimal(good * 100) / rated, 1) if rated else None,
+            "good_url": _link("/providers/locations/", cqc="good"),
+            "rows": rating_rows,
+        },
+        "cqc_chart": bar_chart(
+            title="Commissioned locations by latest CQC overall rating",
+            description="Number of care locations at each overall CQC rating, from the latest published "
+            "inspection of each.",
+            series=[Series("Locations", [r["count"] for r in rating_rows], links=[r["url"] for r in rating_rows])],
+            labels=[r["label"] for r in rating_rows],
+            label_heading="CQC rating",
+        ),
+    }

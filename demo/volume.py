@@ -1,0 +1,1325 @@
+"""The 2018/19 volume behind the contract-management report, generated with a fixed random seed.
+
+Built only when it is not there yet (the RES- contracts mark it), with bulk_create: a few thousand rows.
+"""
+
+import random
+from calendar import monthrange
+from datetime import date, timedelta
+from decimal import Decimal
+
+from contracts.models import Contract
+from oversight.models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
+from providers.models import CqcRating, Location, Provider, RiskAssessment
+
+from .figures import FIGURES, RISK_BY_MONTH_END, RISK_START
+
+IN_COUNTY_DISTRICTS = {
+    "Lincoln": ["Lincoln", "Lincoln South"],
+    "Boston": ["Boston"],
+    "East Lindsey": ["Louth", "Skegness", "Horncastle", "Mablethorpe"],
+    "West Lindsey": ["Gainsborough", "Market Rasen"],
+    "North Kesteven": ["Sleaford", "Hykeham", "Woodhall Spa"],
+    "South Kesteven": ["Grantham", "Stamford", "Bourne"],
+    "South Holland": ["Spalding", "Holbeach"],
+}
+OUT_OF_COUNTY = [
+    "Nottinghamshire",
+    "Peterborough",
+    "Rutland",
+    "North Lincolnshire",
+    "North East Lincolnshire",
+    "Leicestershire",
+    "Norfolk",
+    "Cambridgeshire",
+    "Yorkshire",
+]
+HOMECARE_ZONES = [
+    "Zone 1 – Lincoln North",
+    "Zone 2 – Lincoln South",
+    "Zone 3 – Louth",
+    "Zone 4 – Gainsborough",
+    "Zone 5 – Skegness",
+    "Zone 6 – Boston",
+    "Zone 7 – Sleaford",
+    "Zone 8 – Spalding",
+    "Zone 9 – Grantham",
+    "Zone 10 – Horncastle",
+    "Zone 11 – Market Rasen",
+    "Zone 12 – Stamford and Bourne",
+]
+# Care homes named in the seed report, with the story of their ratings.
+RI_TO_GOOD = [
+    "Abbey Court Care Home",
+    "Apex Care Centre",
+    "Bank House Care Home",
+    "Bernadette House",
+    "Caythorpe Residential Home",
+    "Field House",
+    "Five Bells Residential Care Home",
+    "Summerfield Residential Home",
+    "The Georgians (Boston)",
+    "The Grove Care Centre",
+    "The Manor Care Home Scotter",
+    "Greenacres Care Home",
+    "Homer Lodge Care Centre",
+    "Kimberley Care Village",
+    "Martin Hall Nursing Home",
+    "Meadows Edge Care Home",
+    "Meadows Sands Care Home",
+    "Ruckland Court",
+    "Woodlands Court Care Home",
+    "Elm Tree House",
+    "Brook Lodge",
+]
+GOOD_TO_OUTSTANDING = ["An Caladh House", "Hartsholme House"]
+INADEQUATE_TO_RI = ["South Wold Nursing Home"]
+OTHER_NAMED = [
+    "Capricorn Cottage",
+    "The Laurels",
+    "Ashfield Lodge",
+    "Melody Lodge",
+    "Ferndene Care Home",
+    "Redcote House",
+    "Sandbeck House",
+]
+HOME_WORDS = [
+    "Abbey",
+    "Ash",
+    "Beech",
+    "Birch",
+    "Bramley",
+    "Cedar",
+    "Chestnut",
+    "Clover",
+    "Elm",
+    "Fen",
+    "Fern",
+    "Glebe",
+    "Hawthorn",
+    "Hazel",
+    "Heath",
+    "Holly",
+    "Ivy",
+    "Juniper",
+    "Larch",
+    "Laurel",
+    "Lime",
+    "Linden",
+    "Maple",
+    "Meadow",
+    "Mill",
+    "Oak",
+    "Orchard",
+    "Pine",
+    "Poplar",
+    "Priory",
+    "Rowan",
+    "Rose",
+    "Sycamore",
+    "Thorn",
+    "Vicarage",
+    "Willow",
+    "Wold",
+    "Yew",
+    "Marsh",
+    "Church",
+    "Grange",
+    "Park",
+]
+HOME_ENDINGS = ["House", "Lodge", "Court", "Care Home", "Nursing Home", "Manor", "Hall", "View", "Gardens"]
+COMPANY_WORDS = [
+    "Lindum",
+    "Fenland",
+    "Wolds",
+    "Witham",
+    "Trent",
+    "Welland",
+    "Ancholme",
+    "Haven",
+    "Kesteven",
+    "Holland",
+    "Lindsey",
+    "Bain",
+    "Steeping",
+    "Glen",
+    "Slea",
+    "Brant",
+    "Till",
+    "Eau",
+    "Nene",
+    "Humber",
+]
+COMPANY_ENDINGS = [
+    "Care Ltd",
+    "Healthcare Ltd",
+    "Care Homes Ltd",
+    "Care Group Ltd",
+    "Residential Care Ltd",
+    "Senior Living Ltd",
+    "Care Services Ltd",
+]
+TOWNS = [town for towns in IN_COUNTY_DISTRICTS.values() for town in towns]
+FACTORS = ["cqc_rating", "safeguarding", "complaints", "staffing", "finance", "contract_compliance"]
+LEVEL_SCORES = {"low": (0, 4), "medium": (5, 9), "high": (10, 15)}
+
+
+def _day(rng: random.Random, start: date, end: date) -> date:
+    return start + timedelta(days=rng.randint(0, (end - start).days))
+
+
+def _month_day(rng, year, month) -> date:
+    return date(year, month, rng.randint(1, monthrange(year, month)[1]))
+
+
+class Names:
+    """Unique, plausible names from a fixed random sequence."""
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.used = set()
+
+    def unique(self, make) -> str:
+        for _ in range(200):
+            name = make()
+            if name not in self.used:
+                self.used.add(name)
+                return name
+        raise RuntimeError("Ran out of demo names")
+
+    def home(self, place=""):
+        suffix = f", {place}" if place else ""
+        return self.unique(lambda: f"{self.rng.choice(HOME_WORDS)} {self.rng.choice(HOME_ENDINGS)}{suffix}")
+
+    def company(self, endings=COMPANY_ENDINGS):
+        return self.unique(
+            lambda: f"{self.rng.choice(COMPANY_WORDS)} {self.rng.choice(HOME_WORDS)} {self.rng.choice(endings)}"
+        )
+
+
+class Volume:
+    def __init__(self, *, directorates, strategies, users, key_providers):
+        self.rng = random.Random(2019)  # noqa: S311 - demo data, fixed seed for repeatable figures
+        self.names = Names(self.rng)
+        self.names.used.update(RI_TO_GOOD + GOOD_TO_OUTSTANDING + INADEQUATE_TO_RI + OTHER_NAMED)
+        self.directorates = directorates
+        self.strategies = strategies
+        self.officers = [u for name, u in users.items() if name.startswith("officer")]
+        self.key_providers = key_providers
+        self.location_seq = 0
+        self.contract_seq = {}
+
+    # --- helpers -------------------------------------------------------------------------------------------
+    def _location_id(self) -> str:
+        self.location_seq += 1
+        return f"1-9{self.location_seq:08d}"
+
+    def _ref(self, prefix) -> str:
+        self.contract_seq[prefix] = self.contract_seq.get(prefix, 0) + 1
+        return f"{prefix}-{self.contract_seq[prefix]:04d}"
+
+    def _contract(self, prefix, title, provider, **kw) -> Contract:
+        contract = Contract(reference=self._ref(prefix), title=title, lead_provider=provider, **kw)
+        contract.total_value = kw.get("total_value") or (contract.annual_value * 3)
+        contract.maximum_end_date = contract.compute_maximum_end_date()
+        return contract
+
+    # --- providers and locations -----------------------------------------------------------------------------
+    def build_providers(self):
+        rng = self.rng
+        new = []
+
+        def provider(name, **kw):
+            p = Provider(
+                name=name,
+                companies_house_number=f"{rng.randint(1000000, 12999999):08d}",
+                cqc_provider_id=f"1-8{len(new) + 1:08d}",
+                is_sme=rng.random() < 0.7,
+                **kw,
+            )
+            new.append(p)
+            return p
+
+        self.homecare = [self.key_providers["Alderson Libertas Ltd"]]
+        for name in [
+            "Fosse Healthcare Ltd",
+            "Atlas Homecare Services Ltd",
+            "Carewatch Lincoln Ltd",
+            "Beacon Homecare Ltd",
+            "Holland Home Support Ltd",
+            "Wolds Domiciliary Care Ltd",
+            "Kesteven Care at Home Ltd",
+        ]:
+            self.homecare.append(provider(name, postcode="LN1 1AA"))
+        self.csl = [
+            provider(self.names.company(["Supported Living Ltd", "Support Services CIC", "Living Ltd"]))
+            for _ in range(32)
+        ]
+        self.day_care = [
+            provider(
+                self.names.company(["Day Opportunities Ltd", "Day Services CIC", "Activities Ltd"]),
+                is_vcse=rng.random() < 0.4,
+            )
+            for _ in range(32)
+        ]
+        self.operators = [provider(self.names.company()) for _ in range(270)]
+        self.in_house = provider("Lincolnshire County Council – In-house Day Services")
+        practice = ["Medical Practice", "Surgery", "Health Centre"]
+        self.gps = [provider(f"{TOWNS[i % len(TOWNS)]} {practice[i % 3]} {i + 1}") for i in range(89)]
+        self.pharmacies = [
+            provider(f"{rng.choice(TOWNS)} {self.rng.choice(['Pharmacy', 'Chemist'])} {i + 1}") for i in range(82)
+        ]
+        self.multi = [
+            provider("Lincs Family Partnership CIC", is_vcse=True),
+            provider("Midlands Youth and Community Trust", is_vcse=True),
+        ]
+        Provider.objects.bulk_create(new)
+        self.risk_providers = self.homecare + self.csl + self.day_care + self.operators
+        assert len(self.risk_providers) == FIGURES["risk_providers"]
+
+    def _home(self, name, provider, in_county, district="") -> Location:
+        rng = self.rng
+        if in_county:
+            district = rng.choice(list(IN_COUNTY_DISTRICTS))
+            zone = rng.choice(IN_COUNTY_DISTRICTS[district])
+        else:
+            zone = "Out of county"
+        nursing = rng.random() < 0.35
+        return Location(
+            provider=provider,
+            name=name,
+            cqc_location_id=self._location_id(),
+            setting_type=Location.SettingType.CARE_HOME_NURSING if nursing else Location.SettingType.CARE_HOME,
+            is_care_home=True,
+            beds=rng.randint(18, 80) if nursing else rng.randint(12, 55),
+            district=district,
+            zone=zone,
+            in_county=in_county,
+            postcode="",
+        )
+
+    def build_locations(self):
+        rng = self.rng
+        named = RI_TO_GOOD + GOOD_TO_OUTSTANDING + INADEQUATE_TO_RI + OTHER_NAMED
+        in_county_names = named + [self.names.home() for _ in range(FIGURES["in_county_care_homes"] - len(named))]
+        owners = list(self.operators) + [rng.choice(self.operators) for _ in range(170)]
+        rng.shuffle(owners)
+        self.in_county_homes = [self._home(n, owners[i], True) for i, n in enumerate(in_county_names)]
+        places = [rng.choice(OUT_OF_COUNTY) for _ in range(FIGURES["out_of_county_care_homes"])]
+        self.out_county_homes = [
+            self._home(self.names.home(place), owners[275 + i], False, place) for i, place in enumerate(places)
+        ]
+        self.homecare_offices = [
+            Location(
+                provider=p,
+                name=f"{p.name} – {HOMECARE_ZONES[i].split(' – ')[1]} branch",
+                cqc_location_id=self._location_id(),
+                setting_type=Location.SettingType.HOMECARE,
+                district="",
+                zone=HOMECARE_ZONES[i],
+                in_county=True,
+            )
+            for i, p in enumerate(self.homecare)
+        ]
+        self.csl_settings = [
+            Location(
+                provider=self.csl[i % 32],
+                name=f"{rng.choice(HOME_WORDS)} Close {i + 1}, {rng.choice(TOWNS)}",
+                setting_type=Location.SettingType.SUPPORTED_LIVING,
+                district=rng.choice(list(IN_COUNTY_DISTRICTS)),
+            )
+            for i in range(183)
+        ]
+        self.day_settings = [
+            Location(
+                provider=self.day_care[i % 32],
+                name=f"{rng.choice(TOWNS)} Day Centre {i + 1}",
+                setting_type=Location.SettingType.DAY_SERVICE,
+                district=rng.choice(list(IN_COUNTY_DISTRICTS)),
+            )
+            for i in range(51)
+        ]
+        self.internal_day = [
+            Location(
+                provider=self.in_house,
+                name=f"{town} Day Centre (in-house)",
+                setting_type=Location.SettingType.DAY_SERVICE,
+                district="",
+            )
+            for town in TOWNS[:13]
+        ]
+        Location.objects.bulk_create(
+            self.in_county_homes
+            + self.out_county_homes
+            + self.homecare_offices
+            + self.csl_settings
+            + self.day_settings
+            + self.internal_day
+        )
+        self.homes = self.in_county_homes + self.out_county_homes
+        self.closed_homes = self.in_county_homes[-2:]  # two home closures in 2018
+
+    # --- CQC ratings ---------------------------------------------------------------------------------------
+    def _questions(self, overall):
+        rng = self.rng
+        if overall in ("not_rated",):
+            return dict.fromkeys(["safe", "effective", "caring", "responsive", "well_led"], "")
+        base = {
+            "outstanding": "good",
+            "good": "good",
+            "requires_improvement": "requires_improvement",
+            "inadequate": "inadequate",
+        }[overall]
+        qs = dict.fromkeys(["safe", "effective", "caring", "responsive", "well_led"], base)
+        if overall == "outstanding":
+            qs.update(caring="outstanding", responsive="outstanding", well_led="outstanding")
+        elif overall == "good" and rng.random() < 0.3:
+            qs[rng.choice(["safe", "effective", "well_led"])] = "requires_improvement"
+        elif overall == "requires_improvement":
+            qs["caring"] = "good" if rng.random() < 0.75 else "requires_improvement"
+            qs["responsive"] = "good" if rng.random() < 0.5 else "requires_improvement"
+        elif overall == "inadequate":
+            qs["caring"] = "requires_improvement"
+        return qs
+
+    def _rating(self, location, day, overall, **override):
+        qs = self._questions(overall)
+        qs.update(override)
+        return CqcRating(location=location, published_on=day, overall=overall, **qs)
+
+    def build_ratings(self):
+        rng = self.rng
+        before = (date(2016, 5, 1), date(2018, 3, 20))
+        during = (date(2018, 4, 10), date(2019, 3, 25))
+        ratings = []
+        story = dict.fromkeys(RI_TO_GOOD, "ri_good")
+        story.update(dict.fromkeys(GOOD_TO_OUTSTANDING, "good_outstanding"))
+        story.update(dict.fromkeys(INADEQUATE_TO_RI, "inadequate_ri"))
+        others = [
+            h for h in self.homes + self.homecare_offices if h.name not in story and h.name != "Capricorn Cottage"
+        ]
+        rng.shuffle(others)
+        declines = {id(h): "good_ri" for h in others[:10]}
+        declines.update({id(h): "ri_inadequate" for h in others[10:12]})
+        same = {id(h) for h in others[12:112]}
+        for home in self.homes + self.homecare_offices:
+            kind = story.get(home.name) or declines.get(id(home))
+            first_day = _day(rng, *before)
+            second_day = _day(rng, *during)
+            if kind == "ri_good":
+                ratings.append(self._rating(home, first_day, "requires_improvement"))
+                extra = {"well_led": "requires_improvement"} if home.name == "Meadows Edge Care Home" else {}
+                if home.name == "Meadows Edge Care Home":
+                    ratings[-1] = CqcRating(
+                        location=home,
+                        published_on=first_day,
+                        overall="requires_improvement",
+                        **dict.fromkeys(
+                            ["safe", "effective", "caring", "responsive", "well_led"], "requires_improvement"
+                        ),
+                    )
+                ratings.append(self._rating(home, second_day, "good", **extra))
+            elif kind == "good_outstanding":
+                ratings.append(self._rating(home, first_day, "good"))
+                ratings.append(self._rating(home, second_day, "outstanding"))
+            elif kind == "inadequate_ri":
+                ratings.append(self._rating(home, first_day, "inadequate"))
+                ratings.append(self._rating(home, second_day, "requires_improvement"))
+            elif kind == "good_ri":
+                ratings.append(self._rating(home, first_day, "good"))
+                ratings.append(self._rating(home, second_day, "requires_improvement"))
+            elif kind == "ri_inadequate":
+                ratings.append(self._rating(home, first_day, "requires_improvement"))
+                ratings.append(self._rating(home, second_day, "inadequate"))
+            else:
+                if home.name == "Capricorn Cottage":
+                    ratings.append(self._rating(home, date(2016, 11, 2), "requires_improvement"))
+                    ratings.append(self._rating(home, date(2018, 1, 18), "good"))
+                    continue
+                draw = rng.random()
+                overall = (
+                    "good"
+                    if draw < 0.74
+                    else "requires_improvement"
+                    if draw < 0.95
+                    else "outstanding"
+                    if draw < 0.98
+                    else "inadequate"
+                )
+                ratings.append(self._rating(home, first_day, overall))
+                if id(home) in same:
+                    # Re-inspected in the year with the same overall rating.
+                    ratings.append(self._rating(home, second_day, overall))
+        CqcRating.objects.bulk_create(ratings)
+
+    # --- risk matrix -------------------------------------------------------------------------------------
+    def _assessment(self, provider, day, level):
+        rng = self.rng
+        low, high = LEVEL_SCORES[level]
+        score = rng.randint(low, high)
+        factors = dict.fromkeys(FACTORS, 0)
+        for _ in range(score):
+            choices = [f for f in FACTORS if factors[f] < 3]
+            factors[rng.choice(choices)] += 1
+        return RiskAssessment(
+            provider=provider,
+            assessed_on=day,
+            assessed_by=rng.choice(self.officers),
+            factors=factors,
+            score=score,
+            calculated_level=level,
+            level=level,
+            rationale={
+                "low": "No significant concerns; routine contract management.",
+                "medium": "Some concerns; action plan agreed and monitored monthly.",
+                "high": "Serious concerns; enhanced monitoring and escalation in place.",
+            }[level],
+        )
+
+    def build_risk(self):
+        rng = self.rng
+        joiners = {id(self.homecare[1]): (2018, 10), id(self.csl[-1]): (2019, 1), id(self.csl[-2]): (2019, 2)}
+        active = [p for p in self.risk_providers if id(p) not in joiners]
+        order = list(active)
+        rng.shuffle(order)
+        level = {}
+        rows = []
+        for i, p in enumerate(order):
+            level[id(p)] = (
+                "low" if i < RISK_START["low"] else "medium" if i < RISK_START["low"] + RISK_START["medium"] else "high"
+            )
+            rows.append(self._assessment(p, _day(rng, date(2018, 1, 8), date(2018, 3, 29)), level[id(p)]))
+        assert len(order) == sum(RISK_START.values())
+        self.level_history = []
+        changed_in = {}
+        for year, month, low, medium, high in RISK_BY_MONTH_END:
+            changed = set()
+            for p in self.risk_providers:
+                if joiners.get(id(p)) == (year, month):
+                    active.append(p)
+                    level[id(p)] = "low"
+                    rows.append(self._assessment(p, _month_day(rng, year, month), "low"))
+                    changed.add(id(p))
+            target = {"low": low, "medium": medium, "high": high}
+            while True:
+                counts = dict.fromkeys(target, 0)
+                for p in active:
+                    counts[level[id(p)]] += 1
+                surplus = [lv for lv in target if counts[lv] > target[lv]]
+                deficit = [lv for lv in target if counts[lv] < target[lv]]
+                if not surplus:
+                    break
+                src, dst = surplus[0], deficit[0]
+                candidates = [p for p in active if level[id(p)] == src and id(p) not in changed]
+                p = rng.choice(candidates)
+                level[id(p)] = dst
+                changed.add(id(p))
+                rows.append(self._assessment(p, _month_day(rng, year, month), dst))
+            changed_in[(year, month)] = changed
+            self.level_history.append(((year, month), {id(p): level[id(p)] for p in active}))
+        # One routine reassessment in the year, in a month without a change, confirming the level.
+        for p in self.risk_providers:
+            months = [
+                (ym, levels[id(p)])
+                for ym, levels in self.level_history
+                if id(p) in levels and id(p) not in changed_in[ym]
+            ]
+            if months:
+                (year, month), lv = rng.choice(months)
+                rows.append(self._assessment(p, _month_day(rng, year, month), lv))
+        RiskAssessment.objects.bulk_create(rows)
+        self.final_level = {id(p): level[id(p)] for p in active}
+
+    # --- contracts ---------------------------------------------------------------------------------------
+    def build_contracts(self):
+        contracts, links = [], []
+
+        def add(contract, locations=()):
+            contracts.append(contract)
+            links.extend((contract, loc) for loc in locations)
+            return contract
+
+        self._care_home_contracts(add)
+        self._community_contracts(add)
+        self._prevention_contracts(add)
+        self._current_contracts(add)
+        Contract.objects.bulk_create(contracts)
+        Through = Contract.locations.through
+        Through.objects.bulk_create([Through(contract_id=c.pk, location_id=loc.pk) for c, loc in links])
+        self.contract_for_location = {loc.pk: c for c, loc in links if c.status in ("live", "terminated")}
+        self.contracts = contracts
+
+    def _care_home_contracts(self, add) -> None:
+        """Residential and nursing homes in and out of county, and transitional care block beds."""
+        rng = self.rng
+        d = self.directorates
+        sas = self.strategies["Specialist Adult Services"]
+        frailty = self.strategies["Adult Frailty and Long Term Conditions"]
+        weekly = Decimal("560")
+        for home in self.in_county_homes:
+            closed = home in self.closed_homes
+            value = min(Decimal(home.beds) * Decimal("0.45") * weekly * 52, Decimal("950000")).quantize(Decimal(1))
+            add(
+                self._contract(
+                    "RES",
+                    f"Residential and nursing care – {home.name}",
+                    home.provider,
+                    directorate=d["ACCW"],
+                    strategy=sas if rng.random() < 0.2 else frailty,
+                    category="residential",
+                    contract_type="framework",
+                    procurement_route="Residential framework 2018",
+                    start_date=date(2018, 4, 1),
+                    end_date=_day(rng, date(2018, 6, 1), date(2018, 11, 30)) if closed else date(2021, 3, 31),
+                    extension_months=[] if closed else [12],
+                    annual_value=value,
+                    has_kpis=True,
+                    performance=rng.choice(["good", "good", "good", "average"]),
+                    payment_terms="mixed",
+                    payment_terms_note="2 weeks advance, 2 weeks arrears",
+                    payment_frequency="four_weekly",
+                    payment_basis="performance_driven",
+                    volume_sensitive="yes",
+                    status="terminated" if closed else "live",
+                ),
+                [home],
+            )
+        for home in self.out_county_homes:
+            start = _day(rng, date(2014, 6, 1), date(2018, 12, 31))
+            add(
+                self._contract(
+                    "OOC",
+                    f"Out of county placement agreement – {home.name}",
+                    home.provider,
+                    directorate=d["ACCW"],
+                    strategy=sas if rng.random() < 0.6 else frailty,
+                    category="residential",
+                    contract_type="spot",
+                    start_date=start,
+                    end_date=date(2021, 3, 31),
+                    annual_value=Decimal(rng.randint(32, 95) * 1000),
+                    has_kpis=False,
+                    payment_terms="arrears",
+                    payment_frequency="four_weekly",
+                    volume_sensitive="yes",
+                ),
+                [home],
+            )
+        open_homes = [h for h in self.in_county_homes if h not in self.closed_homes]
+        block_providers = rng.sample(sorted({h.provider_id for h in open_homes}), 24)
+        block_homes = [next(h for h in open_homes if h.provider_id == pid) for pid in block_providers]
+        block_homes += rng.sample(
+            [h for h in open_homes if h not in block_homes and h.provider_id in block_providers], 2
+        )
+        for i, home in enumerate(block_homes):
+            start = date(2016, 8, 8) if i < 13 else date(2017, 8, 8)
+            add(
+                self._contract(
+                    "TCB",
+                    f"Transitional care block beds – {home.name}",
+                    home.provider,
+                    directorate=d["ACCW"],
+                    strategy=frailty,
+                    category="residential",
+                    contract_type="block",
+                    procurement_route=f"Step up/step down round {1 if i < 13 else 2}",
+                    start_date=start,
+                    end_date=start.replace(year=start.year + 3) - timedelta(days=1),
+                    extension_months=[12, 12],
+                    annual_value=Decimal(rng.randint(90, 160) * 1000),
+                    has_kpis=False,
+                    volume_sensitive="yes",
+                ),
+                [home],
+            )
+
+    def _community_contracts(self, add) -> None:
+        """Community based: home care zones, supported living and day care settings."""
+        rng = self.rng
+        d = self.directorates
+        sas = self.strategies["Specialist Adult Services"]
+        frailty = self.strategies["Adult Frailty and Long Term Conditions"]
+        # Community based: 12 home care zones, 183 supported living settings, 51 + 13 day care settings.
+        hc = self.homecare  # Libertas (0) runs Louth and Gainsborough; Fosse (1) and Atlas (2) won zones 9 and 12.
+        zone_providers = [hc[3], hc[4], hc[0], hc[0], hc[5], hc[6], hc[7], hc[2], hc[1], hc[3], hc[4], hc[2]]
+        for i, zone in enumerate(HOMECARE_ZONES):
+            if zone.startswith(("Zone 9", "Zone 12")):
+                old = self.operators[i]
+                add(
+                    self._contract(
+                        "HC",
+                        f"Home care – {zone} (2015 contract)",
+                        old,
+                        directorate=d["ACCW"],
+                        strategy=frailty,
+                        category="community",
+                        contract_type="framework",
+                        start_date=date(2015, 9, 26),
+                        end_date=date(2018, 9, 30),
+                        annual_value=Decimal("2300000"),
+                        performance="poor",
+                        payment_basis="performance_driven",
+                        volume_sensitive="yes",
+                        status="expired",
+                    )
+                )
+                provider = self.homecare[1] if zone.startswith("Zone 9") else self.homecare[2]
+                start, end, ext = date(2018, 10, 1), date(2020, 9, 30), [12]
+            else:
+                provider = zone_providers[i]
+                start, end, ext = date(2015, 9, 26), date(2020, 9, 30), [12]
+            add(
+                self._contract(
+                    "HC",
+                    f"Home care – {zone}",
+                    provider,
+                    directorate=d["ACCW"],
+                    strategy=frailty,
+                    category="community",
+                    contract_type="framework",
+                    start_date=start,
+                    end_date=end,
+                    extension_months=ext,
+                    annual_value=Decimal(rng.randint(1800, 3200) * 1000),
+                    payment_basis="performance_driven",
+                    volume_sensitive="yes",
+                ),
+                [self.homecare_offices[self.homecare.index(provider)]],
+            )
+        for setting in self.csl_settings:
+            add(
+                self._contract(
+                    "CSL",
+                    f"Community supported living – {setting.name}",
+                    setting.provider,
+                    directorate=d["ACCW"],
+                    strategy=sas,
+                    category="community",
+                    contract_type="open_select_list",
+                    start_date=_day(rng, date(2015, 10, 1), date(2019, 2, 28)),
+                    end_date=date(2020, 9, 30),
+                    annual_value=Decimal(rng.randint(60, 400) * 1000),
+                    volume_sensitive="yes",
+                ),
+                [setting],
+            )
+        for setting in self.day_settings:
+            add(
+                self._contract(
+                    "DC",
+                    f"Buildings based day care – {setting.name}",
+                    setting.provider,
+                    directorate=d["ACCW"],
+                    strategy=sas if rng.random() < 0.5 else frailty,
+                    category="community",
+                    contract_type="framework",
+                    start_date=date(2018, 11, 15),
+                    end_date=date(2022, 11, 14),
+                    extension_months=[12],
+                    annual_value=Decimal(rng.randint(20, 120) * 1000),
+                ),
+                [setting],
+            )
+        for setting in self.internal_day:
+            add(
+                self._contract(
+                    "IDC",
+                    f"In-house day service – {setting.name}",
+                    None,
+                    directorate=d["ACCW"],
+                    strategy=sas,
+                    category="community",
+                    contract_type="in_house",
+                    provider_summary="LCC in-house day services",
+                    start_date=date(2018, 4, 1),
+                    end_date=date(2019, 3, 31),
+                    annual_value=Decimal(rng.randint(150, 400) * 1000),
+                    payment_terms="n/a",
+                    payment_frequency="n/a",
+                    payment_basis="n/a",
+                ),
+                [setting],
+            )
+
+    def _prevention_contracts(self, add) -> None:
+        """Clinical and community prevention: services, GP, emergency contraception, pharmacy."""
+        rng = self.rng
+        d = self.directorates
+        wellbeing = self.strategies["Community Wellbeing"]
+        # Clinical and community prevention: 9 services, 178 GP contracts, 6 emergency contraception, 76 pharmacy.
+        lchs = self.key_providers["Lincolnshire Community Health Services NHS Trust"]
+        lpft = self.key_providers["Lincolnshire Partnership NHS Foundation Trust"]
+        addaction = self.key_providers["Addaction"]
+        for title, provider, value in [
+            ("Long acting reversible contraception – community clinics", lchs, 420),
+            ("Prescribing Medicines Optimisation Service", lchs, 310),
+            ("Seasonal influenza vaccination for community care staff", self.pharmacies[0], 90),
+            ("Pause pilot – Gainsborough", self.multi[0], 180),
+            ("WellFamily pilot – Gainsborough", self.multi[0], 150),
+            ("Young people's substance misuse service", addaction, 640),
+            ("Oral health promotion", lchs, 120),
+            ("Mental health and wellbeing promotion", lpft, 220),
+            ("NHS Health Check audit and quality assurance", self.multi[1], 60),
+        ]:
+            add(
+                self._contract(
+                    "CCP",
+                    title,
+                    provider,
+                    directorate=d["PH"],
+                    strategy=wellbeing,
+                    category="clinical_prevention",
+                    contract_type="block",
+                    start_date=date(2017, 4, 1),
+                    end_date=date(2020, 3, 31),
+                    extension_months=[12],
+                    annual_value=Decimal(value * 1000),
+                )
+            )
+        for gp in self.gps:
+            for service in ("NHS Health Checks", "Long acting reversible contraception"):
+                add(
+                    self._contract(
+                        "GP",
+                        f"{service} – {gp.name}",
+                        gp,
+                        directorate=d["PH"],
+                        strategy=wellbeing,
+                        category="clinical_prevention",
+                        contract_type="call_off",
+                        start_date=date(2018, 4, 1),
+                        end_date=date(2021, 3, 31),
+                        extension_months=[12],
+                        annual_value=Decimal(rng.randint(3, 18) * 1000),
+                        payment_frequency="quarterly",
+                        payment_basis="performance_driven",
+                        volume_sensitive="yes",
+                    )
+                )
+        for i in range(6):
+            add(
+                self._contract(
+                    "EC",
+                    f"Emergency contraception – pharmacy group {i + 1}",
+                    self.pharmacies[i + 1],
+                    directorate=d["PH"],
+                    strategy=wellbeing,
+                    category="clinical_prevention",
+                    contract_type="call_off",
+                    start_date=date(2019, 4, 1),
+                    end_date=date(2022, 3, 31),
+                    annual_value=Decimal(rng.randint(10, 40) * 1000),
+                    status="pipeline",
+                )
+            )
+        for pharmacy in self.pharmacies[6:]:
+            add(
+                self._contract(
+                    "PHX",
+                    f"Supervised consumption and needle exchange – {pharmacy.name}",
+                    pharmacy,
+                    directorate=d["PH"],
+                    strategy=wellbeing,
+                    category="clinical_prevention",
+                    contract_type="call_off",
+                    start_date=date(2017, 4, 1),
+                    end_date=date(2020, 3, 31),
+                    annual_value=Decimal(rng.randint(2, 12) * 1000),
+                    payment_frequency="quarterly",
+                )
+            )
+
+    def _current_contracts(self, add) -> None:
+        """Contracts of the 2020s, so that "needs a decision" has entries around today."""
+        d = self.directorates
+        sas = self.strategies["Specialist Adult Services"]
+        frailty = self.strategies["Adult Frailty and Long Term Conditions"]
+        wellbeing = self.strategies["Community Wellbeing"]
+        protection = self.strategies["Public Protection"]
+        lchs = self.key_providers["Lincolnshire Community Health Services NHS Trust"]
+        lpft = self.key_providers["Lincolnshire Partnership NHS Foundation Trust"]
+        addaction = self.key_providers["Addaction"]
+        # Current contracts (2020s) so that "needs a decision" has entries around today (November 2026).
+        current = [
+            (
+                "ACCW",
+                frailty,
+                "Home care – countywide (2021 contract)",
+                self.homecare[0],
+                date(2021, 10, 1),
+                date(2026, 12, 31),
+                [12],
+                "",
+                31000,
+            ),
+            (
+                "ACCW",
+                frailty,
+                "Home based reablement (2020 contract)",
+                self.homecare[0],
+                date(2020, 11, 3),
+                date(2027, 3, 31),
+                [12],
+                "",
+                5600,
+            ),
+            (
+                "ACCW",
+                sas,
+                "Community supported living framework (2021)",
+                self.csl[0],
+                date(2021, 10, 1),
+                date(2027, 3, 31),
+                [12, 12],
+                "",
+                26000,
+            ),
+            ("ACCW", sas, "Shared lives service", self.multi[0], date(2019, 4, 1), date(2027, 3, 31), [], "", 700),
+            (
+                "ACCW",
+                frailty,
+                "Residential and nursing framework (2024)",
+                self.operators[0],
+                date(2024, 4, 1),
+                date(2027, 3, 31),
+                [12],
+                "extend",
+                99000,
+            ),
+            (
+                "ACCW",
+                frailty,
+                "Dementia family support service (2022)",
+                self.key_providers["Alzheimer's Society"],
+                date(2022, 10, 1),
+                date(2027, 9, 30),
+                [12],
+                "",
+                1150,
+            ),
+            (
+                "ACCW",
+                self.strategies["Carers"],
+                "Lincolnshire carers service (2021)",
+                self.key_providers["Carers FIRST"],
+                date(2021, 6, 1),
+                date(2027, 5, 31),
+                [12],
+                "",
+                2300,
+            ),
+            (
+                "ACCW",
+                frailty,
+                "Sensory impairment services (2021)",
+                self.key_providers["Action for Hearing Loss"],
+                date(2021, 4, 1),
+                date(2027, 3, 31),
+                [12],
+                "reprocure",
+                1100,
+            ),
+            (
+                "PH",
+                wellbeing,
+                "Integrated lifestyle service",
+                self.multi[1],
+                date(2019, 7, 1),
+                date(2027, 6, 30),
+                [12],
+                "",
+                2750,
+            ),
+            (
+                "PH",
+                wellbeing,
+                "Integrated sexual health service (2021)",
+                lchs,
+                date(2021, 4, 1),
+                date(2027, 3, 31),
+                [12, 12],
+                "",
+                5900,
+            ),
+            (
+                "PH",
+                wellbeing,
+                "Community alcohol and drug treatment (2021)",
+                addaction,
+                date(2021, 10, 1),
+                date(2027, 9, 30),
+                [24],
+                "",
+                6400,
+            ),
+            (
+                "PH",
+                wellbeing,
+                "Integrated community equipment service (2021)",
+                self.key_providers["NRS Healthcare"],
+                date(2021, 4, 1),
+                date(2028, 3, 31),
+                [],
+                "",
+                6100,
+            ),
+            (
+                "PH",
+                wellbeing,
+                "Housing related support (2020)",
+                self.csl[3],
+                date(2020, 7, 1),
+                date(2027, 6, 30),
+                [12],
+                "",
+                4600,
+            ),
+            (
+                "PH",
+                wellbeing,
+                "Wellbeing service (2018)",
+                self.key_providers["North Kesteven District Council"],
+                date(2018, 4, 1),
+                date(2027, 3, 31),
+                [],
+                "",
+                2900,
+            ),
+            (
+                "CS",
+                None,
+                "0-19 children's health service",
+                lchs,
+                date(2020, 4, 1),
+                date(2027, 3, 31),
+                [12, 12],
+                "",
+                9800,
+            ),
+            (
+                "CS",
+                None,
+                "Short breaks for disabled children",
+                self.multi[0],
+                date(2022, 4, 1),
+                date(2027, 3, 31),
+                [12],
+                "",
+                1400,
+            ),
+            (
+                "CS",
+                None,
+                "Supported accommodation for care leavers",
+                self.multi[1],
+                date(2022, 10, 1),
+                date(2027, 9, 30),
+                [12],
+                "",
+                1250,
+            ),
+            (
+                "CS",
+                None,
+                "Young carers support",
+                self.key_providers["Carers FIRST"],
+                date(2021, 4, 1),
+                date(2027, 3, 31),
+                [12],
+                "",
+                450,
+            ),
+            (
+                "CS",
+                protection,
+                "Appropriate adult service (2021)",
+                self.key_providers["The Appropriate Adult Service"],
+                date(2021, 4, 1),
+                date(2026, 12, 31),
+                [12],
+                "",
+                300,
+            ),
+            (
+                "PP",
+                protection,
+                "Domestic abuse outreach services (2022)",
+                self.key_providers["West Lindsey Domestic Abuse Service"],
+                date(2022, 4, 1),
+                date(2027, 3, 31),
+                [12],
+                "",
+                950,
+            ),
+            (
+                "PP",
+                protection,
+                "Independent domestic violence advisers (2022)",
+                self.multi[0],
+                date(2022, 4, 1),
+                date(2027, 3, 31),
+                [12],
+                "",
+                560,
+            ),
+            (
+                "PP",
+                protection,
+                "Mortuary, post mortem and body removal (2023)",
+                self.key_providers["Empath Pathology Services"],
+                date(2023, 4, 1),
+                date(2027, 3, 31),
+                [12],
+                "",
+                780,
+            ),
+            (
+                "PH",
+                wellbeing,
+                "Young people's substance misuse service (2022)",
+                addaction,
+                date(2022, 4, 1),
+                date(2028, 3, 31),
+                [12],
+                "",
+                700,
+            ),
+            (
+                "ACCW",
+                sas,
+                "Mental health section 75 agreement (2021)",
+                lpft,
+                date(2021, 4, 1),
+                date(2027, 3, 31),
+                [12, 12],
+                "",
+                13100,
+            ),
+        ]
+        for code, strategy, title, provider, start, end, ext, decision, thousands in current:
+            add(
+                self._contract(
+                    "CUR",
+                    title,
+                    provider,
+                    directorate=d[code],
+                    strategy=strategy,
+                    category="strategic" if thousands >= 1000 else "community",
+                    contract_type="block",
+                    start_date=start,
+                    end_date=end,
+                    extension_months=ext,
+                    annual_value=Decimal(thousands * 1000),
+                    total_value=Decimal(thousands * 1000) * ((end - start).days // 365 + 1),
+                    has_kpis=True,
+                    reprocurement_decision=decision,
+                    reprocurement_decided_on=date(2026, 6, 9) if decision else None,
+                )
+            )
+
+    # --- contract management activity ---------------------------------------------------------------------
+    def _places(self):
+        """Where officers go: care homes weigh most, high and medium risk providers get more attention."""
+        weights = {"low": 1, "medium": 2, "high": 4}
+        places, w = [], []
+        for loc in self.homes + self.homecare_offices + self.csl_settings + self.day_settings:
+            level = self.final_level.get(id(self._provider_of(loc)), "low")
+            places.append(loc)
+            w.append(weights[level] * (3 if loc.is_care_home else 1))
+        return places, w
+
+    def _provider_of(self, location):
+        return self.provider_by_pk[location.provider_id]
+
+    def build_activity(self):
+        rng = self.rng
+        self.provider_by_pk = {p.pk: p for p in self.risk_providers + [self.in_house]}
+        places, weights = self._places()
+        visits = []
+        for year, count in ((2018, FIGURES["visits_2018"]), (2017, FIGURES["visits_2017"])):
+            start, end = date(year, 4, 1), date(year + 1, 3, 31)
+            for loc in rng.choices(places, weights=weights, k=count):
+                draw = rng.random()
+                kind = "planned" if draw < 0.62 else "unannounced" if draw < 0.85 else "reactive"
+                contract = self.contract_for_location.get(loc.pk)
+                visits.append(
+                    Visit(
+                        provider_id=loc.provider_id,
+                        location=loc,
+                        contract=contract,
+                        visited_on=_day(rng, start, end),
+                        kind=kind,
+                        officer=rng.choice(self.officers),
+                        findings=rng.choice(
+                            [
+                                "Care plans up to date; residents positive about staff.",
+                                "Medication records checked; minor recording gaps discussed.",
+                                "Activities programme improved since last visit.",
+                                "Staffing levels met the dependency tool on the day.",
+                                "Follow-up of concerns raised; actions in progress.",
+                            ]
+                        ),
+                        environment="poor" if rng.random() < 0.04 else rng.choice(["good", "good", "adequate"]),
+                        complaints_feedback="high" if rng.random() < 0.02 else rng.choice(["none", "low", "low"]),
+                    )
+                )
+        Visit.objects.bulk_create(visits)
+
+        concerns = []
+        summaries = {
+            "poor_practice": [
+                "Missed medication reported by a relative.",
+                "Care plan not followed for repositioning.",
+                "Late or missed home care calls.",
+            ],
+            "safeguarding": [
+                "Unexplained bruising reported by district nurse.",
+                "Alleged financial abuse by a visitor.",
+                "Resident-on-resident altercation.",
+            ],
+            "serious_incident": [
+                "Fall resulting in a fracture.",
+                "Grade 3 pressure ulcer identified.",
+                "Resident left the home unsupervised.",
+            ],
+            "complaint": ["Family unhappy with communication from the home.", "Complaint about food quality."],
+        }
+        outcomes = [
+            "Substantiated; action plan agreed with the provider.",
+            "Not substantiated; no further action.",
+            "Partially substantiated; training delivered to staff.",
+            "Referred to CQC; provider response accepted.",
+        ]
+        counts = dict(FIGURES["concerns_2018"], complaint=140)
+        for kind, count in counts.items():
+            for loc in rng.choices(places, weights=weights, k=count):
+                raised = _day(rng, date(2018, 4, 1), date(2019, 3, 31))
+                is_open = raised > date(2019, 2, 15) and rng.random() < 0.3
+                concerns.append(
+                    Concern(
+                        provider_id=loc.provider_id,
+                        location=loc,
+                        contract=self.contract_for_location.get(loc.pk),
+                        kind=kind,
+                        raised_on=raised,
+                        severity=rng.choices(["low", "medium", "high", "critical"], weights=[35, 45, 17, 3])[0],
+                        status="open" if is_open else "closed",
+                        summary=rng.choice(summaries[kind]),
+                        closed_on=None if is_open else raised + timedelta(days=rng.randint(3, 60)),
+                        outcome="" if is_open else rng.choice(outcomes),
+                        recorded_by=rng.choice(self.officers),
+                    )
+                )
+        Concern.objects.bulk_create(concerns)
+
+        risky_homes = [h for h in self.homes if self.final_level.get(id(self._provider_of(h))) in ("medium", "high")]
+        sanctions = []
+        for kind, count, reason in (
+            (
+                "default_notice",
+                FIGURES["default_notices_2018"],
+                "Failure to complete the agreed action plan within the contract's timescales.",
+            ),
+            (
+                "suspension",
+                FIGURES["suspensions_2018"],
+                "Serious safeguarding and quality concerns: new admissions suspended until improvements are evidenced.",
+            ),
+        ):
+            for i, home in enumerate(rng.sample(risky_homes, count)):
+                issued = _day(rng, date(2018, 4, 10), date(2019, 3, 20))
+                lifted = None if kind == "suspension" and i < 2 else issued + timedelta(days=rng.randint(28, 120))
+                sanctions.append(
+                    Sanction(
+                        provider_id=home.provider_id,
+                        location=home,
+                        contract=self.contract_for_location.get(home.pk),
+                        kind=kind,
+                        issued_on=issued,
+                        lifted_on=lifted if kind == "suspension" else None,
+                        reason=reason,
+                        issued_by=rng.choice(self.officers),
+                    )
+                )
+        Sanction.objects.bulk_create(sanctions)
+        self._action_plans()
+
+    def _action_plans(self):
+        rng = self.rng
+        plans, actions, steps = [], [], []
+        homes_by_provider = {}
+        for loc in self.homes + self.homecare_offices + self.csl_settings + self.day_settings:
+            homes_by_provider.setdefault(loc.provider_id, loc)
+        year_end = date(2019, 3, 31)
+        for p in self.risk_providers:
+            level = self.final_level.get(id(p))
+            if level == "low" and rng.random() > 0.2:
+                continue
+            loc = homes_by_provider.get(p.pk)
+            agreed = _day(rng, date(2018, 5, 1), date(2019, 3, 1))
+            is_open = level == "high" or (level == "medium" and rng.random() < 0.5)
+            plan = ActionPlan(
+                provider=p,
+                location=loc,
+                contract=self.contract_for_location.get(loc.pk) if loc else None,
+                title=f"Quality improvement plan – {loc.name if loc else p.name}",
+                agreed_on=agreed,
+                status="open" if is_open else "complete",
+                completed_on=None if is_open else min(agreed + timedelta(days=rng.randint(30, 90)), year_end),
+            )
+            plans.append(plan)
+            for j, text in enumerate(
+                rng.sample(
+                    [
+                        "Review and update all care plans",
+                        "Complete medication competency checks for all staff",
+                        "Recruit a permanent registered manager",
+                        "Deliver safeguarding refresher training",
+                        "Introduce a daily activities programme",
+                        "Audit falls and pressure care monthly",
+                    ],
+                    rng.randint(2, 4),
+                )
+            ):
+                due = agreed + timedelta(days=30 * (j + 1))
+                done = None if is_open and j >= 1 else min(due - timedelta(days=rng.randint(0, 10)), year_end)
+                actions.append(
+                    (plan, PlanAction(description=text, owner="Registered manager", due_on=due, completed_on=done))
+                )
+            if is_open and (year_end - agreed).days > 91:
+                ladder = ["reminder", "meeting", "senior_meeting"]
+                for k, step in enumerate(ladder[: rng.randint(1, 3)]):
+                    steps.append(
+                        (
+                            plan,
+                            EscalationStep(
+                                step=step,
+                                taken_on=agreed + timedelta(days=95 + 14 * k),
+                                note="Actions not completed within three months.",
+                                taken_by=rng.choice(self.officers),
+                            ),
+                        )
+                    )
+        ActionPlan.objects.bulk_create(plans)
+        for plan, action in actions:
+            action.plan = plan
+        PlanAction.objects.bulk_create([a for _, a in actions])
+        for plan, step in steps:
+            step.plan = plan
+        EscalationStep.objects.bulk_create([s for _, s in steps])
+
+    def build(self):
+        self.build_providers()
+        self.build_locations()
+        self.build_ratings()
+        self.build_risk()
+        self.build_contracts()
+        self.build_activity()
+
+
+def build_volume(**kwargs) -> bool:
+    """Generate the volume once; a second run finds the residential contracts and leaves everything as it is."""
+    if Contract.objects.filter(reference__startswith="RES-").exists():
+        return False
+    Volume(**kwargs).build()
+    return True

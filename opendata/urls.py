@@ -1,0 +1,10 @@
+"""Routes of the open data exports, included in the API's v1 namespace under /api/v1/ (``v1:export-…``)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("exports/contracts.csv", views.TransparencyCsvView.as_view(), name="export-contracts-csv"),
+    path("exports/ocds.json", views.OcdsView.as_view(), name="export-ocds"),
+]

@@ -1,0 +1,100 @@
+"""Reads of what contract officers log about providers: the lists of visits, concerns, sanctions and
+action plans, and the escalation list.
+
+Selectors return QuerySets with their related rows fetched, so the pages run a fixed number of queries.
+
+The escalation rule ('Maximising Support, Minimising Risk'): a provider rated medium or high risk
+whose action plan is not complete three months after it was agreed goes on the escalation list,
+with the escalation steps taken so far.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from providers.models import RiskAssessment, RiskLevel
+
+from .models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
+
+ESCALATION_AFTER_MONTHS = 3
+ESCALATION_RISK_LEVELS = (RiskLevel.MEDIUM, RiskLevel.HIGH)
+
+
+def visit_list(*, date_from: date | None = None, date_to: date | None = None, kind: str = "") -> QuerySet[Visit]:
+    """Visits, latest first, optionally between two dates (inclusive) and of one kind."""
+    queryset = Visit.objects.select_related("provider", "location", "officer", "contract")
+    if date_from:
+        queryset = queryset.filter(visited_on__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(visited_on__lte=date_to)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("-visited_on", "-pk")
+
+
+def concern_list(
+    *, date_from: date | None = None, date_to: date | None = None, kind: str = "", status: str = ""
+) -> QuerySet[Concern]:
+    """Concerns, latest raised first, optionally raised between two dates, of one type, open or closed."""
+    queryset = Concern.objects.select_related("provider", "location", "contract", "recorded_by")
+    if date_from:
+        queryset = queryset.filter(raised_on__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(raised_on__lte=date_to)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-raised_on", "-pk")
+
+
+def sanction_list(*, in_force_on: date | None = None, kind: str = "") -> QuerySet[Sanction]:
+    """Sanctions, latest first; ``in_force_on`` keeps those started and not lifted by that date."""
+    queryset = Sanction.objects.select_related("provider", "location", "contract", "issued_by")
+    if in_force_on:
+        queryset = queryset.filter(issued_on__lte=in_force_on).filter(
+            Q(lifted_on__isnull=True) | Q(lifted_on__gt=in_force_on)
+        )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("-issued_on", "-pk")
+
+
+def _with_provider_risk(queryset: QuerySet[ActionPlan], *, on: date) -> QuerySet[ActionPlan]:
+    latest = RiskAssessment.objects.filter(provider=OuterRef("provider_id"), assessed_on__lte=on).order_by(
+        "-assessed_on", "-pk"
+    )
+    return queryset.annotate(provider_risk_level=Subquery(latest.values("level")[:1]))
+
+
+def action_plan_list(*, status: str = "", today: date | None = None) -> QuerySet[ActionPlan]:
+    """Action plans, latest agreed first, with actions, escalation steps and the provider's current risk."""
+    queryset = ActionPlan.objects.select_related("provider", "location", "contract")
+    if status:
+        queryset = queryset.filter(status=status)
+    return (
+        _with_provider_risk(queryset, on=today or timezone.localdate())
+        .prefetch_related(
+            Prefetch("actions", queryset=PlanAction.objects.order_by("due_on", "pk")),
+            Prefetch("escalation_steps", queryset=EscalationStep.objects.select_related("taken_by")),
+        )
+        .order_by("-agreed_on", "-pk")
+    )
+
+
+def action_plans_needing_escalation(*, today: date | None = None) -> QuerySet[ActionPlan]:
+    """Open plans agreed three months or more ago whose provider is currently medium or high risk.
+
+    A plan agreed on 1 July is due for escalation from 1 October if it is still not complete.
+    """
+    today = today or timezone.localdate()
+    cutoff = today - relativedelta(months=ESCALATION_AFTER_MONTHS)
+    return (
+        action_plan_list(status=ActionPlan.Status.OPEN, today=today)
+        .filter(agreed_on__lte=cutoff, provider_risk_level__in=ESCALATION_RISK_LEVELS)
+        .order_by("agreed_on", "pk")
+    )

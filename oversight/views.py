@@ -1,0 +1,462 @@
+"""Pages for what officers log: visits, concerns, sanctions, action plans, the escalation list, and the
+annual contract-management statistics.
+
+Thin: check permission, call a service or selector, render.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from commissioning.listing import page_of, querystring_without
+from commissioning.periods import financial_year_choices, financial_year_of
+from providers.models import Provider
+
+from . import selectors, services
+from .forms import (
+    ActionPlanForm,
+    ConcernCloseForm,
+    ConcernFilterForm,
+    ConcernForm,
+    EscalationStepForm,
+    PlanActionCompleteForm,
+    PlanActionForm,
+    ProviderChoiceForm,
+    SanctionForm,
+    SanctionLiftForm,
+    VisitFilterForm,
+    VisitForm,
+)
+from .models import ActionPlan, Concern, PlanAction, Sanction
+from .statistics import annual_statistics
+
+FORM_TEMPLATE = "oversight/form.html"
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form fields it names (or the whole form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _provider_from_query(request) -> Provider | None:
+    value = request.GET.get("provider", "")
+    if not value.isdigit():
+        return None
+    return Provider.objects.filter(pk=int(value)).first()
+
+
+def _choose_provider(request, *, title: str):
+    form = ProviderChoiceForm(request.GET or None)
+    if request.GET.get("provider"):
+        form.is_valid()  # shows "select a valid choice" for an unknown provider
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {"form": form, "title": title, "breadcrumbs": [(title, None)]},
+    )
+
+
+def _provider_form_page(request, *, provider: Provider, title: str, form, back_url: str):
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {
+            "form": form,
+            "title": title,
+            "caption": provider.name,
+            "back_url": back_url,
+            "breadcrumbs": [
+                ("Providers", reverse("providers:list")),
+                (provider.name, provider.get_absolute_url()),
+                (title, None),
+            ],
+        },
+    )
+
+
+def _for_provider(fields: tuple[str, ...], form) -> dict:
+    return {name: form.cleaned_data[name] for name in fields}
+
+
+# --- Visits ------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("oversight.view_visit", raise_exception=True)
+def visit_list(request):
+    form = VisitFilterForm(request.GET or None)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {"date_from": form.cleaned_data["from"], "date_to": form.cleaned_data["to"]}
+        filters["kind"] = form.cleaned_data["kind"]
+    return render(
+        request,
+        "oversight/visit_list.html",
+        {
+            "filter_form": form,
+            "page_obj": page_of(request, selectors.visit_list(**filters)),
+            "querystring": querystring_without(request),
+            "breadcrumbs": [("Visits", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("oversight.add_visit", raise_exception=True)
+def visit_add(request):
+    provider = _provider_from_query(request)
+    if provider is None:
+        return _choose_provider(request, title="Record a visit")
+    form = VisitForm(request.POST or None, provider=provider, user=request.user, contract=request.GET.get("contract"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_record(
+                provider=provider,
+                by=request.user,
+                **_for_provider(
+                    (
+                        "visited_on",
+                        "kind",
+                        "officer",
+                        "location",
+                        "contract",
+                        "findings",
+                        "environment",
+                        "complaints_feedback",
+                        "follow_up_actions",
+                    ),
+                    form,
+                ),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Visit recorded.")
+            return redirect(provider)
+    return _provider_form_page(
+        request, provider=provider, title="Record a visit", form=form, back_url=provider.get_absolute_url()
+    )
+
+
+# --- Concerns ----------------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("oversight.view_concern", raise_exception=True)
+def concern_list(request):
+    form = ConcernFilterForm(request.GET or None)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {
+            "date_from": form.cleaned_data["from"],
+            "date_to": form.cleaned_data["to"],
+            "kind": form.cleaned_data["kind"],
+            "status": form.cleaned_data["status"],
+        }
+    return render(
+        request,
+        "oversight/concern_list.html",
+        {
+            "filter_form": form,
+            "page_obj": page_of(request, selectors.concern_list(**filters)),
+            "querystring": querystring_without(request),
+            "breadcrumbs": [("Concerns", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("oversight.add_concern", raise_exception=True)
+def concern_add(request):
+    provider = _provider_from_query(request)
+    if provider is None:
+        return _choose_provider(request, title="Record a concern")
+    form = ConcernForm(request.POST or None, provider=provider, contract=request.GET.get("contract"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_record(
+                provider=provider,
+                by=request.user,
+                **_for_provider(("kind", "raised_on", "severity", "summary", "location", "contract"), form),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Concern recorded.")
+            return redirect(provider)
+    return _provider_form_page(
+        request, provider=provider, title="Record a concern", form=form, back_url=provider.get_absolute_url()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("oversight.change_concern", raise_exception=True)
+def concern_close(request, pk: int):
+    concern = get_object_or_404(Concern.objects.select_related("provider"), pk=pk)
+    form = ConcernCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.concern_close(concern=concern, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Concern closed.")
+            return redirect(concern.provider)
+    return _provider_form_page(
+        request,
+        provider=concern.provider,
+        title=f"Close {concern.get_kind_display().lower()} raised {concern.raised_on:%d/%m/%Y}",
+        form=form,
+        back_url=concern.provider.get_absolute_url(),
+    )
+
+
+# --- Sanctions ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("oversight.view_sanction", raise_exception=True)
+def sanction_list(request):
+    in_force = request.GET.get("in_force") == "1"
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Sanction.Kind.values else ""
+    queryset = selectors.sanction_list(in_force_on=timezone.localdate() if in_force else None, kind=kind)
+    return render(
+        request,
+        "oversight/sanction_list.html",
+        {
+            "page_obj": page_of(request, queryset),
+            "in_force": in_force,
+            "kind": kind,
+            "kinds": Sanction.Kind.choices,
+            "querystring": querystring_without(request),
+            "breadcrumbs": [("Sanctions", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("oversight.add_sanction", raise_exception=True)
+def sanction_add(request):
+    provider = _provider_from_query(request)
+    if provider is None:
+        return _choose_provider(request, title="Record a sanction")
+    form = SanctionForm(request.POST or None, provider=provider, contract=request.GET.get("contract"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sanction_record(
+                provider=provider,
+                by=request.user,
+                **_for_provider(("kind", "issued_on", "lifted_on", "amount", "reason", "location", "contract"), form),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Sanction recorded.")
+            return redirect(provider)
+    return _provider_form_page(
+        request, provider=provider, title="Record a sanction", form=form, back_url=provider.get_absolute_url()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("oversight.change_sanction", raise_exception=True)
+def sanction_lift(request, pk: int):
+    sanction = get_object_or_404(Sanction.objects.select_related("provider"), pk=pk)
+    form = SanctionLiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sanction_lift(sanction=sanction, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"{sanction.get_kind_display()} lifted.")
+            return redirect(sanction.provider)
+    return _provider_form_page(
+        request,
+        provider=sanction.provider,
+        title=f"Lift {sanction.get_kind_display().lower()} from {sanction.issued_on:%d/%m/%Y}",
+        form=form,
+        back_url=sanction.provider.get_absolute_url(),
+    )
+
+
+# --- Action plans and escalation ----------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("oversight.view_actionplan", raise_exception=True)
+def action_plan_list(request):
+    status = request.GET.get("status", "")
+    status = status if status in ActionPlan.Status.values else ""
+    return render(
+        request,
+        "oversight/action_plan_list.html",
+        {
+            "page_obj": page_of(request, selectors.action_plan_list(status=status)),
+            "status": status,
+            "statuses": ActionPlan.Status.choices,
+            "querystring": querystring_without(request),
+            "breadcrumbs": [("Action plans", None)],
+        },
+    )
+
+
+@require_GET
+@permission_required("oversight.view_actionplan", raise_exception=True)
+def action_plan_detail(request, pk: int):
+    plan = get_object_or_404(selectors.action_plan_list(), pk=pk)
+    return render(
+        request,
+        "oversight/action_plan_detail.html",
+        {
+            "plan": plan,
+            "breadcrumbs": [
+                ("Providers", reverse("providers:list")),
+                (plan.provider.name, plan.provider.get_absolute_url()),
+                (plan.title, None),
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("oversight.add_actionplan", raise_exception=True)
+def action_plan_add(request):
+    provider = _provider_from_query(request)
+    if provider is None:
+        return _choose_provider(request, title="Add an action plan")
+    form = ActionPlanForm(request.POST or None, provider=provider, contract=request.GET.get("contract"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.action_plan_create(
+                provider=provider,
+                by=request.user,
+                actions=form.actions,
+                **_for_provider(("title", "agreed_on", "location", "contract"), form),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Action plan saved.")
+            return redirect("oversight:action_plan", pk=plan.pk)
+    return _provider_form_page(
+        request, provider=provider, title="Add an action plan", form=form, back_url=provider.get_absolute_url()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("oversight.add_planaction", raise_exception=True)
+def action_add(request, pk: int):
+    plan = get_object_or_404(ActionPlan.objects.select_related("provider"), pk=pk)
+    form = PlanActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_action_add(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Action added.")
+            return redirect("oversight:action_plan", pk=plan.pk)
+    return _provider_form_page(
+        request,
+        provider=plan.provider,
+        title=f"Add an action to '{plan.title}'",
+        form=form,
+        back_url=reverse("oversight:action_plan", args=[plan.pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("oversight.change_planaction", raise_exception=True)
+def action_complete(request, pk: int):
+    action = get_object_or_404(PlanAction.objects.select_related("plan__provider"), pk=pk)
+    form = PlanActionCompleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_action_complete(action=action, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Action marked as done.")
+            return redirect("oversight:action_plan", pk=action.plan_id)
+    return _provider_form_page(
+        request,
+        provider=action.plan.provider,
+        title=f"Mark as done: {action.description[:60]}",
+        form=form,
+        back_url=reverse("oversight:action_plan", args=[action.plan_id]),
+    )
+
+
+@require_GET
+@permission_required("oversight.view_actionplan", raise_exception=True)
+def escalation(request):
+    return render(
+        request,
+        "oversight/escalation.html",
+        {
+            "plans": selectors.action_plans_needing_escalation(),
+            "months": selectors.ESCALATION_AFTER_MONTHS,
+            "breadcrumbs": [("Escalation", None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("oversight.add_escalationstep", raise_exception=True)
+def escalation_step_add(request, pk: int):
+    plan = get_object_or_404(ActionPlan.objects.select_related("provider"), pk=pk)
+    form = EscalationStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.escalation_step_record(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Escalation step recorded.")
+            return redirect("oversight:escalation")
+    return _provider_form_page(
+        request,
+        provider=plan.provider,
+        title=f"Record an escalation step for '{plan.title}'",
+        form=form,
+        back_url=reverse("oversight:escalation"),
+    )
+
+
+# --- Annual contract-management statistics ---------------------------------------------------------------
+
+
+@require_GET
+@permission_required("contracts.view_contract", raise_exception=True)
+def statistics(request):
+    this_year = financial_year_of(timezone.localdate())
+    years = list(range(this_year, this_year - 8, -1))
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    if not 2000 <= year <= this_year + 1:
+        year = this_year
+    if year not in years:
+        years.append(year)
+        years.sort(reverse=True)
+    return render(
+        request,
+        "oversight/statistics.html",
+        {
+            "stats": annual_statistics(year=year),
+            "year": year,
+            "year_choices": financial_year_choices(years),
+            "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Annual statistics", None)],
+        },
+    )

@@ -1,0 +1,205 @@
+"""The demo data: the Lincolnshire 2018/19 figures come out of the records, and loading twice changes nothing."""
+
+import io
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db.models import Count
+
+from commissioning import roles
+from commissioning.models import User
+from commissioning.periods import FinancialQuarter
+from contracts.models import Contract, ContractChange, PooledBudget
+from demo import FIGURES
+from demo.figures import RISK_BY_MONTH_END, RISK_START
+from oversight.models import Concern, Sanction, Visit
+from performance.selectors import measures_summary
+from providers.models import CqcRating, Location, Provider, RiskAssessment
+from scrutiny.models import ScrutinyConclusion, ScrutinyPack
+from strategies.models import CommissioningStrategy, HighlightReport
+
+PASSWORD = "a-demo-password-for-tests"
+YEAR_2018 = (date(2018, 4, 1), date(2019, 3, 31))
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Load the demo once for the module (it takes seconds), load it again, and clear it all afterwards."""
+    with django_db_blocker.unblock():
+        first_output = io.StringIO()
+        call_command("load_demo", password=PASSWORD, stdout=first_output)
+        after_first = _counts()
+        call_command("load_demo", password=PASSWORD, stdout=io.StringIO())
+        after_second = _counts()
+        yield {"output": first_output.getvalue(), "after_first": after_first, "after_second": after_second}
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def test_loading_twice_changes_no_record_count(demo):
+    changed = {
+        label: (before, demo["after_second"][label])
+        for label, before in demo["after_first"].items()
+        if before != demo["after_second"][label]
+    }
+    assert changed == {}
+    assert demo["after_first"]["contracts.Contract"] > 1000
+
+
+def test_the_six_strategies_of_the_executive_report(demo):
+    strategies = CommissioningStrategy.objects.select_related("directorate", "commissioning_lead")
+    assert sorted(s.name for s in strategies) == sorted(FIGURES["q3_measures"])
+    carers = strategies.get(name="Carers")
+    assert carers.stages == ["Do", "Review"]
+    assert carers.sponsor == "Executive Director – Adult Care and Community Wellbeing"
+    assert carers.commissioning_lead.job_title == "Head of Commissioning – Carers"
+    assert strategies.get(name="Public Protection").directorate.name == "Public Protection"
+
+
+def test_q3_highlight_reports_are_approved_by_the_executive(demo):
+    reports = HighlightReport.objects.filter(year=2018, quarter=3)
+    assert reports.count() == 6
+    assert set(reports.values_list("status", "decision_reference", "decision_date")) == {
+        ("approved", "I017457", date(2019, 6, 4))
+    }
+    assert all(FinancialQuarter(2018, 3).contains(r.report_date) for r in reports)
+    timeline = reports.get(strategy__name="Carers").events.order_by("at").values_list("kind", flat=True)
+    assert list(timeline) == ["created", "submitted", "board_reviewed", "scrutiny_considered", "approved"]
+    assert HighlightReport.objects.filter(year=2018, quarter=4, status="draft").count() == 2
+
+
+def test_q3_measures_achieved_and_not_achieved_match_the_seed(demo):
+    names = dict(CommissioningStrategy.objects.values_list("pk", "name"))
+    summaries = measures_summary(strategy_ids=list(names), period=FinancialQuarter(2018, 3))
+    found = {
+        names[pk]: (s.targeted, s.achieved, s.not_achieved, s.awaiting_data, s.measured_only)
+        for pk, s in summaries.items()
+    }
+    assert found == FIGURES["q3_measures"]
+
+
+def test_every_measure_with_data_has_eight_quarters_to_q3_and_a_q4(demo):
+    from performance.models import Measure
+
+    quarters = {(q.year, q.quarter) for q in FinancialQuarter(2018, 3).last(8)} | {(2018, 4)}
+    for measure in Measure.objects.prefetch_related("results"):
+        periods = {(r.year, r.quarter) for r in measure.results.all()}
+        if measure.name.startswith("People receiving long-term support"):  # new measure, awaiting data in Q3
+            assert periods == {(2018, 3), (2018, 4)}
+        else:
+            assert periods == quarters, measure.name
+
+
+def test_key_contracts_as_listed_with_the_allied_healthcare_novation(demo):
+    reablement = Contract.objects.select_related("lead_provider").get(title="Home Based Reablement Service")
+    assert reablement.lead_provider.trading_name == "Libertas"
+    novation = ContractChange.objects.get(contract=reablement, kind="novation")
+    assert novation.from_provider.trading_name == "Allied Healthcare"
+    assert novation.to_provider == reablement.lead_provider
+    addaction = Contract.objects.get(lead_provider__name="Addaction", reference="PH-0001")
+    assert addaction.service_credit_percentage == 20
+    assert Contract.objects.get(title="Residential Care Contracts").provider_summary == "315 x Provider Contracts"
+    assert Contract.objects.filter(strategy__isnull=False).key().count() >= 33
+
+
+def test_pooled_budgets_from_the_better_care_fund(demo):
+    every_one = PooledBudget.objects.get(partner="Every-One")
+    assert (every_one.total_value, every_one.start_date, every_one.end_date) == (
+        231875,
+        date(2017, 9, 30),
+        date(2020, 3, 31),
+    )
+    assert PooledBudget.objects.get(contract__lead_provider__name="Carers FIRST").total_value == 1161091
+
+
+def test_scrutiny_conclusions_and_the_published_pack(demo):
+    dates = dict(ScrutinyConclusion.objects.values_list("strategy__name", "meeting__date"))
+    assert dates["Specialist Adult Services"] == date(2018, 9, 5)
+    assert dates["Carers"] == date(2018, 10, 10)
+    assert dates["Public Protection"] == date(2019, 3, 12)
+    pack = ScrutinyPack.objects.get(status="published")
+    assert pack.meeting.committee.name == "Overview and Scrutiny Management Board"
+    assert pack.meeting.date == date(2019, 5, 30)
+    assert list(pack.appendices.values_list("strategy__name", flat=True)) == list(FIGURES["q3_measures"])
+    assert ScrutinyPack.objects.filter(status="draft").count() == 1
+
+
+def test_current_risk_is_202_low_103_medium_37_high(demo):
+    levels = Counter(
+        Provider.objects.with_current_risk()
+        .exclude(current_risk_level=None)
+        .values_list("current_risk_level", flat=True)
+    )
+    assert dict(levels) == FIGURES["risk_current"]
+
+
+def _levels_on(day: date) -> Counter:
+    latest = {}
+    for provider_id, level in (
+        RiskAssessment.objects.filter(assessed_on__lte=day)
+        .order_by("assessed_on", "pk")
+        .values_list("provider_id", "level")
+    ):
+        latest[provider_id] = level
+    return Counter(latest.values())
+
+
+def test_risk_matrix_month_by_month_follows_the_report(demo):
+    assert _levels_on(date(2018, 3, 31)) == Counter(RISK_START)
+    for year, month, low, medium, high in RISK_BY_MONTH_END:
+        month_end = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        assert _levels_on(month_end) == Counter(low=low, medium=medium, high=high)
+
+
+def test_contract_management_activity_in_2018_19(demo):
+    assert Visit.objects.filter(visited_on__range=YEAR_2018).count() == 1331
+    assert Visit.objects.filter(visited_on__range=(date(2017, 4, 1), date(2018, 3, 31))).count() == 1109
+    concerns = dict(Concern.objects.filter(raised_on__range=YEAR_2018).values_list("kind").annotate(n=Count("pk")))
+    assert {k: concerns[k] for k in FIGURES["concerns_2018"]} == FIGURES["concerns_2018"]
+    sanctions = dict(Sanction.objects.filter(issued_on__range=YEAR_2018).values_list("kind").annotate(n=Count("pk")))
+    assert sanctions == {"default_notice": 16, "suspension": 10}
+
+
+def test_care_homes_and_residential_services(demo):
+    assert Location.objects.filter(is_care_home=True, in_county=True).count() == 275
+    residential = Contract.objects.filter(category="residential", status="live", locations__isnull=False)
+    assert residential.distinct().count() == 464
+    improved = CqcRating.objects.filter(location__name="Meadows Edge Care Home").order_by("published_on")
+    assert [r.overall for r in improved] == ["requires_improvement", "good"]
+
+
+def test_some_live_contracts_need_a_decision_around_today(demo):
+    today = date(2026, 11, 24)
+    due = Contract.objects.live(on=today).filter(maximum_end_date__lte=date(2028, 12, 31), reprocurement_decision="")
+    assert due.count() >= 10
+    assert due.exclude(extension_months=[]).exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "role"),
+    [
+        ("commissioner", roles.COMMISSIONER),
+        ("officer", roles.CONTRACT_OFFICER),
+        ("councillor", roles.SCRUTINY_MEMBER),
+        ("admin", roles.ADMINISTRATOR),
+    ],
+)
+def test_demo_users_log_in_with_the_given_password(demo, client, username, role):
+    assert client.login(username=username, password=PASSWORD)
+    user = User.objects.get(username=username)
+    assert user.has_role(role)
+    assert f"{username}" in demo["output"]
+    assert PASSWORD in demo["output"]
+
+
+def test_admin_is_staff_and_councillors_sit_on_committees(demo):
+    assert User.objects.get(username="admin").is_staff
+    assert User.objects.get(username="councillor").committees.count() == 2

@@ -1,0 +1,486 @@
+"""Who gets what from every page and API endpoint: the INTENDED rules, written by hand.
+
+Nothing here is read from ``commissioning.roles`` or from the views: each cell is what the role definitions
+below say the answer should be. tests/security/test_permission_matrix.py asks every URL, as every actor, and
+compares; tests/security/test_grants_are_needed.py checks that each permission a role group holds is needed
+by some row here.
+
+The actors
+----------
+- **anonymous**: pages send them to sign in (302 to the sign-in page, with ?next=); the API answers 401
+  (token authentication comes first, so the API always challenges with WWW-Authenticate: Token). Public:
+  sign-in, the health check, the API schema and its docs.
+- **commissioner** (tied to directorate A): keeps commissioning strategies and their quarterly highlight reports
+  (edits, starts and submits them), performance measures and results, pooled budgets, and records scrutiny
+  conclusions. Changes only directorate A's strategies, reports, measures and results. Reads contracts,
+  providers and oversight records (officer information) but does not change contracts or oversight records.
+  Does not make or publish scrutiny packs, does not administer, does not record the board's, scrutiny's or
+  the Executive's decisions on a report (those are recorded by administrators, for the board).
+- **other_commissioner** (tied to directorate B) acting on A's objects: reads them like any commissioner,
+  changes none of them. Their column is filled only where the URL targets a directorate-owned object
+  (strategy and its parts, highlight report, measure, measure result, contract, pooled budget); elsewhere it
+  is ``NA`` (they are an ordinary commissioner there, and the commissioner's column says it).
+- **contract_officer** (council-wide): manages contracts (changes, decisions, imports), providers, locations,
+  CQC ratings, risk assessments and the oversight records (visits, concerns, sanctions, action plans,
+  escalation); enters measure results; reads strategies and reports, drafts included. Does not change
+  strategies, reports or measures, does not make or publish packs.
+- **councillor** (scrutiny member, sits on the committee): reads strategies and highlight reports once they
+  have left draft, published packs only, committees, meetings, conclusions, measures and results. Never the
+  contract register, contract detail, providers, oversight records, imports, contract exports or the admin;
+  never triggers a PDF render; never changes anything.
+- **administrator**: may do everything (the Django admin included).
+
+The answers
+-----------
+An allowed GET is 200 (a file download too). An allowed POST with an empty body shows the form again with
+its errors (200), or is a button with no form of its own and redirects back with a message (302); the API
+answers an incomplete write 400 (428 where it asks for the version first). A refusal is 403, or 404 where
+the object's very existence is not the actor's to know (a draft report or a draft pack for someone who may
+not see drafts). A refusal by role that comes before any look-up is 403 even for a draft: it answers the same
+for an ID that does not exist, so it tells nothing.
+
+Keys are URL names, with ``@target`` naming the object of the test world the URL points at (see
+tests/security/world.py). A cell is an int, ``LOGIN`` / ``ADMIN_LOGIN`` (a redirect to sign in), a
+``Redirect`` (302 to that page), or ``NA``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ANON = "anonymous"
+COMMISSIONER = "commissioner"
+OTHER_COMMISSIONER = "other_commissioner"
+OFFICER = "contract_officer"
+COUNCILLOR = "councillor"
+ADMIN = "administrator"
+ACTORS = (ANON, COMMISSIONER, OTHER_COMMISSIONER, OFFICER, COUNCILLOR, ADMIN)
+
+GET, POST, PUT, PATCH = "GET", "POST", "PUT", "PATCH"
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """302 to a sign-in page (``url_name``), carrying ?next= back to the page asked for."""
+
+    url_name: str
+
+    def __repr__(self) -> str:
+        return f"302 to sign in ({self.url_name})"
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """302 to this page: ``url_name`` at ``target`` of the world, or (no target) for whichever object."""
+
+    url_name: str
+    target: str | None = None
+
+    def __repr__(self) -> str:
+        return f"302 to {self.url_name}" + (f"@{self.target}" if self.target else "")
+
+
+LOGIN = SignIn("login")
+ADMIN_LOGIN = SignIn("admin:login")
+NA = None
+
+# fmt: off
+# (key, methods, anonymous, commissioner, other_commissioner, contract_officer, councillor, administrator)
+ROWS = [
+    # --- The site itself --------------------------------------------------------------------------------------
+    ("home",                     "GET",  LOGIN, 200, NA, 200, 200, 200),
+    ("healthz",                  "GET",  200, 200, NA, 200, 200, 200),
+    ("login",                    "GET",  200, Redirect("home"), NA, Redirect("home"), Redirect("home"), Redirect("home")),
+    ("login",                    "POST", 200, Redirect("home"), NA, Redirect("home"), Redirect("home"), Redirect("home")),
+    ("logout",                   "GET",  LOGIN, 405, NA, 405, 405, 405),  # sign-out is a POST
+    ("logout",                   "POST", LOGIN, Redirect("login"), NA, Redirect("login"), Redirect("login"), Redirect("login")),
+    ("admin:index",              "GET",  LOGIN, ADMIN_LOGIN, NA, ADMIN_LOGIN, ADMIN_LOGIN, 200),
+    # Stored files: each folder is read by those who may read what the files belong to.
+    ("media@imported_file",      "GET",  LOGIN, 403, NA, 200, 403, 200),
+    ("media@published_pack_file", "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("media@draft_pack_file",    "GET",  LOGIN, 404, NA, 404, 404, 200),
+    ("media@submitted_report_file", "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("media@draft_report_file",  "GET",  LOGIN, 200, 200, 200, 404, 200),
+    # Everyone signed in keeps their own API token (it reads only what their role reads).
+    ("tokens",                   "GET",  LOGIN, 200, NA, 200, 200, 200),
+    ("token-create",             "POST", LOGIN, 200, NA, 200, 200, 200),
+    ("token-revoke",             "POST", LOGIN, Redirect("tokens"), NA, Redirect("tokens"), Redirect("tokens"), Redirect("tokens")),
+    # Second factor: for administrators. Nobody in the world has enrolled, so "verify" has nothing to ask.
+    ("two_factor:manage",        "GET",  LOGIN, 403, NA, 403, 403, 200),
+    ("two_factor:enrol",         "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("two_factor:verify",        "GET POST", LOGIN, Redirect("home"), NA, Redirect("home"), Redirect("home"), Redirect("home")),
+    ("two_factor:remove",        "POST", LOGIN, 403, NA, 403, 403, Redirect("two_factor:manage")),
+    # The API's description is public: it describes the API, not the council's data.
+    ("schema",                   "GET",  200, 200, NA, 200, 200, 200),
+    ("api-docs",                 "GET",  200, 200, NA, 200, 200, 200),
+
+    # --- Strategies -------------------------------------------------------------------------------------------
+    ("strategies:list",          "GET",  LOGIN, 200, NA, 200, 200, 200),
+    ("strategies:create",        "GET POST", LOGIN, 200, NA, 403, 403, 200),
+    ("strategies:detail@strategy", "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("strategies:edit@strategy", "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    # A button on the strategy page: with no quarter chosen it starts the next one, and opens it to edit.
+    ("strategies:start_next_report@strategy", "POST",
+        LOGIN, Redirect("strategies:report_edit"), 403, 403, 403, Redirect("strategies:report_edit")),
+    ("strategies:outcome_add@strategy",     "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("strategies:outcome_edit@outcome",     "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("strategies:intention_add@strategy",   "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("strategies:intention_edit@intention", "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("strategies:risk_add@strategy",        "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("strategies:risk_edit@risk",           "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    # Highlight reports: drafts are officers' working copies, councillors see a report once submitted.
+    ("strategies:reports_this_quarter",     "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("strategies:report@draft_report",      "GET", LOGIN, 200, 200, 200, 404, 200),
+    ("strategies:report@submitted_report",  "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("strategies:report_print@draft_report",     "GET", LOGIN, 200, 200, 200, 404, 200),
+    ("strategies:report_print@submitted_report", "GET", LOGIN, 200, 200, 200, 200, 200),
+    # The history shows the report's draft versions: officers' working copies, not for councillors.
+    ("strategies:report_history@draft_report",     "GET", LOGIN, 200, 200, 200, 404, 200),
+    ("strategies:report_history@submitted_report", "GET", LOGIN, 200, 200, 200, 403, 200),
+    ("strategies:report_edit@draft_report",   "GET POST", LOGIN, 200, 403, 403, 404, 200),
+    ("strategies:report_submit@draft_report", "GET POST", LOGIN, 200, 403, 403, 404, 200),
+    # The board's, scrutiny's and the Executive's decisions are recorded by administrators.
+    ("strategies:report_board_review@submitted_report",                "GET POST", LOGIN, 403, 403, 403, 403, 200),
+    ("strategies:report_scrutiny_considered@board_reviewed_report",    "GET POST", LOGIN, 403, 403, 403, 403, 200),
+    ("strategies:report_approve@scrutiny_considered_report",           "GET POST", LOGIN, 403, 403, 403, 403, 200),
+    ("strategies:report_return@submitted_report",                      "GET POST", LOGIN, 403, 403, 403, 403, 200),
+
+    # --- Contracts: officers' records, not for councillors -----------------------------------------------------
+    ("contracts:list",            "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("contracts:export_csv",      "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("contracts:export_xlsx",     "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("contracts:needs_decision",  "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("contracts:create",          "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("contracts:import",          "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("contracts:import_template", "GET", LOGIN, 403, NA, 200, 403, 200),
+    ("contracts:detail@contract", "GET", LOGIN, 200, 200, 200, 403, 200),
+    ("contracts:edit@contract",       "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    ("contracts:change_add@contract", "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    ("contracts:decision@contract",   "GET POST", LOGIN, 403, 403, 200, 403, 200),
+
+    # --- Oversight of providers -------------------------------------------------------------------------------
+    ("oversight:visits",                      "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:visit_add@for_provider",      "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:concerns",                    "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:concern_add@for_provider",    "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:concern_close@concern",       "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:sanctions",                   "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:sanction_add@for_provider",   "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:sanction_lift@sanction",      "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:action_plans",                "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:action_plan_add@for_provider", "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:action_plan@actionplan",      "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:action_add@actionplan",       "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:action_complete@planaction",  "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:escalation",                  "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:escalation_step_add@actionplan", "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:statistics",                  "GET", LOGIN, 200, NA, 200, 403, 200),
+
+    # --- Providers --------------------------------------------------------------------------------------------
+    ("providers:list",            "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("providers:detail@provider", "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("providers:assess@provider", "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("providers:risk_overview",   "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("providers:locations",       "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("providers:rating_drops",    "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("providers:cqc_import",      "GET POST", LOGIN, 403, NA, 200, 403, 200),
+
+    # --- Performance ------------------------------------------------------------------------------------------
+    ("dashboards:council",         "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("performance:late_results",   "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("performance:results_import", "GET POST", LOGIN, 200, NA, 200, 403, 200),
+    ("performance:strategy@strategy",       "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("performance:measure_add@strategy",    "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("performance:measure_edit@measure",    "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("performance:results_grid@strategy_results", "GET", LOGIN, 200, 403, 200, 403, 200),
+    # Every cell of the grid may be left empty: an empty grid saves nothing and goes back to the strategy.
+    ("performance:results_grid@strategy_results", "POST",
+        LOGIN, Redirect("performance:strategy", "strategy"), 403,
+        Redirect("performance:strategy", "strategy"), 403, Redirect("performance:strategy", "strategy")),
+
+    # --- Scrutiny ---------------------------------------------------------------------------------------------
+    ("scrutiny:committees",          "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:committee@committee", "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:meeting@meeting",     "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:archive",             "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:conclusion_add@meeting", "GET POST", LOGIN, 200, NA, 403, 403, 200),
+    # Packs are made, rendered and published by administrators; until published only they see one.
+    ("scrutiny:pack_create@meeting",     "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:pack@draft_pack",         "GET", LOGIN, 404, NA, 404, 404, 200),
+    ("scrutiny:pack@published_pack",     "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:pack_edit@draft_pack",    "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:pack_status@draft_pack",  "GET", LOGIN, 404, NA, 404, 404, 200),
+    ("scrutiny:pack_status@published_pack", "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:pack_download@draft_pack",   "GET", LOGIN, 404, NA, 404, 404, 200),
+    ("scrutiny:pack_download@published_pack", "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:pack_render@draft_pack",  "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
+    ("scrutiny:pack_publish@draft_pack", "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
+    # A report's PDF: read as the report is read; rendered on request by officers, never by councillors.
+    ("scrutiny:report_pdf@submitted_report", "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("scrutiny:report_pdf@submitted_report", "POST",
+        LOGIN,
+        Redirect("scrutiny:report_pdf", "submitted_report"),
+        Redirect("scrutiny:report_pdf", "submitted_report"),
+        Redirect("scrutiny:report_pdf", "submitted_report"),
+        403,
+        Redirect("scrutiny:report_pdf", "submitted_report")),
+    ("scrutiny:report_pdf@draft_report", "GET", LOGIN, 200, 200, 200, 404, 200),
+    ("scrutiny:report_pdf@draft_report", "POST",
+        LOGIN,
+        Redirect("scrutiny:report_pdf", "draft_report"),
+        Redirect("scrutiny:report_pdf", "draft_report"),
+        Redirect("scrutiny:report_pdf", "draft_report"),
+        404,
+        Redirect("scrutiny:report_pdf", "draft_report")),
+    ("scrutiny:report_pdf_status@submitted_report",   "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("scrutiny:report_pdf_status@draft_report",       "GET", LOGIN, 200, 200, 200, 404, 200),
+    ("scrutiny:report_pdf_download@submitted_report", "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("scrutiny:report_pdf_download@draft_report",     "GET", LOGIN, 200, 200, 200, 404, 200),
+
+    # --- API: strategies and highlight reports ----------------------------------------------------------------
+    ("v1:strategy-list",            "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:strategy-list",            "POST", 401, 400, NA, 403, 403, 400),
+    ("v1:strategy-detail@strategy", "GET",  401, 200, 200, 200, 200, 200),
+    ("v1:strategy-detail@strategy", "PATCH", 401, 200, 403, 403, 403, 200),
+    ("v1:strategy-detail@strategy", "PUT",  401, 400, 403, 403, 403, 400),
+    ("v1:outcome-list",             "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:outcome-list",             "POST", 401, 400, NA, 403, 403, 400),
+    ("v1:outcome-detail@outcome",   "GET",  401, 200, 200, 200, 200, 200),
+    ("v1:outcome-detail@outcome",   "PATCH", 401, 200, 403, 403, 403, 200),
+    ("v1:outcome-detail@outcome",   "PUT",  401, 400, 403, 403, 403, 400),
+    ("v1:highlightreport-list",     "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:highlightreport-list",     "POST", 401, 400, NA, 403, 403, 400),
+    ("v1:highlightreport-detail@draft_report",     "GET", 401, 200, 200, 200, 404, 200),
+    ("v1:highlightreport-detail@submitted_report", "GET", 401, 200, 200, 200, 200, 200),
+    # An edit without the version read first is refused 428, so nobody overwrites a newer version.
+    ("v1:highlightreport-detail@draft_report",     "PATCH", 401, 428, 403, 403, 403, 428),
+    ("v1:highlightreport-detail@draft_report",     "PUT",   401, 400, 403, 403, 403, 400),
+    ("v1:highlightreport-submit@draft_report",     "POST",  401, 428, 403, 403, 403, 428),
+    ("v1:highlightreport-board-review@submitted_report",                 "POST", 401, 403, 403, 403, 403, 400),
+    ("v1:highlightreport-scrutiny-considered@board_reviewed_report",     "POST", 401, 403, 403, 403, 403, 400),
+    ("v1:highlightreport-approve@scrutiny_considered_report",            "POST", 401, 403, 403, 403, 403, 400),
+    ("v1:highlightreport-return-for-changes@submitted_report",           "POST", 401, 403, 403, 403, 403, 400),
+
+    # --- API: contracts, pooled budgets, oversight ------------------------------------------------------------
+    ("v1:contract-list",            "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:contract-list",            "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:contract-detail@contract", "GET",  401, 200, 200, 200, 403, 200),
+    ("v1:contract-detail@contract", "PATCH", 401, 403, 403, 200, 403, 200),
+    ("v1:contract-detail@contract", "PUT",  401, 403, 403, 400, 403, 400),
+    ("v1:pooledbudget-list",        "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:pooledbudget-detail@pooledbudget", "GET", 401, 200, 200, 200, 403, 200),
+    ("v1:visit-list",               "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:visit-list",               "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:visit-detail@visit",       "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:concern-list",             "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:concern-list",             "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:concern-detail@concern",   "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:sanction-list",            "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:sanction-list",            "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:sanction-detail@sanction", "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:actionplan-list",          "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:actionplan-list",          "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:actionplan-detail@actionplan", "GET", 401, 200, NA, 200, 403, 200),
+    ("v1:export-contracts-csv",     "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:export-ocds",              "GET",  401, 200, NA, 200, 403, 200),
+
+    # --- API: providers ---------------------------------------------------------------------------------------
+    ("v1:provider-list",            "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:provider-detail@provider", "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:location-list",            "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:location-detail@location", "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:cqcrating-list",           "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:cqcrating-detail@cqcrating", "GET", 401, 200, NA, 200, 403, 200),
+    ("v1:riskassessment-list",      "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:riskassessment-list",      "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:riskassessment-detail@riskassessment", "GET", 401, 200, NA, 200, 403, 200),
+
+    # --- API: performance -------------------------------------------------------------------------------------
+    ("v1:measure-list",             "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:measure-list",             "POST", 401, 400, NA, 403, 403, 400),
+    ("v1:measure-detail@measure",   "GET",  401, 200, 200, 200, 200, 200),
+    ("v1:measure-detail@measure",   "PATCH", 401, 200, 403, 403, 403, 200),
+    ("v1:measure-detail@measure",   "PUT",  401, 400, 403, 403, 403, 400),
+    ("v1:measureresult-list",       "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:measureresult-list",       "POST", 401, 400, NA, 400, 403, 400),
+    ("v1:measureresult-detail@measureresult", "GET",  401, 200, 200, 200, 200, 200),
+    ("v1:measureresult-detail@measureresult", "PATCH", 401, 200, 403, 200, 403, 200),
+    ("v1:measureresult-detail@measureresult", "PUT",  401, 400, 403, 400, 403, 400),
+
+    # --- API: scrutiny ----------------------------------------------------------------------------------------
+    ("v1:committee-list",           "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:committee-detail@committee", "GET", 401, 200, NA, 200, 200, 200),
+    ("v1:meeting-list",             "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:meeting-detail@meeting",   "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:scrutinyconclusion-list",  "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:scrutinyconclusion-list",  "POST", 401, 400, NA, 403, 403, 400),
+    ("v1:scrutinyconclusion-detail@conclusion", "GET", 401, 200, NA, 200, 200, 200),
+    ("v1:scrutinypack-list",        "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:scrutinypack-list",        "POST", 401, 403, NA, 403, 403, 400),
+    ("v1:scrutinypack-detail@draft_pack",     "GET",   401, 404, NA, 404, 404, 200),
+    ("v1:scrutinypack-detail@published_pack", "GET",   401, 200, NA, 200, 200, 200),
+    ("v1:scrutinypack-detail@draft_pack",     "PATCH", 401, 403, NA, 403, 403, 200),
+    ("v1:scrutinypack-detail@draft_pack",     "PUT",   401, 403, NA, 403, 403, 400),
+    ("v1:scrutinypack-render@draft_pack",     "POST",  401, 403, NA, 403, 403, 202),
+    ("v1:scrutinypack-render-status@draft_pack",     "GET", 401, 404, NA, 404, 404, 200),
+    ("v1:scrutinypack-render-status@published_pack", "GET", 401, 200, NA, 200, 200, 200),
+]
+# fmt: on
+
+
+def _table() -> dict:
+    table: dict = {actor: {} for actor in ACTORS}
+    for key, methods, *cells in ROWS:
+        assert len(cells) == len(ACTORS), f"{key}: one cell per actor"
+        for method in methods.split():
+            for actor, expected in zip(ACTORS, cells, strict=True):
+                if expected is NA:
+                    continue
+                slot = table[actor].setdefault(key, {})
+                assert method not in slot, f"{key} {method} is in the table twice"
+                slot[method] = expected
+    return table
+
+
+# actor -> key ("url name" or "url name@target") -> method -> expected answer
+EXPECTED: dict[str, dict[str, dict[str, object]]] = _table()
+
+
+# Rows where today's code gives another answer than the rule: real bugs, each to be fixed elsewhere.
+# The matrix marks them xfail(strict=True): when a fix lands the row passes, the XPASS fails the run,
+# and the entry must be removed here.
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {
+    # performance/views.py checks the model permission only, not the directorate: a commissioner of
+    # directorate B adds and changes directorate A's measures and enters A's results.
+    (OTHER_COMMISSIONER, "performance:measure_add@strategy", GET):
+        "measure_add has no directorate check (performance/views.py)",
+    (OTHER_COMMISSIONER, "performance:measure_add@strategy", POST):
+        "measure_add has no directorate check (performance/views.py)",
+    (OTHER_COMMISSIONER, "performance:measure_edit@measure", GET):
+        "measure_edit has no directorate check (performance/views.py)",
+    (OTHER_COMMISSIONER, "performance:measure_edit@measure", POST):
+        "measure_edit has no directorate check (performance/views.py)",
+    (OTHER_COMMISSIONER, "performance:results_grid@strategy_results", GET):
+        "results_grid has no directorate check (performance/views.py)",
+    (OTHER_COMMISSIONER, "performance:results_grid@strategy_results", POST):
+        "results_grid has no directorate check: B's commissioner saves A's results (performance/views.py)",
+    # performance/api.py: MeasureResultViewSet has no may_write, so the directorate is never checked.
+    (OTHER_COMMISSIONER, "v1:measureresult-detail@measureresult", PATCH):
+        "MeasureResultViewSet.may_write missing (performance/api.py): B's commissioner changes A's result",
+    (OTHER_COMMISSIONER, "v1:measureresult-detail@measureresult", PUT):
+        "MeasureResultViewSet.may_write missing (performance/api.py): reaches validation (400), not refused",
+    # strategies/views.py report_history uses _report_for_reader only: a councillor reads the draft versions
+    # of a report once it is submitted (permissions.may_see_drafts: "the history of drafts" is officers').
+    (COUNCILLOR, "strategies:report_history@submitted_report", GET):
+        "report_history shows draft versions to councillors (strategies/views.py)",
+    # scrutiny/views.py report_pdf: a POST by anyone who may read the report queues a render.
+    (COUNCILLOR, "scrutiny:report_pdf@submitted_report", POST):
+        "report_pdf POST renders for councillors (scrutiny/views.py): needs an officer check",
+}
+
+
+# Grants a role group holds that no row of the table needs (tests/security/test_grants_are_needed.py), each
+# saying why. None is a missing row: no URL of the project (the admin aside, which these roles do not reach)
+# asks for any of them. They run as strict xfails there; when commissioning.roles stops granting one, remove
+# its entry (test_known_unused_grants_are_still_granted says which).
+_COMMISSIONER_GROUP, _OFFICER_GROUP, _SCRUTINY_GROUP = "Commissioner", "Contract officer", "Scrutiny member"
+
+
+def _unused(groups: tuple[str, ...], reason: str, *perms: str) -> dict[tuple[str, str], str]:
+    return {(group, perm): reason for group in groups for perm in perms}
+
+
+_HISTORY = (
+    "Unnecessary: roles._all_view_permissions sweeps in simple_history's Historical* models; "
+    "nothing but the admin reads them"
+)
+_CHILD = (
+    "Unnecessary (or unchecked): shown only inside its parent's page and API, which check the parent's "
+    "view permission; no URL of its own asks for it"
+)
+_NO_URL = "Unnecessary: no page or API endpoint makes this write (only the admin, which this role does not reach)"
+
+KNOWN_UNUSED_GRANTS: dict[tuple[str, str], str] = {
+    **_unused(
+        (_COMMISSIONER_GROUP, _OFFICER_GROUP),
+        _HISTORY,
+        "commissioning.view_historicaldirectorate",
+        "contracts.view_historicalcontract",
+        "contracts.view_historicalcontractchange",
+        "contracts.view_historicalpooledbudget",
+        "oversight.view_historicalactionplan",
+        "oversight.view_historicalconcern",
+        "oversight.view_historicalescalationstep",
+        "oversight.view_historicalplanaction",
+        "oversight.view_historicalsanction",
+        "oversight.view_historicalvisit",
+        "performance.view_historicalmeasure",
+        "performance.view_historicalmeasureresult",
+        "providers.view_historicalcqcrating",
+        "providers.view_historicallocation",
+        "providers.view_historicalprovider",
+        "providers.view_historicalriskassessment",
+        "scrutiny.view_historicalcommittee",
+        "scrutiny.view_historicalmeeting",
+        "scrutiny.view_historicalscrutinyconclusion",
+        "scrutiny.view_historicalscrutinypack",
+        "strategies.view_historicalcommissioningintention",
+        "strategies.view_historicalcommissioningstrategy",
+        "strategies.view_historicalhighlightreport",
+        "strategies.view_historicaloutcome",
+        "strategies.view_historicalstrategyrisk",
+    ),
+    **_unused(
+        (_COMMISSIONER_GROUP, _OFFICER_GROUP),
+        "Unnecessary: directorates and users are listed only in the admin",
+        "commissioning.view_directorate",
+        "commissioning.view_user",
+    ),
+    **_unused(
+        (_COMMISSIONER_GROUP, _OFFICER_GROUP),
+        _CHILD,
+        "contracts.view_contractchange",
+        "oversight.view_escalationstep",
+        "oversight.view_planaction",
+        "scrutiny.view_packappendix",
+        "scrutiny.view_reportrender",
+        "strategies.view_commissioningintention",
+        "strategies.view_reportevent",
+        "strategies.view_strategyrisk",
+    ),
+    **_unused(
+        (_SCRUTINY_GROUP,),
+        _CHILD,
+        "strategies.view_commissioningintention",
+        "strategies.view_strategyrisk",
+    ),
+    **_unused(
+        (_COMMISSIONER_GROUP,),
+        _NO_URL + " (pooled budgets are read-only in the API and have no page; conclusions are never edited)",
+        "contracts.add_pooledbudget",
+        "contracts.change_pooledbudget",
+        "scrutiny.change_scrutinyconclusion",
+    ),
+    **_unused(
+        (_OFFICER_GROUP,),
+        _NO_URL + " (and pooled budgets are the commissioners' by the rules above)",
+        "contracts.add_pooledbudget",
+        "contracts.change_pooledbudget",
+    ),
+    **_unused(
+        (_OFFICER_GROUP,),
+        _NO_URL + " (changes, visits, plans and escalation steps are recorded, never edited; risk assessments "
+        "are history; providers, locations and ratings arrive by import, which checks its own permission)",
+        "contracts.change_contractchange",
+        "oversight.change_actionplan",
+        "oversight.change_escalationstep",
+        "oversight.change_visit",
+        "providers.add_cqcrating",
+        "providers.add_location",
+        "providers.add_provider",
+        "providers.change_cqcrating",
+        "providers.change_location",
+        "providers.change_provider",
+        "providers.change_riskassessment",
+    ),
+}

@@ -1,0 +1,169 @@
+"""The world of objects the permission matrix points its URLs at, and the people who ask.
+
+Two directorates (Adult Care "A", Children's Services "B") with a strategy each. Everything directorate-owned
+that the matrix targets belongs to A: the commissioner is tied to A, the other commissioner to B (and acts on
+A's objects). Reports exist in each workflow state a move starts from, packs and report PDFs exist as rendered
+files (so a download answers 200 to those allowed, not "not ready" to everyone), and the councillor sits on
+the committee.
+
+Built once per test module inside a transaction that is rolled back at the end (``module_world``); each test
+then runs in a savepoint of its own, so a POST that does change something (publish, render, revoke) leaves
+nothing behind for the next test.
+"""
+
+from __future__ import annotations
+
+import datetime
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.test import Client, override_settings
+
+from commissioning import roles
+from tests import factories as f
+
+from .expectations import ADMIN, ANON, COMMISSIONER, COUNCILLOR, OFFICER, OTHER_COMMISSIONER
+
+PDF = b"%PDF-1.4\n% a rendered file for the permission matrix\n%%EOF\n"
+
+# Who is who: the role group, the directorate (None: council-wide) and whether they reach the admin site.
+PEOPLE = {
+    COMMISSIONER: (roles.COMMISSIONER, "A", False),
+    OTHER_COMMISSIONER: (roles.COMMISSIONER, "B", False),
+    OFFICER: (roles.CONTRACT_OFFICER, None, False),
+    COUNCILLOR: (roles.SCRUTINY_MEMBER, None, False),
+    ADMIN: (roles.ADMINISTRATOR, None, True),
+}
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)  # actor -> User (no entry for the anonymous)
+    objects: dict = field(default_factory=dict)  # name -> model instance
+    targets: dict = field(default_factory=dict)  # target name -> URL kwargs (and "?" for a query string)
+    sessions: dict = field(default_factory=dict)  # actor -> session key of a signed-in session
+
+    def user(self, actor: str):
+        return None if actor == ANON else self.users[actor]
+
+
+def _file(name: str) -> str:
+    return default_storage.save(name, ContentFile(PDF))
+
+
+def build_world() -> World:
+    world = World()
+    a = f.DirectorateFactory(name="Adult Care and Community Wellbeing", code="accw")
+    b = f.DirectorateFactory(name="Children's Services", code="cs")
+    directorates = {"A": a, "B": b}
+    for actor, (group, directorate, staff) in PEOPLE.items():
+        user = f.UserFactory(
+            username=f"matrix-{actor}",
+            directorate=directorates[directorate] if directorate else None,
+            is_staff=staff,
+        )
+        user.groups.add(Group.objects.get(name=group))
+        world.users[actor] = user
+        client = Client()
+        client.force_login(user)
+        world.sessions[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    strategy = f.StrategyFactory(name="Carers", directorate=a)
+    f.StrategyFactory(name="Children's mental health", directorate=b)
+    reports = {
+        "draft_report": f.HighlightReportFactory(strategy=strategy, year=2018, quarter=3),
+        "submitted_report": f.SubmittedHighlightReportFactory(strategy=strategy, year=2018, quarter=2),
+        "board_reviewed_report": f.HighlightReportFactory(
+            strategy=strategy, year=2018, quarter=1, status=f.HighlightReport.Status.BOARD_REVIEWED
+        ),
+        "scrutiny_considered_report": f.HighlightReportFactory(
+            strategy=strategy, year=2017, quarter=4, status=f.HighlightReport.Status.SCRUTINY_CONSIDERED
+        ),
+    }
+    provider = f.ProviderFactory(name="Willow Care Ltd")
+    location = f.LocationFactory(provider=provider)
+    contract = f.ContractFactory(directorate=a, lead_provider=provider, strategy=strategy)
+    measure = f.MeasureFactory(strategy=strategy)
+    plan = f.ActionPlanFactory(provider=provider)
+    committee = f.CommitteeFactory()
+    committee.members.add(world.users[COUNCILLOR])
+    meeting = f.MeetingFactory(committee=committee, date=datetime.date(2018, 9, 5))
+
+    ready = f.ScrutinyPack.RenderStatus.READY
+    draft_pack = f.ScrutinyPackFactory(meeting=meeting, title="Draft pack", render_status=ready)
+    draft_pack.file.name = _file("packs/matrix-draft-pack.pdf")
+    draft_pack.save()
+    published_pack = f.PublishedScrutinyPackFactory(meeting=meeting, title="Published pack", render_status=ready)
+    published_pack.file.name = _file("packs/matrix-published-pack.pdf")
+    published_pack.save()
+    f.PackAppendixFactory(pack=published_pack, strategy=strategy)
+
+    from scrutiny.models import ReportRender
+
+    for name in ("draft_report", "submitted_report"):
+        ReportRender.objects.create(
+            report=reports[name], status=ready, file=_file(f"reports/matrix-{name}.pdf"), page_count=1
+        )
+    imported = default_storage.save("imports/matrix-contracts.csv", ContentFile(b"Reference,Title\n"))
+
+    objects = {
+        "strategy": strategy,
+        "outcome": f.OutcomeFactory(strategy=strategy),
+        "intention": f.IntentionFactory(strategy=strategy),
+        "risk": f.StrategyRiskFactory(strategy=strategy),
+        **reports,
+        "contract": contract,
+        "contractchange": f.ContractChangeFactory(contract=contract),
+        "pooledbudget": f.PooledBudgetFactory(strategy=strategy, contract=contract),
+        "provider": provider,
+        "location": location,
+        "cqcrating": f.CqcRatingFactory(location=location),
+        "riskassessment": f.RiskAssessmentFactory(provider=provider),
+        "visit": f.VisitFactory(provider=provider, contract=contract),
+        "concern": f.ConcernFactory(provider=provider, contract=contract),
+        "sanction": f.SanctionFactory(provider=provider, contract=contract),
+        "actionplan": plan,
+        "planaction": f.PlanActionFactory(plan=plan),
+        "escalationstep": f.EscalationStepFactory(plan=plan),
+        "measure": measure,
+        "measureresult": f.MeasureResultFactory(measure=measure, year=2018, quarter=2),
+        "committee": committee,
+        "meeting": meeting,
+        "conclusion": f.ScrutinyConclusionFactory(strategy=strategy, meeting=meeting),
+        "draft_pack": draft_pack,
+        "published_pack": published_pack,
+    }
+    world.objects = objects
+
+    # URL kwargs per target: a URL takes the ones its pattern names (pk, strategy_pk, report_pk, ...).
+    targets = {name: {"pk": obj.pk} for name, obj in objects.items()}
+    targets["strategy"] = {"pk": strategy.pk, "strategy_pk": strategy.pk}
+    for part in ("outcome", "intention", "risk"):
+        targets[part] = {"strategy_pk": strategy.pk, "pk": objects[part].pk}
+    for name in reports:
+        targets[name] = {"pk": reports[name].pk, "report_pk": reports[name].pk}
+    targets["strategy_results"] = {"strategy_pk": strategy.pk, "year": 2018, "quarter": 3}
+    # The oversight "record a ..." pages ask which provider first; with ?provider= they show the form itself.
+    targets["for_provider"] = {"?": {"provider": provider.pk}}
+    targets["draft_pack_file"] = {"path": draft_pack.file.name}
+    targets["published_pack_file"] = {"path": published_pack.file.name}
+    targets["draft_report_file"] = {"path": reports["draft_report"].pdf_render.file.name}
+    targets["submitted_report_file"] = {"path": reports["submitted_report"].pdf_render.file.name}
+    targets["imported_file"] = {"path": imported}
+    world.targets = targets
+    return world
+
+
+@contextmanager
+def module_world(django_db_blocker, media_root):
+    """The world, in a transaction rolled back when the module's tests are done."""
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media_root)):
+        with transaction.atomic():
+            world = build_world()
+            yield world
+            transaction.set_rollback(True)
