@@ -57,8 +57,5 @@ def achievement(
     if not is_targeted or target is None:
         return Achievement.MEASURED_ONLY
     margin = tolerance or Decimal(0)
-    if polarity == Polarity.LOWER_IS_BETTER:
-        met = value <= target + margin
-    else:
-        met = value >= target - margin
+    met = value <= target + margin if polarity == Polarity.LOWER_IS_BETTER else value >= target - margin
     return Achievement.ACHIEVED if met else Achievement.NOT_ACHIEVED

@@ -3,6 +3,7 @@ resource builds on, the schema and its documentation page.
 
 Permissions, pagination and throttling that settings name live in drf.py."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.template import engines
@@ -43,6 +44,9 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    elif isinstance(exc, DjangoPermissionDenied):
+        # Keep the service's reason ("only your own directorate's records"): the page shows the same words.
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -78,7 +82,8 @@ class ErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="The HTTP status code.")
     code = serializers.CharField(help_text='A machine-readable code, e.g. "invalid", "not_found", "conflict".')
     detail = serializers.CharField(help_text="What went wrong, in words.", allow_blank=True)
-    errors = serializers.DictField(
+    # The body's key is "errors" by design; on a schema-only serializer it may shadow Serializer.errors.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages by field name (400 only; empty otherwise).",
     )

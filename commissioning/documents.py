@@ -208,7 +208,7 @@ def attach_document(*, to: models.Model, file: UploadedFile, title: str, by: Use
     except Exception:
         default_storage.delete(stored)
         raise
-    logger.info("Document %s attached to %s %s by %s", document.pk, document.content_type, to.pk, by.pk)
+    logger.info("Document %s attached to %s %s by user %s", document.pk, to._meta.label, to.pk, by.pk)
     return document
 
 
@@ -220,12 +220,12 @@ def remove_document(*, document: Document, by: User) -> None:
         permissions.require(by, _change_permission(record), record)
     else:  # the record has gone: only those who may delete documents tidy up after it
         permissions.require(by, "commissioning.delete_document")
-    stored = document.file.name or ""
+    stored, document_id = document.file.name or "", document.pk
     with transaction.atomic():
         document._history_user = by  # type: ignore[attr-defined]
         document.delete()
         transaction.on_commit(lambda: default_storage.delete(stored))
-    logger.info("Document %s removed by %s", document.pk, by.pk)
+    logger.info("Document %s removed by user %s", document_id, by.pk)
 
 
 # --- Reads ----------------------------------------------------------------------------------------------------

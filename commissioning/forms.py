@@ -2,29 +2,77 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from typing import Any
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-# What people type: 05/09/2018 first; the ISO form for pasted values and API-minded users.
+# Whole dates sent under the field's own name (a script, a link, an API filter): 05/09/2018 or ISO.
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 
 
-class GovDateField(forms.DateField):
-    """The one date field of every form and filter: a GOV.UK text input read as day/month/year.
+def _parse_date_text(text: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007 - a calendar date, no time
+        except ValueError:
+            continue
+    return None
 
-    Not an HTML5 date input, whose format follows the browser's locale (mm/dd/yyyy in US English).
+
+class GovDateInputWidget(DateInputWidget):
+    """GOV.UK date input (day, month, year boxes) that brings up the number pad on a phone.
+
+    It also reads a whole date sent under the field's own name (``?end_from=2019-03-31``), so the same field
+    serves forms, filter forms and the API's query parameters.
     """
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault(
-            "widget", forms.DateInput(format="%d/%m/%Y", attrs={"class": "govuk-input govuk-input--width-10"})
-        )
-        kwargs.setdefault("help_text", "For example, 05/09/2018.")
-        kwargs.setdefault(
-            "error_messages", {"invalid": "Enter a real date in the format dd/mm/yyyy, for example 05/09/2018."}
-        )
-        super().__init__(**kwargs)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for widget in self.widgets:
+            widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if not any(f"{name}_{i}" in data for i in range(3)) and data.get(name):
+            text = str(data.get(name))
+            parsed = _parse_date_text(text)
+            if parsed is None:
+                return [text, "", ""]  # shown back as typed, refused as not a real date
+            return [str(parsed.day), str(parsed.month), str(parsed.year)]
+        return super().value_from_datadict(data, files, name)
+
+
+class GovDateField(DateInputField):
+    """The one date field of every form and filter: GOV.UK's day / month / year pattern.
+
+    Not an HTML5 date input, whose format follows the browser's locale (mm/dd/yyyy in US English).
+    Messages name the date, as the Design System asks ("Enter the date of visit as day, month and year").
+    """
+
+    widget = GovDateInputWidget
+
+    def __init__(self, *, label: str | None = None, required: bool = True, **kwargs: Any) -> None:
+        kwargs.pop("input_formats", None)
+        kwargs.pop("widget", None)
+        super().__init__(label=label, required=required, **kwargs)
+        what = (str(label) if label else "date").lower()
+        self.what = what
+        self.error_messages["required"] = self.error_messages["incomplete"] = f"Enter the {what} as day, month and year"
+        self.error_messages["invalid"] = f"The {what} must be a real date, for example 5 9 2018"
+
+    def compress(self, data_list: Any) -> date | None:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            if len(str(year)) != 4:
+                raise ValueError
+            return date(day=int(day), month=int(month), year=int(year))
+        except ValueError as error:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -279,7 +279,10 @@ def read_table(
     return Table(columns=present, rows=rows)
 
 
-def write_all(report: ImportReport, write: Callable[[], None], *, dry_run: bool) -> ImportReport:
+R = TypeVar("R", bound=ImportReport)
+
+
+def write_all(report: R, write: Callable[[], None], *, dry_run: bool) -> R:
     """Nothing saved on error: ``write`` runs only if every row passed its checks, in one transaction, and
     its writes are undone if it reports a problem of its own (``report.error``) or this is a dry run."""
     if report.errors:

@@ -12,6 +12,7 @@ import io
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -51,7 +52,9 @@ def _local_only_fetcher(url: str, *args, **kwargs):
     return default_url_fetcher(url, *args, **kwargs)
 
 
-def html_to_pdf(html: str, *, stylesheets: list[str | Path] = (), base_url: str | Path | None = None) -> RenderedPdf:
+def html_to_pdf(
+    html: str, *, stylesheets: Sequence[str | Path] = (), base_url: str | Path | None = None
+) -> RenderedPdf:
     """Lay out ``html`` (which carries its own ``<title>`` and ``<html lang>``) as a tagged PDF.
 
     ``stylesheets`` are local file paths. The PDF identifier is derived from the HTML so that

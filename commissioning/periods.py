@@ -115,3 +115,15 @@ def quarter_choices(around: date | None = None, before: int = 8, after: int = 4)
         following = following.next()
         quarters.append(following)
     return [(q.key, str(q)) for q in reversed(quarters)]
+
+
+def month_ends(*, start: date, end: date) -> list[date]:
+    """The last day of each month from ``start``'s month to ``end``'s month, both included (so the last may
+    fall after ``end``: the end of the month ``end`` is in)."""
+    days = []
+    month = date(start.year, start.month, 1)
+    while month <= end:
+        following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        days.append(following - timedelta(days=1))
+        month = following
+    return days

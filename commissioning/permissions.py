@@ -70,6 +70,10 @@ def may(user: Any, perm: str, obj: Any = None) -> bool:
         answer = rule(user, obj)
         if answer is not None:
             return answer
+    # Officers read across directorates (a provider's contracts in every directorate); the directorate
+    # binds what they change.
+    if perm.split(".", 1)[-1].startswith("view_"):
+        return True
     directorate_id = owning_directorate_id(obj)
     if directorate_id is None or is_council_wide(user):
         return True

@@ -69,10 +69,18 @@ _EXTRA = {
 }
 
 
+# Records whose reading follows a relation, not a role: a notification is its recipient's, a document is
+# readable by whoever may read the record it is attached to (commissioning.documents).
+_NOT_BY_ROLE = {"commissioning.notification", "commissioning.document", "commissioning.historicaldocument"}
+
+
 def _all_view_permissions():
     names = []
     for label in DOMAIN_APPS:
         for model in global_apps.get_app_config(label).get_models():
+            # History rows are read through their record's page (the admin is the administrator's).
+            if f"{label}.{model._meta.model_name}" in _NOT_BY_ROLE or model._meta.model_name.startswith("historical"):
+                continue
             names.append(f"{label}.view_{model._meta.model_name}")
     return names
 
@@ -80,14 +88,14 @@ def _all_view_permissions():
 def role_permissions(role: str) -> set[str]:
     """The "app_label.codename" permissions a role holds."""
     if role == ADMINISTRATOR:
-        perms = set()
+        everything: set[str] = set()
         for label in DOMAIN_APPS:
-            for model in global_apps.get_app_config(label).get_models():
+            for model_class in global_apps.get_app_config(label).get_models():
                 for action in ("add", "change", "delete", "view"):
-                    perms.add(f"{label}.{action}_{model._meta.model_name}")
-                for codename, _ in model._meta.permissions:
-                    perms.add(f"{label}.{codename}")
-        return perms
+                    everything.add(f"{label}.{action}_{model_class._meta.model_name}")
+                for codename, _ in model_class._meta.permissions:
+                    everything.add(f"{label}.{codename}")
+        return everything
     perms: set[str] = set(_EXTRA[role])
     if role == SCRUTINY_MEMBER:
         perms |= {f"{m.split('.')[0]}.view_{m.split('.')[1]}" for m in _SCRUTINY_READS}

@@ -49,7 +49,7 @@ def validate_upload(
         return _validate_upload(file, allowed_extensions=allowed_extensions, max_bytes=max_bytes)
     except ValidationError as error:
         extension = PurePath(PurePath(getattr(file, "name", "") or "").name).suffix.lower().lstrip(".")
-        message = messages.get(f"{error.code}.{extension}") or messages.get(error.code)
+        message = messages.get(f"{error.code}.{extension}") or messages.get(error.code or "")
         if message is None:
             raise
         raise ValidationError(message, code=error.code) from error

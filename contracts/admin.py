@@ -1,17 +1,48 @@
+"""Admin of the contract register and pooled budgets.
+
+Contracts are added and changed on the register's pages, changes recorded there and decisions too, so
+the admin shows them only. Pooled budgets have no page of their own: the admin adds and changes them
+through ``contracts.services`` (which check the right, through the strategy's or the contract's
+directorate, and the rules). Nothing is deleted here: no service deletes.
+"""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from commissioning.admin import ReadOnlyAdmin
+from providers.admin import ServiceAdmin
+
+from . import services
 from .models import Contract, ContractChange, PooledBudget
 
 
 class ContractChangeInline(admin.TabularInline):
     model = ContractChange
     extra = 0
-    raw_id_fields = ["from_provider", "to_provider", "recorded_by"]
+    fields = readonly_fields = (
+        "kind",
+        "effective_on",
+        "description",
+        "value_change",
+        "extension_months",
+        "from_provider",
+        "to_provider",
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
+class ContractAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Contracts are kept on the register's pages (contracts:edit, change_add, decision)."""
+
     list_display = [
         "reference",
         "title",
@@ -19,17 +50,24 @@ class ContractAdmin(SimpleHistoryAdmin):
         "category",
         "contract_type",
         "end_date",
+        "maximum_end_date",
         "annual_value",
         "status",
     ]
     list_filter = ["directorate", "category", "contract_type", "status", "performance", "politically_sensitive"]
     search_fields = ["reference", "title", "lead_provider__name"]
     list_select_related = ["lead_provider"]
-    raw_id_fields = ["lead_provider", "other_providers", "locations", "strategy"]
     inlines = [ContractChangeInline]
 
 
 @admin.register(PooledBudget)
-class PooledBudgetAdmin(SimpleHistoryAdmin):
+class PooledBudgetAdmin(ServiceAdmin):
     list_display = ["name", "arrangement_type", "partner", "total_value", "partner_contribution"]
     list_filter = ["arrangement_type"]
+    raw_id_fields = ["strategy", "contract"]
+
+    def create(self, request, fields):
+        return services.pooled_budget_create(by=request.user, **fields)
+
+    def update(self, request, obj, fields):
+        return services.pooled_budget_update(budget=obj, by=request.user, **fields)

@@ -3,15 +3,24 @@
 import django_filters as filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from commissioning.api import ResourceViewSet
+from providers.api import ServiceViewSet
 from providers.models import Location, Provider
 
 from . import services
 from .filters import ContractFilter
 from .models import Contract, PooledBudget
 from .selectors import contract_register
-from .serializers import ContractSerializer, PooledBudgetSerializer
+from .serializers import (
+    ContractChangeInputSerializer,
+    ContractChangeSerializer,
+    ContractInputSerializer,
+    ContractSerializer,
+    DecisionInputSerializer,
+    PooledBudgetSerializer,
+)
 
 
 def _strategy_model():
@@ -39,14 +48,16 @@ class ApiContractFilter(ContractFilter):
     update=extend_schema(summary="Change a contract's details"),
     partial_update=extend_schema(summary="Change some of a contract's details"),
 )
-class ContractViewSet(ResourceViewSet):
+class ContractViewSet(ServiceViewSet):
     serializer_class = ContractSerializer
+    extra_post_actions = True
+    input_serializer_class = ContractInputSerializer
     filterset_class = ApiContractFilter
     ordering_fields = ["reference", "title", "end_date", "maximum_end_date", "annual_value", "updated_at"]
     queryset = Contract.objects.none()
 
     def get_queryset(self):
-        return contract_register().prefetch_related(
+        return contract_register(user=self.request.user).prefetch_related(
             Prefetch("other_providers", queryset=Provider.objects.only("pk")),
             Prefetch("locations", queryset=Location.objects.only("pk")),
         )
@@ -57,12 +68,49 @@ class ContractViewSet(ResourceViewSet):
     def do_update(self, instance, data):
         return services.contract_update(contract=instance, by=self.request.user, **data)
 
+    def _input(self, serializer_class, request):
+        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
-class PooledBudgetViewSet(ResourceViewSet):
+    @extend_schema(
+        summary="Record a variation, extension or novation",
+        description="As on the contract's page: an extension takes the next option and moves the end date on, "
+        "a novation moves the contract to another lead provider, and any change may add to the total value.",
+        request=ContractChangeInputSerializer,
+        responses={201: ContractChangeSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="changes")
+    def changes(self, request, pk=None):
+        contract = self.get_object()
+        change = services.contract_record_change(
+            contract=contract, by=request.user, **self._input(ContractChangeInputSerializer, request)
+        )
+        return Response(ContractChangeSerializer(change).data, status=201)
+
+    @extend_schema(
+        summary="Record the re-procurement or extension decision",
+        request=DecisionInputSerializer,
+        responses={200: ContractSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        contract = self.get_object()
+        data = self._input(DecisionInputSerializer, request)
+        services.contract_record_decision(
+            contract=contract, by=request.user, decision=data["reprocurement_decision"], decided_on=data["decided_on"]
+        )
+        return Response(self.get_serializer(self.get_output(contract)).data)
+
+
+class PooledBudgetViewSet(ServiceViewSet):
     serializer_class = PooledBudgetSerializer
     filterset_fields = ["strategy", "contract", "arrangement_type"]
     ordering_fields = ["name", "total_value"]
-    queryset = PooledBudget.objects.order_by("name", "pk")
+    queryset = PooledBudget.objects.none()
+
+    def get_queryset(self):
+        return PooledBudget.objects.visible_to(self.request.user).order_by("name", "pk")
 
 
 ROUTES = [

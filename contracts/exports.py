@@ -38,12 +38,12 @@ EXPORT_HEADERS = [
 
 
 def contract_row(contract: Contract) -> list:
-    provider = contract.lead_provider.name if contract.lead_provider_id else ""
+    provider = contract.lead_provider.name if contract.lead_provider is not None else ""
     return [
         contract.reference,
         contract.title,
         contract.directorate.name,
-        contract.strategy.name if contract.strategy_id else "",
+        contract.strategy.name if contract.strategy is not None else "",
         contract.provider_summary or provider,
         contract.get_category_display(),
         contract.get_contract_type_display(),

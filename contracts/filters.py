@@ -6,6 +6,7 @@ import django_filters as filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
 
+from commissioning.forms import GovDateField
 from commissioning.models import Directorate
 from providers.models import Provider
 
@@ -27,6 +28,13 @@ SORT_FIELDS = (
     ("maximum_end_date", "maximum_end_date"),
     ("annual_value", "annual_value"),
 )
+
+
+class GovDateFilter(filters.DateFilter):
+    """A date filter in the one date field (commissioning.forms.GovDateField): day, month and year on the page,
+    a whole date (``?end_after=2019-03-31``) in a link or through the API."""
+
+    field_class = GovDateField
 
 
 def _strategies(request=None):
@@ -60,18 +68,8 @@ class ContractFilter(filters.FilterSet):
         method="filter_value_band",
         empty_label="Any",
     )
-    end_after = filters.DateFilter(
-        field_name="end_date",
-        lookup_expr="gte",
-        label="Ending on or after",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    end_before = filters.DateFilter(
-        field_name="end_date",
-        lookup_expr="lte",
-        label="Ending on or before",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    end_after = GovDateFilter(field_name="end_date", lookup_expr="gte", label="Ending on or after")
+    end_before = GovDateFilter(field_name="end_date", lookup_expr="lte", label="Ending on or before")
     sort = filters.OrderingFilter(fields=SORT_FIELDS, label="Sort by")
 
     class Meta:
@@ -131,6 +129,8 @@ class ContractFilter(filters.FilterSet):
         # GOV.UK Design System classes, so the register's filter panel renders the form as it is.
         for name, form_field in self.form.fields.items():
             widget = form_field.widget
+            if isinstance(widget, forms.MultiWidget):
+                continue  # the date input styles its own day, month and year boxes
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "govuk-checkboxes__input")
             elif isinstance(widget, forms.Select):

@@ -1,45 +1,14 @@
 """Forms of the contract register: shape only; the rules live in contracts/services.py."""
 
-import re
-
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Fieldset, Layout, Size, Submit
 from django import forms
 
-from commissioning.security import validate_upload
+from commissioning.forms import GovDateField
 from providers.models import Provider
 
+from .imports import UPLOAD, parse_extension_months
 from .models import Contract, ContractChange
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-IMPORT_EXTENSIONS = ("csv", "xlsx")
-# This page's own wording for each upload problem that commissioning.security finds.
-IMPORT_MESSAGES = {
-    "file_type": "The file must be a .csv or .xlsx file.",
-    "file_empty": "The file is empty: it needs a header row with the template's columns.",
-    "file_size": "The file must be no larger than 5 MB.",
-    "file_content.xlsx": "The file could not be opened as an Excel (.xlsx) workbook.",
-    "file_content.csv": "The file is not a .csv file: it contains binary data. Save it as 'CSV UTF-8' and try again.",
-    "file_encoding": "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.",
-}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def parse_extension_months(text: str) -> list[int]:
-    """Read extension options as councils write them: '12+12', '12, 12' or '12 12' months."""
-    text = (text or "").strip()
-    if not text:
-        return []
-    parts = [p for p in re.split(r"[+,;\s]+", text) if p]
-    if not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise forms.ValidationError("Enter extension options in months, separated by '+', for example 12+12.")
-    return [int(p) for p in parts]
 
 
 class ExtensionMonthsField(forms.CharField):
@@ -49,7 +18,10 @@ class ExtensionMonthsField(forms.CharField):
         return value
 
     def to_python(self, value):
-        return parse_extension_months(super().to_python(value))
+        try:
+            return parse_extension_months(super().to_python(value))
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
 
 
 class ContractForm(forms.ModelForm):
@@ -58,6 +30,9 @@ class ContractForm(forms.ModelForm):
         required=False,
         help_text="Months of each extension option in order, for example 12+12 for a 3+1+1 contract.",
     )
+    start_date = GovDateField(label="Start date")
+    end_date = GovDateField(label="End date", help_text="Current end date, including extensions already used.")
+    review_date = GovDateField(label="Review date", required=False)
 
     class Meta:
         model = Contract
@@ -97,9 +72,6 @@ class ContractForm(forms.ModelForm):
             "volume_sensitive",
         ]
         widgets = {
-            "start_date": DateInput(),
-            "end_date": DateInput(),
-            "review_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "corrective_measures": forms.Textarea(attrs={"rows": 2}),
             "has_kpis": forms.NullBooleanSelect(),
@@ -170,7 +142,7 @@ class ContractForm(forms.ModelForm):
 
 class ContractChangeForm(forms.Form):
     kind = forms.ChoiceField(label="What changed", choices=ContractChange.Kind.choices, widget=forms.RadioSelect)
-    effective_on = forms.DateField(label="Date it takes effect", widget=DateInput())
+    effective_on = GovDateField(label="Date it takes effect")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
     value_change = forms.DecimalField(
         label="Change to total value (£)",
@@ -202,7 +174,7 @@ class DecisionForm(forms.Form):
         choices=[c for c in Contract.Reprocurement.choices if c[0]],
         widget=forms.RadioSelect,
     )
-    decided_on = forms.DateField(label="Date decided", widget=DateInput())
+    decided_on = GovDateField(label="Date decided")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,7 +186,7 @@ class ContractImportForm(forms.Form):
     file = forms.FileField(
         label="Contract register file",
         help_text="A .csv or .xlsx file of no more than 5 MB, with the columns of the template.",
-        error_messages={"empty": IMPORT_MESSAGES["file_empty"]},
+        error_messages={"empty": UPLOAD.messages["file_empty"]},
     )
     create_providers = forms.BooleanField(
         label="Add providers that are not yet on the system",
@@ -230,7 +202,5 @@ class ContractImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        validate_upload(
-            upload, allowed_extensions=IMPORT_EXTENSIONS, max_bytes=MAX_IMPORT_BYTES, messages=IMPORT_MESSAGES
-        )
+        UPLOAD.check(upload)
         return upload

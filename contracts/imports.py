@@ -13,28 +13,60 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-
+from commissioning.imports import (
+    Column,
+    ImportFileError,
+    ImportReport,
+    Row,
+    RowError,
+    UploadRules,
+    is_blank,
+    read_table,
+    write_all,
+)
 from commissioning.models import Directorate, User
 from providers.models import Provider
+from providers.services import provider_create
 
 from . import services
-from .forms import parse_extension_months
 from .models import Contract
 
+__all__ = ["COLUMNS", "HEADERS", "ContractImportReport", "ImportFileError", "RowError", "import_contracts"]
 
-@dataclass(frozen=True)
-class Column:
-    header: str
-    field: str
-    required: bool
-    help: str
+# This page's own wording for each upload problem that commissioning.security finds.
+UPLOAD = UploadRules(
+    extensions=("csv", "xlsx"),
+    max_bytes=5 * 1024 * 1024,
+    max_rows=20_000,
+    messages={
+        "file_type": "The file must be a .csv or .xlsx file.",
+        "file_empty": "The file is empty: it needs a header row with the template's columns.",
+        "file_size": "The file must be no larger than 5 MB.",
+        "file_content.xlsx": "The file could not be opened as an Excel (.xlsx) workbook.",
+        "file_content.csv": (
+            "The file is not a .csv file: it contains binary data. Save it as 'CSV UTF-8' and try again."
+        ),
+        "file_encoding": "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.",
+    },
+)
+
+
+def parse_extension_months(text: str) -> list[int]:
+    """Read extension options as councils write them: '12+12', '12, 12' or '12 12' months."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    parts = [p for p in re.split(r"[+,;\s]+", text) if p]
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise ValueError("Enter extension options in months, separated by '+', for example 12+12.")
+    return [int(p) for p in parts]
 
 
 COLUMNS = [
@@ -75,7 +107,7 @@ COLUMNS = [
     Column("Description", "description", False, "Free text."),
 ]
 HEADERS = [c.header for c in COLUMNS]
-_BY_HEADER = {c.header.lower(): c for c in COLUMNS}
+_HEADER_OF = {c.field: c.header for c in COLUMNS}
 
 CHOICES = {
     "category": Contract.Category,
@@ -86,81 +118,17 @@ CHOICES = {
     "payment_basis": Contract.PaymentBasis,
     "volume_sensitive": Contract.VolumeSensitive,
 }
-DATE_FIELDS = {"start_date", "end_date", "review_date"}
-MONEY_FIELDS = {"annual_value", "total_value"}
 YES = {"y", "yes", "true", "1"}
 NO = {"n", "no", "false", "0"}
 
 
-@dataclass(frozen=True, order=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"Row {self.row}, {self.column}: {self.message}"
-
-
 @dataclass
-class ImportReport:
-    errors: list[RowError] = field(default_factory=list)
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
+class ContractImportReport(ImportReport):
+    """The pipeline's report, with the references added and updated and the providers added."""
+
+    created_references: list[str] = field(default_factory=list)
+    updated_references: list[str] = field(default_factory=list)
     new_providers: list[str] = field(default_factory=list)
-    rows: int = 0
-    dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong type, no header, missing columns)."""
-
-
-def read_rows(*, content: bytes, filename: str) -> list[dict[str, Any]]:
-    """The file's rows as dicts keyed by our field names. Raises ImportFileError for an unreadable file."""
-    name = filename.lower()
-    if name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFileError("The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.") from exc
-        table = list(csv.reader(io.StringIO(text)))
-    elif name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ImportFileError("The file could not be opened as an Excel (.xlsx) workbook.") from exc
-        sheet = workbook.worksheets[0]
-        table = [list(row) for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    else:
-        raise ImportFileError("The file must be a .csv or .xlsx file.")
-    if not table:
-        raise ImportFileError("The file is empty: it needs a header row with the template's columns.")
-    header = [str(h).strip().lower() if h is not None else "" for h in table[0]]
-    missing = [c.header for c in COLUMNS if c.required and c.header.lower() not in header]
-    if missing:
-        raise ImportFileError(f"The header row is missing these columns: {', '.join(missing)}.")
-    unknown = [h for h in header if h and h not in _BY_HEADER]
-    if unknown:
-        raise ImportFileError(f"The header row has columns the template does not: {', '.join(unknown)}.")
-    rows = []
-    for number, values in enumerate(table[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue  # blank lines at the end of a spreadsheet are not rows
-        row: dict[str, Any] = {"_row": number}
-        for position, heading in enumerate(header):
-            if heading:
-                value = values[position] if position < len(values) else None
-                row[_BY_HEADER[heading].field] = value.strip() if isinstance(value, str) else value
-        rows.append(row)
-    return rows
 
 
 def _date(value: Any) -> date:
@@ -171,7 +139,7 @@ def _date(value: Any) -> date:
     text = str(value).strip()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time of day
         except ValueError:
             continue
     raise ValueError(f"'{text}' is not a date; use dd/mm/yyyy or yyyy-mm-dd.")
@@ -190,14 +158,6 @@ def _money(value: Any) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _choice(value: Any, choices) -> str:
-    text = str(value).strip().lower()
-    for code, label in choices.choices:
-        if text in (code.lower(), label.lower()):
-            return code
-    raise ValueError(f"'{value}' is not one of: {', '.join(label for _, label in choices.choices)}.")
-
-
 def _yes_no(value: Any) -> bool:
     text = str(value).strip().lower()
     if text in YES:
@@ -207,22 +167,38 @@ def _yes_no(value: Any) -> bool:
     raise ValueError(f"'{value}' is not Y or N.")
 
 
-def _blank(value: Any) -> bool:
-    return value is None or str(value).strip() == ""
+def _whole_number(value: Any) -> int:
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not text.isdigit():
+        raise ValueError(f"'{value}' is not a whole number.")
+    return int(text)
+
+
+def _choice(choices: Any) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = str(value).strip().lower()
+        for code, label in choices.choices:
+            if text in (code.lower(), label.lower()):
+                return code
+        raise ValueError(f"'{value}' is not one of: {', '.join(label for _, label in choices.choices)}.")
+
+    return parse
 
 
 class _Lookups:
     """Reference data loaded once per import, so the number of queries does not grow with the rows."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         # Strategies sit above contracts: reach their model through the FK, never by import.
-        strategy_model = Contract._meta.get_field("strategy").related_model
-        self.directorates = {}
+        strategy_model: Any = Contract._meta.get_field("strategy").related_model
+        self.directorates: dict[str, Directorate] = {}
         for d in Directorate.objects.all():
             self.directorates[d.code.lower()] = d
             self.directorates[d.name.lower()] = d
-        self.strategies = {s.name.lower(): s for s in strategy_model.objects.all()}
-        self.providers_by_number = {}
+        self.strategies = {s.name.lower(): s for s in strategy_model._default_manager.all()}
+        self.providers_by_number: dict[str, Provider] = {}
         self.providers_by_name: dict[str, list[Provider]] = {}
         for p in Provider.objects.all():
             if p.companies_house_number:
@@ -230,134 +206,131 @@ class _Lookups:
             self.providers_by_name.setdefault(p.name.strip().lower(), []).append(p)
         self.existing = {c.reference: c for c in Contract.objects.all()}
 
+    def directorate(self, value: Any) -> Directorate:
+        found = self.directorates.get(str(value).strip().lower())
+        if found is None:
+            raise ValueError(f"No directorate with the code or name '{value}'.")
+        return found
 
-def _clean_row(row: dict[str, Any], lookups: _Lookups, create_providers: bool, errors: list[RowError]) -> dict | None:
-    number = row["_row"]
-    headers = {c.field: c.header for c in COLUMNS}
-    before = len(errors)
-    data: dict[str, Any] = {}
+    def strategy(self, value: Any) -> Any:
+        found = self.strategies.get(str(value).strip().lower())
+        if found is None:
+            raise ValueError(f"No commissioning strategy named '{value}'.")
+        return found
 
-    def error(field_name: str, message: str) -> None:
-        errors.append(RowError(number, headers[field_name], message))
+    def parsers(self) -> dict[str, Callable[[Any], Any]]:
+        """How each column's cell becomes a field's value (raising ValueError with the reason)."""
+        parsers: dict[str, Callable[[Any], Any]] = {
+            "start_date": _date,
+            "end_date": _date,
+            "review_date": _date,
+            "annual_value": _money,
+            "total_value": _money,
+            "has_kpis": _yes_no,
+            "politically_sensitive": _yes_no,
+            "extension_months": lambda value: parse_extension_months(str(value)),
+            "extensions_used": _whole_number,
+            "directorate": self.directorate,
+            "strategy": self.strategy,
+        }
+        parsers.update({name: _choice(choices) for name, choices in CHOICES.items()})
+        return parsers
 
-    for column in COLUMNS:
-        if column.required and _blank(row.get(column.field)):
-            error(column.field, "This column must be filled in.")
-    for name, value in row.items():
-        if name == "_row" or _blank(value):
-            continue
-        try:
-            if name in DATE_FIELDS:
-                data[name] = _date(value)
-            elif name in MONEY_FIELDS:
-                data[name] = _money(value)
-            elif name in CHOICES:
-                data[name] = _choice(value, CHOICES[name])
-            elif name in ("has_kpis", "politically_sensitive"):
-                data[name] = _yes_no(value)
-            elif name == "extension_months":
-                try:
-                    data[name] = parse_extension_months(str(value))
-                except ValidationError as exc:
-                    raise ValueError(exc.messages[0]) from exc
-            elif name == "extensions_used":
-                text = str(value).strip()
-                if isinstance(value, float) and value.is_integer():
-                    text = str(int(value))
-                if not text.isdigit():
-                    raise ValueError(f"'{value}' is not a whole number.")
-                data[name] = int(text)
-            elif name == "directorate":
-                found = lookups.directorates.get(str(value).strip().lower())
-                if found is None:
-                    raise ValueError(f"No directorate with the code or name '{value}'.")
-                data[name] = found
-            elif name == "strategy":
-                found = lookups.strategies.get(str(value).strip().lower())
-                if found is None:
-                    raise ValueError(f"No commissioning strategy named '{value}'.")
-                data[name] = found
-            elif name == "companies_house_number":
-                data[name] = str(value).strip()
-            else:
-                data[name] = str(value).strip()
-        except ValueError as exc:
-            error(name, str(exc))
 
-    if "start_date" in data and "end_date" in data and data["end_date"] < data["start_date"]:
-        error("end_date", "The end date is before the start date.")
-    options = data.get("extension_months", [])
-    options_unreadable = not _blank(row.get("extension_months")) and "extension_months" not in data
-    if not options_unreadable and data.get("extensions_used", 0) > len(options):
-        error("extensions_used", f"Only {len(options)} extension option(s) are given.")
+def _text(value: Any) -> str:
+    return str(value).strip()
 
-    # Provider: by Companies House number first, then by name.
-    number_given = data.pop("companies_house_number", "")
-    provider_name = data.pop("lead_provider", "")
-    if number_given or provider_name:
-        provider = lookups.providers_by_number.get(number_given.lower()) if number_given else None
-        ambiguous = False
+
+class _RowChecker:
+    """Turns a row into a contract's fields, reporting each problem against its row and column."""
+
+    def __init__(self, lookups: _Lookups, report: ContractImportReport, create_providers: bool) -> None:
+        self.lookups = lookups
+        self.report = report
+        self.create_providers = create_providers
+        self.parsers = lookups.parsers()
+
+    def error(self, row: Row, field_name: str, message: str) -> None:
+        self.report.error(row.number, _HEADER_OF[field_name], message)
+
+    def clean(self, row: Row) -> dict[str, Any] | None:
+        before = len(self.report.errors)
+        data: dict[str, Any] = {}
+        for column in COLUMNS:
+            if column.required and is_blank(row.get(column.field)):
+                self.error(row, column.field, "This column must be filled in.")
+        for name, value in row.values.items():
+            if is_blank(value):
+                continue
+            try:
+                data[name] = self.parsers.get(name, _text)(value)
+            except ValueError as exc:
+                self.error(row, name, str(exc))
+        if "start_date" in data and "end_date" in data and data["end_date"] < data["start_date"]:
+            self.error(row, "end_date", "The end date is before the start date.")
+        options = data.get("extension_months", [])
+        options_unreadable = not is_blank(row.get("extension_months")) and "extension_months" not in data
+        if not options_unreadable and data.get("extensions_used", 0) > len(options):
+            self.error(row, "extensions_used", f"Only {len(options)} extension option(s) are given.")
+        self._provider(row, data)
+        return data if len(self.report.errors) == before else None
+
+    def _provider(self, row: Row, data: dict[str, Any]) -> None:
+        """The lead provider: by Companies House number first, then by name."""
+        number_given = data.pop("companies_house_number", "")
+        provider_name = data.pop("lead_provider", "")
+        if not (number_given or provider_name):
+            return
+        provider = self.lookups.providers_by_number.get(number_given.lower()) if number_given else None
         if provider is None and provider_name:
-            matches = lookups.providers_by_name.get(provider_name.lower(), [])
-            ambiguous = len(matches) > 1
-            if ambiguous:
-                error(
-                    "lead_provider",
-                    f"{len(matches)} providers are named '{provider_name}'; add the Companies House number.",
-                )
-            elif matches:
-                provider = matches[0]
-        if provider is None and not ambiguous:
-            if create_providers and provider_name:
+            matches = self.lookups.providers_by_name.get(provider_name.lower(), [])
+            if len(matches) > 1:
+                message = f"{len(matches)} providers are named '{provider_name}'; add the Companies House number."
+                self.error(row, "lead_provider", message)
+                return
+            provider = matches[0] if matches else None
+        if provider is None:
+            if self.create_providers and provider_name:
                 data["_new_provider"] = (provider_name, number_given)
-            elif create_providers:
-                error("lead_provider", "Give the provider's name so that it can be added.")
+            elif self.create_providers:
+                self.error(row, "lead_provider", "Give the provider's name so that it can be added.")
             else:
-                error(
+                self.error(
+                    row,
                     "lead_provider",
                     f"No provider '{provider_name or number_given}' on the system: add it first, or choose to "
                     "add providers that are not yet on the system.",
                 )
         data["lead_provider"] = provider
-    return data if len(errors) == before else None
 
 
 def import_contracts(
     *, content: bytes, filename: str, by: User | None, dry_run: bool = False, create_providers: bool = False
-) -> ImportReport:
-    """Check every row of a contract register file and, if none has a problem and this is not a dry run,
-    create or update the contracts in one transaction. Raises ImportFileError for an unreadable file."""
-    report = ImportReport(dry_run=dry_run)
-    rows = read_rows(content=content, filename=filename)
-    report.rows = len(rows)
+) -> ContractImportReport:
+    """Check every row of a contract register file and, if none has a problem, create or update the
+    contracts in one transaction (a dry run does it, then undoes it). Raises ImportFileError for a file that
+    cannot be read. ``by`` None: a command run on the server with no user named."""
+    report = ContractImportReport(dry_run=dry_run)
+    table = read_table(content=content, filename=filename, columns=COLUMNS, rules=UPLOAD)
+    report.rows_read = len(table.rows)
     lookups = _Lookups()
+    checker = _RowChecker(lookups, report, create_providers)
     cleaned: list[tuple[int, dict]] = []
     seen: dict[str, int] = {}
-    for row in rows:
-        data = _clean_row(row, lookups, create_providers, report.errors)
-        reference = str(row.get("reference") or "").strip()
-        if reference:
-            if reference in seen:
-                report.errors.append(
-                    RowError(row["_row"], "Reference", f"'{reference}' is also on row {seen[reference]}.")
-                )
-                data = None
-            seen.setdefault(reference, row["_row"])
+    for row in table.rows:
+        data = checker.clean(row)
+        reference = row.text("reference")
+        if reference in seen:
+            report.error(row.number, "Reference", f"'{reference}' is also on row {seen[reference]}.")
+            data = None
+        elif reference:
+            seen[reference] = row.number
         if data is not None:
-            cleaned.append((row["_row"], data))
-    if report.errors:
-        report.errors.sort()
-        return report
-    with transaction.atomic():
-        _write(cleaned, lookups, by, report)
-        if dry_run:
-            # Every write runs, so the model's own checks run too, and is then undone.
-            transaction.set_rollback(True)
-    report.errors.sort()
-    return report
+            cleaned.append((row.number, data))
+    return write_all(report, lambda: _write(cleaned, lookups, by, report), dry_run=dry_run)
 
 
-def _write(cleaned: list[tuple[int, dict]], lookups: _Lookups, by: User | None, report: ImportReport) -> None:
+def _write(cleaned: list[tuple[int, dict]], lookups: _Lookups, by: User | None, report: ContractImportReport) -> None:
     created_providers: dict[str, Provider] = {}
     new: list[tuple[int, dict]] = []
     updates: list[tuple[int, Contract, dict]] = []
@@ -367,7 +340,7 @@ def _write(cleaned: list[tuple[int, dict]], lookups: _Lookups, by: User | None, 
             name, ch_number = new_provider
             provider = created_providers.get(name.lower())
             if provider is None:
-                provider = Provider.objects.create(name=name, companies_house_number=ch_number)
+                provider = provider_create(by=by, name=name, companies_house_number=ch_number)
                 created_providers[name.lower()] = provider
                 report.new_providers.append(name)
             data["lead_provider"] = provider
@@ -376,22 +349,20 @@ def _write(cleaned: list[tuple[int, dict]], lookups: _Lookups, by: User | None, 
             new.append((number, data))
         else:
             updates.append((number, existing, data))
-    problems = services.contracts_import(
+    done = services.contracts_import(
         new=[data for _, data in new], updates=[(contract, data) for _, contract, data in updates], by=by
     )
     numbers = [number for number, _ in new] + [number for number, _, _ in updates]
-    headers = {c.field: c.header for c in COLUMNS}
-    for position, exc in problems.items():
+    for position, exc in done.problems.items():
         for name, messages in exc.message_dict.items():
             for message in messages:
-                report.errors.append(RowError(numbers[position], headers.get(name, "Row"), message))
+                report.error(numbers[position], _HEADER_OF.get(name, ""), message)
     if report.errors:
-        # Any problem found while writing undoes every row.
-        transaction.set_rollback(True)
         report.new_providers.clear()
         return
-    report.created.extend(data["reference"] for _, data in new)
-    report.updated.extend(data["reference"] for _, _, data in updates)
+    report.created_references = done.created
+    report.updated_references = done.updated
+    report.created, report.updated, report.unchanged = len(done.created), len(done.updated), len(done.unchanged)
 
 
 def template_csv() -> str:

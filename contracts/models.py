@@ -311,9 +311,11 @@ class PooledBudget(TimeStampedModel):
         """The directorate of its strategy (commissioners keep pooled budgets with their strategies), else of
         its contract; a budget tied to neither is council-wide."""
         if self.strategy_id is not None:
-            return self.strategy.directorate_id
+            strategy = self.strategy
+            return strategy.directorate_id if strategy is not None else None
         if self.contract_id is not None:
-            return self.contract.directorate_id
+            contract = self.contract
+            return contract.directorate_id if contract is not None else None
         return None
 
     @property

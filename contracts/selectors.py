@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
@@ -27,22 +28,25 @@ def key_contracts_for_strategies(*, strategy_ids: list[int]) -> QuerySet[Contrac
     )
 
 
-def contract_register() -> QuerySet[Contract]:
-    """Every contract with what a register row shows loaded in the same query (no per-row queries)."""
+def contract_register(*, user) -> QuerySet[Contract]:
+    """Every contract ``user`` may see, with what a register row shows loaded in the same query."""
     return (
-        Contract.objects.with_is_key()
+        Contract.objects.visible_to(user)
+        .with_is_key()
         .select_related("directorate", "strategy", "lead_provider")
         .order_by("end_date", "reference")
     )
 
 
-def contracts_needing_decision(*, within_months: int, today: date | None = None) -> QuerySet[Contract]:
+def contracts_needing_decision(*, within_months: int, today: date | None = None, user=None) -> QuerySet[Contract]:
     """Live contracts whose last possible end date (after every extension option left) falls within
-    the window and that have no re-procurement or extension decision recorded."""
+    the window and that have no re-procurement or extension decision recorded. With ``user``, only those
+    they may see (a page); without, every one (the weekly digest, the council dashboard's count)."""
     today = today or timezone.localdate()
     horizon = today + relativedelta(months=within_months)
+    contracts = Contract.objects.all() if user is None else Contract.objects.visible_to(user)
     return (
-        Contract.objects.live(on=today)
+        contracts.live(on=today)
         .with_is_key()
         .filter(maximum_end_date__lte=horizon, reprocurement_decision="")
         .select_related("lead_provider", "directorate", "strategy__commissioning_lead")
@@ -56,22 +60,25 @@ def _latest_rating(field: str):
     )
 
 
-def _logged(relation: str):
+def _logged(relation: str) -> Any:
     """The model of what officers log against a contract (oversight's visits, concerns...), reached by
     the reverse relation so that contracts does not import the app above it."""
-    return Contract._meta.get_field(relation).related_model._default_manager
+    model: Any = Contract._meta.get_field(relation).related_model
+    return model._default_manager
 
 
-def contract_detail(*, pk: int) -> Contract:
-    """One contract with everything its page shows loaded up front: changes, pooled budgets, what
-    officers logged against it, its locations' latest CQC ratings. Raises Contract.DoesNotExist."""
+def contract_detail(*, pk: int, user) -> Contract:
+    """One contract ``user`` may see, with everything its page shows loaded up front: changes, pooled
+    budgets, what officers logged against it, its locations' latest CQC ratings. Raises
+    Contract.DoesNotExist."""
     locations = (
         Location.objects.select_related("provider")
         .annotate(latest_overall=_latest_rating("overall"), latest_published_on=_latest_rating("published_on"))
         .order_by("name")
     )
     contract = (
-        Contract.objects.with_is_key()
+        Contract.objects.visible_to(user)
+        .with_is_key()
         .select_related("directorate", "strategy__commissioning_lead", "lead_provider")
         .prefetch_related(
             Prefetch("other_providers", queryset=Provider.objects.order_by("name")),

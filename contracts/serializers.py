@@ -1,13 +1,87 @@
-"""API shapes of the contract register and pooled budgets."""
+"""API shapes of the contract register and pooled budgets: an output serializer per resource (what a read
+shows) and an input serializer per write (the shape of the request only; the rules are the services')."""
 
+from decimal import Decimal
+
+from django.apps import apps
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from .models import Contract, PooledBudget
-from .services import EDITABLE_FIELDS
+from commissioning.models import Directorate
+from providers.models import Location, Provider
+from providers.serializers import VisibleRecordField
+
+from .models import Contract, ContractChange, PooledBudget
+
+
+def _strategies():
+    # Strategies sit above contracts: reach their model by name, never by import.
+    return apps.get_model("strategies", "CommissioningStrategy").objects.all()
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    """A contract on the register, as every read shows it."""
+
+    directorate_name = serializers.CharField(source="directorate.name")
+    strategy_name = serializers.CharField(source="strategy.name", allow_null=True, default=None)
+    lead_provider_name = serializers.CharField(source="lead_provider.name", allow_null=True, default=None)
+    is_key = serializers.BooleanField(help_text="Annual value of £1m or more, or politically sensitive.")
+    extension_months = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Extension options in months, in order: 3+1+1 years is [12, 12]."
+    )
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "annual_value",
+            "category",
+            "contract_type",
+            "corrective_measures",
+            "description",
+            "directorate",
+            "duration_note",
+            "end_date",
+            "extension_months",
+            "extensions_used",
+            "has_kpis",
+            "lead_provider",
+            "payment_basis",
+            "payment_frequency",
+            "payment_terms",
+            "payment_terms_note",
+            "performance",
+            "performance_note",
+            "politically_sensitive",
+            "procurement_route",
+            "provider_summary",
+            "reference",
+            "review_date",
+            "review_note",
+            "service_credit_percentage",
+            "start_date",
+            "status",
+            "strategy",
+            "title",
+            "total_value",
+            "vat_not_recoverable",
+            "volume_sensitive",
+            "other_providers",
+            "locations",
+            "directorate_name",
+            "strategy_name",
+            "lead_provider_name",
+            "is_key",
+            "maximum_end_date",
+            "reprocurement_decision",
+            "reprocurement_decided_on",
+            "updated_at",
+        ]
+        read_only_fields = fields
 
 
 @extend_schema_serializer(
+    component_name="Contract",
     examples=[
         OpenApiExample(
             "A homecare contract",
@@ -27,47 +101,56 @@ from .services import EDITABLE_FIELDS
             },
             request_only=True,
         )
-    ]
+    ],
 )
-class ContractSerializer(serializers.ModelSerializer):
-    directorate_name = serializers.CharField(source="directorate.name", read_only=True)
-    strategy_name = serializers.CharField(source="strategy.name", read_only=True, allow_null=True, default=None)
-    lead_provider_name = serializers.CharField(
-        source="lead_provider.name", read_only=True, allow_null=True, default=None
-    )
-    is_key = serializers.BooleanField(
-        read_only=True, help_text="Annual value of £1m or more, or politically sensitive."
-    )
+class ContractInputSerializer(serializers.Serializer):
+    """A contract to add, or the details to change (PATCH: only those sent). The service checks the dates,
+    the extension options, that the reference is free and that you may change the directorate's contracts."""
+
+    reference = serializers.CharField(max_length=40)
+    title = serializers.CharField(max_length=255, help_text="The service contracted.")
+    description = serializers.CharField(required=False, allow_blank=True)
+    directorate = serializers.PrimaryKeyRelatedField(queryset=Directorate.objects.all())
+    strategy = serializers.PrimaryKeyRelatedField(queryset=_strategies(), required=False, allow_null=True)
+    lead_provider = VisibleRecordField(queryset=Provider.objects.all(), required=False, allow_null=True)
+    other_providers = VisibleRecordField(queryset=Provider.objects.all(), many=True, required=False)
+    provider_summary = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    locations = VisibleRecordField(queryset=Location.objects.all(), many=True, required=False)
+    category = serializers.ChoiceField(choices=Contract.Category.choices)
+    contract_type = serializers.ChoiceField(choices=Contract.ContractType.choices)
+    procurement_route = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(help_text="Current end date, including extensions already used.")
     extension_months = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=120),
         required=False,
         help_text="Extension options in months, in order: 3+1+1 years is [12, 12].",
     )
-
-    class Meta:
-        model = Contract
-        fields = [
-            "id",
-            *sorted(EDITABLE_FIELDS),
-            "other_providers",
-            "locations",
-            "directorate_name",
-            "strategy_name",
-            "lead_provider_name",
-            "is_key",
-            "maximum_end_date",
-            "reprocurement_decision",
-            "reprocurement_decided_on",
-            "updated_at",
-        ]
-        read_only_fields = ["maximum_end_date", "reprocurement_decision", "reprocurement_decided_on", "updated_at"]
-        # The service checks dates, extensions and uniqueness and names the field.
-        validators: list = []
-        extra_kwargs = {"reference": {"validators": []}}
+    extensions_used = serializers.IntegerField(min_value=0, required=False)
+    duration_note = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    review_date = serializers.DateField(required=False, allow_null=True)
+    review_note = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    annual_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    total_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    vat_not_recoverable = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    politically_sensitive = serializers.BooleanField(required=False)
+    has_kpis = serializers.BooleanField(required=False, allow_null=True)
+    performance = serializers.ChoiceField(choices=Contract.Performance.choices, required=False)
+    performance_note = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    corrective_measures = serializers.CharField(required=False, allow_blank=True)
+    service_credit_percentage = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True
+    )
+    payment_terms = serializers.ChoiceField(choices=Contract.PaymentTerms.choices, required=False)
+    payment_terms_note = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    payment_frequency = serializers.ChoiceField(choices=Contract.PaymentFrequency.choices, required=False)
+    payment_basis = serializers.ChoiceField(choices=Contract.PaymentBasis.choices, required=False)
+    volume_sensitive = serializers.ChoiceField(choices=Contract.VolumeSensitive.choices, required=False)
+    status = serializers.ChoiceField(choices=Contract.Status.choices, required=False)
 
 
 class PooledBudgetSerializer(serializers.ModelSerializer):
-    council_contribution = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    council_contribution = serializers.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
         model = PooledBudget
@@ -86,3 +169,45 @@ class PooledBudgetSerializer(serializers.ModelSerializer):
             "risk_share",
             "description",
         ]
+        read_only_fields = fields
+
+
+class ContractChangeSerializer(serializers.ModelSerializer):
+    """A variation, extension or novation, as recorded."""
+
+    class Meta:
+        model = ContractChange
+        fields = [
+            "id",
+            "contract",
+            "kind",
+            "effective_on",
+            "description",
+            "value_change",
+            "extension_months",
+            "from_provider",
+            "to_provider",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="ContractChange")
+class ContractChangeInputSerializer(serializers.Serializer):
+    """A change to record. An extension takes the next unused option (send extension_months to say which
+    you mean); a novation names the provider it moves to; any change may add to the total value."""
+
+    kind = serializers.ChoiceField(choices=ContractChange.Kind.choices)
+    effective_on = serializers.DateField()
+    description = serializers.CharField()
+    value_change = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=Decimal("0"))
+    annual_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    extension_months = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    to_provider = VisibleRecordField(queryset=Provider.objects.all(), required=False, allow_null=True)
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    """The re-procurement or extension decision, which takes a contract off the needs-a-decision list."""
+
+    reprocurement_decision = serializers.ChoiceField(choices=[c for c in Contract.Reprocurement.choices if c[0]])
+    decided_on = serializers.DateField()

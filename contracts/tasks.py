@@ -22,7 +22,7 @@ def send_needs_decision_digest(self) -> int:
     Returns the number of e-mails sent. Contracts without a strategy lead are not sent to anyone."""
     by_lead = defaultdict(list)
     for contract in contracts_needing_decision(within_months=DIGEST_WINDOW_MONTHS):
-        lead = contract.strategy.commissioning_lead if contract.strategy_id else None
+        lead = contract.strategy.commissioning_lead if contract.strategy is not None else None
         if lead is not None and lead.is_active and lead.email:
             by_lead[lead].append(contract)
     base_url = getattr(settings, "SITE_URL", "").rstrip("/")

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commissioning.forms import add_service_errors
 from commissioning.listing import page_of, querystring_without
+from commissioning.permissions import permission_required
 
 from . import exports, imports, selectors, services
 from .filters import SORT_FIELDS, ContractFilter
@@ -20,36 +24,17 @@ from .models import Contract
 PAGE_SIZE = 50
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (or at the top of the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            target = name if name in form.fields else None
-            for message in messages_:
-                if target is None and name != NON_FIELD_ERRORS:
-                    message = f"{name.replace('_', ' ').capitalize()}: {message}"
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def _get_contract(pk: int) -> Contract:
+def _get_contract(request, pk: int) -> Contract:
     try:
-        return Contract.objects.select_related("lead_provider").get(pk=pk)
+        return Contract.objects.visible_to(request.user).select_related("lead_provider").get(pk=pk)
     except Contract.DoesNotExist as exc:
         raise Http404("No such contract") from exc
 
 
 @require_GET
+@permission_required("contracts.view_contract")
 def contract_list(request):
-    _require(request, "contracts.view_contract")
-    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register())
+    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register(user=request.user))
     page = page_of(request, filterset.qs, PAGE_SIZE)
     return render(
         request,
@@ -80,16 +65,16 @@ def _sort_links(request) -> dict[str, str]:
 
 
 @require_GET
+@permission_required("contracts.view_contract")
 def contract_export_csv(request):
-    _require(request, "contracts.view_contract")
-    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register())
+    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register(user=request.user))
     return exports.csv_response(filterset.qs.iterator(chunk_size=2000), filename=_export_name("csv"))
 
 
 @require_GET
+@permission_required("contracts.view_contract")
 def contract_export_xlsx(request):
-    _require(request, "contracts.view_contract")
-    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register())
+    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register(user=request.user))
     return exports.xlsx_response(filterset.qs.iterator(chunk_size=2000), filename=_export_name("xlsx"))
 
 
@@ -98,10 +83,10 @@ def _export_name(suffix: str) -> str:
 
 
 @require_GET
+@permission_required("contracts.view_contract")
 def contract_detail(request, pk: int):
-    _require(request, "contracts.view_contract")
     try:
-        contract = selectors.contract_detail(pk=pk)
+        contract = selectors.contract_detail(pk=pk, user=request.user)
     except Contract.DoesNotExist as exc:
         raise Http404("No such contract") from exc
     return render(
@@ -121,14 +106,14 @@ def _contract_fields(form: ContractForm) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("contracts.add_contract")
 def contract_create(request):
-    _require(request, "contracts.add_contract")
     form = ContractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             contract = services.contract_create(by=request.user, **_contract_fields(form))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Contract {contract.reference} added to the register.")
             return redirect(contract)
@@ -144,15 +129,15 @@ def contract_create(request):
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("contracts.change_contract")
 def contract_edit(request, pk: int):
-    _require(request, "contracts.change_contract")
-    contract = _get_contract(pk)
+    contract = _get_contract(request, pk)
     form = ContractForm(request.POST or None, instance=contract)
     if request.method == "POST" and form.is_valid():
         try:
             contract = services.contract_update(contract=contract, by=request.user, **_contract_fields(form))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Contract {contract.reference} updated.")
             return redirect(contract)
@@ -173,10 +158,9 @@ def contract_edit(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("contracts.add_contractchange", "contracts.change_contract")
 def contract_change_add(request, pk: int):
-    _require(request, "contracts.add_contractchange")
-    _require(request, "contracts.change_contract")
-    contract = _get_contract(pk)
+    contract = _get_contract(request, pk)
     form = ContractChangeForm(request.POST or None, initial={"effective_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -187,13 +171,13 @@ def contract_change_add(request, pk: int):
                 kind=data["kind"],
                 effective_on=data["effective_on"],
                 description=data["description"],
-                value_change=data["value_change"] or 0,
+                value_change=data["value_change"] or Decimal("0"),
                 annual_value=data["annual_value"],
                 extension_months=data["extension_months"],
                 to_provider=data["to_provider"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{change.get_kind_display()} of {contract.reference} recorded.")
             return redirect(contract)
@@ -213,9 +197,9 @@ def contract_change_add(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("contracts.change_contract")
 def contract_decision(request, pk: int):
-    _require(request, "contracts.change_contract")
-    contract = _get_contract(pk)
+    contract = _get_contract(request, pk)
     form = DecisionForm(
         request.POST or None,
         initial={
@@ -232,7 +216,7 @@ def contract_decision(request, pk: int):
                 decided_on=form.cleaned_data["decided_on"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Decision on {contract.reference} recorded.")
             return redirect(contract)
@@ -252,15 +236,15 @@ def contract_decision(request, pk: int):
 
 
 @require_GET
+@permission_required("contracts.view_contract")
 def needs_decision(request):
-    _require(request, "contracts.view_contract")
     try:
         within = int(request.GET.get("within", 12))
     except ValueError:
         within = 12
     if within not in selectors.NEEDS_DECISION_WINDOWS:
         within = 12
-    contracts = selectors.contracts_needing_decision(within_months=within)
+    contracts = selectors.contracts_needing_decision(within_months=within, user=request.user)
     page = page_of(request, contracts, PAGE_SIZE)
     return render(
         request,
@@ -277,10 +261,8 @@ def needs_decision(request):
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("contracts.import_contracts", "contracts.add_contract", "contracts.change_contract")
 def contract_import(request):
-    _require(request, "contracts.import_contracts")
-    _require(request, "contracts.add_contract")
-    _require(request, "contracts.change_contract")
     form = ContractImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -310,8 +292,8 @@ def contract_import(request):
 
 
 @require_GET
+@permission_required("contracts.import_contracts")
 def import_template(request):
-    _require(request, "contracts.import_contracts")
     if request.GET.get("format") == "csv":
         response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="contract-import-template.csv"'

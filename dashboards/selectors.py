@@ -1,10 +1,18 @@
 """The council dashboard: a read model across the apps. Strategies by RAG, measures achieving or not, and for
-officers contracts needing a decision, visits and concerns, providers by risk and CQC ratings."""
+officers contracts needing a decision, visits and concerns, providers by risk and CQC ratings.
+
+What each reader sees is decided by the core, once: ``permissions.is_officer`` for the contract and provider
+figures (councillors see performance, never those), ``permissions.may_see_drafts`` for the RAG of a
+highlight report still in draft. The figures are counted for an *audience* (those two answers), so the
+cache shares them only between readers who see the same."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,94 +20,73 @@ from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from commissioning import permissions
 from commissioning.charts import Series, bar_chart, line_chart, stacked_bar
-from commissioning.periods import FinancialQuarter, financial_year_bounds
+from commissioning.periods import FinancialQuarter, financial_year_bounds, month_ends
 from contracts.selectors import contracts_needing_decision
 from oversight.models import Concern, Visit
 from performance.selectors import measures_summary
-from providers.models import CqcRating, CqcRatingValue, Location, Provider, RiskAssessment
+from providers.models import CqcRating, CqcRatingValue, Location, Provider
+from providers.risk import NOT_ASSESSED, RISK_COLOURS, RISK_ORDER, risk_label
 from strategies.models import CommissioningStrategy, HighlightReport
 
 RAG_ORDER = ("red", "amber", "green", "none")
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "No RAG reported"}
-RISK_ORDER = ("high", "medium", "low", "none")
-RISK_LABELS = {"high": "High", "medium": "Medium", "low": "Low", "none": "Not assessed"}
-RISK_COLOURS = {"high": "#d4351c", "medium": "#b35900", "low": "#00703c", "none": "#505a5f"}
 GOOD_RATINGS = ("good", "outstanding")
 NEEDS_DECISION_MONTHS = 12
 
 
-def strategies_rag(*, period: FinancialQuarter) -> list:
-    """Every strategy with ``quarter_rag``: the RAG of its highlight report for ``period`` ("none" if no report
-    or no RAG given). One query."""
+@dataclass(frozen=True)
+class Audience:
+    """What a reader of the dashboard may see, as the core answers it."""
+
+    officer: bool  # contract and provider figures
+    drafts: bool  # the RAG of a report still in draft
+
+    @classmethod
+    def of(cls, user) -> Audience:
+        return cls(officer=permissions.is_officer(user), drafts=permissions.may_see_drafts(user))
+
+    @property
+    def key(self) -> str:
+        return f"{int(self.officer)}{int(self.drafts)}"
+
+
+def strategies_rag(*, period: FinancialQuarter, drafts: bool = False) -> list:
+    """Every strategy with ``quarter_rag``: the RAG of its highlight report for ``period`` ("none" if no report,
+    no RAG given, or the report is a draft and ``drafts`` is False). One query."""
     report_rag = HighlightReport.objects.filter(strategy=OuterRef("pk"), year=period.year, quarter=period.quarter)
+    if not drafts:
+        report_rag = report_rag.exclude(status=HighlightReport.Status.DRAFT)
     strategies = list(
         CommissioningStrategy.objects.annotate(report_rag=Subquery(report_rag.values("rag")[:1])).order_by("name")
     )
     for strategy in strategies:
-        strategy.quarter_rag = strategy.report_rag or "none"
+        setattr(strategy, "quarter_rag", strategy.report_rag or "none")  # noqa: B010
     return strategies
-
-
-def month_ends(*, start: date, end: date) -> list[date]:
-    """The last day of each month from ``start``'s month to ``end``'s month."""
-    days = []
-    month = date(start.year, start.month, 1)
-    while month <= end:
-        following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-        days.append(following - timedelta(days=1))
-        month = following
-    return days
-
-
-def provider_risk_trend(*, days: list[date]) -> dict[date, dict[str, int]]:
-    """For each day, how many providers stood at each risk level (their latest assessment on or before that
-    day). One query: assessments are swept in date order."""
-    if not days:
-        return {}
-    assessments = (
-        RiskAssessment.objects.filter(assessed_on__lte=max(days))
-        .order_by("assessed_on", "pk")
-        .values_list("provider_id", "assessed_on", "level")
-    )
-    current: dict[int, str] = {}
-    trend = {}
-    pending = iter(assessments)
-    upcoming = next(pending, None)
-    for day in sorted(days):
-        while upcoming is not None and upcoming[1] <= day:
-            current[upcoming[0]] = upcoming[2]
-            upcoming = next(pending, None)
-        counts = dict.fromkeys(RISK_ORDER[:3], 0)
-        for level in current.values():
-            counts[level] = counts.get(level, 0) + 1
-        trend[day] = counts
-    return trend
 
 
 def _link(path: str, **params) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
-def dashboard_context_cached(*, period: FinancialQuarter, show_contracts: bool, show_providers: bool) -> dict:
+def dashboard_context_cached(*, period: FinancialQuarter, audience: Audience) -> dict:
     """``dashboard_context``, kept for ``settings.DASHBOARD_CACHE_SECONDS`` (a minute by default): at quarter-end
-    everyone opens the dashboard at once, and its council-wide counts are the same for everyone who sees the
-    same panels. The page says when its figures were counted."""
+    everyone opens the dashboard at once, and its council-wide counts are the same for everyone of the same
+    audience. The page says when its figures were counted."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     today = timezone.localdate()
     if not seconds:
-        return dashboard_context(period=period, show_contracts=show_contracts, show_providers=show_providers)
-    key = f"dashboard:v1:{period.key}:{int(show_contracts)}{int(show_providers)}:{today.isoformat()}"
+        return dashboard_context(period=period, audience=audience, today=today)
+    key = f"dashboard:v2:{period.key}:{audience.key}:{today.isoformat()}"
     context = cache.get(key)
     if context is None:
-        context = dashboard_context(
-            period=period, show_contracts=show_contracts, show_providers=show_providers, today=today
-        )
+        context = dashboard_context(period=period, audience=audience, today=today)
         cache.set(key, context, seconds)
     return context
 
 
-def dashboard_context(*, period: FinancialQuarter, show_contracts: bool, show_providers: bool, today=None) -> dict:
+def dashboard_context(*, period: FinancialQuarter, audience: Audience, today: date | None = None) -> dict:
     """The council dashboard for ``period``: strategies by RAG, measures achieving or not by strategy and,
     for officers, contracts needing a decision, providers by risk with the monthly trend, visits and concerns
     against last quarter, and CQC ratings. Each figure comes with the link to the records behind it.
@@ -108,13 +95,12 @@ def dashboard_context(*, period: FinancialQuarter, show_contracts: bool, show_pr
     quarter_key = period.key
     context: dict = {
         "period": period,
-        "show_contracts": show_contracts,
-        "show_providers": show_providers,
+        "show_officer_figures": audience.officer,
         "counted_at": timezone.now(),
     }
 
     # Strategies by RAG.
-    strategies = strategies_rag(period=period)
+    strategies = strategies_rag(period=period, drafts=audience.drafts)
     rag_counts = {rag: sum(1 for s in strategies if s.quarter_rag == rag) for rag in RAG_ORDER}
     rag_links = [_link("/strategies/", rag=rag, quarter=quarter_key) for rag in RAG_ORDER]
     context["strategies"] = strategies
@@ -163,9 +149,8 @@ def dashboard_context(*, period: FinancialQuarter, show_contracts: bool, show_pr
         width=640,
     )
 
-    if show_contracts:
+    if audience.officer:
         context.update(_contracts_panels(period=period, today=today))
-    if show_providers:
         context.update(_providers_panels(period=period, today=today))
     return context
 
@@ -181,7 +166,7 @@ def _contracts_panels(*, period: FinancialQuarter, today: date) -> dict:
         this=Count("pk", filter=Q(visited_on__range=this_range)),
         last=Count("pk", filter=Q(visited_on__range=last_range)),
     )
-    concern_counts = {
+    concern_counts: dict[str, Mapping[str, Any]] = {
         row["kind"]: row
         for row in Concern.objects.filter(raised_on__range=(previous.start, period.end))
         .values("kind")
@@ -239,11 +224,11 @@ def _contracts_panels(*, period: FinancialQuarter, today: date) -> dict:
 def _providers_panels(*, period: FinancialQuarter, today: date) -> dict:
     risk_counts = dict.fromkeys(RISK_ORDER, 0)
     for row in Provider.objects.with_current_risk().values("current_risk_level").annotate(n=Count("pk")).order_by():
-        risk_counts[row["current_risk_level"] or "none"] += row["n"]
-    risk_rows = [
+        risk_counts[row["current_risk_level"] or NOT_ASSESSED] += row["n"]
+    risk_rows: list[dict[str, Any]] = [
         {
             "level": level,
-            "label": RISK_LABELS[level],
+            "label": risk_label(level),
             "count": risk_counts[level],
             "url": _link("/providers/", risk=level),
         }
@@ -251,13 +236,13 @@ def _providers_panels(*, period: FinancialQuarter, today: date) -> dict:
     ]
     start, _ = financial_year_bounds(period.year)
     days = month_ends(start=start, end=min(period.end, today))
-    trend = provider_risk_trend(days=days)
+    trend = Provider.objects.risk_counts_on(days)
     risk_trend_chart = line_chart(
         title=f"Providers by risk level at each month end, {period.financial_year_label}",
         description="Number of providers at high, medium and low risk at the end of each month of the financial "
         "year, from their latest risk assessment at that date.",
         series=[
-            Series(RISK_LABELS[level], [trend[d][level] for d in days], colour=RISK_COLOURS[level])
+            Series(risk_label(level), [trend[d].get(level, 0) for d in days], colour=RISK_COLOURS[level].chart)
             for level in RISK_ORDER[:3]
         ],
         labels=[f"{d:%b %Y}" for d in days],
@@ -275,7 +260,7 @@ def _providers_panels(*, period: FinancialQuarter, today: date) -> dict:
     }
     rated = sum(n for rating, n in rating_counts.items() if rating != CqcRatingValue.NOT_RATED)
     good = sum(rating_counts.get(r, 0) for r in GOOD_RATINGS)
-    rating_rows = [
+    rating_rows: list[dict[str, Any]] = [
         {
             "rating": value,
             "label": label,

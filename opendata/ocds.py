@@ -17,7 +17,7 @@ PERFORMANCE_FAILURES_EXTENSION = (
     "https://raw.githubusercontent.com/open-contracting-extensions/ocds_performance_failures/master/extension.json"
 )
 
-CONTRACT_STATUS = {
+CONTRACT_STATUS: dict[str, str] = {
     Contract.Status.PIPELINE: "pending",
     Contract.Status.LIVE: "active",
     Contract.Status.EXPIRED: "terminated",

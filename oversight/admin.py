@@ -1,14 +1,16 @@
-"""Admin for what officers record about providers (visits, concerns, sanctions, action plans)."""
+"""Admin of what officers record about providers (visits, concerns, sanctions, action plans): shown only.
+Each is recorded, closed, lifted, completed or escalated on the oversight pages, through the services."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from commissioning.admin import ReadOnlyAdmin
+
 from .models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
 
 
-class OfficerRecordAdmin(SimpleHistoryAdmin):
+class OfficerRecordAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_select_related = ["provider"]
-    raw_id_fields = ["provider", "location", "contract"]
     search_fields = ["provider__name"]
 
 
@@ -30,14 +32,25 @@ class SanctionAdmin(OfficerRecordAdmin):
     list_filter = ["kind"]
 
 
-class PlanActionInline(admin.TabularInline):
+class _ShownInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PlanActionInline(_ShownInline):
     model = PlanAction
-    extra = 0
 
 
-class EscalationStepInline(admin.TabularInline):
+class EscalationStepInline(_ShownInline):
     model = EscalationStep
-    extra = 0
 
 
 @admin.register(ActionPlan)

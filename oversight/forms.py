@@ -1,7 +1,10 @@
 """Forms for what officers log on site: shape only (the rules live in oversight.services).
 
-Single column, GOV.UK date inputs with the number pad, radios for short choices: they work on a phone.
+Single column, GOV.UK date inputs with the number pad (commissioning.forms.GovDateField), radios for short
+choices: they work on a phone.
 """
+
+from typing import cast
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
@@ -10,12 +13,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commissioning import roles
+from commissioning.forms import GovDateField
 from commissioning.models import User
-from providers.forms import GovDateField
-from providers.models import Provider
+from contracts.models import Contract
+from providers.models import Location, Provider
 from providers.selectors import provider_contracts
 
 from .models import Concern, EscalationStep, Sanction, Visit
+
+
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """A form's choice-of-record field, to give it the records this form offers."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def _layout(*items, submit: str) -> FormHelper:
@@ -32,11 +41,12 @@ class ProviderChoiceForm(forms.Form):
     """First step on a phone: pick the provider, then the form for it."""
 
     provider = forms.ModelChoiceField(
-        label="Provider", queryset=Provider.objects.order_by("name"), empty_label="Choose a provider"
+        label="Provider", queryset=Provider.objects.none(), empty_label="Choose a provider"
     )
 
-    def __init__(self, *args, submit: str = "Continue", **kwargs):
+    def __init__(self, *args, user, submit: str = "Continue", **kwargs):
         super().__init__(*args, **kwargs)
+        _choices(self, "provider").queryset = Provider.objects.visible_to(user).order_by("name")
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.layout = Layout(Field.select("provider"), Submit("", submit))
@@ -45,14 +55,18 @@ class ProviderChoiceForm(forms.Form):
 class _ForProviderForm(forms.Form):
     """A form about one provider: its locations and the contracts it holds are the choices offered."""
 
-    location = forms.ModelChoiceField(label="Setting (optional)", queryset=None, required=False, empty_label="–")
-    contract = forms.ModelChoiceField(label="Contract (optional)", queryset=None, required=False, empty_label="–")
+    location = forms.ModelChoiceField(
+        label="Setting (optional)", queryset=Location.objects.none(), required=False, empty_label="–"
+    )
+    contract = forms.ModelChoiceField(
+        label="Contract (optional)", queryset=Contract.objects.none(), required=False, empty_label="–"
+    )
 
     def __init__(self, *args, provider: Provider, contract: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.provider = provider
-        self.fields["location"].queryset = provider.locations.order_by("name")
-        self.fields["contract"].queryset = provider_contracts(provider)
+        _choices(self, "location").queryset = provider.locations.order_by("name")
+        _choices(self, "contract").queryset = provider_contracts(provider)
         # Arriving from a contract's page (?contract=<id>) chooses that contract; one the provider
         # does not hold simply matches no option.
         if contract and contract.isdigit():
@@ -62,7 +76,7 @@ class _ForProviderForm(forms.Form):
 class VisitForm(_ForProviderForm):
     visited_on = GovDateField(label="Date of visit")
     kind = forms.ChoiceField(label="Type of visit", choices=Visit.Kind.choices, widget=forms.RadioSelect)
-    officer = forms.ModelChoiceField(label="Officer", queryset=None)
+    officer = forms.ModelChoiceField(label="Officer", queryset=User.objects.none())
     findings = forms.CharField(label="Findings", widget=forms.Textarea, required=False)
     environment = forms.ChoiceField(
         label="Service-user environment",
@@ -82,7 +96,7 @@ class VisitForm(_ForProviderForm):
         kwargs.setdefault("initial", {}).update({"visited_on": timezone.localdate(), "officer": user.pk})
         super().__init__(*args, provider=provider, **kwargs)
         self.fields["location"].label = "Setting visited (optional)"
-        self.fields["officer"].queryset = (
+        _choices(self, "officer").queryset = (
             User.objects.filter(
                 Q(groups__name__in=[roles.CONTRACT_OFFICER, roles.ADMINISTRATOR]) | Q(pk=user.pk), is_active=True
             )
@@ -251,17 +265,14 @@ class EscalationStepForm(forms.Form):
 
 
 class _ListFilterForm(forms.Form):
-    """GET filters for the officer lists; dates as YYYY-MM-DD so links can be shared."""
+    """GET filters for the officer lists: the one date field, which also reads a whole date in a shared link
+    (``?from=2018-06-01``)."""
 
     def __init__(self, *args, kind_choices=None, status_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from"] = forms.DateField(
-            label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        )
-        self.fields["to"] = forms.DateField(
-            label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        )
-        items = [Field.text("from", field_width=10), Field.text("to", field_width=10)]
+        self.fields["from"] = GovDateField(label="From", required=False)
+        self.fields["to"] = GovDateField(label="To", required=False)
+        items = [Field("from"), Field("to")]
         if kind_choices:
             self.fields["kind"] = forms.ChoiceField(label="Type", choices=[("", "All"), *kind_choices], required=False)
             items.append(Field.select("kind"))

@@ -10,11 +10,43 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from commissioning import permissions
 from commissioning.models import TimeStampedModel
 from contracts.models import Contract
 
 
-class Visit(TimeStampedModel):
+class OfficerRecordQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What officers record about providers is officers' information: council officers see every
+        record, councillors none."""
+        return self if permissions.is_officer(user) else self.none()
+
+
+class _AboutAProvider(TimeStampedModel):
+    """A record about a provider, perhaps under one of its contracts: it belongs to that contract's
+    directorate, or to the whole council when it names no contract (commissioning.permissions)."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        contract = getattr(self, "contract", None)
+        return contract.directorate_id if contract is not None else None
+
+
+class _PartOfAPlan(TimeStampedModel):
+    """An action or escalation step belongs where its action plan does."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.plan.owning_directorate_id  # type: ignore[attr-defined]
+
+
+class Visit(_AboutAProvider):
     class Kind(models.TextChoices):
         PLANNED = "planned", "Planned"
         UNANNOUNCED = "unannounced", "Unannounced"
@@ -46,6 +78,7 @@ class Visit(TimeStampedModel):
     )
     follow_up_actions = models.TextField(blank=True)
 
+    objects = OfficerRecordQuerySet.as_manager()
     history = HistoricalRecords(table_name="contracts_historicalvisit")
 
     class Meta:
@@ -56,7 +89,7 @@ class Visit(TimeStampedModel):
         return f"{self.get_kind_display()} visit to {self.location or self.provider} on {self.visited_on:%d/%m/%Y}"
 
 
-class Concern(TimeStampedModel):
+class Concern(_AboutAProvider):
     class Kind(models.TextChoices):
         POOR_PRACTICE = "poor_practice", "Poor practice concern"
         SAFEGUARDING = "safeguarding", "Safeguarding enquiry"
@@ -87,6 +120,7 @@ class Concern(TimeStampedModel):
     outcome = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
+    objects = OfficerRecordQuerySet.as_manager()
     history = HistoricalRecords(table_name="contracts_historicalconcern")
 
     class Meta:
@@ -102,7 +136,7 @@ class Concern(TimeStampedModel):
         return f"{self.get_kind_display()} at {self.provider} raised {self.raised_on:%d/%m/%Y}"
 
 
-class Sanction(TimeStampedModel):
+class Sanction(_AboutAProvider):
     class Kind(models.TextChoices):
         DEFAULT_NOTICE = "default_notice", "Default notice"
         SUSPENSION = "suspension", "Suspension of new admissions"
@@ -121,6 +155,7 @@ class Sanction(TimeStampedModel):
     reason = models.TextField()
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
+    objects = OfficerRecordQuerySet.as_manager()
     history = HistoricalRecords(table_name="contracts_historicalsanction")
 
     class Meta:
@@ -135,7 +170,7 @@ class Sanction(TimeStampedModel):
         return self.lifted_on is None or self.lifted_on > timezone.localdate()
 
 
-class ActionPlan(TimeStampedModel):
+class ActionPlan(_AboutAProvider):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         COMPLETE = "complete", "Complete"
@@ -152,6 +187,7 @@ class ActionPlan(TimeStampedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     completed_on = models.DateField(null=True, blank=True)
 
+    objects = OfficerRecordQuerySet.as_manager()
     history = HistoricalRecords(table_name="contracts_historicalactionplan")
 
     class Meta:
@@ -162,7 +198,7 @@ class ActionPlan(TimeStampedModel):
         return self.title
 
 
-class PlanAction(TimeStampedModel):
+class PlanAction(_PartOfAPlan):
     """One action in an action plan, with an owner and a due date."""
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
@@ -171,6 +207,7 @@ class PlanAction(TimeStampedModel):
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
 
+    objects = OfficerRecordQuerySet.as_manager()
     history = HistoricalRecords(table_name="contracts_historicalplanaction")
 
     class Meta:
@@ -181,7 +218,7 @@ class PlanAction(TimeStampedModel):
         return self.description[:60]
 
 
-class EscalationStep(TimeStampedModel):
+class EscalationStep(_PartOfAPlan):
     """A step taken when an action plan is not complete in time (the escalation process)."""
 
     class Step(models.TextChoices):
@@ -198,6 +235,7 @@ class EscalationStep(TimeStampedModel):
     note = models.TextField(blank=True)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
 
+    objects = OfficerRecordQuerySet.as_manager()
     history = HistoricalRecords(table_name="contracts_historicalescalationstep")
 
     class Meta:

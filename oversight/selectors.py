@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from providers.models import RiskAssessment, RiskLevel
@@ -24,9 +24,9 @@ ESCALATION_AFTER_MONTHS = 3
 ESCALATION_RISK_LEVELS = (RiskLevel.MEDIUM, RiskLevel.HIGH)
 
 
-def visit_list(*, date_from: date | None = None, date_to: date | None = None, kind: str = "") -> QuerySet[Visit]:
-    """Visits, latest first, optionally between two dates (inclusive) and of one kind."""
-    queryset = Visit.objects.select_related("provider", "location", "officer", "contract")
+def visit_list(*, user, date_from: date | None = None, date_to: date | None = None, kind: str = "") -> QuerySet[Visit]:
+    """The visits ``user`` may see, latest first, optionally between two dates (inclusive) and of one kind."""
+    queryset = Visit.objects.visible_to(user).select_related("provider", "location", "officer", "contract")
     if date_from:
         queryset = queryset.filter(visited_on__gte=date_from)
     if date_to:
@@ -37,10 +37,11 @@ def visit_list(*, date_from: date | None = None, date_to: date | None = None, ki
 
 
 def concern_list(
-    *, date_from: date | None = None, date_to: date | None = None, kind: str = "", status: str = ""
+    *, user, date_from: date | None = None, date_to: date | None = None, kind: str = "", status: str = ""
 ) -> QuerySet[Concern]:
-    """Concerns, latest raised first, optionally raised between two dates, of one type, open or closed."""
-    queryset = Concern.objects.select_related("provider", "location", "contract", "recorded_by")
+    """The concerns ``user`` may see, latest raised first, optionally raised between two dates, of one type,
+    open or closed."""
+    queryset = Concern.objects.visible_to(user).select_related("provider", "location", "contract", "recorded_by")
     if date_from:
         queryset = queryset.filter(raised_on__gte=date_from)
     if date_to:
@@ -52,9 +53,10 @@ def concern_list(
     return queryset.order_by("-raised_on", "-pk")
 
 
-def sanction_list(*, in_force_on: date | None = None, kind: str = "") -> QuerySet[Sanction]:
-    """Sanctions, latest first; ``in_force_on`` keeps those started and not lifted by that date."""
-    queryset = Sanction.objects.select_related("provider", "location", "contract", "issued_by")
+def sanction_list(*, user, in_force_on: date | None = None, kind: str = "") -> QuerySet[Sanction]:
+    """The sanctions ``user`` may see, latest first; ``in_force_on`` keeps those started and not lifted by
+    that date."""
+    queryset = Sanction.objects.visible_to(user).select_related("provider", "location", "contract", "issued_by")
     if in_force_on:
         queryset = queryset.filter(issued_on__lte=in_force_on).filter(
             Q(lifted_on__isnull=True) | Q(lifted_on__gt=in_force_on)
@@ -65,15 +67,14 @@ def sanction_list(*, in_force_on: date | None = None, kind: str = "") -> QuerySe
 
 
 def _with_provider_risk(queryset: QuerySet[ActionPlan], *, on: date) -> QuerySet[ActionPlan]:
-    latest = RiskAssessment.objects.filter(provider=OuterRef("provider_id"), assessed_on__lte=on).order_by(
-        "-assessed_on", "-pk"
-    )
-    return queryset.annotate(provider_risk_level=Subquery(latest.values("level")[:1]))
+    """``provider_risk_level``: the provider's risk on ``on`` (the one definition, ``risk_level_on``)."""
+    return queryset.annotate(provider_risk_level=RiskAssessment.objects.level_on(on, provider=OuterRef("provider_id")))
 
 
-def action_plan_list(*, status: str = "", today: date | None = None) -> QuerySet[ActionPlan]:
-    """Action plans, latest agreed first, with actions, escalation steps and the provider's current risk."""
-    queryset = ActionPlan.objects.select_related("provider", "location", "contract")
+def action_plan_list(*, user, status: str = "", today: date | None = None) -> QuerySet[ActionPlan]:
+    """The action plans ``user`` may see, latest agreed first, with actions, escalation steps and the
+    provider's current risk."""
+    queryset = ActionPlan.objects.visible_to(user).select_related("provider", "location", "contract")
     if status:
         queryset = queryset.filter(status=status)
     return (
@@ -86,7 +87,7 @@ def action_plan_list(*, status: str = "", today: date | None = None) -> QuerySet
     )
 
 
-def action_plans_needing_escalation(*, today: date | None = None) -> QuerySet[ActionPlan]:
+def action_plans_needing_escalation(*, user, today: date | None = None) -> QuerySet[ActionPlan]:
     """Open plans agreed three months or more ago whose provider is currently medium or high risk.
 
     A plan agreed on 1 July is due for escalation from 1 October if it is still not complete.
@@ -94,7 +95,7 @@ def action_plans_needing_escalation(*, today: date | None = None) -> QuerySet[Ac
     today = today or timezone.localdate()
     cutoff = today - relativedelta(months=ESCALATION_AFTER_MONTHS)
     return (
-        action_plan_list(status=ActionPlan.Status.OPEN, today=today)
-        .filter(agreed_on__lte=cutoff, provider_risk_level__in=ESCALATION_RISK_LEVELS)
+        action_plan_list(user=user, status=ActionPlan.Status.OPEN, today=today)
+        .filter(Q(provider_risk_level__in=ESCALATION_RISK_LEVELS), agreed_on__lte=cutoff)
         .order_by("agreed_on", "pk")
     )

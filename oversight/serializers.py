@@ -1,12 +1,18 @@
-"""API shapes of what officers record against providers: visits, concerns, sanctions and action plans."""
+"""API shapes of what officers record against providers: an output serializer per resource (what a read
+shows) and an input serializer per write (the request's shape only; the rules are the services')."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+
+from contracts.models import Contract
+from providers.models import Location, Provider
+from providers.serializers import VisibleRecordField
 
 from .models import ActionPlan, Concern, PlanAction, Sanction, Visit
 
 
 class VisitSerializer(serializers.ModelSerializer):
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    provider_name = serializers.CharField(source="provider.name")
 
     class Meta:
         model = Visit
@@ -24,11 +30,11 @@ class VisitSerializer(serializers.ModelSerializer):
             "complaints_feedback",
             "follow_up_actions",
         ]
-        read_only_fields = ["officer"]
+        read_only_fields = fields
 
 
 class ConcernSerializer(serializers.ModelSerializer):
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
+    provider_name = serializers.CharField(source="provider.name")
 
     class Meta:
         model = Concern
@@ -46,13 +52,12 @@ class ConcernSerializer(serializers.ModelSerializer):
             "closed_on",
             "outcome",
         ]
-        # A concern starts open; closing it is its own step on the page.
-        read_only_fields = ["status", "closed_on", "outcome"]
+        read_only_fields = fields
 
 
 class SanctionSerializer(serializers.ModelSerializer):
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
-    is_in_force = serializers.BooleanField(read_only=True)
+    provider_name = serializers.CharField(source="provider.name")
+    is_in_force = serializers.BooleanField()
 
     class Meta:
         model = Sanction
@@ -69,18 +74,19 @@ class SanctionSerializer(serializers.ModelSerializer):
             "reason",
             "is_in_force",
         ]
+        read_only_fields = fields
 
 
 class PlanActionSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanAction
         fields = ["id", "description", "owner", "due_on", "completed_on"]
-        read_only_fields = ["completed_on"]
+        read_only_fields = fields
 
 
 class ActionPlanSerializer(serializers.ModelSerializer):
-    provider_name = serializers.CharField(source="provider.name", read_only=True)
-    actions = PlanActionSerializer(many=True, required=False, help_text="On create: the plan's first actions.")
+    provider_name = serializers.CharField(source="provider.name")
+    actions = PlanActionSerializer(many=True)
 
     class Meta:
         model = ActionPlan
@@ -96,4 +102,58 @@ class ActionPlanSerializer(serializers.ModelSerializer):
             "completed_on",
             "actions",
         ]
-        read_only_fields = ["status", "completed_on"]
+        read_only_fields = fields
+
+
+class _AboutAProviderInput(serializers.Serializer):
+    """The provider a record is about, and optionally which of its settings and contracts (the service
+    checks that they are the provider's)."""
+
+    provider = VisibleRecordField(queryset=Provider.objects.all())
+    location = VisibleRecordField(queryset=Location.objects.all(), required=False, allow_null=True)
+    contract = VisibleRecordField(queryset=Contract.objects.all(), required=False, allow_null=True)
+
+
+@extend_schema_serializer(component_name="Visit")
+class VisitInputSerializer(_AboutAProviderInput):
+    """A visit to record; the officer is the one who records it."""
+
+    visited_on = serializers.DateField()
+    kind = serializers.ChoiceField(choices=Visit.Kind.choices)
+    findings = serializers.CharField(required=False, allow_blank=True)
+    environment = serializers.ChoiceField(choices=Visit.Level.choices, required=False, allow_blank=True)
+    complaints_feedback = serializers.ChoiceField(choices=Visit.FeedbackLevel.choices, required=False, allow_blank=True)
+    follow_up_actions = serializers.CharField(required=False, allow_blank=True)
+
+
+@extend_schema_serializer(component_name="Concern")
+class ConcernInputSerializer(_AboutAProviderInput):
+    """A concern to record; it starts open (closing it is its own step on the page)."""
+
+    kind = serializers.ChoiceField(choices=Concern.Kind.choices)
+    raised_on = serializers.DateField()
+    severity = serializers.ChoiceField(choices=Concern.Severity.choices, required=False)
+    summary = serializers.CharField(allow_blank=True)
+
+
+@extend_schema_serializer(component_name="Sanction")
+class SanctionInputSerializer(_AboutAProviderInput):
+    kind = serializers.ChoiceField(choices=Sanction.Kind.choices)
+    issued_on = serializers.DateField()
+    lifted_on = serializers.DateField(required=False, allow_null=True)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+
+
+@extend_schema_serializer(component_name="PlanAction")
+class PlanActionInputSerializer(serializers.Serializer):
+    description = serializers.CharField(allow_blank=True)
+    owner = serializers.CharField(max_length=150, allow_blank=True)
+    due_on = serializers.DateField()
+
+
+@extend_schema_serializer(component_name="ActionPlan")
+class ActionPlanInputSerializer(_AboutAProviderInput):
+    title = serializers.CharField(max_length=255, allow_blank=True)
+    agreed_on = serializers.DateField()
+    actions = PlanActionInputSerializer(many=True, required=False, help_text="The plan's first actions.")

@@ -1,24 +1,33 @@
 """Writes of what contract officers log about providers: visits, concerns, sanctions, action plans, escalation.
 
-Services are keyword-only, atomic and record who did it (the history user). They check the rules and
-raise ValidationError naming the field; a record in the wrong state raises TransitionNotAllowed.
+Services are keyword-only, atomic and record who did it (the history user). Each first checks that the
+actor may make the change (``commissioning.permissions``: the role's model permission, and the directorate
+of the contract the record is under), then the rules, raising ValidationError naming the field; a record
+in the wrong state raises TransitionNotAllowed.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from commissioning import permissions
 from commissioning.models import User
 from contracts.models import Contract
 from providers.models import Location, Provider
 
 from .models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
+
+
+def _done_by(record: Any, by: User | None) -> None:
+    """Who made the change, for the record's history row (django-simple-history reads ``_history_user``)."""
+    record._history_user = by
 
 
 class TransitionNotAllowed(ValidationError):
@@ -63,8 +72,6 @@ def visit_record(
     follow_up_actions: str = "",
 ) -> Visit:
     """Record a contract management visit. The officer is the one who visited (the recorder by default)."""
-    _check_not_future("visited_on", visited_on, "visit date")
-    _check_belongs(provider=provider, location=location, contract=contract)
     visit = Visit(
         provider=provider,
         location=location,
@@ -77,8 +84,11 @@ def visit_record(
         complaints_feedback=complaints_feedback,
         follow_up_actions=follow_up_actions.strip(),
     )
+    permissions.require(by, "oversight.add_visit", visit)
+    _check_not_future("visited_on", visited_on, "visit date")
+    _check_belongs(provider=provider, location=location, contract=contract)
     visit.full_clean()
-    visit._history_user = by
+    _done_by(visit, by)
     visit.save()
     return visit
 
@@ -99,10 +109,6 @@ def concern_record(
     contract: Contract | None = None,
 ) -> Concern:
     """Record a poor practice concern, safeguarding enquiry, serious incident or complaint. It starts open."""
-    _check_not_future("raised_on", raised_on, "date raised")
-    _check_belongs(provider=provider, location=location, contract=contract)
-    if not summary.strip():
-        raise ValidationError({"summary": "Enter a summary of the concern."})
     concern = Concern(
         provider=provider,
         location=location,
@@ -114,8 +120,13 @@ def concern_record(
         status=Concern.Status.OPEN,
         recorded_by=by,
     )
+    permissions.require(by, "oversight.add_concern", concern)
+    _check_not_future("raised_on", raised_on, "date raised")
+    _check_belongs(provider=provider, location=location, contract=contract)
+    if not summary.strip():
+        raise ValidationError({"summary": "Enter a summary of the concern."})
     concern.full_clean()
-    concern._history_user = by
+    _done_by(concern, by)
     concern.save()
     return concern
 
@@ -124,6 +135,7 @@ def concern_record(
 def concern_close(*, concern: Concern, closed_on: date, outcome: str, by: User) -> Concern:
     """Close an open concern with its outcome. The closing date cannot be before the concern was raised."""
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    permissions.require(by, "oversight.change_concern", concern)
     if concern.status != Concern.Status.OPEN:
         raise TransitionNotAllowed(f"This concern was already closed on {concern.closed_on:%d/%m/%Y}.")
     errors = {}
@@ -138,7 +150,7 @@ def concern_close(*, concern: Concern, closed_on: date, outcome: str, by: User) 
     concern.status = Concern.Status.CLOSED
     concern.closed_on = closed_on
     concern.outcome = outcome.strip()
-    concern._history_user = by
+    _done_by(concern, by)
     concern.save(update_fields=["status", "closed_on", "outcome", "updated_at"])
     return concern
 
@@ -160,6 +172,7 @@ def sanction_record(
     lifted_on: date | None = None,
 ) -> Sanction:
     """Record a default notice, suspension of new admissions, service credit or termination."""
+    permissions.require(by, "oversight.add_sanction", Sanction(provider=provider, contract=contract))
     _check_belongs(provider=provider, location=location, contract=contract)
     errors = {}
     if not reason.strip():
@@ -184,7 +197,7 @@ def sanction_record(
         issued_by=by,
     )
     sanction.full_clean()
-    sanction._history_user = by
+    _done_by(sanction, by)
     sanction.save()
     return sanction
 
@@ -193,6 +206,7 @@ def sanction_record(
 def sanction_lift(*, sanction: Sanction, lifted_on: date, by: User) -> Sanction:
     """Lift a sanction (e.g. a suspension of new admissions) from a date on or after it started."""
     sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
+    permissions.require(by, "oversight.change_sanction", sanction)
     if sanction.lifted_on is not None:
         raise TransitionNotAllowed(f"This sanction was already lifted on {sanction.lifted_on:%d/%m/%Y}.")
     if lifted_on < sanction.issued_on:
@@ -200,7 +214,7 @@ def sanction_lift(*, sanction: Sanction, lifted_on: date, by: User) -> Sanction:
             {"lifted_on": f"The lift date must be on or after the start date ({sanction.issued_on:%d/%m/%Y})."}
         )
     sanction.lifted_on = lifted_on
-    sanction._history_user = by
+    _done_by(sanction, by)
     sanction.save(update_fields=["lifted_on", "updated_at"])
     return sanction
 
@@ -223,12 +237,13 @@ def action_plan_create(
 
     All or nothing: if one action is refused, neither the plan nor any of its actions is saved.
     """
+    permissions.require(by, "oversight.add_actionplan", ActionPlan(provider=provider, contract=contract))
     _check_not_future("agreed_on", agreed_on, "date agreed")
     _check_belongs(provider=provider, location=location, contract=contract)
     if not title.strip():
         raise ValidationError({"title": "Enter a title for the action plan."})
     plan = ActionPlan(provider=provider, location=location, contract=contract, title=title.strip(), agreed_on=agreed_on)
-    plan._history_user = by
+    _done_by(plan, by)
     plan.save()
     for action in actions or []:
         plan_action_add(plan=plan, by=by, **action)
@@ -238,6 +253,7 @@ def action_plan_create(
 @transaction.atomic
 def plan_action_add(*, plan: ActionPlan, description: str, owner: str, due_on: date, by: User) -> PlanAction:
     """Add an action, with its owner and due date, to an open action plan."""
+    permissions.require(by, "oversight.add_planaction", PlanAction(plan=plan))
     if plan.status == ActionPlan.Status.COMPLETE:
         raise TransitionNotAllowed("This action plan is complete; agree a new plan for further actions.")
     errors = {}
@@ -250,7 +266,7 @@ def plan_action_add(*, plan: ActionPlan, description: str, owner: str, due_on: d
     if errors:
         raise ValidationError(errors)
     action = PlanAction(plan=plan, description=description.strip(), owner=owner.strip(), due_on=due_on)
-    action._history_user = by
+    _done_by(action, by)
     action.save()
     return action
 
@@ -259,6 +275,7 @@ def plan_action_add(*, plan: ActionPlan, description: str, owner: str, due_on: d
 def plan_action_complete(*, action: PlanAction, completed_on: date, by: User) -> PlanAction:
     """Mark an action done. When every action in the plan is done, the plan is complete."""
     action = PlanAction.objects.select_for_update().select_related("plan").get(pk=action.pk)
+    permissions.require(by, "oversight.change_planaction", action)
     if action.completed_on is not None:
         raise TransitionNotAllowed(f"This action was already completed on {action.completed_on:%d/%m/%Y}.")
     if completed_on < action.plan.agreed_on:
@@ -266,13 +283,13 @@ def plan_action_complete(*, action: PlanAction, completed_on: date, by: User) ->
         raise ValidationError({"completed_on": f"The date completed must be on or after the date agreed ({agreed})."})
     _check_not_future("completed_on", completed_on, "date completed")
     action.completed_on = completed_on
-    action._history_user = by
+    _done_by(action, by)
     action.save(update_fields=["completed_on", "updated_at"])
     plan = action.plan
     if not plan.actions.filter(completed_on__isnull=True).exists():
         plan.status = ActionPlan.Status.COMPLETE
         plan.completed_on = plan.actions.aggregate(last=Max("completed_on"))["last"]
-        plan._history_user = by
+        _done_by(plan, by)
         plan.save(update_fields=["status", "completed_on", "updated_at"])
     return action
 
@@ -280,6 +297,7 @@ def plan_action_complete(*, action: PlanAction, completed_on: date, by: User) ->
 @transaction.atomic
 def escalation_step_record(*, plan: ActionPlan, step: str, taken_on: date, by: User, note: str = "") -> EscalationStep:
     """Record an escalation step taken on an action plan that is not complete."""
+    permissions.require(by, "oversight.add_escalationstep", EscalationStep(plan=plan))
     if plan.status == ActionPlan.Status.COMPLETE:
         raise TransitionNotAllowed("This action plan is complete: there is nothing to escalate.")
     _check_not_future("taken_on", taken_on, "date taken")
@@ -289,6 +307,6 @@ def escalation_step_record(*, plan: ActionPlan, step: str, taken_on: date, by: U
         )
     escalation = EscalationStep(plan=plan, step=step, taken_on=taken_on, note=note.strip(), taken_by=by)
     escalation.full_clean()
-    escalation._history_user = by
+    _done_by(escalation, by)
     escalation.save()
     return escalation

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q
 
-from commissioning.periods import financial_year_bounds, financial_year_label
+from commissioning.periods import financial_year_bounds, financial_year_label, month_ends
 from contracts.models import Contract, ContractChange
-from providers.models import CQC_RATING_RANK, CqcRating, CqcRatingValue, RiskAssessment, RiskLevel
+from providers.models import CQC_RATING_RANK, CqcRating, CqcRatingValue, Provider, RiskLevel
 
 from .models import Concern, Sanction, Visit
 
@@ -96,7 +95,7 @@ class AnnualStatistics:
         return percentage_change(self.visits_previous_year, self.visits)
 
 
-def _visits(start: date, end: date) -> dict:
+def _visits(start: date, end: date, user) -> dict:
     previous_start, previous_end = financial_year_bounds(start.year - 1)
     in_year = Q(visited_on__range=(start, end))
     aggregates = {
@@ -109,19 +108,24 @@ def _visits(start: date, end: date) -> dict:
     }
     for kind in Visit.Kind:
         aggregates[f"kind_{kind.value}"] = Count("pk", filter=in_year & Q(kind=kind))
-    return Visit.objects.filter(visited_on__range=(previous_start, end)).aggregate(**aggregates)
+    return Visit.objects.visible_to(user).filter(visited_on__range=(previous_start, end)).aggregate(**aggregates)
 
 
-def _documents(start: date, end: date) -> list[tuple[str, int]]:
-    changes = ContractChange.objects.filter(effective_on__range=(start, end)).aggregate(
-        variations=Count("pk", filter=Q(kind__in=[ContractChange.Kind.VARIATION, ContractChange.Kind.EXTENSION])),
-        novations=Count("pk", filter=Q(kind=ContractChange.Kind.NOVATION)),
+def _documents(start: date, end: date, user) -> list[tuple[str, int]]:
+    changes = (
+        ContractChange.objects.visible_to(user)
+        .filter(effective_on__range=(start, end))
+        .aggregate(
+            variations=Count("pk", filter=Q(kind__in=[ContractChange.Kind.VARIATION, ContractChange.Kind.EXTENSION])),
+            novations=Count("pk", filter=Q(kind=ContractChange.Kind.NOVATION)),
+        )
     )
     through = Contract.locations.through
     out_of_county = Exists(through.objects.filter(contract_id=OuterRef("pk"), location__in_county=False))
     not_grant = ~Q(contract_type=Contract.ContractType.GRANT)
     new = (
-        Contract.objects.filter(start_date__range=(start, end))
+        Contract.objects.visible_to(user)
+        .filter(start_date__range=(start, end))
         .annotate(has_out_of_county_location=out_of_county)
         .aggregate(
             grants=Count("pk", filter=Q(contract_type=Contract.ContractType.GRANT)),
@@ -138,56 +142,32 @@ def _documents(start: date, end: date) -> list[tuple[str, int]]:
     ]
 
 
-def _month_ends(start: date) -> list[date]:
-    return [start + relativedelta(months=n + 1) - timedelta(days=1) for n in range(12)]
-
-
-def _risk(start: date, end: date) -> list[RiskCount]:
-    """Counts of providers at each level, from the latest assessment of each provider on each date."""
-    snapshots = [start - timedelta(days=1), *_month_ends(start)]
-    assessments = (
-        RiskAssessment.objects.filter(assessed_on__lte=end)
-        .order_by("assessed_on", "pk")
-        .values_list("provider_id", "assessed_on", "level")
-    )
-    current: dict[int, str] = {}
-    counts: list[dict[str, int]] = []
-    pending = iter(snapshots)
-    snapshot = next(pending)
-    for provider_id, assessed_on, level in assessments.iterator():
-        while snapshot is not None and assessed_on > snapshot:
-            counts.append(_count_levels(current))
-            snapshot = next(pending, None)
-        current[provider_id] = level
-    while snapshot is not None:
-        counts.append(_count_levels(current))
-        snapshot = next(pending, None)
-    month_end_counts = counts[1:]
+def _risk(start: date, end: date, user) -> list[RiskCount]:
+    """Providers at each level (their risk on the day: ``ProviderQuerySet.risk_level_on``) when the year began,
+    at each month end and when it ended; lowest and highest are over the month ends."""
+    before_start = start - timedelta(days=1)
+    ends = month_ends(start=start, end=end)
+    counts = Provider.objects.visible_to(user).risk_counts_on([before_start, *ends])
+    at_month_ends = [counts[day] for day in ends]
     return [
         RiskCount(
             level=level.value,
             label=level.label,
-            at_start=counts[0][level],
-            at_end=counts[-1][level],
-            lowest=min(c[level] for c in month_end_counts),
-            highest=max(c[level] for c in month_end_counts),
+            at_start=counts[before_start][level],
+            at_end=counts[ends[-1]][level],
+            lowest=min(c[level] for c in at_month_ends),
+            highest=max(c[level] for c in at_month_ends),
         )
         for level in RiskLevel
     ]
 
 
-def _count_levels(current: dict[int, str]) -> dict[str, int]:
-    result = dict.fromkeys(RiskLevel.values, 0)
-    for level in current.values():
-        result[level] = result.get(level, 0) + 1
-    return result
-
-
-def _rating_changes(start: date, end: date) -> list[RatingChange]:
+def _rating_changes(start: date, end: date, user) -> list[RatingChange]:
     """Locations whose overall CQC rating moved from one category to another during the year:
     the rating in force when the year began against the one in force when it ended."""
     ratings = (
-        CqcRating.objects.filter(published_on__lte=end)
+        CqcRating.objects.visible_to(user)
+        .filter(published_on__lte=end)
         .order_by("location_id", "published_on", "pk")
         .values_list("location_id", "location__name", "published_on", "overall")
     )
@@ -211,16 +191,23 @@ def _rating_changes(start: date, end: date) -> list[RatingChange]:
     return changes
 
 
-def annual_statistics(*, year: int) -> AnnualStatistics:
-    """Contract-management statistics for the financial year starting in April of ``year``."""
+def annual_statistics(*, year: int, user) -> AnnualStatistics:
+    """Contract-management statistics for the financial year starting in April of ``year``, counted from
+    the records ``user`` may see."""
     start, end = financial_year_bounds(year)
-    visits = _visits(start, end)
-    concerns = Concern.objects.filter(raised_on__range=(start, end)).aggregate(
-        **{kind.value: Count("pk", filter=Q(kind=kind)) for kind in Concern.Kind}
+    visits = _visits(start, end, user)
+    concerns = (
+        Concern.objects.visible_to(user)
+        .filter(raised_on__range=(start, end))
+        .aggregate(**{kind.value: Count("pk", filter=Q(kind=kind)) for kind in Concern.Kind})
     )
-    sanctions = Sanction.objects.filter(issued_on__range=(start, end)).aggregate(
-        default_notices=Count("pk", filter=Q(kind=Sanction.Kind.DEFAULT_NOTICE)),
-        suspensions=Count("pk", filter=Q(kind=Sanction.Kind.SUSPENSION)),
+    sanctions = (
+        Sanction.objects.visible_to(user)
+        .filter(issued_on__range=(start, end))
+        .aggregate(
+            default_notices=Count("pk", filter=Q(kind=Sanction.Kind.DEFAULT_NOTICE)),
+            suspensions=Count("pk", filter=Q(kind=Sanction.Kind.SUSPENSION)),
+        )
     )
     return AnnualStatistics(
         year=year,
@@ -234,7 +221,7 @@ def annual_statistics(*, year: int) -> AnnualStatistics:
         concerns_by_kind=[(kind.label, concerns[kind.value]) for kind in Concern.Kind],
         default_notices=sanctions["default_notices"],
         suspensions=sanctions["suspensions"],
-        documents=_documents(start, end),
-        risk=_risk(start, end),
-        rating_changes=_rating_changes(start, end),
+        documents=_documents(start, end, user),
+        risk=_risk(start, end, user),
+        rating_changes=_rating_changes(start, end, user),
     )

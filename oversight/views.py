@@ -5,15 +5,16 @@ Thin: check permission, call a service or selector, render.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commissioning.forms import add_service_errors
 from commissioning.listing import page_of, querystring_without
 from commissioning.periods import financial_year_choices, financial_year_of
+from commissioning.permissions import permission_required
 from providers.models import Provider
 
 from . import selectors, services
@@ -37,24 +38,15 @@ from .statistics import annual_statistics
 FORM_TEMPLATE = "oversight/form.html"
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (or the whole form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _provider_from_query(request) -> Provider | None:
     value = request.GET.get("provider", "")
     if not value.isdigit():
         return None
-    return Provider.objects.filter(pk=int(value)).first()
+    return Provider.objects.visible_to(request.user).filter(pk=int(value)).first()
 
 
 def _choose_provider(request, *, title: str):
-    form = ProviderChoiceForm(request.GET or None)
+    form = ProviderChoiceForm(request.GET or None, user=request.user)
     if request.GET.get("provider"):
         form.is_valid()  # shows "select a valid choice" for an unknown provider
     return render(
@@ -90,13 +82,14 @@ def _for_provider(fields: tuple[str, ...], form) -> dict:
 
 
 @require_GET
-@permission_required("oversight.view_visit", raise_exception=True)
+@permission_required("oversight.view_visit")
 def visit_list(request):
     form = VisitFilterForm(request.GET or None)
     filters = {}
     if form.is_bound and form.is_valid():
         filters = {"date_from": form.cleaned_data["from"], "date_to": form.cleaned_data["to"]}
         filters["kind"] = form.cleaned_data["kind"]
+    filters["user"] = request.user
     return render(
         request,
         "oversight/visit_list.html",
@@ -110,7 +103,7 @@ def visit_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.add_visit", raise_exception=True)
+@permission_required("oversight.add_visit")
 def visit_add(request):
     provider = _provider_from_query(request)
     if provider is None:
@@ -137,7 +130,7 @@ def visit_add(request):
                 ),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Visit recorded.")
             return redirect(provider)
@@ -150,7 +143,7 @@ def visit_add(request):
 
 
 @require_GET
-@permission_required("oversight.view_concern", raise_exception=True)
+@permission_required("oversight.view_concern")
 def concern_list(request):
     form = ConcernFilterForm(request.GET or None)
     filters = {}
@@ -161,6 +154,7 @@ def concern_list(request):
             "kind": form.cleaned_data["kind"],
             "status": form.cleaned_data["status"],
         }
+    filters["user"] = request.user
     return render(
         request,
         "oversight/concern_list.html",
@@ -174,7 +168,7 @@ def concern_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.add_concern", raise_exception=True)
+@permission_required("oversight.add_concern")
 def concern_add(request):
     provider = _provider_from_query(request)
     if provider is None:
@@ -188,7 +182,7 @@ def concern_add(request):
                 **_for_provider(("kind", "raised_on", "severity", "summary", "location", "contract"), form),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Concern recorded.")
             return redirect(provider)
@@ -198,15 +192,15 @@ def concern_add(request):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.change_concern", raise_exception=True)
+@permission_required("oversight.change_concern")
 def concern_close(request, pk: int):
-    concern = get_object_or_404(Concern.objects.select_related("provider"), pk=pk)
+    concern = get_object_or_404(Concern.objects.visible_to(request.user).select_related("provider"), pk=pk)
     form = ConcernCloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.concern_close(concern=concern, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Concern closed.")
             return redirect(concern.provider)
@@ -223,12 +217,14 @@ def concern_close(request, pk: int):
 
 
 @require_GET
-@permission_required("oversight.view_sanction", raise_exception=True)
+@permission_required("oversight.view_sanction")
 def sanction_list(request):
     in_force = request.GET.get("in_force") == "1"
     kind = request.GET.get("kind", "")
     kind = kind if kind in Sanction.Kind.values else ""
-    queryset = selectors.sanction_list(in_force_on=timezone.localdate() if in_force else None, kind=kind)
+    queryset = selectors.sanction_list(
+        user=request.user, in_force_on=timezone.localdate() if in_force else None, kind=kind
+    )
     return render(
         request,
         "oversight/sanction_list.html",
@@ -244,7 +240,7 @@ def sanction_list(request):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.add_sanction", raise_exception=True)
+@permission_required("oversight.add_sanction")
 def sanction_add(request):
     provider = _provider_from_query(request)
     if provider is None:
@@ -258,7 +254,7 @@ def sanction_add(request):
                 **_for_provider(("kind", "issued_on", "lifted_on", "amount", "reason", "location", "contract"), form),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Sanction recorded.")
             return redirect(provider)
@@ -268,15 +264,15 @@ def sanction_add(request):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.change_sanction", raise_exception=True)
+@permission_required("oversight.change_sanction")
 def sanction_lift(request, pk: int):
-    sanction = get_object_or_404(Sanction.objects.select_related("provider"), pk=pk)
+    sanction = get_object_or_404(Sanction.objects.visible_to(request.user).select_related("provider"), pk=pk)
     form = SanctionLiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.sanction_lift(sanction=sanction, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{sanction.get_kind_display()} lifted.")
             return redirect(sanction.provider)
@@ -293,7 +289,7 @@ def sanction_lift(request, pk: int):
 
 
 @require_GET
-@permission_required("oversight.view_actionplan", raise_exception=True)
+@permission_required("oversight.view_actionplan")
 def action_plan_list(request):
     status = request.GET.get("status", "")
     status = status if status in ActionPlan.Status.values else ""
@@ -301,7 +297,7 @@ def action_plan_list(request):
         request,
         "oversight/action_plan_list.html",
         {
-            "page_obj": page_of(request, selectors.action_plan_list(status=status)),
+            "page_obj": page_of(request, selectors.action_plan_list(user=request.user, status=status)),
             "status": status,
             "statuses": ActionPlan.Status.choices,
             "querystring": querystring_without(request),
@@ -311,9 +307,9 @@ def action_plan_list(request):
 
 
 @require_GET
-@permission_required("oversight.view_actionplan", raise_exception=True)
+@permission_required("oversight.view_actionplan")
 def action_plan_detail(request, pk: int):
-    plan = get_object_or_404(selectors.action_plan_list(), pk=pk)
+    plan = get_object_or_404(selectors.action_plan_list(user=request.user), pk=pk)
     return render(
         request,
         "oversight/action_plan_detail.html",
@@ -329,7 +325,7 @@ def action_plan_detail(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.add_actionplan", raise_exception=True)
+@permission_required("oversight.add_actionplan")
 def action_plan_add(request):
     provider = _provider_from_query(request)
     if provider is None:
@@ -344,7 +340,7 @@ def action_plan_add(request):
                 **_for_provider(("title", "agreed_on", "location", "contract"), form),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Action plan saved.")
             return redirect("oversight:action_plan", pk=plan.pk)
@@ -354,15 +350,15 @@ def action_plan_add(request):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.add_planaction", raise_exception=True)
+@permission_required("oversight.add_planaction")
 def action_add(request, pk: int):
-    plan = get_object_or_404(ActionPlan.objects.select_related("provider"), pk=pk)
+    plan = get_object_or_404(ActionPlan.objects.visible_to(request.user).select_related("provider"), pk=pk)
     form = PlanActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_action_add(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Action added.")
             return redirect("oversight:action_plan", pk=plan.pk)
@@ -376,15 +372,15 @@ def action_add(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.change_planaction", raise_exception=True)
+@permission_required("oversight.change_planaction")
 def action_complete(request, pk: int):
-    action = get_object_or_404(PlanAction.objects.select_related("plan__provider"), pk=pk)
+    action = get_object_or_404(PlanAction.objects.visible_to(request.user).select_related("plan__provider"), pk=pk)
     form = PlanActionCompleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_action_complete(action=action, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Action marked as done.")
             return redirect("oversight:action_plan", pk=action.plan_id)
@@ -398,13 +394,13 @@ def action_complete(request, pk: int):
 
 
 @require_GET
-@permission_required("oversight.view_actionplan", raise_exception=True)
+@permission_required("oversight.view_actionplan")
 def escalation(request):
     return render(
         request,
         "oversight/escalation.html",
         {
-            "plans": selectors.action_plans_needing_escalation(),
+            "plans": selectors.action_plans_needing_escalation(user=request.user),
             "months": selectors.ESCALATION_AFTER_MONTHS,
             "breadcrumbs": [("Escalation", None)],
         },
@@ -412,15 +408,15 @@ def escalation(request):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("oversight.add_escalationstep", raise_exception=True)
+@permission_required("oversight.add_escalationstep")
 def escalation_step_add(request, pk: int):
-    plan = get_object_or_404(ActionPlan.objects.select_related("provider"), pk=pk)
+    plan = get_object_or_404(ActionPlan.objects.visible_to(request.user).select_related("provider"), pk=pk)
     form = EscalationStepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.escalation_step_record(plan=plan, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Escalation step recorded.")
             return redirect("oversight:escalation")
@@ -437,7 +433,7 @@ def escalation_step_add(request, pk: int):
 
 
 @require_GET
-@permission_required("contracts.view_contract", raise_exception=True)
+@permission_required("contracts.view_contract")
 def statistics(request):
     this_year = financial_year_of(timezone.localdate())
     years = list(range(this_year, this_year - 8, -1))
@@ -454,7 +450,7 @@ def statistics(request):
         request,
         "oversight/statistics.html",
         {
-            "stats": annual_statistics(year=year),
+            "stats": annual_statistics(year=year, user=request.user),
             "year": year,
             "year_choices": financial_year_choices(years),
             "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Annual statistics", None)],

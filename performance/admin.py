@@ -1,17 +1,36 @@
+"""Measures and results in the admin: to read and to trace (history), not to write.
+
+Every write of a measure or a result goes through performance/services.py, which checks the directorate
+and the council's rules and records who did it; the admin's own save would skip all three. Administrators
+add and change measures and enter results on the performance pages (they act for the whole council there)
+or through the API.
+"""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Measure, MeasureResult
 
 
-class MeasureResultInline(admin.TabularInline):
+class _ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MeasureResultInline(_ReadOnly, admin.TabularInline):
     model = MeasureResult
     extra = 0
-    fields = ["year", "quarter", "value", "target", "commentary"]
+    fields = ["year", "quarter", "value", "target", "commentary", "entered_by", "entered_at"]
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(_ReadOnly, SimpleHistoryAdmin):
     list_display = ["name", "strategy", "unit", "polarity", "is_targeted", "framework_code"]
     list_filter = ["strategy", "framework", "is_targeted", "unit"]
     search_fields = ["name", "framework_code"]
@@ -20,7 +39,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MeasureResult)
-class MeasureResultAdmin(SimpleHistoryAdmin):
-    list_display = ["measure", "year", "quarter", "value", "target"]
+class MeasureResultAdmin(_ReadOnly, SimpleHistoryAdmin):
+    list_display = ["measure", "year", "quarter", "value", "target", "entered_by", "entered_at"]
     list_filter = ["year", "quarter"]
-    list_select_related = ["measure"]
+    list_select_related = ["measure", "entered_by"]

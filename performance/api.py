@@ -1,70 +1,129 @@
-"""API of performance measures and their quarterly results."""
+"""API of performance measures and their quarterly results.
 
-from django.core.exceptions import ValidationError
-from rest_framework import exceptions
+Each write reads its input serializer (shape), calls one service (permission, rules, audit) and answers with
+the output serializer, as a GET would. An edit of a record another directorate owns is refused before its
+input is read, as the page refuses before showing its form; the service asks the same question again.
+"""
 
-from commissioning.api import ResourceViewSet, may_edit_for_directorate
-from commissioning.periods import FinancialQuarter
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+
+from commissioning import permissions
+from commissioning.api import ResourceViewSet
 
 from . import services
-from .models import Measure, MeasureResult
-from .serializers import MeasureResultSerializer, MeasureSerializer
+from .filters import MeasureFilter, MeasureResultFilter
+from .models import Measure, MeasureResult, recordable_quarter
+from .permissions import CHANGE_MEASURE, CHANGE_RESULT
+from .serializers import (
+    MeasureInputSerializer,
+    MeasureResultInputSerializer,
+    MeasureResultSerializer,
+    MeasureResultUpdateInputSerializer,
+    MeasureSerializer,
+    MeasureUpdateInputSerializer,
+)
 
-_FOREIGN = "You may change only your own directorate's measures."
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A service's refusal answers 403 with its own words (REST framework would put generic ones)."""
+    try:
+        yield
+    except DjangoPermissionDenied as refusal:
+        raise exceptions.PermissionDenied(str(refusal) or None) from None
 
 
-class MeasureViewSet(ResourceViewSet):
+class _ServiceViewSet(ResourceViewSet):
+    # Reads answer with ``serializer_class`` (the output); writes read an input serializer per endpoint. (A
+    # comment, not a docstring: the API's documentation takes each resource's docstring.)
+
+    input_serializer_class: type[serializers.BaseSerializer]
+    update_input_serializer_class: type[serializers.BaseSerializer]
+    change_permission: str
+
+    def may_write(self, user: Any, obj: Any) -> bool:
+        return permissions.may(user, self.change_permission, obj)
+
+    def _input(self, serializer_class: type[serializers.BaseSerializer], instance: Any = None, **kwargs: Any) -> dict:
+        serializer = serializer_class(instance, data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def create(self, request, *args, **kwargs):
+        data = self._input(self.input_serializer_class)
+        with _refusals():
+            instance = self.do_create(data)
+        return Response(self.get_serializer(self.get_output(instance)).data, status=201)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()  # refuses another directorate's record (may_write) before reading input
+        data = self._input(self.update_input_serializer_class, instance, partial=kwargs.pop("partial", False))
+        with _refusals():
+            instance = self.do_update(instance, data)
+        return Response(self.get_serializer(self.get_output(instance)).data)
+
+
+@extend_schema_view(
+    create=extend_schema(request=MeasureInputSerializer, responses={201: MeasureSerializer}),
+    update=extend_schema(request=MeasureUpdateInputSerializer, responses={200: MeasureSerializer}),
+    partial_update=extend_schema(request=MeasureUpdateInputSerializer, responses={200: MeasureSerializer}),
+)
+class MeasureViewSet(_ServiceViewSet):
+    """Performance measures of commissioning strategies. Commissioners add and change the measures of their
+    own directorate's strategies; administrators those of any. Status is never sent: it is computed for each
+    result."""
+
     serializer_class = MeasureSerializer
-    filterset_fields = ["strategy", "outcome", "framework", "is_active"]
+    input_serializer_class = MeasureInputSerializer
+    update_input_serializer_class = MeasureUpdateInputSerializer
+    change_permission = CHANGE_MEASURE
+    filterset_class = MeasureFilter
     ordering_fields = ["order", "name"]
     queryset = Measure.objects.select_related("strategy").order_by("strategy__name", "order", "pk")
 
-    def may_write(self, user, obj) -> bool:
-        return may_edit_for_directorate(user, obj.strategy.directorate_id)
-
     def do_create(self, data):
-        strategy = data.pop("strategy")
-        if not may_edit_for_directorate(self.request.user, strategy.directorate_id):
-            raise exceptions.PermissionDenied(_FOREIGN)
-        return services.measure_create(strategy=strategy, by=self.request.user, **data)
+        return services.measure_create(by=self.request.user, **data)
 
     def do_update(self, instance, data):
-        if data.pop("strategy", instance.strategy) != instance.strategy:
-            raise ValidationError({"strategy": "A measure cannot move to another strategy."})
+        data.pop("strategy", None)  # the input serializer checked it is the measure's own
         return services.measure_update(measure=instance, by=self.request.user, **data)
 
 
-class MeasureResultViewSet(ResourceViewSet):
+@extend_schema_view(
+    create=extend_schema(request=MeasureResultInputSerializer, responses={201: MeasureResultSerializer}),
+    update=extend_schema(request=MeasureResultUpdateInputSerializer, responses={200: MeasureResultSerializer}),
+    partial_update=extend_schema(request=MeasureResultUpdateInputSerializer, responses={200: MeasureResultSerializer}),
+)
+class MeasureResultViewSet(_ServiceViewSet):
+    """A measure's value and target for one quarter. Commissioners and contract officers enter the results of
+    their own directorate's measures (administrators, and officers of no directorate, any). Posting a quarter
+    that is stored already replaces it; the status is computed from value, target and polarity."""
+
     serializer_class = MeasureResultSerializer
-    filterset_fields = ["measure", "measure__strategy", "year", "quarter"]
+    input_serializer_class = MeasureResultInputSerializer
+    update_input_serializer_class = MeasureResultUpdateInputSerializer
+    change_permission = CHANGE_RESULT
+    filterset_class = MeasureResultFilter
     ordering_fields = ["year", "quarter"]
     queryset = MeasureResult.objects.select_related("measure__strategy").order_by("measure_id", "year", "quarter")
 
-    def _save(self, *, measure, year, quarter, data, current=None):
-        entry = services.ResultEntry(
-            measure=measure,
-            value=data.get("value", getattr(current, "value", None)),
-            target=data.get("target", getattr(current, "target", None)),
-            commentary=data.get("commentary", getattr(current, "commentary", "")),
-        )
-        try:
-            saved = services.results_save(period=FinancialQuarter(year, quarter), entries=[entry], by=self.request.user)
-        except services.ResultsInvalid as error:
-            raise ValidationError(error.errors[measure.pk]) from None
-        if not saved:
-            raise ValidationError({"value": "Enter a value, a target or a commentary."})
-        return saved[0]
-
     def do_create(self, data):
-        return self._save(measure=data["measure"], year=data["year"], quarter=data["quarter"], data=data)
+        period = recordable_quarter(data.pop("year"), data.pop("quarter"))  # in range: the input checked it
+        return services.result_save(measure=data.pop("measure"), period=period, by=self.request.user, **data)
 
     def do_update(self, instance, data):
-        for field in ("measure", "year", "quarter"):
-            if field in data and data[field] != getattr(instance, field):
-                raise ValidationError({field: "A result cannot move to another measure or quarter."})
-        return self._save(
-            measure=instance.measure, year=instance.year, quarter=instance.quarter, data=data, current=instance
-        )
+        for name in ("measure", "year", "quarter"):
+            data.pop(name, None)  # the input serializer checked they are the result's own
+        return services.result_update(result=instance, by=self.request.user, **data)
 
 
 ROUTES = [

@@ -10,26 +10,13 @@ from commissioning.security import validate_upload
 
 from .imports import MAX_UPLOAD_BYTES
 from .models import Measure, MeasureResult
+from .services import MEASURE_FIELDS, OUTCOME_OF_ANOTHER_STRATEGY
 
 
 class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
-        fields = [
-            "name",
-            "outcome",
-            "description",
-            "unit",
-            "decimal_places",
-            "polarity",
-            "is_targeted",
-            "framework",
-            "framework_code",
-            "data_source",
-            "frequency",
-            "order",
-            "is_active",
-        ]
+        fields = list(MEASURE_FIELDS)
         labels = {
             "name": "Measure",
             "is_targeted": "This measure has a target",
@@ -42,6 +29,8 @@ class MeasureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].queryset = strategy.outcomes.order_by("order", "pk")
         self.fields["outcome"].empty_label = "Not linked to an outcome"
+        # The service's words, so an outcome of another strategy is refused alike here and through the API.
+        self.fields["outcome"].error_messages["invalid_choice"] = OUTCOME_OF_ANOTHER_STRATEGY
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Field.text("name"),
@@ -77,7 +66,8 @@ class ResultRowForm(forms.Form):
     commentary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, measure: Measure, **kwargs):
-        super().__init__(*args, prefix=f"m{measure.pk}", **kwargs)
+        kwargs["prefix"] = f"m{measure.pk}"
+        super().__init__(*args, **kwargs)
         self.measure = measure
         for name in ("value", "target"):
             self.fields[name].widget.attrs.update({"class": "govuk-input govuk-input--width-5", "inputmode": "decimal"})

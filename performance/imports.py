@@ -1,5 +1,6 @@
-"""Quarterly results from a CSV file: every problem reported as (row, column, message), nothing saved
-unless the whole file is right. Used by the upload page and ``manage.py import_results``.
+"""Quarterly results from a CSV file, on the one import pipeline (``commissioning.imports``): every problem
+reported as (row, column, message), nothing saved unless the whole file is right. Used by the upload page
+and ``manage.py import_results``.
 
 Columns (header names are case-insensitive): ``strategy`` and ``measure`` (names) or ``measure_id``;
 ``year`` ("2018/19" or "2018"); ``quarter`` ("Q3" or "3"); ``value``; optional ``target`` and ``commentary``
@@ -8,51 +9,58 @@ Columns (header names are case-insensitive): ``strategy`` and ``measure`` (names
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
-
+from commissioning.imports import (
+    HEADER_ROW,
+    Column,
+    ImportFileError,
+    ImportReport,
+    Row,
+    RowError,
+    Table,
+    UploadRules,
+    read_table,
+    write_all,
+)
 from commissioning.models import User
 from commissioning.periods import FinancialQuarter
 
 from .models import Measure, MeasureResult
 from .services import ResultEntry, result_problems, results_save_many
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+__all__ = ["MAX_UPLOAD_BYTES", "UPLOAD", "ImportReport", "ResultsImportReport", "RowError", "import_results"]
+
+UPLOAD = UploadRules(
+    extensions=("csv",),
+    max_bytes=5 * 1024 * 1024,
+    messages={
+        "file_type": "The selected file must be a CSV (.csv).",
+        "file_empty": "The selected file is empty: it needs a header row and results.",
+        "file_size": "The selected file must be smaller than 5 MB.",
+        "file_content": "The selected file is not a CSV (.csv): it contains binary data.",
+        "file_encoding": "The selected file is not a CSV saved as UTF-8 text.",
+    },
+)
+MAX_UPLOAD_BYTES = UPLOAD.max_bytes
 REQUIRED_COLUMNS = ("year", "quarter", "value")
-HEADER_ROW = 1
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column '{self.column}'" if self.column else "")
-        return f"{where}: {self.message}"
+COLUMNS = [
+    Column("strategy", "strategy"),
+    Column("measure", "measure"),
+    Column("measure_id", "measure_id"),
+    *(Column(name, name, True) for name in REQUIRED_COLUMNS),
+    Column("target", "target"),
+    Column("commentary", "commentary"),
+]
 
 
 @dataclass
-class ImportReport:
-    errors: list[RowError] = field(default_factory=list)
+class ResultsImportReport(ImportReport):
+    """The pipeline's report, with the results the file holds (each quarter's entry, ready to save)."""
+
     rows: list[tuple[FinancialQuarter, ResultEntry]] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    saved: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def _normalise(header: str) -> str:
-    return re.sub(r"[\s\-]+", "_", (header or "").strip().lower())
 
 
 def parse_year(text: str) -> int:
@@ -88,122 +96,123 @@ def parse_number(text: str) -> Decimal | None:
         raise ValueError(f"'{text.strip()}' is not a number: write it like 66.7 or 1719.") from None
     if not number.is_finite():
         raise ValueError(f"'{text.strip()}' is not a number: write it like 66.7 or 1719.")
-    if number.as_tuple().exponent < -4:
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -4:
         raise ValueError(f"'{text.strip()}' has more than 4 decimal places.")
     if abs(number) >= Decimal("1e10"):
         raise ValueError(f"'{text.strip()}' is too large.")
     return number
 
 
-def read_results(text: str) -> ImportReport:
-    """Check every row of the CSV ``text`` and turn the good ones into result entries (nothing is saved)."""
-    report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        report.errors.append(RowError(HEADER_ROW, "", "The file is empty: it needs a header row and results."))
-        return report
-    columns = {_normalise(name): name for name in reader.fieldnames if name}
-    for column in REQUIRED_COLUMNS:
-        if column not in columns:
-            report.errors.append(RowError(HEADER_ROW, column, f"The file has no '{column}' column."))
-    by_id = "measure_id" in columns
-    if not by_id and not ("strategy" in columns and "measure" in columns):
-        report.errors.append(
-            RowError(
-                HEADER_ROW, "measure", "The file needs 'strategy' and 'measure' columns, or a 'measure_id' column."
-            )
-        )
-    if report.errors:
-        return report
+class _Measures:
+    """Every measure, loaded once, to find each row's by id or by strategy and name."""
 
-    measures = list(Measure.objects.select_related("strategy"))
-    measures_by_id = {m.pk: m for m in measures}
-    measures_by_name = {(m.strategy.name.strip().lower(), m.name.strip().lower()): m for m in measures}
-    strategy_names = {m.strategy.name.strip().lower() for m in measures}
-    seen: dict[tuple[int, int, int], int] = {}
-    pending: list[tuple[int, FinancialQuarter, Measure, dict]] = []
+    def __init__(self) -> None:
+        measures = list(Measure.objects.select_related("strategy"))
+        self.by_id = {m.pk: m for m in measures}
+        self.by_name = {(m.strategy.name.strip().lower(), m.name.strip().lower()): m for m in measures}
+        self.strategy_names = {m.strategy.name.strip().lower() for m in measures}
 
-    def cell(raw: dict, column: str) -> str:
-        return (raw.get(columns.get(column, ""), "") or "").strip()
-
-    row_number = HEADER_ROW
-    for raw in reader:
-        row_number += 1
-        if not any((v or "").strip() for v in raw.values() if isinstance(v, str)):
-            continue  # blank lines at the end of a spreadsheet export
-        errors: list[RowError] = []
-        measure = None
-        if by_id and (cell(raw, "measure_id") or "measure" not in columns):
-            text = cell(raw, "measure_id")
+    def find(self, row: Row, table: Table, report: ImportReport) -> Measure | None:
+        if table.has("measure_id") and (row.text("measure_id") or not table.has("measure")):
+            text = row.text("measure_id")
             if not text:
-                errors.append(RowError(row_number, "measure_id", "Enter the measure id."))
-            elif not text.isdigit() or int(text) not in measures_by_id:
-                errors.append(RowError(row_number, "measure_id", f"There is no measure with id '{text}'."))
+                report.error(row.number, "measure_id", "Enter the measure id.")
+            elif not text.isdigit() or int(text) not in self.by_id:
+                report.error(row.number, "measure_id", f"There is no measure with id '{text}'.")
             else:
-                measure = measures_by_id[int(text)]
+                return self.by_id[int(text)]
+            return None
+        strategy, name = row.text("strategy"), row.text("measure")
+        if not strategy:
+            report.error(row.number, "strategy", "Enter the strategy's name.")
+        elif strategy.lower() not in self.strategy_names:
+            report.error(row.number, "strategy", f"There is no strategy called '{strategy}'.")
+        elif not name:
+            report.error(row.number, "measure", "Enter the measure's name.")
+        elif (strategy.lower(), name.lower()) not in self.by_name:
+            report.error(row.number, "measure", f"'{strategy}' has no measure called '{name}'.")
         else:
-            strategy, name = cell(raw, "strategy"), cell(raw, "measure")
-            if not strategy:
-                errors.append(RowError(row_number, "strategy", "Enter the strategy's name."))
-            elif strategy.lower() not in strategy_names:
-                errors.append(RowError(row_number, "strategy", f"There is no strategy called '{strategy}'."))
-            elif not name:
-                errors.append(RowError(row_number, "measure", "Enter the measure's name."))
-            elif (strategy.lower(), name.lower()) not in measures_by_name:
-                errors.append(RowError(row_number, "measure", f"'{strategy}' has no measure called '{name}'."))
-            else:
-                measure = measures_by_name[(strategy.lower(), name.lower())]
-        parsed: dict = {}
-        for column, parse in (("year", parse_year), ("quarter", parse_quarter)):
-            text = cell(raw, column)
-            if not text:
-                errors.append(RowError(row_number, column, f"Enter the {column}."))
-                continue
-            try:
-                parsed[column] = parse(text)
-            except ValueError as error:
-                errors.append(RowError(row_number, column, str(error)))
-        for column in ("value", "target"):
-            if column not in columns:
-                continue
-            try:
-                parsed[column] = parse_number(cell(raw, column))
-            except ValueError as error:
-                errors.append(RowError(row_number, column, str(error)))
-        if "commentary" in columns:
-            parsed["commentary"] = cell(raw, "commentary")
+            return self.by_name[(strategy.lower(), name.lower())]
+        return None
+
+
+def _parsed(row: Row, table: Table, report: ImportReport) -> dict:
+    parsed: dict = {}
+    for column, parse in (("year", parse_year), ("quarter", parse_quarter)):
+        text = row.text(column)
+        if not text:
+            report.error(row.number, column, f"Enter the {column}.")
+            continue
+        try:
+            parsed[column] = parse(text)
+        except ValueError as error:
+            report.error(row.number, column, str(error))
+    for column in ("value", "target"):
+        if not table.has(column):
+            continue
+        try:
+            parsed[column] = parse_number(row.text(column))
+        except ValueError as error:
+            report.error(row.number, column, str(error))
+    if table.has("commentary"):
+        parsed["commentary"] = row.text("commentary")
+    return parsed
+
+
+def _row_problems(row: Row, measure: Measure | None, parsed: dict, table: Table, report: ImportReport) -> None:
+    """The council's rules for a result (``result_problems``), once the row's numbers could be read."""
+    if measure is None or any(e.row == row.number and e.column in ("value", "target") for e in report.errors):
+        return
+    problems = result_problems(measure=measure, value=parsed.get("value"), target=parsed.get("target"))
+    if not table.has("target"):
+        problems.pop("target", None)
+    for column, message in problems.items():
+        report.error(row.number, column, message)
+
+
+def _checked_rows(table: Table, report: ImportReport) -> list[tuple[FinancialQuarter, Measure, dict]]:
+    """Check every row; return the good ones as (quarter, measure, values read)."""
+    measures = _Measures()
+    seen: dict[tuple[int, int, int], int] = {}
+    pending: list[tuple[FinancialQuarter, Measure, dict]] = []
+    for row in table.rows:
+        before = len(report.errors)
+        measure = measures.find(row, table, report)
+        parsed = _parsed(row, table, report)
         if measure is not None and "year" in parsed and "quarter" in parsed:
             key = (measure.pk, parsed["year"], parsed["quarter"])
             if key in seen:
                 period = FinancialQuarter(parsed["year"], parsed["quarter"])
-                errors.append(
-                    RowError(row_number, "measure", f"'{measure.name}' for {period} is already on row {seen[key]}.")
-                )
+                report.error(row.number, "measure", f"'{measure.name}' for {period} is already on row {seen[key]}.")
             else:
-                seen[key] = row_number
-        if measure is not None and not any(e.column in ("value", "target") for e in errors):
-            problems = result_problems(measure=measure, value=parsed.get("value"), target=parsed.get("target"))
-            if "target" not in columns:
-                problems.pop("target", None)
-            errors.extend(RowError(row_number, column, message) for column, message in problems.items())
-        if errors:
-            report.errors.extend(errors)
-        else:
-            pending.append((row_number, FinancialQuarter(parsed["year"], parsed["quarter"]), measure, parsed))
+                seen[key] = row.number
+        _row_problems(row, measure, parsed, table, report)
+        if len(report.errors) == before and measure is not None:
+            pending.append((FinancialQuarter(parsed["year"], parsed["quarter"]), measure, parsed))
+    return pending
 
-    if row_number == HEADER_ROW:
-        report.errors.append(RowError(HEADER_ROW + 1, "", "The file has a header row but no results."))
+
+def _read(table: Table, report: ResultsImportReport) -> None:
+    """Check every row and turn the good ones into result entries (nothing is saved)."""
+    if not (table.has("measure_id") or (table.has("strategy") and table.has("measure"))):
+        raise ImportFileError(
+            "The file needs 'strategy' and 'measure' columns, or a 'measure_id' column.", column="measure"
+        )
+    if not table.rows:
+        report.error(HEADER_ROW + 1, "", "The file has a header row but no results.")
+        return
+    pending = _checked_rows(table, report)
     if report.errors:
-        return report
-
+        return
     # Keep what is stored for a column the file leaves out; count updates against what exists.
     existing = {
         (r.measure_id, r.year, r.quarter): r
         for r in MeasureResult.objects.filter(
-            measure__in={m.pk for _, _, m, _ in pending}, year__in={p.year for _, p, _, _ in pending}
+            measure__in={m.pk for _, m, _ in pending}, year__in={p.year for p, _, _ in pending}
         )
     }
-    for _, period, measure, parsed in pending:
+    for period, measure, parsed in pending:
         stored = existing.get((measure.pk, period.year, period.quarter))
         if stored is None:
             report.created += 1
@@ -216,23 +225,22 @@ def read_results(text: str) -> ImportReport:
             commentary=parsed.get("commentary", stored.commentary if stored else ""),
         )
         report.rows.append((period, entry))
-    return report
 
 
-def decode(data: bytes) -> str:
-    """CSV bytes as text (UTF-8, with or without the byte-order mark Excel writes)."""
-    return data.decode("utf-8-sig")
-
-
-@transaction.atomic
-def import_results(*, data: bytes, by: User | None, dry_run: bool = False) -> ImportReport:
-    """Check and (unless ``dry_run`` or any error) save every row of a results CSV, all or nothing."""
+def import_results(*, data: bytes, by: User | None, dry_run: bool = False) -> ResultsImportReport:
+    """Check and (unless any row has an error) save every row of a results CSV, all or nothing: through
+    ``results_save_many``, which a dry run calls too and then undoes. A file that cannot be read at all is
+    reported as a problem with its header row (row 1)."""
+    report = ResultsImportReport(dry_run=dry_run)
     try:
-        text = decode(data)
-    except UnicodeDecodeError:
-        return ImportReport(errors=[RowError(HEADER_ROW, "", "The file is not a CSV saved as UTF-8 text.")])
-    report = read_results(text)
-    if report.ok and not dry_run:
+        table = read_table(content=data, filename="results.csv", columns=COLUMNS, rules=UPLOAD, unknown="ignore")
+        report.rows_read = len(table.rows)
+        _read(table, report)
+    except ImportFileError as error:
+        report.error(HEADER_ROW, error.column, error.message)
+        return report
+
+    def save() -> None:
         results_save_many(rows=report.rows, by=by)
-        report.saved = True
-    return report
+
+    return write_all(report, save, dry_run=dry_run)

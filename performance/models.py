@@ -26,10 +26,11 @@ def recordable_quarter(year: int, quarter: int) -> FinancialQuarter:
     Raises ValueError naming the problem (a quarter other than 1 to 4, a year outside 2000 to 2100)."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(
-            f"{year} is outside the financial years this service records ({FIRST_YEAR}/01 to {LAST_YEAR}/01)."
+            f"Results are recorded for the financial years {FIRST_YEAR}/{(FIRST_YEAR + 1) % 100:02d} to "
+            f"{LAST_YEAR}/{(LAST_YEAR + 1) % 100:02d}, not {year}."
         )
     if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"Quarter {quarter} does not exist: a financial year has quarters 1 to 4.")
+        raise ValueError(f"A financial year has quarters 1 to 4, not {quarter}.")
     return FinancialQuarter(year, quarter)
 
 

@@ -1,5 +1,5 @@
-"""Reads of measures and results. Status is computed in Python from the fetched rows
-(compute_status), so pages and PDFs agree with the model's rule exactly."""
+"""Reads of measures and results. Status is computed in Python from the fetched rows by the shared
+achievement rule (compute_status, ``commissioning.achievement``), so pages and PDFs agree with the model."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from commissioning.charts import Chart, Series, line_chart
 from commissioning.periods import FinancialQuarter, current_quarter
 
-from .models import Measure, MeasureResult, compute_status
+from .models import Measure, MeasureResult, compute_status, recordable_quarter
 
 
 @dataclass
@@ -81,22 +81,22 @@ def measures_with_results(*, strategy_id: int, periods: list[FinancialQuarter]) 
     years = {p.year for p in periods}
     keys = {(p.year, p.quarter) for p in periods}
     results = MeasureResult.objects.filter(year__in=years).order_by("year", "quarter")
-    measures = (
+    measures: list[Measure] = list(
         Measure.objects.filter(strategy_id=strategy_id, is_active=True)
         .select_related("outcome")
         .prefetch_related(Prefetch("results", queryset=results, to_attr="_year_results"))
         .order_by("outcome__order", "order", "pk")
     )
     # Narrowing to exact quarters happens on the prefetched rows; years bound the query.
-    measures = list(measures)
     for measure in measures:
-        measure.period_results = [r for r in measure._year_results if (r.year, r.quarter) in keys]
+        period_results = [r for r in getattr(measure, "_year_results") if (r.year, r.quarter) in keys]  # noqa: B009
+        setattr(measure, "period_results", period_results)  # noqa: B010
     return measures
 
 
 # --- Formatting shared by pages, the PDF and the import ---------------------------------------------------------
 
-UNIT_SUFFIX = {
+UNIT_SUFFIX: dict[str, str] = {
     Measure.Unit.PERCENTAGE: "%",
     Measure.Unit.COUNT: "",
     Measure.Unit.RATE_PER_100K: "per 100,000",
@@ -107,7 +107,7 @@ UNIT_SUFFIX = {
     Measure.Unit.SCORE: "",
 }
 
-STATUS_TAG = {
+STATUS_TAG: dict[str, str] = {
     MeasureResult.Status.ACHIEVED: "govuk-tag--green",
     MeasureResult.Status.NOT_ACHIEVED: "govuk-tag--red",
     MeasureResult.Status.MEASURED_ONLY: "govuk-tag--grey",
@@ -151,7 +151,7 @@ class MeasureRow:
 
 
 def _measure_row(measure: Measure, period: FinancialQuarter, periods: list[FinancialQuarter]) -> MeasureRow:
-    by_period = {(r.year, r.quarter): r for r in measure.period_results}
+    by_period = {(r.year, r.quarter): r for r in getattr(measure, "period_results")}  # noqa: B009
     current = by_period.get((period.year, period.quarter))
     status = compute_status(
         value=current.value if current else None,
@@ -230,11 +230,21 @@ def latest_result_period() -> FinancialQuarter | None:
 
 def selected_period(text: str = "") -> FinancialQuarter:
     """The quarter named by ``text`` (2018-Q3), else the latest with any result, else the current one.
-    Raises ValueError when ``text`` is not a quarter."""
+
+    Raises ValueError, with words to show the person who asked, when ``text`` is not a quarter or is one
+    this service records nothing for (Q1 to Q4 of 2000/01 to 2100/01)."""
     text = text.strip()
-    if text:
-        return FinancialQuarter.parse(text)
-    return latest_result_period() or current_quarter()
+    if not text:
+        return latest_result_period() or current_quarter()
+    shown = text if len(text) <= 40 else f"{text[:40]}…"
+    try:
+        period = FinancialQuarter.parse(text)
+    except ValueError:
+        raise ValueError(f"'{shown}' is not a quarter: choose one, or write it like 2018-Q3.") from None
+    try:
+        return recordable_quarter(period.year, period.quarter)
+    except ValueError as error:
+        raise ValueError(f"'{shown}' is not a quarter this service records. {error}") from None
 
 
 def quarter_picker(*, selected: FinancialQuarter, today: date | None = None, count: int = 12) -> list[tuple[str, str]]:

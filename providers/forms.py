@@ -1,36 +1,15 @@
 """Forms for provider pages: the risk assessment and the CQC ratings upload. Shape only; rules live in services."""
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
-from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.utils import timezone
 
-from commissioning.security import validate_upload
+from commissioning.forms import GovDateField
 
-from .imports import MAX_UPLOAD_BYTES
+from .imports import UPLOAD
 from .models import RiskLevel
 from .risk import FACTORS
-
-
-class NumericDateInputWidget(DateInputWidget):
-    """GOV.UK date input whose boxes bring up the number pad on a phone."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for widget in self.widgets:
-            widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
-
-
-class GovDateField(DateInputField):
-    widget = NumericDateInputWidget
-
-    def __init__(self, *, label: str, required: bool = True, **kwargs):
-        super().__init__(label=label, required=required, **kwargs)
-        self.error_messages["required"] = self.error_messages["incomplete"] = (
-            f"Enter the {label.lower()} as day, month and year"
-        )
 
 
 class RiskAssessmentForm(forms.Form):
@@ -80,17 +59,6 @@ class RiskAssessmentForm(forms.Form):
         return {factor.code: self.cleaned_data[f"factor_{factor.code}"] for factor in FACTORS}
 
 
-# This page's own wording for each upload problem that commissioning.security finds.
-CQC_UPLOAD_MESSAGES = {
-    "file_type": "The file must be a CSV (.csv) or Excel workbook (.xlsx)",
-    "file_empty": "The file is empty",
-    "file_size": "The file must be smaller than 5 MB",
-    "file_content.xlsx": "The file is not a readable Excel workbook (.xlsx)",
-    "file_content.csv": "The file is not a CSV (.csv) file: it contains binary data",
-    "file_encoding": "The file is not a text CSV file (it could not be read as UTF-8)",
-}
-
-
 class CqcImportForm(forms.Form):
     file = forms.FileField(
         label="CQC ratings file",
@@ -98,7 +66,7 @@ class CqcImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
         error_messages={
             "required": "Choose the CQC ratings file to upload",
-            "empty": CQC_UPLOAD_MESSAGES["file_empty"],
+            "empty": UPLOAD.messages["file_empty"],
         },
     )
     dry_run = forms.BooleanField(label="Check the file only, do not save", required=False)
@@ -110,7 +78,5 @@ class CqcImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        validate_upload(
-            upload, allowed_extensions=("csv", "xlsx"), max_bytes=MAX_UPLOAD_BYTES, messages=CQC_UPLOAD_MESSAGES
-        )
+        UPLOAD.check(upload)
         return upload

@@ -1,12 +1,20 @@
 """Providers of commissioned services, their locations (care settings), CQC ratings and risk."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from commissioning import permissions
 from commissioning.models import TimeStampedModel
+from commissioning.periods import month_ends
 
 
 class RiskLevel(models.TextChoices):
@@ -24,7 +32,7 @@ class CqcRatingValue(models.TextChoices):
 
 
 # Higher is better: a fall in this rank is a rating that dropped.
-CQC_RATING_RANK = {
+CQC_RATING_RANK: dict[str, int] = {
     CqcRatingValue.INADEQUATE: 1,
     CqcRatingValue.REQUIRES_IMPROVEMENT: 2,
     CqcRatingValue.GOOD: 3,
@@ -32,14 +40,39 @@ CQC_RATING_RANK = {
 }
 
 
-class ProviderQuerySet(models.QuerySet):
-    def with_current_risk(self):
-        """Annotate ``current_risk_level`` and ``current_risk_date`` from the latest assessment."""
-        latest = RiskAssessment.objects.filter(provider=OuterRef("pk")).order_by("-assessed_on", "-pk")
+class _OfficersOnly(models.QuerySet):
+    def visible_to(self, user):
+        """Officers' information: council officers see every record, councillors none."""
+        return self if permissions.is_officer(user) else self.none()
+
+
+class ProviderQuerySet(_OfficersOnly):
+    def risk_level_on(self, day: date) -> ProviderQuerySet:
+        """Annotate ``risk_level`` and ``risk_assessed_on``: the provider's risk on ``day``, which is the level
+        of its latest assessment on or before that day (None if it had none). The one definition of a
+        provider's risk at a date: lists, the risk overview, the annual statistics and the dashboards use it."""
         return self.annotate(
-            current_risk_level=Subquery(latest.values("level")[:1]),
-            current_risk_date=Subquery(latest.values("assessed_on")[:1]),
+            risk_level=RiskAssessment.objects.level_on(day, provider=OuterRef("pk")),
+            risk_assessed_on=RiskAssessment.objects.level_on(day, provider=OuterRef("pk"), field="assessed_on"),
         )
+
+    def with_current_risk(self, today: date | None = None) -> ProviderQuerySet:
+        """Annotate ``current_risk_level`` and ``current_risk_date``: the risk on ``today`` (``risk_level_on``)."""
+        return self.risk_level_on(today or timezone.localdate()).annotate(
+            current_risk_level=F("risk_level"), current_risk_date=F("risk_assessed_on")
+        )
+
+    def risk_counts_on(self, days: Iterable[date]) -> dict[date, dict[str, int]]:
+        """For each day, how many of these providers stood at each level on it (``risk_level_on``). One query."""
+        assessments = RiskAssessment.objects.all()
+        if self.query.has_filters() or self.query.is_empty():
+            assessments = assessments.filter(provider__in=self.values("pk"))
+        return assessments.counts_on(days)
+
+    def risk_counts_by_month_end(self, start: date, end: date) -> dict[date, dict[str, int]]:
+        """Providers at each level on the last day of each month from ``start``'s month to ``end``'s
+        (``commissioning.periods.month_ends``), in date order."""
+        return self.risk_counts_on(month_ends(start=start, end=end))
 
 
 class Provider(TimeStampedModel):
@@ -74,6 +107,10 @@ class Provider(TimeStampedModel):
         return reverse("providers:detail", args=[self.pk])
 
 
+class LocationQuerySet(_OfficersOnly):
+    pass
+
+
 class Location(TimeStampedModel):
     """A care setting or service location, as CQC registers it."""
 
@@ -98,6 +135,7 @@ class Location(TimeStampedModel):
     in_county = models.BooleanField(default=True)
     postcode = models.CharField(max_length=10, blank=True)
 
+    objects = LocationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -114,6 +152,10 @@ class Location(TimeStampedModel):
         return self.name
 
 
+class CqcRatingQuerySet(_OfficersOnly):
+    pass
+
+
 class CqcRating(TimeStampedModel):
     """A published CQC inspection rating: overall and the five key questions."""
 
@@ -126,6 +168,7 @@ class CqcRating(TimeStampedModel):
     responsive = models.CharField(max_length=30, choices=CqcRatingValue.choices, blank=True)
     well_led = models.CharField("Well-led", max_length=30, choices=CqcRatingValue.choices, blank=True)
 
+    objects = CqcRatingQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -136,6 +179,39 @@ class CqcRating(TimeStampedModel):
 
     def __str__(self):
         return f"{self.location}: {self.get_overall_display()} ({self.published_on:%d/%m/%Y})"
+
+
+class RiskAssessmentQuerySet(_OfficersOnly):
+    def level_on(self, day: date, *, provider: OuterRef | int, field: str = "level") -> Subquery:
+        """SQL for ``field`` of ``provider``'s latest assessment on or before ``day`` (NULL if none), for an
+        annotation: ``provider`` is an OuterRef to the provider's id in the outer query."""
+        latest = self.filter(provider=provider, assessed_on__lte=day).order_by("-assessed_on", "-pk")
+        return Subquery(latest.values(field)[:1])
+
+    def counts_on(self, days: Iterable[date]) -> dict[date, dict[str, int]]:
+        """For each day, how many providers stood at each level on it, by their latest assessment (among
+        these) on or before that day. One query: the assessments are swept once in date order."""
+        days = sorted(set(days))
+        if not days:
+            return {}
+        rows = (
+            self.filter(assessed_on__lte=days[-1])
+            .order_by("assessed_on", "pk")
+            .values_list("provider_id", "assessed_on", "level")
+        )
+        current: dict[int, str] = {}
+        counts: dict[date, dict[str, int]] = {}
+        pending = rows.iterator()
+        upcoming = next(pending, None)
+        for day in days:
+            while upcoming is not None and upcoming[1] <= day:
+                current[upcoming[0]] = upcoming[2]
+                upcoming = next(pending, None)
+            counted = dict.fromkeys(RiskLevel.values, 0)
+            for level in current.values():
+                counted[level] = counted.get(level, 0) + 1
+            counts[day] = counted
+        return counts
 
 
 class RiskAssessment(TimeStampedModel):
@@ -154,6 +230,7 @@ class RiskAssessment(TimeStampedModel):
     override_reason = models.TextField(blank=True)
     rationale = models.TextField(blank=True)
 
+    objects = RiskAssessmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

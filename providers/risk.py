@@ -160,3 +160,38 @@ def score_risk(factors: dict) -> tuple[int, RiskLevel]:
             raise ValueError(f"'{factor.name}' must be scored 0 to {MAX_FACTOR_SCORE}, not {value!r}.")
         score += factor.weight * value
     return score, level_for_score(score)
+
+
+@dataclass(frozen=True)
+class RiskColour:
+    """How a risk level is coloured: the GOV.UK tag on pages, the line or bar on charts (chosen to keep 3:1
+    contrast with a white background, which GOV.UK's light orange does not)."""
+
+    tag: str
+    chart: str
+
+
+# The one mapping of risk colours: the risk tag (providers/includes/risk_tag.html) and every chart use it.
+NOT_ASSESSED = "none"
+RISK_COLOURS: dict[str, RiskColour] = {
+    RiskLevel.HIGH: RiskColour("red", "#d4351c"),
+    RiskLevel.MEDIUM: RiskColour("orange", "#b35900"),
+    RiskLevel.LOW: RiskColour("green", "#00703c"),
+    NOT_ASSESSED: RiskColour("grey", "#505a5f"),
+}
+# Highest first, as the dashboards and the risk overview list them.
+RISK_ORDER: tuple[str, ...] = (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.LOW, NOT_ASSESSED)
+
+
+def risk_label(level: str | None) -> str:
+    """'high' -> 'High'; no level (never assessed) -> 'Not assessed'."""
+    if not level or level == NOT_ASSESSED:
+        return "Not assessed"
+    try:
+        return RiskLevel(level).label
+    except ValueError:
+        return level
+
+
+def risk_colour(level: str | None) -> RiskColour:
+    return RISK_COLOURS.get(level or NOT_ASSESSED, RISK_COLOURS[NOT_ASSESSED])

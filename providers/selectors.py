@@ -6,11 +6,9 @@ Contracts, visits and the other records officers keep are reached through the re
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,7 +27,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from commissioning.periods import financial_year_bounds, financial_year_label, financial_year_of
+from commissioning.periods import financial_year_bounds, financial_year_label, financial_year_of, month_ends
 
 from .models import CQC_RATING_RANK, CqcRating, CqcRatingValue, Location, Provider, RiskAssessment, RiskLevel
 
@@ -83,7 +81,7 @@ def filter_providers(
     """Narrow providers: current risk level (needs ``with_current_risk``), current CQC overall rating of
     any of their locations, status, directorate of any contract they hold (lead or partner), and search."""
     if risk:
-        queryset = queryset.filter(current_risk_level=risk)
+        queryset = queryset.filter(Q(current_risk_level=risk))
     if cqc:
         queryset = queryset.filter(
             Exists(filter_locations(locations_with_ratings(Location.objects.filter(provider=OuterRef("pk"))), cqc=cqc))
@@ -103,8 +101,9 @@ def filter_providers(
     return queryset
 
 
-def provider_list(**filters) -> QuerySet[Provider]:
-    """Providers with current risk, number of locations and a rating-drop flag; ``filters`` as filter_providers."""
+def provider_list(*, user, **filters) -> QuerySet[Provider]:
+    """The providers ``user`` may see, with current risk, number of locations and a rating-drop flag;
+    ``filters`` as filter_providers."""
     location_count = (
         Location.objects.filter(provider=OuterRef("pk"))
         .order_by()
@@ -112,10 +111,14 @@ def provider_list(**filters) -> QuerySet[Provider]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    dropped = locations_with_ratings(Location.objects.filter(provider=OuterRef("pk"))).filter(has_rating_drop=True)
-    queryset = Provider.objects.with_current_risk().annotate(
-        location_count=Subquery(location_count, output_field=IntegerField()),
-        has_rating_drop=Exists(dropped),
+    dropped = locations_with_ratings(Location.objects.filter(provider=OuterRef("pk"))).filter(Q(has_rating_drop=True))
+    queryset = (
+        Provider.objects.visible_to(user)
+        .with_current_risk()
+        .annotate(
+            location_count=Subquery(location_count, output_field=IntegerField()),
+            has_rating_drop=Exists(dropped),
+        )
     )
     return filter_providers(queryset, **filters).order_by("name", "pk")
 
@@ -153,9 +156,10 @@ class ProviderPage:
         return [location for location in self.locations if location.has_rating_drop]
 
 
-def provider_page(*, provider_id: int) -> ProviderPage:
-    """Everything on the provider page, in a fixed number of queries whatever the provider holds."""
-    provider = Provider.objects.with_current_risk().get(pk=provider_id)
+def provider_page(*, provider_id: int, user) -> ProviderPage:
+    """Everything on the provider page, in a fixed number of queries whatever the provider holds.
+    Raises Provider.DoesNotExist for a provider ``user`` may not see."""
+    provider = Provider.objects.visible_to(user).with_current_risk().get(pk=provider_id)
     contracts = list(provider_contracts(provider))
     locations = list(
         locations_with_ratings(provider.locations.all()).prefetch_related(
@@ -197,24 +201,25 @@ def filter_locations(queryset: QuerySet[Location], *, cqc: str = "", q: str = ""
     if cqc == CqcRatingValue.NOT_RATED:
         queryset = queryset.filter(Q(current_overall__isnull=True) | Q(current_overall=cqc))
     elif cqc:
-        queryset = queryset.filter(current_overall=cqc)
+        queryset = queryset.filter(Q(current_overall=cqc))
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(provider__name__icontains=q) | Q(cqc_location_id__iexact=q))
     return queryset
 
 
-def location_list(**filters) -> QuerySet[Location]:
-    """Locations with their provider and current CQC rating; ``filters`` as filter_locations."""
-    queryset = locations_with_ratings(Location.objects.select_related("provider"))
+def location_list(*, user, **filters) -> QuerySet[Location]:
+    """The locations ``user`` may see, with their provider and current CQC rating; ``filters`` as
+    filter_locations."""
+    queryset = locations_with_ratings(Location.objects.visible_to(user).select_related("provider"))
     return filter_locations(queryset, **filters).order_by("name", "pk")
 
 
-def rating_drops() -> QuerySet[Location]:
+def rating_drops(*, user) -> QuerySet[Location]:
     """Locations whose latest CQC overall rating is lower than the one before: the officer's list of flags."""
     return (
-        locations_with_ratings(Location.objects.select_related("provider"))
-        .filter(has_rating_drop=True)
-        .order_by("-current_published_on", "name")
+        locations_with_ratings(Location.objects.visible_to(user).select_related("provider"))
+        .filter(Q(has_rating_drop=True))
+        .order_by(F("current_published_on").desc(), "name")
     )
 
 
@@ -268,31 +273,18 @@ def latest_assessment_year() -> int | None:
     return financial_year_of(latest) if latest else None
 
 
-def _counts_on(histories: dict[int, list[tuple[date, str]]], day: date) -> dict[str, int]:
-    """Providers per level from each provider's latest assessment on or before ``day``."""
-    counts = dict.fromkeys(RiskLevel.values, 0)
-    for history in histories.values():
-        level = None
-        for assessed_on, assessed_level in history:
-            if assessed_on > day:
-                break
-            level = assessed_level
-        if level:
-            counts[level] += 1
-    return counts
-
-
-def risk_overview(*, year: int | None = None, today: date | None = None) -> RiskOverview | None:
+def risk_overview(*, user, year: int | None = None, today: date | None = None) -> RiskOverview | None:
     """Low / medium / high provider counts at each month end of a financial year.
 
-    A provider counts at a date by its latest assessment on or before that date. "At start" is the
-    position on 1 April; "now" is today, or 31 March for a finished year. Lowest and highest are
-    over the month ends and now, so a part-month change is never outside the year's range.
-    Two queries: the assessments up to the year end, and the years on offer.
+    A provider counts at a date by its risk on that date (``ProviderQuerySet.risk_level_on``). "At start" is
+    the position on 1 April; "now" is today, or 31 March for a finished year. Lowest and highest are over
+    the month ends and now, so a part-month change is never outside the year's range.
+    Two queries: the years on offer, and the assessments up to the year end.
     """
     today = today or timezone.localdate()
     years_on_offer = sorted(
-        {financial_year_of(day) for day in RiskAssessment.objects.dates("assessed_on", "month")}, reverse=True
+        {financial_year_of(day) for day in RiskAssessment.objects.visible_to(user).dates("assessed_on", "month")},
+        reverse=True,
     )
     if year is None:
         if not years_on_offer:
@@ -300,22 +292,13 @@ def risk_overview(*, year: int | None = None, today: date | None = None) -> Risk
         year = years_on_offer[0]
     start, end = financial_year_bounds(year)
     as_at = min(today, end)
-    histories: dict[int, list[tuple[date, str]]] = defaultdict(list)
-    rows = (
-        RiskAssessment.objects.filter(assessed_on__lte=as_at)
-        .order_by("provider_id", "assessed_on", "pk")
-        .values_list("provider_id", "assessed_on", "level")
-    )
-    for provider_id, assessed_on, level in rows:
-        histories[provider_id].append((assessed_on, level))
-
-    month_ends = [start + relativedelta(months=n) - timedelta(days=1) for n in range(1, 13)]
-    months = [(day, _counts_on(histories, day)) for day in month_ends if day <= as_at]
-    at_start = _counts_on(histories, start)
-    now = _counts_on(histories, as_at)
+    ends = [day for day in month_ends(start=start, end=as_at) if day <= as_at]
+    counts = Provider.objects.visible_to(user).risk_counts_on([start, *ends, as_at])
+    months = [(day, counts[day]) for day in ends]
+    at_start, now = counts[start], counts[as_at]
     summaries = []
     for level in RiskLevel:
-        series = [counts[level.value] for _, counts in months] + [now[level.value]]
+        series = [counts[day][level.value] for day in ends] + [now[level.value]]
         summaries.append(
             LevelSummary(
                 level=level.value,

@@ -1,9 +1,20 @@
 """API shapes of providers, their locations, CQC ratings and risk assessments."""
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from .models import CqcRating, CqcRatingValue, Location, Provider, RiskAssessment, RiskLevel
+
+
+class VisibleRecordField(serializers.PrimaryKeyRelatedField):
+    """A record chosen by id among those the requesting user may see (``Model.objects.visible_to``): one
+    they may not see "does not exist", as on the pages."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.visible_to(request.user) if request is not None else queryset.none()
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -34,6 +45,7 @@ class ProviderSerializer(serializers.ModelSerializer):
             "location_count",
             "has_rating_drop",
         ]
+        read_only_fields = fields
 
 
 class LocationSerializer(serializers.ModelSerializer):
@@ -63,6 +75,7 @@ class LocationSerializer(serializers.ModelSerializer):
             "current_published_on",
             "has_rating_drop",
         ]
+        read_only_fields = fields
 
 
 class CqcRatingSerializer(serializers.ModelSerializer):
@@ -82,23 +95,16 @@ class CqcRatingSerializer(serializers.ModelSerializer):
             "responsive",
             "well_led",
         ]
+        read_only_fields = fields
 
 
 class RiskAssessmentSerializer(serializers.ModelSerializer):
-    """A scoring against the risk matrix. On create send the factor scores; score and level are computed."""
+    """A scoring against the risk matrix, as recorded: the factor scores, the score and level they give, and
+    the level that resulted (the officer may have set another, with the reason)."""
 
     factors = serializers.DictField(
-        child=serializers.IntegerField(min_value=0, max_value=3),
-        help_text="Factor code → score from 0 (no concern) to 3 (serious concern).",
+        child=serializers.IntegerField(), help_text="Factor code → score from 0 (no concern) to 3 (serious concern)."
     )
-    override_level = serializers.ChoiceField(
-        choices=RiskLevel.choices,
-        write_only=True,
-        required=False,
-        allow_blank=True,
-        help_text="A different level than the matrix gives; needs override_reason.",
-    )
-    assessed_on = serializers.DateField(default=timezone.localdate)
 
     class Meta:
         model = RiskAssessment
@@ -111,8 +117,27 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
             "score",
             "calculated_level",
             "level",
-            "override_level",
             "override_reason",
             "rationale",
         ]
-        read_only_fields = ["assessed_by", "score", "calculated_level", "level"]
+        read_only_fields = fields
+
+
+@extend_schema_serializer(component_name="RiskAssessment")
+class RiskAssessmentInputSerializer(serializers.Serializer):
+    """What an officer sends to record an assessment: the factor scores; the score and level are computed."""
+
+    provider = VisibleRecordField(queryset=Provider.objects.all())
+    factors = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=3),
+        help_text="Factor code → score from 0 (no concern) to 3 (serious concern).",
+    )
+    assessed_on = serializers.DateField(default=timezone.localdate)
+    override_level = serializers.ChoiceField(
+        choices=RiskLevel.choices,
+        required=False,
+        allow_blank=True,
+        help_text="A different level than the matrix gives; needs override_reason.",
+    )
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    rationale = serializers.CharField(required=False, allow_blank=True, default="")

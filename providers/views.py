@@ -1,15 +1,16 @@
 """Pages of the providers app. Thin: check permission, call a selector or service, render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commissioning.forms import add_service_errors
 from commissioning.listing import page_of, querystring_without
 from commissioning.periods import financial_year_choices
+from commissioning.permissions import permission_required
 
 from . import selectors, services
 from .filters import LocationFilter, ProviderFilter
@@ -20,10 +21,11 @@ from .risk import FACTORS, MAX_SCORE, threshold_bands
 
 
 @require_GET
-@permission_required("providers.view_provider", raise_exception=True)
+@permission_required("providers.view_provider")
 def provider_list(request):
-    filterset = ProviderFilter(request.GET or None, queryset=selectors.provider_list())
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.provider_list()
+    providers = selectors.provider_list(user=request.user)
+    filterset = ProviderFilter(request.GET or None, queryset=providers)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else providers
     page_obj = page_of(request, queryset)
     return render(
         request,
@@ -38,10 +40,10 @@ def provider_list(request):
 
 
 @require_GET
-@permission_required("providers.view_provider", raise_exception=True)
+@permission_required("providers.view_provider")
 def provider_detail(request, pk: int):
     try:
-        page = selectors.provider_page(provider_id=pk)
+        page = selectors.provider_page(provider_id=pk, user=request.user)
     except Provider.DoesNotExist as error:
         raise Http404("No such provider.") from error
     return render(
@@ -57,9 +59,9 @@ def provider_detail(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("providers.add_riskassessment", raise_exception=True)
+@permission_required("providers.add_riskassessment")
 def risk_assess(request, pk: int):
-    provider = get_object_or_404(Provider, pk=pk)
+    provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
     form = RiskAssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,8 +75,7 @@ def risk_assess(request, pk: int):
                 rationale=form.cleaned_data["rationale"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"Risk assessment saved: {assessment.get_level_display()} (score {assessment.score})."
@@ -99,12 +100,12 @@ def risk_assess(request, pk: int):
 
 
 @require_GET
-@permission_required("providers.view_riskassessment", raise_exception=True)
+@permission_required("providers.view_riskassessment")
 def risk_overview(request):
     year = request.GET.get("year")
     if year is not None and not (year.isdigit() and len(year) == 4):
         year = None
-    overview = selectors.risk_overview(year=int(year) if year else None)
+    overview = selectors.risk_overview(user=request.user, year=int(year) if year else None)
     return render(
         request,
         "providers/risk_overview.html",
@@ -117,10 +118,11 @@ def risk_overview(request):
 
 
 @require_GET
-@permission_required("providers.view_location", raise_exception=True)
+@permission_required("providers.view_location")
 def location_list(request):
-    filterset = LocationFilter(request.GET or None, queryset=selectors.location_list())
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.location_list()
+    locations = selectors.location_list(user=request.user)
+    filterset = LocationFilter(request.GET or None, queryset=locations)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else locations
     return render(
         request,
         "providers/location_list.html",
@@ -134,20 +136,20 @@ def location_list(request):
 
 
 @require_GET
-@permission_required("providers.view_cqcrating", raise_exception=True)
+@permission_required("providers.view_cqcrating")
 def rating_drops(request):
     return render(
         request,
         "providers/rating_drops.html",
         {
-            "page_obj": page_of(request, selectors.rating_drops()),
+            "page_obj": page_of(request, selectors.rating_drops(user=request.user)),
             "breadcrumbs": [("Providers", reverse("providers:list")), ("CQC rating drops", None)],
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("providers.import_cqc_ratings", raise_exception=True)
+@permission_required("providers.import_cqc_ratings")
 def cqc_import(request):
     form = CqcImportForm(request.POST or None, request.FILES or None)
     result = None

@@ -1,35 +1,150 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""The Django admin of scrutiny: writes go through the services, like every page.
 
+A pack's workflow and rendering fields (status, publication, render status, file, checksum, page count,
+progress) are never typed in here; a published pack is wholly read-only (the members have it); packs are
+started from the meeting page, which chooses their appendices. Conclusions are recorded, never rewritten.
+Nothing is deleted here, and history versions are for reading (the admin's "revert" would write around the
+services).
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from strategies.admin import ReadOnlyHistoryAdmin, formset_saved
+
+from . import services
 from .models import Committee, Meeting, PackAppendix, ScrutinyConclusion, ScrutinyPack
 
 
+def _changed(form, fields) -> dict:
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+
+
+def _refused(error: ValidationError) -> PermissionDenied:
+    return PermissionDenied(" ".join(error.messages))
+
+
 @admin.register(Committee)
-class CommitteeAdmin(SimpleHistoryAdmin):
+class CommitteeAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name"]
+    fields = ("name", "members")
     filter_horizontal = ["members"]
+
+    def save_model(self, request, obj, form, change):
+        data = _changed(form, services.COMMITTEE_FIELDS)
+        members = list(form.cleaned_data["members"])
+        try:
+            if change:
+                saved = services.committee_update(committee=obj, by=request.user, data=data, members=members)
+            else:
+                saved = services.committee_create(by=request.user, data=data, members=members)
+        except ValidationError as error:
+            raise _refused(error) from error
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            formset_saved(formset)  # the members were set by the service
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(ReadOnlyHistoryAdmin):
     list_display = ["committee", "date", "venue"]
     list_filter = ["committee"]
+    fields = tuple(services.MEETING_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        data = _changed(form, services.MEETING_FIELDS)
+        try:
+            if change:
+                saved = services.meeting_update(meeting=obj, by=request.user, data=data)
+            else:
+                saved = services.meeting_create(by=request.user, data=data)
+        except ValidationError as error:
+            raise _refused(error) from error
+        obj.pk = saved.pk
+        obj._state.adding = False
 
 
 @admin.register(ScrutinyConclusion)
-class ScrutinyConclusionAdmin(SimpleHistoryAdmin):
+class ScrutinyConclusionAdmin(ReadOnlyHistoryAdmin):
     list_display = ["strategy", "meeting"]
     list_select_related = ["strategy", "meeting__committee"]
+    fields = ("meeting", "strategy", "text", "recorded_by")
+    readonly_fields = ("recorded_by",)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False  # as the minutes record them: recorded, never rewritten
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = services.conclusion_record(
+                meeting=form.cleaned_data["meeting"],
+                strategy=form.cleaned_data["strategy"],
+                text=form.cleaned_data["text"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            raise _refused(error) from error
+        obj.pk = saved.pk
+        obj._state.adding = False
 
 
 class PackAppendixInline(admin.TabularInline):
+    """The appendices are chosen on the pack's page (services.pack_update); here they are listed."""
+
     model = PackAppendix
     extra = 0
+    can_delete = False
+    fields = readonly_fields = ("order", "strategy")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ScrutinyPack)
-class ScrutinyPackAdmin(SimpleHistoryAdmin):
+class ScrutinyPackAdmin(ReadOnlyHistoryAdmin):
     list_display = ["title", "meeting", "status", "render_status", "page_count", "generated_at"]
     list_filter = ["status", "render_status"]
-    readonly_fields = ["render_status", "render_error", "checksum", "page_count", "generated_at", "file"]
+    WORKFLOW_FIELDS = [
+        "meeting",
+        "status",
+        "published_at",
+        "render_status",
+        "render_error",
+        "progress_done",
+        "progress_total",
+        "file",
+        "checksum",
+        "page_count",
+        "generated_at",
+    ]
+    fields = (*services.COVER_FIELDS, *WORKFLOW_FIELDS)
+    readonly_fields = tuple(WORKFLOW_FIELDS)
     inlines = [PackAppendixInline]
+
+    def has_add_permission(self, request):
+        return False  # a pack is started from its meeting's page, where its appendices are chosen
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return False  # published: the members have it as it is
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.pack_update(pack=obj, by=request.user, cover=_changed(form, services.COVER_FIELDS))
+        except ValidationError as error:
+            raise _refused(error) from error
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            formset_saved(formset)  # the appendices change through services.pack_update only

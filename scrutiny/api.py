@@ -1,21 +1,26 @@
-"""API of committees, meetings, conclusions and report packs (rendering as an action that answers 202)."""
+"""API of committees, meetings, conclusions and report packs (rendering as an action that answers 202).
+
+Thin: each write validates its input serializer and calls a service; reads start from ``visible_to(user)``.
+"""
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commissioning.api import Conflict, ErrorSerializer, ResourceViewSet
+from strategies.api import InputOutputMixin
 
-from . import selectors, services
+from . import services
 from .models import Committee, Meeting, ScrutinyConclusion, ScrutinyPack
 from .serializers import (
     CommitteeSerializer,
     MeetingSerializer,
     RenderRequestSerializer,
     RenderStatusSerializer,
+    ScrutinyConclusionInputSerializer,
     ScrutinyConclusionSerializer,
+    ScrutinyPackInputSerializer,
     ScrutinyPackSerializer,
 )
 
@@ -23,21 +28,42 @@ from .serializers import (
 class CommitteeViewSet(ResourceViewSet):
     serializer_class = CommitteeSerializer
     ordering_fields = ["name"]
-    queryset = Committee.objects.order_by("name")
+    queryset = Committee.objects.none()
+
+    def get_queryset(self):
+        return Committee.objects.visible_to(self.request.user).order_by("name")
 
 
 class MeetingViewSet(ResourceViewSet):
     serializer_class = MeetingSerializer
     filterset_fields = ["committee"]
     ordering_fields = ["date"]
-    queryset = Meeting.objects.select_related("committee").order_by("-date", "pk")
+    queryset = Meeting.objects.none()
+
+    def get_queryset(self):
+        return Meeting.objects.visible_to(self.request.user).select_related("committee").order_by("-date", "pk")
 
 
-class ScrutinyConclusionViewSet(ResourceViewSet):
+@extend_schema_view(
+    create=extend_schema(
+        summary="Record a committee's conclusions about a strategy",
+        request=ScrutinyConclusionInputSerializer,
+        responses={201: ScrutinyConclusionSerializer},
+    )
+)
+class ScrutinyConclusionViewSet(InputOutputMixin, ResourceViewSet):
     serializer_class = ScrutinyConclusionSerializer
+    input_serializer_class = ScrutinyConclusionInputSerializer
     filterset_fields = ["strategy", "meeting"]
     ordering_fields = ["meeting__date"]
-    queryset = ScrutinyConclusion.objects.select_related("meeting__committee").order_by("-meeting__date", "pk")
+    queryset = ScrutinyConclusion.objects.none()
+
+    def get_queryset(self):
+        return (
+            ScrutinyConclusion.objects.visible_to(self.request.user)
+            .select_related("meeting__committee")
+            .order_by("-meeting__date", "pk")
+        )
 
     def do_create(self, data):
         return services.conclusion_record(
@@ -47,19 +73,30 @@ class ScrutinyConclusionViewSet(ResourceViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="Scrutiny report packs", description="Councillors see published packs only."),
+    create=extend_schema(
+        summary="Start a draft pack", request=ScrutinyPackInputSerializer, responses={201: ScrutinyPackSerializer}
+    ),
+    update=extend_schema(
+        summary="Change a draft pack", request=ScrutinyPackInputSerializer, responses=ScrutinyPackSerializer
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a draft pack", request=ScrutinyPackInputSerializer, responses=ScrutinyPackSerializer
+    ),
 )
-class ScrutinyPackViewSet(ResourceViewSet):
+class ScrutinyPackViewSet(InputOutputMixin, ResourceViewSet):
     serializer_class = ScrutinyPackSerializer
+    input_serializer_class = ScrutinyPackInputSerializer
     filterset_fields = ["meeting", "status", "render_status"]
     ordering_fields = ["report_date"]
     queryset = ScrutinyPack.objects.none()
     extra_post_actions = True
 
     def get_queryset(self):
-        packs = ScrutinyPack.objects.prefetch_related("appendices", "strategies").order_by("-report_date", "-pk")
-        if not selectors.can_see_draft_packs(self.request.user):
-            packs = packs.filter(status=ScrutinyPack.Status.PUBLISHED)
-        return packs
+        return (
+            ScrutinyPack.objects.visible_to(self.request.user)
+            .prefetch_related("appendices", "strategies")
+            .order_by("-report_date", "-pk")
+        )
 
     def _cover(self, data):
         return {name: data[name] for name in services.COVER_FIELDS if name in data}
@@ -70,28 +107,30 @@ class ScrutinyPackViewSet(ResourceViewSet):
         )
 
     def do_update(self, instance, data):
-        if "meeting" in data and data["meeting"] != instance.meeting:
-            raise exceptions.ValidationError({"meeting": ["A pack cannot move to another meeting."]})
-        strategies = data.get("strategies", [a.strategy for a in instance.appendices.select_related("strategy")])
-        return services.pack_update(pack=instance, by=self.request.user, cover=self._cover(data), strategies=strategies)
+        return services.pack_update(
+            pack=instance,
+            by=self.request.user,
+            cover=self._cover(data),
+            strategies=data.get("strategies"),
+            meeting=data.get("meeting"),
+        )
 
     def _status_url(self, pack) -> str:
         return self.request.build_absolute_uri(reverse("v1:scrutinypack-render-status", args=[pack.pk]))
 
+    # Each action takes the router's ``format`` keyword (the .json suffix routes), hence **kwargs.
     @extend_schema(
         summary="Render the pack's PDF",
         description="Queues the rendering and answers 202 at once; poll the status URL (also the Location header).",
         request=RenderRequestSerializer,
         responses={
             202: RenderStatusSerializer,
-            409: OpenApiResponse(ErrorSerializer, description="Already being rendered."),
+            409: OpenApiResponse(ErrorSerializer, description="Already being rendered, or published."),
         },
     )
     @action(detail=True, methods=["post"], permission_classes=ResourceViewSet.permission_classes)
-    def render(self, request, pk=None):
+    def render(self, request, *args, **kwargs):
         pack = self.get_object()
-        if not request.user.has_perm("scrutiny.change_scrutinypack"):
-            raise exceptions.PermissionDenied("Your role does not allow rendering packs.")
         serializer = RenderRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -103,9 +142,22 @@ class ScrutinyPackViewSet(ResourceViewSet):
         body = {**RenderStatusSerializer(pack).data, "status_url": status_url}
         return Response(body, status=202, headers={"Location": status_url})
 
+    @extend_schema(
+        summary="Publish the pack to the committee's members",
+        description="The pack must be rendered first; its members are e-mailed. A published pack is frozen.",
+        request=None,
+        responses={200: ScrutinyPackSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, *args, **kwargs):
+        pack = self.get_object()
+        link = request.build_absolute_uri(pack.get_absolute_url())
+        pack = services.pack_publish(pack=pack, by=request.user, link=link)
+        return Response(self.get_serializer(self.get_output(pack)).data)
+
     @extend_schema(summary="Where the pack's rendering stands", responses={200: RenderStatusSerializer})
     @action(detail=True, methods=["get"], url_path="render-status")
-    def render_status(self, request, pk=None):
+    def render_status(self, request, *args, **kwargs):
         return Response(RenderStatusSerializer(self.get_object()).data)
 
 

@@ -2,22 +2,17 @@ from django.apps import AppConfig
 
 
 def _pack_file_visible(user, path: str) -> bool:
-    """A pack's file under /media/ follows the pack: drafts are for the officers preparing them."""
-    from .selectors import packs_visible_to
+    """A pack's file under /media/ follows the pack (ScrutinyPack.visible_to)."""
+    from .models import ScrutinyPack
 
-    return packs_visible_to(user).filter(file=path).exists()
+    return ScrutinyPack.objects.visible_to(user).filter(file=path).exists()
 
 
 def _report_file_visible(user, path: str) -> bool:
-    from strategies.models import HighlightReport
+    """A highlight report's PDF under /media/ follows the report (HighlightReport.visible_to)."""
+    from .selectors import report_renders_visible_to
 
-    from .models import ReportRender
-    from .selectors import can_see_draft_reports
-
-    renders = ReportRender.objects.filter(file=path)
-    if not can_see_draft_reports(user):
-        renders = renders.exclude(report__status=HighlightReport.Status.DRAFT)
-    return renders.exists()
+    return report_renders_visible_to(user).filter(file=path).exists()
 
 
 class ScrutinyConfig(AppConfig):

@@ -26,7 +26,7 @@ from .models import ScrutinyPack
 from .selectors import conclusions_for_strategies
 
 # Bump when the document templates or the way data is gathered change, so stored files are re-rendered.
-TEMPLATE_VERSION = "scrutiny-documents-1"
+TEMPLATE_VERSION = "scrutiny-documents-2"
 PDF_STYLESHEET = "css/pdf.css"
 PERFORMANCE_QUARTERS = 4
 
@@ -64,15 +64,12 @@ def document_checksum(html: str) -> str:
 
 def report_for_pack(*, strategy: CommissioningStrategy, on_or_before) -> HighlightReport | None:
     """The highlight report a pack prints for a strategy: the latest non-draft report dated on or
-    before the pack's date; failing that, the strategy's latest report."""
-    reports = HighlightReport.objects.filter(strategy=strategy).select_related("strategy")
-    chosen = (
-        reports.exclude(status=HighlightReport.Status.DRAFT)
-        .filter(report_date__lte=on_or_before)
-        .order_by("-report_date", "-year", "-quarter")
-        .first()
-    )
-    return chosen or reports.order_by("-report_date", "-year", "-quarter").first()
+    before the pack's date; failing that, the strategy's latest non-draft report. Never a draft: a published
+    pack is read by councillors, and HighlightReport.visible_to shows them what packs print."""
+    report = HighlightReport.objects.printed_for_pack(strategy_id=strategy.pk, on_or_before=on_or_before)
+    if report is not None:
+        report.strategy = strategy
+    return report
 
 
 # Fragments other apps own; until they exist the document falls back to this app's own rendering.
@@ -117,7 +114,7 @@ def _performance_section(strategy: CommissioningStrategy, period: FinancialQuart
     measures = measures_with_results(strategy_id=strategy.pk, periods=periods)
     rows = []
     for measure in measures:
-        by_period = {r.period: r for r in measure.period_results}
+        by_period = {r.period: r for r in measure.period_results}  # type: ignore[attr-defined]
         rows.append({"measure": measure, "cells": [by_period.get(p) for p in periods]})
     return render_to_string(
         "scrutiny/pdf/performance_fallback.html",

@@ -6,41 +6,29 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 
+from commissioning.forms import GovDateField
+from strategies.forms import ShapeOnlyModelForm
 from strategies.models import CommissioningStrategy
 
 from .models import ScrutinyPack
+from .services import COVER_FIELDS
 
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
 ORDER_PREFIX = "appendix_"
 
 
-class PackForm(forms.ModelForm):
+class PackForm(ShapeOnlyModelForm):
     """The cover report, then one "appendix number" box per strategy: a number includes the strategy
-    at that place in the pack, a blank box leaves it out."""
+    at that place in the pack, a blank box leaves it out. Shape only: the pack's rules (at least one
+    appendix) are services.pack_create's and pack_update's, like the model's own validation."""
 
-    report_date = forms.DateField(
+    report_date = GovDateField(
         label="Date of the report",
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(format="%d/%m/%Y"),
-        help_text="For example, 30/05/2019. The pack prints each strategy's latest report dated on or before it.",
-        error_messages={"invalid": "Enter a real date in the format dd/mm/yyyy, for example 30/05/2019."},
+        help_text="For example, 30 5 2019. The pack prints each strategy's latest report dated on or before it.",
     )
 
     class Meta:
         model = ScrutinyPack
-        fields = [
-            "title",
-            "report_to",
-            "report_date",
-            "subject",
-            "summary",
-            "actions_required",
-            "background",
-            "conclusion",
-            "consultation",
-            "author",
-            "contact",
-        ]
+        fields = COVER_FIELDS
         labels = {"report_to": "Report to", "author": "Written by (role title)", "contact": "Contact details"}
         help_texts = {
             "report_to": "For example, Overview and Scrutiny Management Board.",
@@ -76,7 +64,7 @@ class PackForm(forms.ModelForm):
             Fieldset(
                 Field.text("title"),
                 Field.text("report_to"),
-                Field.text("report_date", field_width=10),
+                Field("report_date"),
                 Field.text("subject"),
                 Field.textarea("summary"),
                 Field.textarea("actions_required"),
@@ -91,7 +79,11 @@ class PackForm(forms.ModelForm):
             Submit("submit", "Save pack"),
         )
 
+    def cover(self) -> dict:
+        return {name: self.cleaned_data[name] for name in COVER_FIELDS if name in self.cleaned_data}
+
     def clean(self):
+        """Appendix numbers give the strategies' order; two strategies cannot share a number."""
         cleaned = super().clean()
         numbers: dict[int, CommissioningStrategy] = {}
         for strategy in self.strategies:
@@ -105,9 +97,6 @@ class PackForm(forms.ModelForm):
                 )
             else:
                 numbers[number] = strategy
-        if not numbers and not self.errors:
-            first = f"{ORDER_PREFIX}{self.strategies[0].pk}" if self.strategies else None
-            self.add_error(first, "Give at least one strategy an appendix number.")
         self.chosen_strategies = [numbers[n] for n in sorted(numbers)]
         return cleaned
 
@@ -126,8 +115,9 @@ class ConclusionForm(forms.Form):
         error_messages={"required": "Enter the committee's conclusions."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["strategy"].queryset = CommissioningStrategy.objects.visible_to(user).order_by("name")
         self.helper = FormHelper()
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(

@@ -1,11 +1,17 @@
 """Scrutiny committees, their meetings and conclusions, and the report packs members read."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from commissioning import permissions
 from commissioning.models import TimeStampedModel
+from strategies.models import ReadableQuerySet
 
 
 class Committee(TimeStampedModel):
@@ -13,6 +19,8 @@ class Committee(TimeStampedModel):
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="committees")
 
     history = HistoricalRecords()
+
+    objects = ReadableQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -30,6 +38,8 @@ class Meeting(TimeStampedModel):
     venue = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
+
+    objects = ReadableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "committee"]
@@ -53,11 +63,29 @@ class ScrutinyConclusion(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    objects = ReadableQuerySet.as_manager()
+
     class Meta:
         ordering = ["-meeting__date", "pk"]
 
     def __str__(self):
         return f"{self.meeting.committee} on {self.strategy}"
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        """Conclusions about a strategy are recorded by its directorate's commissioners (or council-wide staff)."""
+        return self.strategy.directorate_id if self.strategy_id else None
+
+
+class ScrutinyPackQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ScrutinyPackQuerySet:
+        """Packs ``user`` may open: every pack for those who may change packs (they prepare them), published
+        ones for everyone else who reads packs. Every page, API endpoint and file download starts here."""
+        if not permissions.may(user, "scrutiny.view_scrutinypack"):
+            return self.none()
+        if permissions.may(user, "scrutiny.change_scrutinypack"):
+            return self
+        return self.filter(status=ScrutinyPack.Status.PUBLISHED)
 
 
 class ScrutinyPack(TimeStampedModel):
@@ -104,6 +132,8 @@ class ScrutinyPack(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    objects = ScrutinyPackQuerySet.as_manager()
+
     class Meta:
         ordering = ["-report_date", "-pk"]
         permissions = [("publish_scrutinypack", "Can publish a scrutiny pack")]
@@ -113,6 +143,11 @@ class ScrutinyPack(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("scrutiny:pack", args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        """A published pack is what the members were sent: it is not changed, re-rendered or re-published."""
+        return self.status == self.Status.PUBLISHED
 
 
 class PackAppendix(models.Model):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from strategies.selectors import can_see_draft_reports as _strategies_can_see_draft_reports
+from strategies.models import HighlightReport
 
-from .models import Committee, Meeting, PackAppendix, ScrutinyConclusion, ScrutinyPack
+from .models import Committee, Meeting, PackAppendix, ReportRender, ScrutinyConclusion, ScrutinyPack
 
 
 def conclusions_for_strategies(*, strategy_ids: list[int], up_to=None) -> QuerySet[ScrutinyConclusion]:
@@ -20,34 +21,28 @@ def conclusions_for_strategies(*, strategy_ids: list[int], up_to=None) -> QueryS
     return conclusions.order_by("strategy_id", "-meeting__date", "pk")
 
 
-def can_see_draft_packs(user) -> bool:
-    # Drafts are the officers' working copies; councillors see a pack once it is published.
-    return user.has_perm("scrutiny.change_scrutinypack")
-
-
-def can_see_draft_reports(user) -> bool:
-    # The strategies app's rule, so a report's PDF is visible exactly when its page is.
-    return _strategies_can_see_draft_reports(user)
-
-
 def packs_visible_to(user) -> QuerySet[ScrutinyPack]:
-    """Packs the user may open: every pack for officers who prepare them, published ones for everyone else."""
-    packs = ScrutinyPack.objects.select_related("meeting__committee")
-    if not user.has_perm("scrutiny.view_scrutinypack"):
-        return packs.none()
-    if can_see_draft_packs(user):
-        return packs
-    return packs.filter(status=ScrutinyPack.Status.PUBLISHED)
+    """ScrutinyPack.visible_to(user), with the meeting and committee each page names loaded."""
+    return ScrutinyPack.objects.visible_to(user).select_related("meeting__committee")
+
+
+def report_renders_visible_to(user) -> QuerySet[ReportRender]:
+    """The PDFs of the highlight reports ``user`` may read (HighlightReport.visible_to)."""
+    return ReportRender.objects.filter(report__in=HighlightReport.objects.visible_to(user))
 
 
 def committees_with_counts(*, user) -> QuerySet[Committee]:
     """Every committee with its number of meetings, the next meeting date and whether the user sits on it."""
     today = timezone.localdate()
-    return Committee.objects.annotate(
-        meeting_count=Count("meetings", distinct=True),
-        next_meeting=Min("meetings__date", filter=Q(meetings__date__gte=today)),
-        is_member=Exists(Committee.members.through.objects.filter(committee_id=OuterRef("pk"), user_id=user.pk)),
-    ).order_by("-is_member", "name")
+    return (
+        Committee.objects.visible_to(user)
+        .annotate(
+            meeting_count=Count("meetings", distinct=True),
+            next_meeting=Min("meetings__date", filter=Q(meetings__date__gte=today)),
+            is_member=Exists(Committee.members.through.objects.filter(committee_id=OuterRef("pk"), user_id=user.pk)),
+        )
+        .order_by("-is_member", "name")
+    )
 
 
 def meetings_for_committee(*, committee: Committee, user) -> QuerySet[Meeting]:
@@ -75,8 +70,6 @@ def packs_for_meeting(*, meeting: Meeting, user) -> list[ScrutinyPack]:
 
 def pack_for_page(*, pk: int, user) -> ScrutinyPack:
     """A pack the user may open, with its appendices (in order) and their strategies; 404 otherwise."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(
         packs_visible_to(user).prefetch_related(
             Prefetch("appendices", queryset=PackAppendix.objects.select_related("strategy").order_by("order", "pk"))
@@ -89,13 +82,11 @@ def archive_packs(*, user, committee_id: int | None = None, today=None) -> Query
     """Published packs of meetings already held, newest first, with their appendix count."""
     today = today or timezone.localdate()
     packs = (
-        ScrutinyPack.objects.filter(status=ScrutinyPack.Status.PUBLISHED, meeting__date__lt=today)
-        .select_related("meeting__committee")
+        packs_visible_to(user)
+        .filter(status=ScrutinyPack.Status.PUBLISHED, meeting__date__lt=today)
         .annotate(appendix_count=Count("appendices"))
         .order_by("-meeting__date", "-pk")
     )
-    if not user.has_perm("scrutiny.view_scrutinypack"):
-        return packs.none()
     if committee_id:
         packs = packs.filter(meeting__committee_id=committee_id)
     return packs

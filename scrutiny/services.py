@@ -1,4 +1,6 @@
-"""Writes of the scrutiny app: packs and their appendices, rendering, publishing, conclusions.
+"""Writes of the scrutiny app: committees and meetings, packs and their appendices, rendering, publishing,
+conclusions. Each service checks the actor's permission (``commissioning.permissions``) and the rules, and
+records who did it, in one transaction; pages, the API, the admin, the command and the tasks call these.
 
 Rendering is split in two so a crash can never leave a half-written file marked ready:
 ``*_request_render`` marks the job queued and queues the Celery task on commit; ``run_*_render``
@@ -11,22 +13,26 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from celery import current_app
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
+from commissioning import permissions
 from commissioning.models import User
 from commissioning.pdf import html_to_pdf
 from strategies.models import CommissioningStrategy, HighlightReport
+from strategies.services import normalise_newlines, record_by
 
 from . import documents
-from .models import Meeting, PackAppendix, ReportRender, ScrutinyConclusion, ScrutinyPack
+from .models import Committee, Meeting, PackAppendix, ReportRender, ScrutinyConclusion, ScrutinyPack
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +102,91 @@ def can_request_render(*, status: str, updated_at) -> bool:
     return status not in (RenderStatus.QUEUED, RenderStatus.RENDERING) or is_stale(status=status, updated_at=updated_at)
 
 
+# --- Committees and meetings (kept in the admin) -----------------------------------------------------
+
+
+COMMITTEE_FIELDS = ["name"]
+MEETING_FIELDS = ["committee", "date", "venue"]
+
+
+def _validated_save(instance, by: User, *, errors: Mapping[str, str] | None = None):
+    """Save after the model's validation and the service's ``errors``, raised together naming each field."""
+    found: dict[str, list[str]] = {name: [message] for name, message in (errors or {}).items()}
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            found.setdefault(name, []).extend(messages)
+    if found:
+        raise ValidationError(found)
+    record_by(instance, by)
+    instance.save()
+    return instance
+
+
+def _assign(instance, data: Mapping[str, Any], allowed: list[str]) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValueError(f"Not writable here: {', '.join(unknown)}.")
+    for name, value in data.items():
+        setattr(instance, name, normalise_newlines(value))
+
+
+@transaction.atomic
+def committee_create(*, by: User, data: Mapping[str, Any], members: list[User] | None = None) -> Committee:
+    """Add a scrutiny committee and the councillors who sit on it."""
+    permissions.require(by, "scrutiny.add_committee")
+    committee = Committee()
+    _assign(committee, data, COMMITTEE_FIELDS)
+    _validated_save(committee, by)
+    committee.members.set(members or [])
+    return committee
+
+
+@transaction.atomic
+def committee_update(
+    *, committee: Committee, by: User, data: Mapping[str, Any], members: list[User] | None = None
+) -> Committee:
+    """Rename a committee and (``members`` given) change who sits on it."""
+    permissions.require(by, "scrutiny.change_committee")
+    committee = Committee.objects.select_for_update().get(pk=committee.pk)
+    _assign(committee, data, COMMITTEE_FIELDS)
+    _validated_save(committee, by)
+    if members is not None:
+        committee.members.set(members)
+    return committee
+
+
+@transaction.atomic
+def meeting_create(*, by: User, data: Mapping[str, Any]) -> Meeting:
+    """Add a committee meeting."""
+    permissions.require(by, "scrutiny.add_meeting")
+    meeting = Meeting()
+    _assign(meeting, data, MEETING_FIELDS)
+    return _validated_save(meeting, by)
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, by: User, data: Mapping[str, Any]) -> Meeting:
+    """Change a meeting's date or venue (or its committee)."""
+    permissions.require(by, "scrutiny.change_meeting")
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _assign(meeting, data, MEETING_FIELDS)
+    return _validated_save(meeting, by)
+
+
 # --- Packs: the cover report and the appendices -------------------------------------------------
+
+
+NO_APPENDIX = "Choose at least one strategy for the pack's appendices."
+
+
+def _appendix_errors(strategies: list[CommissioningStrategy]) -> dict[str, str]:
+    if not strategies:
+        return {"strategies": NO_APPENDIX}
+    if len({s.pk for s in strategies}) != len(strategies):
+        return {"strategies": "Append each strategy once."}
+    return {}
 
 
 def _set_appendices(*, pack: ScrutinyPack, strategies: list[CommissioningStrategy]) -> None:
@@ -109,27 +199,37 @@ def _set_appendices(*, pack: ScrutinyPack, strategies: list[CommissioningStrateg
 @transaction.atomic
 def pack_create(*, meeting: Meeting, by: User, cover: dict, strategies: list[CommissioningStrategy]) -> ScrutinyPack:
     """Start a draft pack for a meeting with its cover report and appendices in the given order."""
-    pack = ScrutinyPack(meeting=meeting, **{name: cover[name] for name in COVER_FIELDS if name in cover})
-    pack._history_user = by
-    pack.full_clean()
-    pack.save()
-    _set_appendices(pack=pack, strategies=strategies)
+    permissions.require(by, "scrutiny.add_scrutinypack")
+    pack = ScrutinyPack(meeting=meeting)
+    _assign(pack, {name: cover[name] for name in COVER_FIELDS if name in cover}, COVER_FIELDS)
+    _validated_save(pack, by, errors=_appendix_errors(list(strategies)))
+    _set_appendices(pack=pack, strategies=list(strategies))
     logger.info("Scrutiny pack %s created by %s", pack.pk, by)
     return pack
 
 
 @transaction.atomic
-def pack_update(*, pack: ScrutinyPack, by: User, cover: dict, strategies: list[CommissioningStrategy]) -> ScrutinyPack:
-    """Change a pack's cover report and appendices. The stored PDF stays until it is rendered again;
-    a render with unchanged inputs reuses it."""
+def pack_update(
+    *,
+    pack: ScrutinyPack,
+    by: User,
+    cover: dict,
+    strategies: list[CommissioningStrategy] | None = None,
+    meeting: Meeting | None = None,
+) -> ScrutinyPack:
+    """Change a draft pack's cover report and (``strategies`` given) its appendices. The stored PDF stays until
+    it is rendered again; a render with unchanged inputs reuses it. A published pack is frozen."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
     pack = ScrutinyPack.objects.select_for_update().get(pk=pack.pk)
-    for name in COVER_FIELDS:
-        if name in cover:
-            setattr(pack, name, cover[name])
-    pack._history_user = by
-    pack.full_clean()
-    pack.save()
-    _set_appendices(pack=pack, strategies=strategies)
+    if pack.is_frozen:
+        raise ValidationError("This pack is published: the members have it as it is, so it cannot be changed.")
+    errors = _appendix_errors(list(strategies)) if strategies is not None else {}
+    if meeting is not None and meeting.pk != pack.meeting_id:
+        errors["meeting"] = "A pack cannot move to another meeting."
+    _assign(pack, {name: cover[name] for name in COVER_FIELDS if name in cover}, COVER_FIELDS)
+    _validated_save(pack, by, errors=errors)
+    if strategies is not None:
+        _set_appendices(pack=pack, strategies=list(strategies))
     return pack
 
 
@@ -138,6 +238,7 @@ def pack_publish(*, pack: ScrutinyPack, by: User, link: str = "") -> ScrutinyPac
     """Make a rendered pack visible to scrutiny members and e-mail the committee's members."""
     from commissioning.tasks import send_notification
 
+    permissions.require(by, "scrutiny.publish_scrutinypack")
     pack = ScrutinyPack.objects.select_for_update().select_related("meeting__committee").get(pk=pack.pk)
     if pack.status == ScrutinyPack.Status.PUBLISHED:
         raise ValidationError("This pack is already published.")
@@ -145,7 +246,7 @@ def pack_publish(*, pack: ScrutinyPack, by: User, link: str = "") -> ScrutinyPac
         raise ValidationError("Render the pack before publishing it: members read the PDF.")
     pack.status = ScrutinyPack.Status.PUBLISHED
     pack.published_at = timezone.now()
-    pack._history_user = by
+    record_by(pack, by)
     pack.save(update_fields=["status", "published_at", "updated_at"])
     committee = pack.meeting.committee
     recipients = sorted({email for email in committee.members.values_list("email", flat=True) if email})
@@ -164,30 +265,34 @@ def pack_publish(*, pack: ScrutinyPack, by: User, link: str = "") -> ScrutinyPac
 @transaction.atomic
 def conclusion_record(*, meeting: Meeting, strategy: CommissioningStrategy, text: str, by: User) -> ScrutinyConclusion:
     """Record what a committee concluded about a strategy at a meeting. It appears in the strategy's
-    next highlight report and in packs for later meetings."""
-    text = text.strip()
-    if not text:
+    next highlight report and in packs for later meetings. Commissioners record them for their own
+    directorate's strategies."""
+    conclusion = ScrutinyConclusion(meeting=meeting, strategy=strategy, recorded_by=by)
+    permissions.require(by, "scrutiny.add_scrutinyconclusion", conclusion)
+    conclusion.text = normalise_newlines(text or "").strip()
+    if not conclusion.text:
         raise ValidationError({"text": "Enter the committee's conclusions."})
-    conclusion = ScrutinyConclusion(meeting=meeting, strategy=strategy, text=text, recorded_by=by)
-    conclusion._history_user = by
-    conclusion.save()
-    return conclusion
+    return _validated_save(conclusion, by)
 
 
 # --- Rendering -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def pack_request_render(*, pack: ScrutinyPack, by: User | None, force: bool = False) -> ScrutinyPack:
-    """Queue the pack's PDF. A job already queued or rendering is left alone unless it has gone stale."""
+def pack_request_render(*, pack: ScrutinyPack, by: User, force: bool = False) -> ScrutinyPack:
+    """Queue the pack's PDF. A job already queued or rendering is left alone unless it has gone stale; a
+    published pack is not rendered again (the members have that PDF)."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
     pack = ScrutinyPack.objects.select_for_update().get(pk=pack.pk)
+    if pack.is_frozen:
+        raise RenderNotAllowed("This pack is published: its PDF is the one the members were sent.")
     if not can_request_render(status=pack.render_status, updated_at=pack.updated_at):
         raise RenderNotAllowed("This pack is already being rendered.")
     pack.render_status = RenderStatus.QUEUED
     pack.render_error = ""
     pack.progress_done = 0
     pack.progress_total = pack.appendices.count()
-    pack._history_user = by
+    record_by(pack, by)
     pack.save(update_fields=["render_status", "render_error", "progress_done", "progress_total", "updated_at"])
     _queue_on_commit(RENDER_PACK_TASK, pack.pk, force=force)
     return pack
@@ -224,6 +329,15 @@ def run_pack_render(pack_id: int, *, force: bool = False) -> RenderOutcome:
         raise
 
 
+def pack_render_now(*, pack_id: int, force: bool = False) -> RenderOutcome:
+    """Render a pack synchronously, for scheduled use (the ``render_pack`` command): the progress starts
+    afresh, then as run_pack_render. ScrutinyPack.DoesNotExist if there is no such pack."""
+    if not ScrutinyPack.objects.filter(pk=pack_id).exists():
+        raise ScrutinyPack.DoesNotExist(f"There is no scrutiny pack {pack_id}.")
+    _mark_pack(pack_id, progress_total=0)
+    return run_pack_render(pack_id, force=force)
+
+
 def describe_error(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
@@ -244,15 +358,15 @@ def _render_pack(pack_id: int, *, force: bool) -> RenderOutcome:
     data_seconds = time.perf_counter() - started
     total = len(built.appendices)
 
-    if not force and checksum == pack.checksum and pack.file and default_storage.exists(pack.file.name):
+    if not force and checksum == pack.checksum and pack.file and default_storage.exists(pack.file.name or ""):
         _mark_pack(pack_id, render_status=RenderStatus.READY, progress_done=total, progress_total=total)
-        return RenderOutcome(True, pack.page_count or 0, data_seconds, 0.0, pack.file.name)
+        return RenderOutcome(True, pack.page_count or 0, data_seconds, 0.0, pack.file.name or "")
 
     rendered = html_to_pdf(built.html, stylesheets=documents.stylesheet_paths())
     saved_name = _write_file(f"packs/{pack_id}-{checksum[:12]}.pdf", rendered.content)
     with transaction.atomic():
         pack = ScrutinyPack.objects.select_for_update().get(pk=pack_id)
-        old_name = pack.file.name if pack.file else ""
+        old_name = (pack.file.name or "") if pack.file else ""
         pack.file.name = saved_name
         pack.checksum = checksum
         pack.page_count = rendered.page_count
@@ -275,9 +389,16 @@ def _render_pack(pack_id: int, *, force: bool) -> RenderOutcome:
 # --- A highlight report on its own -----------------------------------------------------------------
 
 
+def may_render_report(user, report: HighlightReport) -> bool:
+    """Officers who may read the report render its PDF; councillors read the PDFs officers have rendered."""
+    return permissions.is_officer(user) and HighlightReport.objects.visible_to(user).filter(pk=report.pk).exists()
+
+
 @transaction.atomic
-def report_request_render(*, report: HighlightReport, by: User | None, force: bool = False) -> ReportRender:
+def report_request_render(*, report: HighlightReport, by: User, force: bool = False) -> ReportRender:
     """Queue the PDF of one highlight report."""
+    if not may_render_report(by, report):
+        raise PermissionDenied("Only council officers render highlight report PDFs.")
     ReportRender.objects.get_or_create(report=report)
     job = ReportRender.objects.select_for_update().get(report=report)
     if not can_request_render(status=job.status, updated_at=job.updated_at):
@@ -317,15 +438,15 @@ def _render_report(report_id: int, *, force: bool) -> RenderOutcome:
     built = documents.build_report_document(report)
     checksum = built.checksum
     data_seconds = time.perf_counter() - started
-    if not force and checksum == job.checksum and job.file and default_storage.exists(job.file.name):
+    if not force and checksum == job.checksum and job.file and default_storage.exists(job.file.name or ""):
         _mark_report(report_id, status=RenderStatus.READY)
-        return RenderOutcome(True, job.page_count or 0, data_seconds, 0.0, job.file.name)
+        return RenderOutcome(True, job.page_count or 0, data_seconds, 0.0, job.file.name or "")
 
     rendered = html_to_pdf(built.html, stylesheets=documents.stylesheet_paths())
     saved_name = _write_file(f"reports/{report_id}-{checksum[:12]}.pdf", rendered.content)
     with transaction.atomic():
         job = ReportRender.objects.select_for_update().get(pk=job.pk)
-        old_name = job.file.name if job.file else ""
+        old_name = (job.file.name or "") if job.file else ""
         job.file.name = saved_name
         job.checksum = checksum
         job.page_count = rendered.page_count

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
@@ -12,6 +12,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commissioning import permissions
+from commissioning.forms import add_service_errors
+from commissioning.permissions import permission_required
 from strategies.models import CommissioningStrategy, HighlightReport
 
 from . import selectors, services
@@ -19,11 +22,6 @@ from .forms import ConclusionForm, PackForm
 from .models import Committee, Meeting, ReportRender, ScrutinyPack
 
 RenderStatus = ScrutinyPack.RenderStatus
-
-
-def _require(user, permission: str) -> None:
-    if not user.has_perm(permission):
-        raise PermissionDenied
 
 
 def _breadcrumbs(*trail):
@@ -34,8 +32,8 @@ def _breadcrumbs(*trail):
 
 
 @require_GET
+@permission_required("scrutiny.view_committee")
 def committee_list(request):
-    _require(request.user, "scrutiny.view_committee")
     committees = selectors.committees_with_counts(user=request.user)
     return render(
         request, "scrutiny/committee_list.html", {"committees": committees, "breadcrumbs": [("Scrutiny", None)]}
@@ -43,9 +41,9 @@ def committee_list(request):
 
 
 @require_GET
+@permission_required("scrutiny.view_committee")
 def committee_detail(request, pk: int):
-    _require(request.user, "scrutiny.view_committee")
-    committee = get_object_or_404(Committee, pk=pk)
+    committee = get_object_or_404(Committee.objects.visible_to(request.user), pk=pk)
     meetings = selectors.meetings_for_committee(committee=committee, user=request.user)
     return render(
         request,
@@ -54,10 +52,14 @@ def committee_detail(request, pk: int):
     )
 
 
+def _meeting(request, pk: int) -> Meeting:
+    return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("committee"), pk=pk)
+
+
 @require_GET
+@permission_required("scrutiny.view_meeting")
 def meeting_detail(request, pk: int):
-    _require(request.user, "scrutiny.view_meeting")
-    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
+    meeting = _meeting(request, pk)
     return render(
         request,
         "scrutiny/meeting_detail.html",
@@ -65,8 +67,8 @@ def meeting_detail(request, pk: int):
             "meeting": meeting,
             "packs": selectors.packs_for_meeting(meeting=meeting, user=request.user),
             "conclusions": selectors.conclusions_at_meeting(meeting=meeting),
-            "can_add_pack": request.user.has_perm("scrutiny.add_scrutinypack"),
-            "can_add_conclusion": request.user.has_perm("scrutiny.add_scrutinyconclusion"),
+            "can_add_pack": permissions.may(request.user, "scrutiny.add_scrutinypack"),
+            "can_add_conclusion": permissions.may(request.user, "scrutiny.add_scrutinyconclusion"),
             "breadcrumbs": _breadcrumbs(
                 (meeting.committee.name, meeting.committee.get_absolute_url()), (f"{meeting.date:%-d %B %Y}", None)
             ),
@@ -75,8 +77,8 @@ def meeting_detail(request, pk: int):
 
 
 @require_GET
+@permission_required("scrutiny.view_scrutinypack")
 def archive(request):
-    _require(request.user, "scrutiny.view_scrutinypack")
     committee_id = request.GET.get("committee")
     committee_id = int(committee_id) if committee_id and committee_id.isdigit() else None
     packs = selectors.archive_packs(user=request.user, committee_id=committee_id)
@@ -86,7 +88,7 @@ def archive(request):
         "scrutiny/archive.html",
         {
             "page_obj": page,
-            "committees": Committee.objects.order_by("name"),
+            "committees": Committee.objects.visible_to(request.user).order_by("name"),
             "committee_id": committee_id,
             "querystring": f"committee={committee_id}&" if committee_id else "",
             "breadcrumbs": _breadcrumbs(("Archive of past packs", None)),
@@ -95,17 +97,17 @@ def archive(request):
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.add_scrutinyconclusion")
 def conclusion_add(request, pk: int):
-    _require(request.user, "scrutiny.add_scrutinyconclusion")
-    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
-    form = ConclusionForm(request.POST or None)
+    meeting = _meeting(request, pk)
+    form = ConclusionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.conclusion_record(
                 meeting=meeting, strategy=form.cleaned_data["strategy"], text=form.cleaned_data["text"], by=request.user
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Conclusions on {form.cleaned_data['strategy']} recorded.")
             return redirect(meeting)
@@ -124,7 +126,7 @@ def conclusion_add(request, pk: int):
 
 
 def _pack_form(request, *, pack: ScrutinyPack | None, meeting: Meeting):
-    strategies = list(CommissioningStrategy.objects.order_by("name").only("pk", "name"))
+    strategies = list(CommissioningStrategy.objects.visible_to(request.user).order_by("name").only("pk", "name"))
     current = {a.strategy_id: a.order for a in pack.appendices.all()} if pack else {}
     initial = None
     if pack is None:
@@ -133,17 +135,17 @@ def _pack_form(request, *, pack: ScrutinyPack | None, meeting: Meeting):
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.add_scrutinypack")
 def pack_create(request, pk: int):
-    _require(request.user, "scrutiny.add_scrutinypack")
-    meeting = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
+    meeting = _meeting(request, pk)
     form = _pack_form(request, pack=None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         try:
             pack = services.pack_create(
-                meeting=meeting, by=request.user, cover=form.cleaned_data, strategies=form.chosen_strategies
+                meeting=meeting, by=request.user, cover=form.cover(), strategies=form.chosen_strategies
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Pack saved as a draft. Render it to check the PDF before publishing.")
             return redirect(pack)
@@ -159,15 +161,15 @@ def pack_create(request, pk: int):
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinypack")
 def pack_edit(request, pk: int):
-    _require(request.user, "scrutiny.change_scrutinypack")
     pack = selectors.pack_for_page(pk=pk, user=request.user)
     form = _pack_form(request, pack=pack, meeting=pack.meeting)
     if request.method == "POST" and form.is_valid():
         try:
-            services.pack_update(pack=pack, by=request.user, cover=form.cleaned_data, strategies=form.chosen_strategies)
+            services.pack_update(pack=pack, by=request.user, cover=form.cover(), strategies=form.chosen_strategies)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Pack saved. Render it again to include the changes in the PDF.")
             return redirect(pack)
@@ -202,7 +204,8 @@ def _pack_status(pack: ScrutinyPack, user) -> dict:
         total=pack.progress_total,
         error=pack.render_error,
         download_url=reverse("scrutiny:pack_download", args=[pack.pk]) if pack.file else "",
-        can_retry=user.has_perm("scrutiny.change_scrutinypack")
+        can_retry=permissions.may(user, "scrutiny.change_scrutinypack")
+        and not pack.is_frozen
         and services.can_request_render(status=pack.render_status, updated_at=pack.updated_at),
     )
 
@@ -210,7 +213,7 @@ def _pack_status(pack: ScrutinyPack, user) -> dict:
 @require_GET
 def pack_detail(request, pk: int):
     pack = selectors.pack_for_page(pk=pk, user=request.user)
-    can_change = request.user.has_perm("scrutiny.change_scrutinypack")
+    can_change = permissions.may(request.user, "scrutiny.change_scrutinypack") and not pack.is_frozen
     return render(
         request,
         "scrutiny/pack_detail.html",
@@ -221,8 +224,7 @@ def pack_detail(request, pk: int):
             "status_url": reverse("scrutiny:pack_status", args=[pack.pk]),
             "render_url": reverse("scrutiny:pack_render", args=[pack.pk]),
             "can_change": can_change,
-            "can_publish": request.user.has_perm("scrutiny.publish_scrutinypack")
-            and pack.status == ScrutinyPack.Status.DRAFT,
+            "can_publish": permissions.may(request.user, "scrutiny.publish_scrutinypack") and not pack.is_frozen,
             "is_stale": services.is_stale(status=pack.render_status, updated_at=pack.updated_at),
             "breadcrumbs": _breadcrumbs(
                 (pack.meeting.committee.name, pack.meeting.committee.get_absolute_url()),
@@ -242,8 +244,8 @@ def pack_status(request, pk: int):
 
 
 @require_POST
+@permission_required("scrutiny.change_scrutinypack")
 def pack_render(request, pk: int):
-    _require(request.user, "scrutiny.change_scrutinypack")
     pack = selectors.pack_for_page(pk=pk, user=request.user)
     try:
         services.pack_request_render(pack=pack, by=request.user, force=request.POST.get("force") == "1")
@@ -253,8 +255,8 @@ def pack_render(request, pk: int):
 
 
 @require_POST
+@permission_required("scrutiny.publish_scrutinypack")
 def pack_publish(request, pk: int):
-    _require(request.user, "scrutiny.publish_scrutinypack")
     pack = selectors.pack_for_page(pk=pk, user=request.user)
     try:
         services.pack_publish(pack=pack, by=request.user, link=request.build_absolute_uri(pack.get_absolute_url()))
@@ -280,21 +282,20 @@ def pack_download(request, pk: int):
     pack = get_object_or_404(selectors.packs_visible_to(request.user), pk=pk)
     if pack.render_status != RenderStatus.READY:
         raise Http404("The PDF is not ready.")
-    return _stream(pack.file.name, f"{slugify(pack.title)}-{pack.meeting.date:%Y-%m-%d}.pdf")
+    return _stream(pack.file.name or "", f"{slugify(pack.title)}-{pack.meeting.date:%Y-%m-%d}.pdf")
 
 
 # --- A highlight report's PDF ----------------------------------------------------------------------
 
 
+@permission_required("strategies.view_highlightreport")
 def _visible_report(request, report_pk: int) -> HighlightReport:
-    _require(request.user, "strategies.view_highlightreport")
-    report = get_object_or_404(HighlightReport.objects.select_related("strategy"), pk=report_pk)
-    if report.status == HighlightReport.Status.DRAFT and not selectors.can_see_draft_reports(request.user):
-        raise Http404
-    return report
+    """The report, if the user may read it (HighlightReport.visible_to); 404 otherwise."""
+    reports = HighlightReport.objects.visible_to(request.user).select_related("strategy")
+    return get_object_or_404(reports, pk=report_pk)
 
 
-def _report_status(report: HighlightReport, job: ReportRender | None) -> dict:
+def _report_status(report: HighlightReport, job: ReportRender | None, *, can_render: bool) -> dict:
     if job is None:
         return _status_payload(
             status=RenderStatus.NOT_RENDERED,
@@ -303,7 +304,7 @@ def _report_status(report: HighlightReport, job: ReportRender | None) -> dict:
             total=1,
             error="",
             download_url="",
-            can_retry=True,
+            can_retry=can_render,
         )
     return _status_payload(
         status=job.status,
@@ -312,7 +313,7 @@ def _report_status(report: HighlightReport, job: ReportRender | None) -> dict:
         total=1,
         error=job.error,
         download_url=reverse("scrutiny:report_pdf_download", args=[report.pk]) if job.file else "",
-        can_retry=services.can_request_render(status=job.status, updated_at=job.updated_at),
+        can_retry=can_render and services.can_request_render(status=job.status, updated_at=job.updated_at),
     )
 
 
@@ -327,13 +328,15 @@ def report_pdf(request, report_pk: int):
             messages.info(request, str(error))
         return redirect("scrutiny:report_pdf", report_pk=report.pk)
     job = ReportRender.objects.filter(report=report).first()
+    can_render = services.may_render_report(request.user, report)
     return render(
         request,
         "scrutiny/report_pdf.html",
         {
             "report": report,
             "job": job,
-            "render": _report_status(report, job),
+            "can_render": can_render,
+            "render": _report_status(report, job, can_render=can_render),
             "status_url": reverse("scrutiny:report_pdf_status", args=[report.pk]),
             "render_url": reverse("scrutiny:report_pdf", args=[report.pk]),
             "breadcrumbs": [
@@ -349,7 +352,8 @@ def report_pdf(request, report_pk: int):
 @require_GET
 def report_pdf_status(request, report_pk: int):
     report = _visible_report(request, report_pk)
-    response = JsonResponse(_report_status(report, ReportRender.objects.filter(report=report).first()))
+    job = ReportRender.objects.filter(report=report).first()
+    response = JsonResponse(_report_status(report, job, can_render=services.may_render_report(request.user, report)))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -357,7 +361,7 @@ def report_pdf_status(request, report_pk: int):
 @require_GET
 def report_pdf_download(request, report_pk: int):
     report = _visible_report(request, report_pk)
-    job = ReportRender.objects.filter(report=report, status=RenderStatus.READY).first()
+    job = selectors.report_renders_visible_to(request.user).filter(report=report, status=RenderStatus.READY).first()
     if job is None:
         raise Http404("The PDF is not ready.")
-    return _stream(job.file.name, f"{slugify(report.strategy.name)}-highlight-report-{report.period.key}.pdf")
+    return _stream(job.file.name or "", f"{slugify(report.strategy.name)}-highlight-report-{report.period.key}.pdf")

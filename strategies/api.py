@@ -1,131 +1,128 @@
-"""API of strategies, outcomes and highlight reports (with the report workflow as actions)."""
+"""API of strategies, outcomes and highlight reports (with the report workflow as actions).
 
-import django_filters as filters
-from django.db.models import Q
+Thin: each write validates its input serializer and calls a service; what the service refuses (role,
+directorate, rules) comes back as 403 or 400 naming the field, exactly as on the pages. Reads start from
+``visible_to(user)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from commissioning import permissions
 from commissioning.api import Conflict, ErrorSerializer, PreconditionFailed, ResourceViewSet
 from commissioning.drf import PreconditionRequired
-from commissioning.models import Directorate, User
 from commissioning.periods import FinancialQuarter
 
-from . import selectors, services
-from .models import CommissioningStrategy, HighlightReport, Outcome, Stage
+from . import services
+from .filters import HighlightReportFilter, StrategyFilter
+from .models import CommissioningStrategy, HighlightReport, Outcome
 from .selectors import strategy_list
 from .serializers import (
     ApproveSerializer,
     BoardReviewSerializer,
     HighlightReportCreateSerializer,
     HighlightReportSerializer,
+    HighlightReportUpdateSerializer,
+    OutcomeInputSerializer,
     OutcomeSerializer,
     ReturnSerializer,
     ScrutinyConsideredSerializer,
+    StrategyInputSerializer,
     StrategySerializer,
     VersionSerializer,
 )
 
 
-class StrategyFilter(filters.FilterSet):
-    """The strategy list page's filters."""
+class InputOutputMixin:
+    """Writes read ``input_serializer_class`` and answer with the output ``serializer_class`` (re-read through
+    ``get_queryset``); ``do_create(data)`` and ``do_update(instance, data)`` call the services."""
 
-    directorate = filters.ModelChoiceFilter(queryset=Directorate.objects.all())
-    stage = filters.ChoiceFilter(choices=Stage.choices, method="filter_stage")
-    rag = filters.ChoiceFilter(
-        choices=[*HighlightReport.Rag.choices, ("none", "No RAG yet")],
-        method="filter_rag",
-        help_text="RAG of the latest highlight report.",
-    )
-    lead = filters.ModelChoiceFilter(field_name="commissioning_lead", queryset=User.objects.all())
-    q = filters.CharFilter(method="filter_q", help_text="Name, purpose or summary contains.")
+    input_serializer_class: type[serializers.Serializer]
 
-    class Meta:
-        model = CommissioningStrategy
-        fields: list[str] = []
+    def valid_input(self, data, *, partial: bool = False) -> dict[str, Any]:
+        serializer = self.input_serializer_class(data=data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
 
-    def filter_stage(self, queryset, name, value):
-        return queryset.filter(**{f"stage_{value}": True})
+    def create(self, request, *args, **kwargs):
+        instance = self.do_create(self.valid_input(request.data))
+        out = self.get_serializer(self.get_output(instance))
+        return Response(out.data, status=201)
 
-    def filter_rag(self, queryset, name, value):
-        if value == "none":
-            return queryset.filter(Q(latest_rag__isnull=True) | Q(latest_rag=""))
-        return queryset.filter(latest_rag=value)
-
-    def filter_q(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(purpose__icontains=value) | Q(summary__icontains=value))
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        data = self.valid_input(request.data, partial=kwargs.pop("partial", False))
+        instance = self.do_update(instance, data)
+        return Response(self.get_serializer(self.get_output(instance)).data)
 
 
-def _may_edit(user, strategy, perm: str) -> bool:
-    return services.can_edit_strategy(user, strategy, perm)
+def _writes(name: str, input_serializer, output_serializer) -> dict:
+    return {
+        "create": extend_schema(summary=f"Add a {name}", request=input_serializer, responses={201: output_serializer}),
+        "update": extend_schema(summary=f"Change a {name}", request=input_serializer, responses=output_serializer),
+        "partial_update": extend_schema(
+            summary=f"Change some fields of a {name}", request=input_serializer, responses=output_serializer
+        ),
+    }
 
 
 @extend_schema_view(
     list=extend_schema(summary="Commissioning strategies", description="Filter as on the strategies page."),
     retrieve=extend_schema(summary="A commissioning strategy"),
+    **_writes("commissioning strategy", StrategyInputSerializer, StrategySerializer),
 )
-class StrategyViewSet(ResourceViewSet):
+class StrategyViewSet(InputOutputMixin, ResourceViewSet):
     serializer_class = StrategySerializer
+    input_serializer_class = StrategyInputSerializer
     filterset_class = StrategyFilter
     ordering_fields = ["name", "updated_at"]
     ordering = ["name"]
     queryset = CommissioningStrategy.objects.none()
 
     def get_queryset(self):
-        return strategy_list().order_by("name")
+        return strategy_list(user=self.request.user)
 
     def may_write(self, user, obj) -> bool:
-        return _may_edit(user, obj, "strategies.change_commissioningstrategy")
+        return permissions.may(user, "strategies.change_commissioningstrategy", obj)
 
     def do_create(self, data):
-        if not _may_edit(
-            self.request.user,
-            CommissioningStrategy(directorate=data["directorate"]),
-            "strategies.add_commissioningstrategy",
-        ):
-            raise exceptions.PermissionDenied("You may add strategies only to your own directorate.")
-        return services.save_with_history(instance=CommissioningStrategy(**data), by=self.request.user)
+        return services.strategy_create(by=self.request.user, data=data)
 
     def do_update(self, instance, data):
-        if "directorate" in data and not _may_edit(
-            self.request.user,
-            CommissioningStrategy(directorate=data["directorate"]),
-            "strategies.change_commissioningstrategy",
-        ):
-            raise exceptions.PermissionDenied("You may move strategies only into your own directorate.")
-        for name, value in data.items():
-            setattr(instance, name, value)
-        return services.save_with_history(instance=instance, by=self.request.user)
+        return services.strategy_update(strategy=instance, by=self.request.user, data=data)
 
 
-class OutcomeViewSet(ResourceViewSet):
+@extend_schema_view(**_writes("outcome", OutcomeInputSerializer, OutcomeSerializer))
+class OutcomeViewSet(InputOutputMixin, ResourceViewSet):
     serializer_class = OutcomeSerializer
+    input_serializer_class = OutcomeInputSerializer
     filterset_fields = ["strategy"]
     ordering_fields = ["order", "title"]
-    queryset = Outcome.objects.select_related("strategy").order_by("strategy_id", "order", "pk")
+    queryset = Outcome.objects.none()
+
+    def get_queryset(self):
+        return (
+            Outcome.objects.visible_to(self.request.user)
+            .select_related("strategy")
+            .order_by("strategy_id", "order", "pk")
+        )
 
     def may_write(self, user, obj) -> bool:
-        return _may_edit(user, obj.strategy, "strategies.change_outcome")
+        return permissions.may(user, "strategies.change_outcome", obj)
 
     def do_create(self, data):
-        if not _may_edit(self.request.user, data["strategy"], "strategies.add_outcome"):
-            raise exceptions.PermissionDenied("You may add outcomes only to your own directorate's strategies.")
-        return services.save_with_history(instance=Outcome(**data), by=self.request.user)
+        strategy = data.pop("strategy")
+        return services.outcome_create(strategy=strategy, by=self.request.user, data=data)
 
     def do_update(self, instance, data):
-        if "strategy" in data and not _may_edit(self.request.user, data["strategy"], "strategies.change_outcome"):
-            raise exceptions.PermissionDenied("You may move outcomes only to your own directorate's strategies.")
-        for name, value in data.items():
-            setattr(instance, name, value)
-        return services.save_with_history(instance=instance, by=self.request.user)
-
-
-class HighlightReportFilter(filters.FilterSet):
-    class Meta:
-        model = HighlightReport
-        fields = ["strategy", "status", "year", "quarter", "rag"]
+        return services.outcome_update(outcome=instance, by=self.request.user, data=data)
 
 
 def _etag(report: HighlightReport) -> str:
@@ -156,7 +153,11 @@ def _workflow(summary: str, request, description: str):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Highlight reports", description="Councillors see reports once submitted, not drafts."),
+    list=extend_schema(
+        summary="Highlight reports",
+        description="Officers see every report. Councillors see a report once it has gone to scrutiny (considered "
+        "or approved, sent to a meeting, or printed in a published pack), never a draft.",
+    ),
     retrieve=extend_schema(summary="A highlight report", description='The ETag header is the version, e.g. "3".'),
     create=extend_schema(
         summary="Start a quarter's draft report",
@@ -166,11 +167,13 @@ def _workflow(summary: str, request, description: str):
     update=extend_schema(
         summary="Edit a draft report",
         description="Send If-Match with the ETag you read, or the version field. A stale write is refused.",
+        request=HighlightReportUpdateSerializer,
         parameters=[IF_MATCH],
         responses={200: HighlightReportSerializer, **STALE},
     ),
     partial_update=extend_schema(
         summary="Edit some sections of a draft report",
+        request=HighlightReportUpdateSerializer,
         parameters=[IF_MATCH],
         responses={200: HighlightReportSerializer, **STALE},
     ),
@@ -183,27 +186,18 @@ class HighlightReportViewSet(ResourceViewSet):
     extra_post_actions = True
 
     def get_queryset(self):
-        reports = HighlightReport.objects.select_related("strategy__directorate", "scrutiny_meeting").order_by(
-            "strategy__name", "-year", "-quarter"
+        return (
+            HighlightReport.objects.visible_to(self.request.user)
+            .select_related("strategy__directorate", "scrutiny_meeting")
+            .order_by("strategy__name", "-year", "-quarter")
         )
-        if not selectors.can_see_draft_reports(self.request.user):
-            reports = reports.exclude(status=HighlightReport.Status.DRAFT)
-        return reports
-
-    def get_serializer_class(self):
-        if self.action == "create":
-            return HighlightReportCreateSerializer
-        return super().get_serializer_class()
-
-    def get_output(self, instance):
-        return self.get_queryset().get(pk=instance.pk)
 
     def retrieve(self, request, *args, **kwargs):
         report = self.get_object()
         return Response(self.get_serializer(report).data, headers={"ETag": _etag(report)})
 
     def may_write(self, user, obj) -> bool:
-        return _may_edit(user, obj.strategy, "strategies.change_highlightreport")
+        return permissions.may(user, "strategies.change_highlightreport", obj)
 
     def _expected_version(self, body_version) -> int:
         """The version the client read: If-Match (412 if stale) or the version field (409 if stale)."""
@@ -234,11 +228,8 @@ class HighlightReportViewSet(ResourceViewSet):
         return Response(self.get_serializer(report).data, headers={"ETag": _etag(report)})
 
     def do_create(self, data):
-        strategy = data["strategy"]
-        if not _may_edit(self.request.user, strategy, "strategies.add_highlightreport"):
-            raise exceptions.PermissionDenied("You may start reports only for your own directorate's strategies.")
         period = FinancialQuarter(data["year"], data["quarter"]) if "year" in data else None
-        return services.highlight_report_start_next(strategy=strategy, by=self.request.user, period=period)
+        return services.highlight_report_start_next(strategy=data["strategy"], by=self.request.user, period=period)
 
     def create(self, request, *args, **kwargs):
         serializer = HighlightReportCreateSerializer(data=request.data)
@@ -247,63 +238,64 @@ class HighlightReportViewSet(ResourceViewSet):
         return Response(HighlightReportSerializer(report).data, status=201, headers={"ETag": _etag(report)})
 
     def update(self, request, *args, **kwargs):
-        partial = kwargs.pop("partial", False)
         report = self.get_object()
-        serializer = self.get_serializer(report, data=request.data, partial=partial)
+        serializer = HighlightReportUpdateSerializer(data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         return self._run(services.highlight_report_update, report, version=version, data=data)
 
-    def _move(self, request, serializer_class, func, perm: str):
+    def _move(self, request, serializer_class, func, to_status: str):
         report = self.get_object()
-        if not request.user.has_perm(perm) or not _may_edit(request.user, report.strategy, perm):
-            raise exceptions.PermissionDenied("Your role does not allow this move.")
+        # The actor's role and directorate first: a refused move says so before any complaint about the input.
+        services.require_move(report=report, to_status=to_status, by=request.user)
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return self._run(func, report, **serializer.validated_data)
 
+    # Each action takes the router's ``format`` keyword (the .json suffix routes), hence **kwargs.
     @_workflow(
         "Submit to the board", VersionSerializer, "Send a complete draft to the Commissioning and Commercial Board."
     )
     @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
+    def submit(self, request, *args, **kwargs):
         return self._move(
-            request, VersionSerializer, services.highlight_report_submit, "strategies.submit_highlightreport"
+            request, VersionSerializer, services.highlight_report_submit, HighlightReport.Status.SUBMITTED
         )
 
     @_workflow("Record the board's review", BoardReviewSerializer, "Record the board's review and its comments.")
     @action(detail=True, methods=["post"], url_path="board-review")
-    def board_review(self, request, pk=None):
+    def board_review(self, request, *args, **kwargs):
         return self._move(
-            request, BoardReviewSerializer, services.highlight_report_board_review, "strategies.review_highlightreport"
+            request,
+            BoardReviewSerializer,
+            services.highlight_report_board_review,
+            HighlightReport.Status.BOARD_REVIEWED,
         )
 
     @_workflow(
         "Record scrutiny's consideration", ScrutinyConsideredSerializer, "The committee meeting that considered it."
     )
     @action(detail=True, methods=["post"], url_path="scrutiny-considered")
-    def scrutiny_considered(self, request, pk=None):
+    def scrutiny_considered(self, request, *args, **kwargs):
         return self._move(
             request,
             ScrutinyConsideredSerializer,
             services.highlight_report_scrutiny_considered,
-            "strategies.approve_highlightreport",
+            HighlightReport.Status.SCRUTINY_CONSIDERED,
         )
 
     @_workflow("Record Executive approval", ApproveSerializer, "Freezes what the report shows.")
     @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
+    def approve(self, request, *args, **kwargs):
         return self._move(
-            request, ApproveSerializer, services.highlight_report_approve, "strategies.approve_highlightreport"
+            request, ApproveSerializer, services.highlight_report_approve, HighlightReport.Status.APPROVED
         )
 
     @_workflow("Return for changes", ReturnSerializer, "Back to draft, saying why.")
     @action(detail=True, methods=["post"], url_path="return")
-    def return_for_changes(self, request, pk=None):
-        return self._move(
-            request, ReturnSerializer, services.highlight_report_return, "strategies.review_highlightreport"
-        )
+    def return_for_changes(self, request, *args, **kwargs):
+        return self._move(request, ReturnSerializer, services.highlight_report_return, HighlightReport.Status.DRAFT)
 
 
 ROUTES = [

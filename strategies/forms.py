@@ -1,29 +1,29 @@
-"""Forms for strategies and highlight reports: shape only, the rules live in the models and services."""
+"""Forms for strategies and highlight reports: shape only (types, required fields, lengths, choices).
+
+The rules live in the services, which pages call with the cleaned data and whose errors
+``commissioning.forms.add_service_errors`` puts on the fields they name. The model forms here therefore skip the
+model's own validation (``_post_clean``): the service runs it, once, for the page and the API alike, and the form
+never changes the instance it was given.
+"""
 
 from __future__ import annotations
+
+from typing import cast
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 
+from commissioning import permissions
+from commissioning.forms import GovDateField
 from commissioning.models import Directorate, User
 from commissioning.periods import FinancialQuarter, quarter_choices
 
 from .models import CommissioningIntention, CommissioningStrategy, HighlightReport, Outcome, Stage, StrategyRisk
 from .selectors import EDITABLE_FIELDS
-
-DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
-
-
-class GovDateField(forms.DateField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault("widget", forms.DateInput(format="%d/%m/%Y", attrs={"class": "govuk-input"}))
-        kwargs.setdefault("help_text", "For example, 05/09/2018.")
-        kwargs.setdefault(
-            "error_messages", {"invalid": "Enter a real date in the format dd/mm/yyyy, for example 05/09/2018."}
-        )
-        super().__init__(**kwargs)
+from .services import INTENTION_FIELDS, OUTCOME_FIELDS, RISK_FIELDS, STRATEGY_FIELDS
 
 
 def _helper(*layout, submit: str = "Save") -> FormHelper:
@@ -35,8 +35,35 @@ def _helper(*layout, submit: str = "Save") -> FormHelper:
     return helper
 
 
+class ShapeOnlyModelForm(forms.ModelForm):
+    """A model form that checks the shape of the input (types, lengths, choices) and leaves the model's rules to
+    the service: a text the model requires is refused by the service's validation, in the words the API uses."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(_model_field(self._meta.model, name), models.CharField | models.TextField):
+                field.required = False
+
+    def _post_clean(self):
+        pass
+
+    def service_data(self) -> dict:
+        """The cleaned data the service takes: the model fields of the form."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields or () if name in self.cleaned_data}
+
+
+def _model_field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
 class VersionedForm(forms.Form):
     """Every workflow move carries the version the user saw, so a move on a stale page is refused."""
+
+    helper: FormHelper
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -44,7 +71,7 @@ class VersionedForm(forms.Form):
 # --- Strategies ---------------------------------------------------------------------------------
 
 
-class StrategyForm(forms.ModelForm):
+class StrategyForm(ShapeOnlyModelForm):
     stages = forms.MultipleChoiceField(
         label="Stage",
         choices=Stage.choices,
@@ -57,29 +84,19 @@ class StrategyForm(forms.ModelForm):
 
     class Meta:
         model = CommissioningStrategy
-        fields = [
-            "name",
-            "directorate",
-            "purpose",
-            "sponsor",
-            "commissioning_lead",
-            "lead_officer",
-            "summary",
-            "needs_established",
-            "period_start",
-            "period_end",
-        ]
+        fields = [name for name in STRATEGY_FIELDS if not name.startswith("stage_")]
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        directorates = Directorate.objects.all()
-        # A commissioner tied to a directorate writes strategies for that directorate only.
-        if user.directorate_id and not user.has_perm("strategies.review_highlightreport"):
-            directorates = directorates.filter(pk=user.directorate_id)
-        self.fields["directorate"].queryset = directorates
-        self.fields["commissioning_lead"].queryset = User.objects.filter(is_active=True).order_by(
-            "first_name", "last_name"
-        )
+        # The directorates the user may write strategies for (the service refuses any other).
+        perm = "strategies.change_commissioningstrategy" if self.instance.pk else "strategies.add_commissioningstrategy"
+        allowed = [
+            d.pk for d in Directorate.objects.all() if permissions.may(user, perm, CommissioningStrategy(directorate=d))
+        ]
+        directorate = cast(forms.ModelChoiceField, self.fields["directorate"])
+        directorate.queryset = Directorate.objects.filter(pk__in=allowed).order_by("name")
+        lead = cast(forms.ModelChoiceField, self.fields["commissioning_lead"])
+        lead.queryset = User.objects.filter(is_active=True).order_by("first_name", "last_name")
         self.fields["stages"].initial = [value for value in Stage.values if getattr(self.instance, f"stage_{value}")]
         self.helper = _helper(
             Field.text("name"),
@@ -91,28 +108,22 @@ class StrategyForm(forms.ModelForm):
             Field.checkboxes("stages", small=True),
             Field.textarea("summary", rows=6),
             Field.textarea("needs_established", rows=4),
-            Field.text("period_start", field_width=10),
-            Field.text("period_end", field_width=10),
+            Field("period_start"),
+            Field("period_end"),
             submit="Save strategy",
         )
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", "The strategy must end after it starts.")
-        return cleaned
-
-    def _post_clean(self):
-        for value in Stage.values:
-            setattr(self.instance, f"stage_{value}", value in self.cleaned_data.get("stages", []))
-        super()._post_clean()
+    def service_data(self) -> dict:
+        data = super().service_data()
+        chosen = self.cleaned_data.get("stages", [])
+        data.update({f"stage_{value}": value in chosen for value in Stage.values})
+        return data
 
 
-class OutcomeForm(forms.ModelForm):
+class OutcomeForm(ShapeOnlyModelForm):
     class Meta:
         model = Outcome
-        fields = ["title", "description", "order"]
+        fields = OUTCOME_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,10 +132,10 @@ class OutcomeForm(forms.ModelForm):
         )
 
 
-class IntentionForm(forms.ModelForm):
+class IntentionForm(ShapeOnlyModelForm):
     class Meta:
         model = CommissioningIntention
-        fields = ["theme", "intention", "current_position", "expected_position", "activity", "order"]
+        fields = INTENTION_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,10 +149,10 @@ class IntentionForm(forms.ModelForm):
         )
 
 
-class RiskForm(forms.ModelForm):
+class RiskForm(ShapeOnlyModelForm):
     class Meta:
         model = StrategyRisk
-        fields = ["cause", "event", "effect", "rating", "mitigation", "order"]
+        fields = RISK_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,10 +181,11 @@ class StartReportForm(forms.Form):
         return FinancialQuarter.parse(value) if value else None
 
 
-class HighlightReportForm(forms.ModelForm):
+class HighlightReportForm(ShapeOnlyModelForm):
     """The editor: the template's sections in order; what the system knows is shown, not typed.
 
-    The model's own rules (RAG comment, date in its quarter) run in ``_post_clean`` and show next to the field.
+    The report's rules (RAG comment, date in its quarter) are checked by services.highlight_report_update and
+    shown next to the field they name.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -197,7 +209,7 @@ class HighlightReportForm(forms.ModelForm):
         self.helper.layout = Layout(
             "version",
             Fieldset(HTML('{% include "strategies/includes/editor_header.html" %}'), legend="Header", legend_size="m"),
-            Field.text("report_date", field_width=10),
+            Field("report_date"),
             Fieldset(
                 Field.textarea("summary", rows=8),
                 Field.textarea("needs_established", rows=5),
@@ -245,6 +257,9 @@ class HighlightReportForm(forms.ModelForm):
     def changed_data_for_service(self) -> dict:
         return {name: self.cleaned_data[name] for name in EDITABLE_FIELDS}
 
+    def service_data(self) -> dict:
+        return self.changed_data_for_service()
+
 
 class SubmitForm(VersionedForm):
     pass
@@ -280,13 +295,8 @@ class ApproveForm(VersionedForm):
         help_text="For example, I017457.",
         error_messages={"required": "Enter the Executive decision reference, such as I017457."},
     )
-    decision_date = GovDateField(
-        label="Date of the Executive decision",
-        error_messages={
-            "required": "Enter the date of the Executive decision.",
-            "invalid": "Enter a real date in the format dd/mm/yyyy, for example 04/06/2019.",
-        },
-    )
+    # Not required in shape: the service says a date is missing, in the words the API uses too.
+    decision_date = GovDateField(label="Date of the Executive decision", required=False)
 
 
 class ReturnForm(VersionedForm):

@@ -1,11 +1,18 @@
 """Commissioning strategies and their quarterly highlight reports."""
 
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypeVar, cast
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from commissioning import permissions
 from commissioning.models import Directorate, TimeStampedModel
 from commissioning.periods import FinancialQuarter
 
@@ -17,6 +24,18 @@ class Stage(models.TextChoices):
     PLAN = "plan", "Plan"
     DO = "do", "Do"
     REVIEW = "review", "Review"
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class ReadableQuerySet(models.QuerySet[_M]):
+    """Rows everyone who may view the model reads (councillors included); nobody else any."""
+
+    def visible_to(self, user: Any) -> ReadableQuerySet[_M]:
+        if not permissions.may(user, f"{self.model._meta.app_label}.view_{self.model._meta.model_name}"):
+            return self.none()
+        return self
 
 
 class CommissioningStrategy(TimeStampedModel):
@@ -40,12 +59,18 @@ class CommissioningStrategy(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    objects = ReadableQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "commissioning strategies"
 
     def __str__(self):
         return self.name
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.directorate_id
 
     def get_absolute_url(self):
         return reverse("strategies:detail", args=[self.pk])
@@ -67,11 +92,17 @@ class Outcome(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    objects = ReadableQuerySet.as_manager()
+
     class Meta:
         ordering = ["strategy", "order", "pk"]
 
     def __str__(self):
         return self.title
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.strategy.directorate_id if self.strategy_id else None
 
 
 class CommissioningIntention(TimeStampedModel):
@@ -85,11 +116,17 @@ class CommissioningIntention(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    objects = ReadableQuerySet.as_manager()
+
     class Meta:
         ordering = ["strategy", "order", "pk"]
 
     def __str__(self):
         return f"{self.theme}: {self.intention[:60]}"
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.strategy.directorate_id if self.strategy_id else None
 
 
 class StrategyRisk(TimeStampedModel):
@@ -110,11 +147,74 @@ class StrategyRisk(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    objects = ReadableQuerySet.as_manager()
+
     class Meta:
         ordering = ["strategy", "order", "pk"]
 
     def __str__(self):
         return self.event[:80]
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.strategy.directorate_id if self.strategy_id else None
+
+
+def _later_than(ref: Any) -> Q:
+    """Reports that come before the referenced one in a pack's choice: a later report date, then a later quarter."""
+    return (
+        Q(report_date__gt=ref("report_date"))
+        | Q(report_date=ref("report_date"), year__gt=ref("year"))
+        | Q(report_date=ref("report_date"), year=ref("year"), quarter__gt=ref("quarter"))
+    )
+
+
+def _two_up(name: str) -> OuterRef:
+    return OuterRef(OuterRef(name))
+
+
+class HighlightReportQuerySet(models.QuerySet["HighlightReport"]):
+    def visible_to(self, user: Any) -> HighlightReportQuerySet:
+        """The reports ``user`` may read. Officers read every report, drafts included (their working copies).
+        A scrutiny member reads a report once it has gone to scrutiny: considered by scrutiny or approved, sent
+        to a committee meeting, or printed in a published pack; not while it is with the officers' board
+        (submitted, board reviewed), and never a draft.
+
+        Every page, API endpoint, history, PDF and file download that shows reports starts here."""
+        if not permissions.may(user, "strategies.view_highlightreport"):
+            return self.none()
+        if permissions.may_see_drafts(user):
+            return self
+        status = HighlightReport.Status
+        gone_to_scrutiny = (
+            Q(status__in=[status.SCRUTINY_CONSIDERED, status.APPROVED])
+            | Q(scrutiny_meeting__isnull=False)
+            | self._printed_in_a_published_pack()
+        )
+        return self.exclude(status=status.DRAFT).filter(gone_to_scrutiny)
+
+    def printed_for_pack(self, *, strategy_id: int, on_or_before: date) -> HighlightReport | None:
+        """The report a pack dated ``on_or_before`` prints for a strategy: its latest non-draft report dated on
+        or before the pack's date; failing that, its latest non-draft report. A draft is never printed."""
+        reports = self.filter(strategy_id=strategy_id).exclude(status=HighlightReport.Status.DRAFT)
+        reports = reports.order_by("-report_date", "-year", "-quarter")
+        return cast("HighlightReport | None", reports.filter(report_date__lte=on_or_before).first() or reports.first())
+
+    def _printed_in_a_published_pack(self) -> Q:
+        """``printed_for_pack`` in SQL, for every published pack that appends the report's strategy.
+
+        Scrutiny sits above strategies: its pack model is reached through the strategy's reverse relation."""
+        pack_model: Any = CommissioningStrategy._meta.get_field("scrutiny_packs").related_model
+        non_draft = HighlightReport.objects.exclude(status=HighlightReport.Status.DRAFT)
+        packs = pack_model.objects.filter(status=pack_model.Status.PUBLISHED, strategies=OuterRef("strategy_id"))
+        # Inside a pack: the strategy's non-draft reports dated on or before the pack's date.
+        dated_by_pack = non_draft.filter(strategy_id=_two_up("strategy_id"), report_date__lte=OuterRef("report_date"))
+        chosen_by_date = packs.filter(report_date__gte=OuterRef("report_date")).filter(
+            ~Exists(dated_by_pack.filter(_later_than(_two_up)))
+        )
+        none_by_date = packs.filter(~Exists(dated_by_pack))
+        latest = ~Exists(non_draft.filter(strategy_id=OuterRef("strategy_id")).filter(_later_than(OuterRef)))
+        return Q(Exists(chosen_by_date)) | (Q(Exists(none_by_date)) & Q(latest))
 
 
 class HighlightReport(TimeStampedModel):
@@ -172,6 +272,8 @@ class HighlightReport(TimeStampedModel):
 
     history = HistoricalRecords()
 
+    objects = HighlightReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["strategy", "-year", "-quarter"]
         constraints = [
@@ -193,6 +295,10 @@ class HighlightReport(TimeStampedModel):
     @property
     def period(self) -> FinancialQuarter:
         return FinancialQuarter(self.year, self.quarter)
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.strategy.directorate_id if self.strategy_id else None
 
     @property
     def is_frozen(self) -> bool:

@@ -8,18 +8,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import models
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from commissioning import permissions
 from commissioning.periods import FinancialQuarter, current_quarter
 from contracts.models import Contract, PooledBudget
 from contracts.selectors import key_contracts_for_strategies
 from performance.models import Measure, MeasureResult, compute_status
 from performance.selectors import measures_summary, measures_with_results
 
-from .models import CommissioningStrategy, HighlightReport, Stage
+from .models import CommissioningStrategy, HighlightReport
 
 # Narrative sections of the template, in order: (field, heading).
 NARRATIVE_SECTIONS = [
@@ -64,41 +66,26 @@ KEY_CONTRACT_COLUMNS = [
 # --- Strategy list ---------------------------------------------------------------------------
 
 
-def _latest_report_subquery(field: str):
-    return Subquery(
-        HighlightReport.objects.filter(strategy=OuterRef("pk")).order_by("-year", "-quarter").values(field)[:1]
-    )
+def strategy_list(*, user) -> QuerySet[CommissioningStrategy]:
+    """The strategies ``user`` may read, each annotated with the id, RAG, year, quarter and status of its latest
+    report that ``user`` may read (a councillor is not shown the RAG of a draft). Filter with filters.StrategyFilter."""
+    latest = HighlightReport.objects.visible_to(user).filter(strategy=OuterRef("pk")).order_by("-year", "-quarter")
 
+    def latest_(field: str) -> Subquery:
+        return Subquery(latest.values(field)[:1])
 
-def strategy_list(
-    *,
-    directorate_id: int | None = None,
-    stage: str | None = None,
-    rag: str | None = None,
-    lead_id: int | None = None,
-    q: str = "",
-) -> QuerySet[CommissioningStrategy]:
-    """Strategies, filtered, each annotated with its latest report's id, RAG, year, quarter and status."""
-    strategies = CommissioningStrategy.objects.select_related("directorate", "commissioning_lead").annotate(
-        latest_report_id=_latest_report_subquery("pk"),
-        latest_rag=_latest_report_subquery("rag"),
-        latest_year=_latest_report_subquery("year"),
-        latest_quarter=_latest_report_subquery("quarter"),
-        latest_status=_latest_report_subquery("status"),
+    return (
+        CommissioningStrategy.objects.visible_to(user)
+        .select_related("directorate", "commissioning_lead")
+        .annotate(
+            latest_report_id=latest_("pk"),
+            latest_rag=latest_("rag"),
+            latest_year=latest_("year"),
+            latest_quarter=latest_("quarter"),
+            latest_status=latest_("status"),
+        )
+        .order_by("name")
     )
-    if directorate_id:
-        strategies = strategies.filter(directorate_id=directorate_id)
-    if stage in Stage.values:
-        strategies = strategies.filter(**{f"stage_{stage}": True})
-    if rag == "none":
-        strategies = strategies.filter(Q(latest_rag__isnull=True) | Q(latest_rag=""))
-    elif rag in HighlightReport.Rag.values:
-        strategies = strategies.filter(latest_rag=rag)
-    if lead_id:
-        strategies = strategies.filter(commissioning_lead_id=lead_id)
-    if q:
-        strategies = strategies.filter(Q(name__icontains=q) | Q(purpose__icontains=q) | Q(summary__icontains=q))
-    return strategies.order_by("name")
 
 
 @dataclass
@@ -113,7 +100,9 @@ def measures_for_latest_reports(strategies: list[CommissioningStrategy]) -> dict
     Two queries whatever the number of strategies (each may have a different latest quarter).
     """
     periods = {
-        s.pk: (s.latest_year, s.latest_quarter) for s in strategies if getattr(s, "latest_year", None) is not None
+        s.pk: (s.latest_year, s.latest_quarter)  # type: ignore[attr-defined]  # annotated by strategy_list
+        for s in strategies
+        if getattr(s, "latest_year", None) is not None
     }
     counts: dict[int, LatestMeasures] = {s.pk: LatestMeasures() for s in strategies}
     if not periods:
@@ -149,42 +138,56 @@ def measures_for_latest_reports(strategies: list[CommissioningStrategy]) -> dict
 # --- Strategy page ---------------------------------------------------------------------------
 
 
-def strategy_for_page(*, pk: int) -> CommissioningStrategy:
-    """A strategy with everything its page lists prefetched."""
-    contracts = (
-        Contract.objects.with_is_key()
-        .select_related("lead_provider")
-        .order_by("-is_key_contract", "-annual_value", "reference")
-    )
-    return (
-        CommissioningStrategy.objects.select_related("directorate", "commissioning_lead")
-        .prefetch_related(
-            "outcomes",
-            "intentions",
-            "risks",
-            Prefetch("contracts", queryset=contracts),
-            Prefetch("pooled_budgets", queryset=PooledBudget.objects.order_by("name")),
-            Prefetch("highlight_reports", queryset=HighlightReport.objects.order_by("-year", "-quarter")),
+def strategy_for_page(*, pk: int, user) -> CommissioningStrategy:
+    """A strategy with everything its page lists prefetched: the reports ``user`` may read and, for officers,
+    its contracts and pooled budgets (councillors see those only as the highlight reports and packs print them:
+    Contract.visible_to, PooledBudget.visible_to)."""
+    related: list = [
+        "outcomes",
+        "intentions",
+        "risks",
+        Prefetch(
+            "highlight_reports",
+            queryset=HighlightReport.objects.visible_to(user).order_by("-year", "-quarter"),
+            to_attr="visible_reports",
+        ),
+    ]
+    if permissions.is_officer(user):
+        contracts = (
+            Contract.objects.visible_to(user)
+            .with_is_key()
+            .select_related("lead_provider")
+            .order_by("-is_key_contract", "-annual_value", "reference")
         )
+        budgets = PooledBudget.objects.visible_to(user).order_by("name")
+        related += [
+            Prefetch("contracts", queryset=contracts, to_attr="page_contracts"),
+            Prefetch("pooled_budgets", queryset=budgets, to_attr="page_pooled_budgets"),
+        ]
+    return (
+        CommissioningStrategy.objects.visible_to(user)
+        .select_related("directorate", "commissioning_lead")
+        .prefetch_related(*related)
         .get(pk=pk)
     )
 
 
-def strategy_page_extras(*, strategy: CommissioningStrategy, can_see_drafts: bool) -> dict:
-    """Measures with the latest results, scrutiny conclusions and visible reports for the strategy page."""
-    reports = [
-        r for r in strategy.highlight_reports.all() if can_see_drafts or r.status != HighlightReport.Status.DRAFT
-    ]
+def strategy_page_extras(*, strategy: CommissioningStrategy) -> dict:
+    """Measures with the latest results and scrutiny conclusions for the strategy page (after strategy_for_page)."""
+    reports = strategy.visible_reports  # type: ignore[attr-defined]  # prefetched by strategy_for_page
     periods = current_quarter().last(4)
     if reports:
         periods = reports[0].period.last(4)
     measures = measures_with_results(strategy_id=strategy.pk, periods=periods)
     for measure in measures:
-        measure.latest_result = measure.period_results[-1] if measure.period_results else None
+        results = measure.period_results  # type: ignore[attr-defined]  # set by measures_with_results
+        measure.latest_result = results[-1] if results else None  # type: ignore[attr-defined]
     conclusions = list(_conclusions(strategy))
     return {
-        "all_reports": list(strategy.highlight_reports.all()),
         "reports": reports,
+        # None: not the reader's to see on this page (they are in the highlight reports).
+        "contracts": getattr(strategy, "page_contracts", None),
+        "pooled_budgets": getattr(strategy, "page_pooled_budgets", None),
         "measures": measures,
         "measure_periods": periods,
         "conclusions": conclusions,
@@ -265,7 +268,8 @@ def _known_data(report: HighlightReport) -> dict:
     measures = measures_with_results(strategy_id=strategy.pk, periods=[period])
     measure_rows = []
     for measure in measures:
-        result = measure.period_results[0] if measure.period_results else None
+        results = measure.period_results  # type: ignore[attr-defined]  # set by measures_with_results
+        result = results[0] if results else None
         status = compute_status(
             value=result.value if result else None,
             target=result.target if result else None,
@@ -286,8 +290,9 @@ def _known_data(report: HighlightReport) -> dict:
             }
         )
     up_to = report.report_date
-    if report.scrutiny_meeting_id and report.scrutiny_meeting.date > up_to:
-        up_to = report.scrutiny_meeting.date
+    meeting = report.scrutiny_meeting
+    if meeting is not None and meeting.date > up_to:
+        up_to = meeting.date
     conclusions = [
         {
             "committee": c.meeting.committee.name,
@@ -394,12 +399,12 @@ def highlight_report_document(*, report: HighlightReport) -> dict:
     }
 
 
-def report_for_page(*, pk: int) -> HighlightReport:
-    """A report with its strategy, lead, directorate, meeting and timeline loaded."""
+def report_for_page(*, pk: int, user) -> HighlightReport:
+    """A report ``user`` may read, with its strategy, lead, directorate, meeting and timeline loaded.
+    HighlightReport.DoesNotExist if there is none (or not one for ``user``)."""
     return (
-        HighlightReport.objects.select_related(
-            "strategy__directorate", "strategy__commissioning_lead", "scrutiny_meeting__committee"
-        )
+        HighlightReport.objects.visible_to(user)
+        .select_related("strategy__directorate", "strategy__commissioning_lead", "scrutiny_meeting__committee")
         .prefetch_related("events__by")
         .get(pk=pk)
     )
@@ -408,19 +413,43 @@ def report_for_page(*, pk: int) -> HighlightReport:
 # --- History ---------------------------------------------------------------------------------
 
 
-def report_versions(*, report: HighlightReport) -> list:
-    """Every saved version of the report, newest first, with who saved it and which fields changed."""
-    versions = list(report.history.select_related("history_user").order_by("-history_date", "-history_id"))
+def visible_versions(*, report: HighlightReport, user) -> QuerySet:
+    """The saved versions of a report ``user`` may read, under the rule of HighlightReport.visible_to: a version
+    saved while the report was a draft is an officers' working copy. Start from a report that ``user`` may read."""
+    versions = report.history.all()
+    if not permissions.may_see_drafts(user):
+        versions = versions.exclude(status=HighlightReport.Status.DRAFT)
+    return versions
+
+
+def report_versions(*, report: HighlightReport, user) -> list:
+    """The versions of the report ``user`` may read, newest first, with who saved each and which fields
+    changed since the one before it."""
+    versions = list(
+        visible_versions(report=report, user=user)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
     for newer, older in zip(versions, [*versions[1:], None], strict=True):
         if older is None:
             newer.changed_fields = []
             continue
         newer.changed_fields = [
-            HighlightReport._meta.get_field(name).verbose_name
-            for name in HISTORY_FIELDS
-            if getattr(newer, name) != getattr(older, name)
+            report_field(name).verbose_name for name in HISTORY_FIELDS if getattr(newer, name) != getattr(older, name)
         ]
     return versions
+
+
+def report_field(name: str) -> models.Field:
+    """A field of HighlightReport by name (never a relation's reverse side)."""
+    field = HighlightReport._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def field_label(name: str) -> str:
+    """A report field's name as the pages show it: "Summary description"."""
+    return str(report_field(name).verbose_name).capitalize()
 
 
 def _display(record, name: str) -> str:
@@ -433,7 +462,7 @@ def display_value(name: str, value) -> str:
         return ""
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
-    field = HighlightReport._meta.get_field(name)
+    field = report_field(name)
     if field.choices:
         return str(dict(field.choices).get(value, value))
     return str(value)
@@ -442,7 +471,7 @@ def display_value(name: str, value) -> str:
 def text_diff(old: str, new: str) -> SafeString:
     """Word-level diff as HTML with <del>/<ins>, everything escaped."""
     old_words, new_words = old.split(" "), new.split(" ")
-    parts = []
+    parts: list[str] = []
     matcher = difflib.SequenceMatcher(a=old_words, b=new_words, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
@@ -465,7 +494,7 @@ def versions_diff(*, older, newer) -> list[dict]:
             rows.append(
                 {
                     "field": name,
-                    "label": str(HighlightReport._meta.get_field(name).verbose_name).capitalize(),
+                    "label": field_label(name),
                     "diff": text_diff(old, new),
                 }
             )
@@ -475,15 +504,22 @@ def versions_diff(*, older, newer) -> list[dict]:
 # --- Council-wide quarter page ---------------------------------------------------------------
 
 
-def reports_for_quarter(*, period: FinancialQuarter, today: date | None = None) -> list[dict]:
-    """Every strategy with its report for ``period`` (or none), and whether it is overdue.
+def reports_for_quarter(*, period: FinancialQuarter, user, today: date | None = None) -> list[dict]:
+    """Every strategy with its report for ``period`` (or none), whether it is overdue, and the report as ``user``
+    may open it (``shown``: None for a report still with the officers, as far as a councillor is concerned).
 
     A report is overdue when the quarter has ended and it is still a draft, or was never started.
     """
     today = today or timezone.localdate()
     reports = HighlightReport.objects.filter(year=period.year, quarter=period.quarter)
+    visible = set(
+        HighlightReport.objects.visible_to(user)
+        .filter(year=period.year, quarter=period.quarter)
+        .values_list("pk", flat=True)
+    )
     strategies = (
-        CommissioningStrategy.objects.select_related("directorate", "commissioning_lead")
+        CommissioningStrategy.objects.visible_to(user)
+        .select_related("directorate", "commissioning_lead")
         .prefetch_related(Prefetch("highlight_reports", queryset=reports, to_attr="quarter_reports"))
         .order_by("directorate__name", "name")
     )
@@ -492,7 +528,8 @@ def reports_for_quarter(*, period: FinancialQuarter, today: date | None = None) 
     for strategy in strategies:
         report = strategy.quarter_reports[0] if strategy.quarter_reports else None
         overdue = ended and (report is None or report.status == HighlightReport.Status.DRAFT)
-        rows.append({"strategy": strategy, "report": report, "overdue": overdue})
+        shown = report if report is not None and report.pk in visible else None
+        rows.append({"strategy": strategy, "report": report, "shown": shown, "overdue": overdue})
     return rows
 
 
@@ -505,10 +542,3 @@ def quarter_counts(rows: list[dict]) -> dict[str, int]:
         if row["overdue"]:
             counts["overdue"] += 1
     return dict(counts)
-
-
-def can_see_draft_reports(user) -> bool:
-    """Drafts are officers' working copies: councillors see a report once it is submitted."""
-    from commissioning import roles
-
-    return user.has_role(roles.COMMISSIONER, roles.CONTRACT_OFFICER, roles.ADMINISTRATOR)

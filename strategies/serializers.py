@@ -1,37 +1,65 @@
-"""API shapes of strategies, outcomes and highlight reports. Shape only: the rules live in services."""
+"""API shapes of strategies, outcomes and highlight reports: per endpoint an input serializer (what a client
+writes, shape only: types, required fields, lengths, choices) and an output serializer (what it reads back).
+The rules, uniqueness included, live in the services, so the page and the API refuse the same input with the
+same message."""
 
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from .models import CommissioningStrategy, HighlightReport, Outcome
 from .selectors import EDITABLE_FIELDS
+from .services import OUTCOME_FIELDS, STRATEGY_FIELDS
+
+STRATEGY_EXAMPLE = {
+    "name": "Carers",
+    "directorate": 1,
+    "purpose": "The purpose of this commissioning strategy is to support adult carers.",
+    "sponsor": "Executive Director of Adult Care and Community Wellbeing",
+    "commissioning_lead": None,
+    "lead_officer": "",
+    "stage_analyse": False,
+    "stage_plan": False,
+    "stage_do": True,
+    "stage_review": True,
+    "summary": "Carers are supported to care for as long as they wish to.",
+    "needs_established": "Joint Strategic Needs Assessment and the carers' survey.",
+    "period_start": "2018-04-01",
+    "period_end": "2021-03-31",
+}
 
 
-@extend_schema_serializer(
-    examples=[
-        OpenApiExample(
-            "A strategy",
-            value={
-                "name": "Carers",
-                "directorate": 1,
-                "purpose": "The purpose of this commissioning strategy is to support adult carers.",
-                "sponsor": "Executive Director of Adult Care and Community Wellbeing",
-                "commissioning_lead": None,
-                "lead_officer": "",
-                "stage_analyse": False,
-                "stage_plan": False,
-                "stage_do": True,
-                "stage_review": True,
-                "summary": "Carers are supported to care for as long as they wish to.",
-                "needs_established": "Joint Strategic Needs Assessment and the carers' survey.",
-                "period_start": "2018-04-01",
-                "period_end": "2021-03-31",
-            },
-            request_only=True,
-        )
-    ]
-)
+class ServiceInputSerializer(serializers.ModelSerializer):
+    """An input serializer of a model: the shape of the input only. A blank text the model requires and a
+    uniqueness clash are the service's to refuse (through the model's validation), so the page and the API
+    name them in the same words."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if issubclass(field_class, serializers.CharField | serializers.ChoiceField):
+            kwargs["allow_blank"] = True
+        validators = [v for v in kwargs.get("validators", []) if not isinstance(v, UniqueValidator)]
+        if "validators" in kwargs:
+            kwargs["validators"] = validators
+        return field_class, kwargs
+
+    def get_validators(self):
+        return []
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A strategy", value=STRATEGY_EXAMPLE, request_only=True)])
+class StrategyInputSerializer(ServiceInputSerializer):
+    """A strategy as a client writes it. A commissioner writes only their own directorate's strategies; a
+    strategy must not end before it starts; names are unique (the service checks all three)."""
+
+    class Meta:
+        model = CommissioningStrategy
+        fields = STRATEGY_FIELDS
+
+
 class StrategySerializer(serializers.ModelSerializer):
+    """A strategy as the API shows it, with its latest highlight report that the reader may see."""
+
     directorate_name = serializers.CharField(source="directorate.name", read_only=True)
     stages = serializers.ListField(child=serializers.CharField(), read_only=True, help_text='e.g. ["Do", "Review"]')
     latest_report = serializers.IntegerField(
@@ -63,13 +91,35 @@ class StrategySerializer(serializers.ModelSerializer):
             "latest_rag",
             "updated_at",
         ]
-        read_only_fields = ["updated_at"]
+        read_only_fields = fields
+
+
+class OutcomeInputSerializer(ServiceInputSerializer):
+    class Meta:
+        model = Outcome
+        fields = ["strategy", *OUTCOME_FIELDS]
 
 
 class OutcomeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Outcome
         fields = ["id", "strategy", "order", "title", "description"]
+        read_only_fields = fields
+
+
+class HighlightReportUpdateSerializer(ServiceInputSerializer):
+    """The sections of a draft a client writes, with the version it read (or send If-Match). The report's rules
+    (report date inside the quarter, a comment for Red or Amber) are the service's."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="The version you read. Refused with 409 if the report has changed since.",
+    )
+
+    class Meta:
+        model = HighlightReport
+        fields = ["version", *EDITABLE_FIELDS]
 
 
 class HighlightReportSerializer(serializers.ModelSerializer):
@@ -77,11 +127,7 @@ class HighlightReportSerializer(serializers.ModelSerializer):
 
     strategy_name = serializers.CharField(source="strategy.name", read_only=True)
     period = serializers.CharField(read_only=True, help_text='The financial quarter, e.g. "Q3 2018/19".')
-    version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="On update: the version you read. Refused with 409 if the report has changed since.",
-    )
+    version = serializers.IntegerField(read_only=True, help_text="Goes up on every save; the ETag is this.")
 
     class Meta:
         model = HighlightReport
@@ -101,19 +147,7 @@ class HighlightReportSerializer(serializers.ModelSerializer):
             "decision_date",
             "updated_at",
         ]
-        read_only_fields = [
-            "strategy",
-            "year",
-            "quarter",
-            "status",
-            "board_comments",
-            "scrutiny_meeting",
-            "decision_reference",
-            "decision_date",
-            "updated_at",
-        ]
-        # The quarter's own rules (report date inside the quarter, comment for Red/Amber) are the service's.
-        validators: list = []
+        read_only_fields = fields
 
 
 class HighlightReportCreateSerializer(serializers.Serializer):
@@ -135,8 +169,9 @@ class VersionSerializer(serializers.Serializer):
     )
 
 
+# The fields of a move are optional in shape: the service says what is missing, in the words the page uses.
 class BoardReviewSerializer(VersionSerializer):
-    board_comments = serializers.CharField(allow_blank=True)
+    board_comments = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 def _meetings():
@@ -145,14 +180,16 @@ def _meetings():
 
 
 class ScrutinyConsideredSerializer(VersionSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=_meetings())
+    meeting = serializers.PrimaryKeyRelatedField(queryset=_meetings(), required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ApproveSerializer(VersionSerializer):
-    decision_reference = serializers.CharField(help_text="Executive decision reference, e.g. I017457.")
-    decision_date = serializers.DateField()
+    decision_reference = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Executive decision reference, e.g. I017457."
+    )
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class ReturnSerializer(VersionSerializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,20 +1,35 @@
-"""Writes for strategies and highlight reports: every write atomic, recording who did it."""
+"""Writes for strategies, their outcomes, intentions and risks, and highlight reports with their workflow.
+
+Every write is a named service here: it checks the actor's role and directorate (``commissioning.permissions``),
+the business rules, and records who did it (the history row, and a ReportEvent for each workflow move), all in
+one transaction. Pages, the API and the admin call these; forms and serializers check only the shape of input.
+Text arrives with browsers' line endings (\r\n) normalised to \n, so an untouched field never shows as changed.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from commissioning import permissions
 from commissioning.models import User
 from commissioning.periods import FinancialQuarter
 
-from .models import CommissioningStrategy, HighlightReport, ReportEvent
+from .models import (
+    CommissioningIntention,
+    CommissioningStrategy,
+    HighlightReport,
+    Outcome,
+    ReportEvent,
+    StrategyRisk,
+)
 from .selectors import EDITABLE_FIELDS, approved_snapshot_for
 
 Status = HighlightReport.Status
@@ -45,8 +60,30 @@ REQUIRED_FOR_SUBMISSION = [
 DECISION_REFERENCE = re.compile(r"^[A-Z]{1,3}\d{4,8}$")
 
 
+# What a page, the API or the admin may write on each model.
+STRATEGY_FIELDS = [
+    "name",
+    "directorate",
+    "purpose",
+    "sponsor",
+    "commissioning_lead",
+    "lead_officer",
+    "stage_analyse",
+    "stage_plan",
+    "stage_do",
+    "stage_review",
+    "summary",
+    "needs_established",
+    "period_start",
+    "period_end",
+]
+OUTCOME_FIELDS = ["title", "description", "order"]
+INTENTION_FIELDS = ["theme", "intention", "current_position", "expected_position", "activity", "order"]
+RISK_FIELDS = ["cause", "event", "effect", "rating", "mitigation", "order"]
+
+
 class TransitionNotAllowed(Exception):
-    """A workflow move that the report's status or the user's role does not allow."""
+    """A workflow move (or an edit) that the report's status does not allow."""
 
 
 class StaleEdit(Exception):
@@ -70,23 +107,163 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, str]] = {
     (Status.BOARD_REVIEWED, Status.DRAFT): ("strategies.review_highlightreport", ReportEvent.Kind.RETURNED),
     (Status.SCRUTINY_CONSIDERED, Status.DRAFT): ("strategies.review_highlightreport", ReportEvent.Kind.RETURNED),
 }
+# Each target status needs one permission, whichever status the report starts from.
+MOVE_PERMISSIONS: dict[str, str] = {to_status: perm for (_, to_status), (perm, _) in TRANSITIONS.items()}
 
 
-def can_edit_strategy(user: User, strategy: CommissioningStrategy | None, perm: str) -> bool:
-    """Commissioners tied to a directorate edit only that directorate's strategies; administrators any."""
-    if not user.has_perm(perm):
-        return False
-    if strategy is None or user.is_superuser or user.has_perm("strategies.review_highlightreport"):
-        return True
-    return user.directorate_id is None or user.directorate_id == strategy.directorate_id
+# --- Shared pieces ----------------------------------------------------------------------------------
+
+
+def normalise_newlines(value: Any) -> Any:
+    """Text with every line ending as \n (browsers send \r\n); anything else as it is."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def _input(data: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
+    allowed = set(allowed)
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValueError(f"Not writable here: {', '.join(unknown)}.")
+    return {name: normalise_newlines(value) for name, value in data.items()}
+
+
+def _assign(instance: models.Model, data: Mapping[str, Any], allowed: Iterable[str]) -> None:
+    for name, value in _input(data, allowed).items():
+        setattr(instance, name, value)
+
+
+def _validate(instance: models.Model, *, rules: Mapping[str, str] | None = None, exclude=None) -> None:
+    """The model's own validation (fields, clean(), uniqueness) and the service's ``rules`` (field -> message),
+    raised together as one ValidationError naming each field."""
+    errors: dict[str, list[str]] = {name: [message] for name, message in (rules or {}).items()}
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(m for m in messages if m not in errors[name])
+    if errors:
+        raise ValidationError(errors)
+
+
+def record_by(instance: models.Model, by: User | None) -> None:
+    """Name who makes the next save of ``instance`` in its history row (django-simple-history)."""
+    instance._history_user = by  # type: ignore[attr-defined]
+
+
+def _save(instance, by: User):
+    record_by(instance, by)
+    instance.save()
+    return instance
+
+
+# --- Strategies and their outcomes, intentions and risks -------------------------------------------
+
+
+def strategy_rule_errors(strategy: CommissioningStrategy) -> dict[str, str]:
+    """The strategy rules the model's own validation does not know: field -> message (empty when it passes)."""
+    if strategy.period_start and strategy.period_end and strategy.period_end < strategy.period_start:
+        return {"period_end": "The strategy must end after it starts."}
+    return {}
+
+
+@transaction.atomic
+def strategy_create(*, by: User, data: Mapping[str, Any]) -> CommissioningStrategy:
+    """Record a new commissioning strategy. A commissioner tied to a directorate adds only that directorate's."""
+    strategy = CommissioningStrategy()
+    _assign(strategy, data, STRATEGY_FIELDS)
+    permissions.require(by, "strategies.add_commissioningstrategy", strategy)
+    _validate(strategy, rules=strategy_rule_errors(strategy))
+    return _save(strategy, by)
+
+
+@transaction.atomic
+def strategy_update(*, strategy: CommissioningStrategy, by: User, data: Mapping[str, Any]) -> CommissioningStrategy:
+    """Change a strategy (``data`` holds only the fields to change); moving it to another directorate needs the
+    right to change strategies there too."""
+    perm = "strategies.change_commissioningstrategy"
+    permissions.require(by, perm, strategy)
+    strategy = CommissioningStrategy.objects.select_for_update().get(pk=strategy.pk)
+    permissions.require(by, perm, strategy)
+    _assign(strategy, data, STRATEGY_FIELDS)
+    permissions.require(by, perm, strategy)
+    _validate(strategy, rules=strategy_rule_errors(strategy))
+    return _save(strategy, by)
+
+
+def _part_create(model: type[models.Model], *, strategy, by: User, data, fields: list[str]):
+    part = model(strategy=strategy)
+    _assign(part, data, fields)
+    permissions.require(by, f"strategies.add_{model._meta.model_name}", part)
+    _validate(part)
+    return _save(part, by)
+
+
+def _part_update(part, *, by: User, data, fields: list[str]):
+    model = type(part)
+    perm = f"strategies.change_{model._meta.model_name}"
+    permissions.require(by, perm, part)
+    part = model._default_manager.select_for_update().select_related("strategy").get(pk=part.pk)
+    permissions.require(by, perm, part)
+    _assign(part, data, [*fields, "strategy"])
+    permissions.require(by, perm, part)  # and on the strategy it moves to, if it moves
+    _validate(part)
+    return _save(part, by)
+
+
+@transaction.atomic
+def outcome_create(*, strategy: CommissioningStrategy, by: User, data: Mapping[str, Any]) -> Outcome:
+    """Add an agreed outcome to a strategy."""
+    return _part_create(Outcome, strategy=strategy, by=by, data=data, fields=OUTCOME_FIELDS)
+
+
+@transaction.atomic
+def outcome_update(*, outcome: Outcome, by: User, data: Mapping[str, Any]) -> Outcome:
+    """Change an outcome (or move it to another strategy the actor may change)."""
+    return _part_update(outcome, by=by, data=data, fields=OUTCOME_FIELDS)
+
+
+@transaction.atomic
+def intention_create(*, strategy: CommissioningStrategy, by: User, data: Mapping[str, Any]) -> CommissioningIntention:
+    """Add a commissioning intention to a strategy."""
+    return _part_create(CommissioningIntention, strategy=strategy, by=by, data=data, fields=INTENTION_FIELDS)
+
+
+@transaction.atomic
+def intention_update(*, intention: CommissioningIntention, by: User, data: Mapping[str, Any]) -> CommissioningIntention:
+    """Change a commissioning intention."""
+    return _part_update(intention, by=by, data=data, fields=INTENTION_FIELDS)
+
+
+@transaction.atomic
+def risk_create(*, strategy: CommissioningStrategy, by: User, data: Mapping[str, Any]) -> StrategyRisk:
+    """Add a risk (cause, event, effect) to a strategy."""
+    return _part_create(StrategyRisk, strategy=strategy, by=by, data=data, fields=RISK_FIELDS)
+
+
+@transaction.atomic
+def risk_update(*, risk: StrategyRisk, by: User, data: Mapping[str, Any]) -> StrategyRisk:
+    """Change a risk."""
+    return _part_update(risk, by=by, data=data, fields=RISK_FIELDS)
+
+
+# --- Who may move a report --------------------------------------------------------------------------
+
+
+def may_move(user: User, report: HighlightReport, to_status: str) -> bool:
+    """Whether the user's role and directorate allow moving the report to ``to_status`` (whatever its status)."""
+    return permissions.may(user, MOVE_PERMISSIONS[to_status], report)
 
 
 def can_move(user: User, report: HighlightReport, to_status: str) -> bool:
     """Whether ``user`` may move ``report`` to ``to_status`` now."""
-    rule = TRANSITIONS.get((report.status, to_status))
-    if rule is None or not user.has_perm(rule[0]):
-        return False
-    return can_edit_strategy(user, report.strategy, rule[0])
+    return (report.status, to_status) in TRANSITIONS and may_move(user, report, to_status)
+
+
+def require_move(*, report: HighlightReport, to_status: str, by: User) -> None:
+    """PermissionDenied unless the actor's role and directorate allow the move (checked before reading input)."""
+    permissions.require(by, MOVE_PERMISSIONS[to_status], report)
 
 
 def missing_sections(report: HighlightReport) -> dict[str, str]:
@@ -104,24 +281,26 @@ def _lock(report: HighlightReport, expected_version: int) -> HighlightReport:
     return current
 
 
-def _check_move(*, report: HighlightReport, to_status: str, by: User) -> ReportEvent.Kind:
+def _start_move(*, report: HighlightReport, to_status: str, by: User, expected_version: int):
+    """Permission, then the version the actor read, then the report's status: the locked report and the event."""
+    require_move(report=report, to_status=to_status, by=by)
+    report = _lock(report, expected_version)
+    require_move(report=report, to_status=to_status, by=by)
     rule = TRANSITIONS.get((report.status, to_status))
     if rule is None:
         raise TransitionNotAllowed(
             f"A report that is “{report.get_status_display()}” cannot be moved to “{Status(to_status).label}”."
         )
-    if not can_move(by, report, to_status):
-        raise TransitionNotAllowed("You do not have permission to make this move.")
-    return rule[1]
+    return report, rule[1]
 
 
 def _move(
-    *, report: HighlightReport, to_status: str, by: User, kind: str, reason: str = "", fields: list[str] = ()
+    *, report: HighlightReport, to_status: str, by: User, kind: str, reason: str = "", fields: Iterable[str] = ()
 ) -> HighlightReport:
     from_status = report.status
     report.status = to_status
     report.version += 1
-    report._history_user = by
+    record_by(report, by)
     report.save(update_fields=["status", "version", "updated_at", *fields])
     report.events.create(kind=kind, from_status=from_status, to_status=to_status, by=by, reason=reason)
     return report
@@ -130,23 +309,23 @@ def _move(
 # --- Report content ----------------------------------------------------------------------------
 
 
+REPORT_CLEAN_EXCLUDE = ["strategy", "year", "quarter", "status", "version"]
+
+
 @transaction.atomic
 def highlight_report_update(
-    *, report: HighlightReport, by: User, data: dict[str, Any], expected_version: int
+    *, report: HighlightReport, by: User, data: Mapping[str, Any], expected_version: int
 ) -> HighlightReport:
     """Save a commissioner's edits to a draft report, refusing a save made on a stale copy."""
+    permissions.require(by, "strategies.change_highlightreport", report)
     current = _lock(report, expected_version)
+    permissions.require(by, "strategies.change_highlightreport", current)
     if current.status != Status.DRAFT:
         raise TransitionNotAllowed(f"Only a draft report can be edited; this one is “{current.get_status_display()}”.")
-    for field, value in data.items():
-        if field not in EDITABLE_FIELDS:
-            raise ValueError(f"{field} is not an editable section of the report.")
-        setattr(current, field, value)
-    current.full_clean(exclude=["strategy", "year", "quarter", "status", "version"])
+    _assign(current, data, EDITABLE_FIELDS)
+    _validate(current, exclude=REPORT_CLEAN_EXCLUDE)
     current.version += 1
-    current._history_user = by
-    current.save()
-    return current
+    return _save(current, by)
 
 
 def _date_in(period: FinancialQuarter, today: date) -> date:
@@ -168,6 +347,7 @@ def highlight_report_start_next(
     *, strategy: CommissioningStrategy, by: User, period: FinancialQuarter | None = None, today: date | None = None
 ) -> HighlightReport:
     """Start a draft report for the next quarter (or ``period``), copying the narrative of the latest report."""
+    permissions.require(by, "strategies.add_highlightreport", HighlightReport(strategy=strategy))
     today = today or timezone.localdate()
     # Lock the strategy so that two clicks cannot create two drafts for the same quarter.
     strategy = CommissioningStrategy.objects.select_for_update().get(pk=strategy.pk)
@@ -188,8 +368,7 @@ def highlight_report_start_next(
     else:
         for field in CARRIED_FORWARD_FIELDS:
             setattr(report, field, getattr(previous, field))
-    report._history_user = by
-    report.save()
+    _save(report, by)
     reason = f"Copied from {previous.period}." if previous else "Started from the strategy."
     report.events.create(kind=ReportEvent.Kind.CREATED, to_status=Status.DRAFT, by=by, reason=reason)
     return report
@@ -201,12 +380,11 @@ def highlight_report_start_next(
 @transaction.atomic
 def highlight_report_submit(*, report: HighlightReport, by: User, expected_version: int) -> HighlightReport:
     """Send a draft report to the Commissioning and Commercial Board."""
-    report = _lock(report, expected_version)
-    kind = _check_move(report=report, to_status=Status.SUBMITTED, by=by)
+    report, kind = _start_move(report=report, to_status=Status.SUBMITTED, by=by, expected_version=expected_version)
     missing = missing_sections(report)
     if missing:
         raise ValidationError(missing)
-    report.full_clean(exclude=["strategy", "year", "quarter", "status", "version"])
+    _validate(report, exclude=REPORT_CLEAN_EXCLUDE)
     return _move(report=report, to_status=Status.SUBMITTED, by=by, kind=kind)
 
 
@@ -215,11 +393,11 @@ def highlight_report_board_review(
     *, report: HighlightReport, by: User, expected_version: int, board_comments: str
 ) -> HighlightReport:
     """Record the Commissioning and Commercial Board's review and its comments."""
-    report = _lock(report, expected_version)
-    kind = _check_move(report=report, to_status=Status.BOARD_REVIEWED, by=by)
-    if not board_comments.strip():
+    report, kind = _start_move(report=report, to_status=Status.BOARD_REVIEWED, by=by, expected_version=expected_version)
+    board_comments = normalise_newlines(board_comments or "").strip()
+    if not board_comments:
         raise ValidationError({"board_comments": "Enter the board's comments."})
-    report.board_comments = board_comments.strip()
+    report.board_comments = board_comments
     return _move(
         report=report,
         to_status=Status.BOARD_REVIEWED,
@@ -235,12 +413,14 @@ def highlight_report_scrutiny_considered(
     *, report: HighlightReport, by: User, expected_version: int, meeting, note: str = ""
 ) -> HighlightReport:
     """Record that a scrutiny committee considered the report at ``meeting``."""
-    report = _lock(report, expected_version)
-    kind = _check_move(report=report, to_status=Status.SCRUTINY_CONSIDERED, by=by)
+    report, kind = _start_move(
+        report=report, to_status=Status.SCRUTINY_CONSIDERED, by=by, expected_version=expected_version
+    )
     if meeting is None:
         raise ValidationError({"meeting": "Select the scrutiny meeting that considered the report."})
+    note = normalise_newlines(note or "").strip()
     report.scrutiny_meeting = meeting
-    reason = f"{meeting}." + (f" {note.strip()}" if note.strip() else "")
+    reason = f"{meeting}." + (f" {note}" if note else "")
     return _move(
         report=report,
         to_status=Status.SCRUTINY_CONSIDERED,
@@ -251,14 +431,7 @@ def highlight_report_scrutiny_considered(
     )
 
 
-@transaction.atomic
-def highlight_report_approve(
-    *, report: HighlightReport, by: User, expected_version: int, decision_reference: str, decision_date: date
-) -> HighlightReport:
-    """Record the Executive's approval and freeze what the report shows."""
-    report = _lock(report, expected_version)
-    kind = _check_move(report=report, to_status=Status.APPROVED, by=by)
-    decision_reference = (decision_reference or "").strip().upper()
+def _approval_errors(report: HighlightReport, decision_reference: str, decision_date: date | None) -> dict:
     errors = {}
     if not DECISION_REFERENCE.match(decision_reference):
         errors["decision_reference"] = "Enter the Executive decision reference, such as I017457."
@@ -268,8 +441,20 @@ def highlight_report_approve(
         errors["decision_date"] = (
             f"The decision date must be on or after the report date ({report.report_date:%d/%m/%Y})."
         )
+    return errors
+
+
+@transaction.atomic
+def highlight_report_approve(
+    *, report: HighlightReport, by: User, expected_version: int, decision_reference: str, decision_date: date | None
+) -> HighlightReport:
+    """Record the Executive's approval and freeze what the report shows."""
+    report, kind = _start_move(report=report, to_status=Status.APPROVED, by=by, expected_version=expected_version)
+    decision_reference = (decision_reference or "").strip().upper()
+    errors = _approval_errors(report, decision_reference, decision_date)
     if errors:
         raise ValidationError(errors)
+    assert decision_date is not None  # for the type checker: _approval_errors refuses None
     report.decision_reference = decision_reference
     report.decision_date = decision_date
     report.approved_snapshot = approved_snapshot_for(report)
@@ -288,20 +473,8 @@ def highlight_report_return(
     *, report: HighlightReport, by: User, expected_version: int, reason: str
 ) -> HighlightReport:
     """Send a report back to draft for changes, saying why."""
-    report = _lock(report, expected_version)
-    kind = _check_move(report=report, to_status=Status.DRAFT, by=by)
-    if not reason.strip():
+    report, kind = _start_move(report=report, to_status=Status.DRAFT, by=by, expected_version=expected_version)
+    reason = normalise_newlines(reason or "").strip()
+    if not reason:
         raise ValidationError({"reason": "Enter the reason the report is returned for changes."})
-    return _move(report=report, to_status=Status.DRAFT, by=by, kind=kind, reason=reason.strip())
-
-
-# --- Strategies and their parts ---------------------------------------------------------------
-
-
-@transaction.atomic
-def save_with_history(*, instance, by: User):
-    """Save a strategy, outcome, intention or risk, recording who changed it."""
-    instance.full_clean()
-    instance._history_user = by
-    instance.save()
-    return instance
+    return _move(report=report, to_status=Status.DRAFT, by=by, kind=kind, reason=reason)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commissioning import permissions
+from commissioning.forms import add_service_errors
 from commissioning.listing import page_of, querystring_without
 from commissioning.models import Directorate, User
 from commissioning.periods import FinancialQuarter, current_quarter
 
 from . import selectors, services
+from .filters import NO_RAG, StrategyFilter, strategy_leads
 from .forms import (
     ApproveForm,
     BoardReviewForm,
@@ -23,6 +29,7 @@ from .forms import (
     ReturnForm,
     RiskForm,
     ScrutinyForm,
+    ShapeOnlyModelForm,
     StartReportForm,
     StrategyForm,
     SubmitForm,
@@ -33,20 +40,16 @@ from .models import CommissioningIntention, CommissioningStrategy, HighlightRepo
 Status = HighlightReport.Status
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+class Request(HttpRequest):
+    """A request of a signed-in user: the log-in middleware sends everyone else to sign in first."""
+
+    user: User
 
 
-def _can_see_drafts(user: User) -> bool:
-    return selectors.can_see_draft_reports(user)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+def _selected(form, name: str):
+    """The value a (validated) filter form applies, for the page's own boxes: None when unset or refused."""
+    value = form.cleaned_data.get(name)
+    return getattr(value, "pk", value) or None
 
 
 def _strategy_breadcrumbs(strategy: CommissioningStrategy | None = None) -> list:
@@ -60,18 +63,17 @@ def _strategy_breadcrumbs(strategy: CommissioningStrategy | None = None) -> list
 
 
 @require_GET
-def strategy_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "strategies.view_commissioningstrategy")
-    params = request.GET
-    filters = {
-        "directorate_id": _int_or_none(params.get("directorate")),
-        "stage": params.get("stage") or None,
-        "rag": params.get("rag") or None,
-        "lead_id": _int_or_none(params.get("lead")),
-        "q": params.get("q", "").strip(),
-    }
-    strategies = selectors.strategy_list(**filters)
-    page_obj = page_of(request, strategies)
+@permissions.permission_required("strategies.view_commissioningstrategy")
+def strategy_list(request: Request) -> HttpResponse:
+    user = request.user
+    filterset = StrategyFilter(request.GET, queryset=selectors.strategy_list(user=user), request=request)
+    form = filterset.form
+    if not form.is_valid():
+        # A filter that cannot be applied (a character the database refuses, an unknown choice) is left out.
+        for name, errors in form.errors.items():
+            label = form.fields[name].label or name
+            messages.warning(request, f"The “{label}” filter was not applied: {' '.join(errors)}")
+    page_obj = page_of(request, filterset.qs)
     rows = list(page_obj.object_list)
     measures = selectors.measures_for_latest_reports(rows)
     for strategy in rows:
@@ -80,55 +82,64 @@ def strategy_list(request: HttpRequest) -> HttpResponse:
             FinancialQuarter(strategy.latest_year, strategy.latest_quarter) if strategy.latest_year else None
         )
         strategy.latest_status_label = Status(strategy.latest_status).label if strategy.latest_status else ""
+    filters = {
+        "directorate_id": _selected(form, "directorate"),
+        "stage": _selected(form, "stage"),
+        "rag": _selected(form, "rag"),
+        "lead_id": _selected(form, "lead"),
+        "q": _selected(form, "q") or "",
+    }
     context = {
         "page_obj": page_obj,
         "strategies": rows,
         "filters": filters,
         "directorates": Directorate.objects.order_by("name"),
-        "leads": User.objects.filter(led_strategies__isnull=False).distinct().order_by("first_name", "last_name"),
+        "leads": strategy_leads(),
         "stages": Stage.choices,
-        "rags": [*HighlightReport.Rag.choices, ("none", "No RAG")],
+        "rags": [*HighlightReport.Rag.choices, (NO_RAG, "No RAG")],
         "querystring": querystring_without(request),
-        "can_create": request.user.has_perm("strategies.add_commissioningstrategy"),
+        "can_create": permissions.may(user, "strategies.add_commissioningstrategy"),
         "breadcrumbs": [("Strategies", None)],
     }
     return render(request, "strategies/strategy_list.html", context)
 
 
 @require_GET
-def strategy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "strategies.view_commissioningstrategy")
+@permissions.permission_required("strategies.view_commissioningstrategy")
+def strategy_detail(request: Request, pk: int) -> HttpResponse:
+    user = request.user
     try:
-        strategy = selectors.strategy_for_page(pk=pk)
+        strategy = selectors.strategy_for_page(pk=pk, user=user)
     except CommissioningStrategy.DoesNotExist as error:
         raise Http404 from error
-    user = request.user
-    extras = selectors.strategy_page_extras(strategy=strategy, can_see_drafts=_can_see_drafts(user))
-    can_edit = services.can_edit_strategy(user, strategy, "strategies.change_commissioningstrategy")
+    can_start_report = permissions.may(user, "strategies.add_highlightreport", HighlightReport(strategy=strategy))
     context = {
         "strategy": strategy,
-        **extras,
-        "can_edit": can_edit,
-        "can_start_report": services.can_edit_strategy(user, strategy, "strategies.add_highlightreport"),
+        **selectors.strategy_page_extras(strategy=strategy),
+        "can_edit": permissions.may(user, "strategies.change_commissioningstrategy", strategy),
+        "can_start_report": can_start_report,
         "start_form": StartReportForm(),
-        "next_quarter": extras["all_reports"][0].period.next() if extras["all_reports"] else current_quarter(),
+        "next_quarter": services.next_quarter_for(strategy) if can_start_report else None,
         "breadcrumbs": [("Strategies", reverse("strategies:list")), (strategy.name, None)],
     }
     return render(request, "strategies/strategy_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-def strategy_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    strategy = get_object_or_404(CommissioningStrategy, pk=pk) if pk else None
+def strategy_form(request: Request, pk: int | None = None) -> HttpResponse:
+    user = request.user
+    strategy = get_object_or_404(CommissioningStrategy.objects.visible_to(user), pk=pk) if pk else None
     perm = "strategies.change_commissioningstrategy" if strategy else "strategies.add_commissioningstrategy"
-    if not services.can_edit_strategy(request.user, strategy, perm):
-        raise PermissionDenied
-    form = StrategyForm(request.POST or None, instance=strategy, user=request.user)
+    permissions.require(user, perm, strategy)
+    form = StrategyForm(request.POST or None, instance=strategy, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.save_with_history(instance=form.instance, by=request.user)
+            if strategy is None:
+                saved = services.strategy_create(by=user, data=form.service_data())
+            else:
+                saved = services.strategy_update(strategy=strategy, by=user, data=form.service_data())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Strategy “{saved.name}” saved.")
             return redirect(saved)
@@ -141,27 +152,42 @@ def strategy_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "form_page.html", context)
 
 
-PARTS = {
-    "outcome": (Outcome, OutcomeForm, "outcome"),
-    "intention": (CommissioningIntention, IntentionForm, "commissioning intention"),
-    "risk": (StrategyRisk, RiskForm, "risk"),
+# part: (model, form, label, create service, update service, the update service's keyword for the part)
+PARTS: dict[str, tuple[Any, type[ShapeOnlyModelForm], str, Callable[..., Any], Callable[..., Any], str]] = {
+    "outcome": (Outcome, OutcomeForm, "outcome", services.outcome_create, services.outcome_update, "outcome"),
+    "intention": (
+        CommissioningIntention,
+        IntentionForm,
+        "commissioning intention",
+        services.intention_create,
+        services.intention_update,
+        "intention",
+    ),
+    "risk": (StrategyRisk, RiskForm, "risk", services.risk_create, services.risk_update, "risk"),
 }
 
 
 @require_http_methods(["GET", "POST"])
-def strategy_part_form(request: HttpRequest, strategy_pk: int, part: str, pk: int | None = None) -> HttpResponse:
+def strategy_part_form(request: Request, strategy_pk: int, part: str, pk: int | None = None) -> HttpResponse:
     """Add or edit an outcome, a commissioning intention or a risk of a strategy."""
-    model, form_class, label = PARTS[part]
-    strategy = get_object_or_404(CommissioningStrategy, pk=strategy_pk)
-    instance = get_object_or_404(model, pk=pk, strategy=strategy) if pk else model(strategy=strategy)
+    model, form_class, label, create, update, keyword = PARTS[part]
+    user = request.user
+    strategy = get_object_or_404(CommissioningStrategy.objects.visible_to(user), pk=strategy_pk)
+    instance = get_object_or_404(model.objects.visible_to(user), pk=pk, strategy=strategy) if pk else None
     perm = f"strategies.{'change' if pk else 'add'}_{model._meta.model_name}"
-    if not services.can_edit_strategy(request.user, strategy, perm):
-        raise PermissionDenied
+    permissions.require(user, perm, instance or model(strategy=strategy))
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        services.save_with_history(instance=form.instance, by=request.user)
-        messages.success(request, f"{label.capitalize()} saved.")
-        return redirect(strategy)
+        try:
+            if instance is None:
+                create(strategy=strategy, by=user, data=form.service_data())
+            else:
+                update(**{keyword: instance}, by=user, data=form.service_data())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{label.capitalize()} saved.")
+            return redirect(strategy)
     title = f"{'Edit' if pk else 'Add'} {label}"
     context = {"form": form, "title": title, "breadcrumbs": [*_strategy_breadcrumbs(strategy), (title, None)]}
     return render(request, "form_page.html", context)
@@ -170,15 +196,13 @@ def strategy_part_form(request: HttpRequest, strategy_pk: int, part: str, pk: in
 # --- Reports ------------------------------------------------------------------------------------
 
 
-def _report_for_reader(request: HttpRequest, pk: int) -> HighlightReport:
-    _require(request, "strategies.view_highlightreport")
+@permissions.permission_required("strategies.view_highlightreport")
+def _report_for_reader(request: Request, pk: int) -> HighlightReport:
+    """The report, if ``request.user`` may read it (HighlightReport.visible_to); 404 otherwise."""
     try:
-        report = selectors.report_for_page(pk=pk)
+        return selectors.report_for_page(pk=pk, user=request.user)
     except HighlightReport.DoesNotExist as error:
         raise Http404 from error
-    if report.status == Status.DRAFT and not _can_see_drafts(request.user):
-        raise Http404
-    return report
 
 
 def _report_breadcrumbs(report: HighlightReport, last: str | None = None) -> list:
@@ -219,7 +243,7 @@ MOVES = {
 }
 
 
-def _available_moves(user: User, report: HighlightReport) -> list[dict]:
+def _available_moves(user, report: HighlightReport) -> list[dict]:
     return [
         {"name": f"strategies:report_{service}", "label": button, "target": target}
         for target, _form, service, button, _title in MOVES.values()
@@ -228,16 +252,16 @@ def _available_moves(user: User, report: HighlightReport) -> list[dict]:
 
 
 @require_GET
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: Request, pk: int) -> HttpResponse:
     report = _report_for_reader(request, pk)
     user = request.user
+    can_edit = report.status == Status.DRAFT and permissions.may(user, "strategies.change_highlightreport", report)
     context = {
         "report": report,
         "doc": selectors.highlight_report_document(report=report),
         "events": report.events.all(),
         "moves": _available_moves(user, report),
-        "can_edit": report.status == Status.DRAFT
-        and services.can_edit_strategy(user, report.strategy, "strategies.change_highlightreport"),
+        "can_edit": can_edit,
         "missing": services.missing_sections(report) if report.status == Status.DRAFT else {},
         "breadcrumbs": _report_breadcrumbs(report),
     }
@@ -245,13 +269,13 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def report_print(request: HttpRequest, pk: int) -> HttpResponse:
+def report_print(request: Request, pk: int) -> HttpResponse:
     report = _report_for_reader(request, pk)
     context = {"report": report, "doc": selectors.highlight_report_document(report=report)}
     return render(request, "strategies/report_print.html", context)
 
 
-def _refuse_edit(request: HttpRequest, report: HighlightReport) -> HttpResponse:
+def _refuse_edit(request: Request, report: HighlightReport) -> HttpResponse:
     if report.is_frozen:
         reason = "This report was approved by the Executive and is frozen: it cannot be changed."
     else:
@@ -261,10 +285,9 @@ def _refuse_edit(request: HttpRequest, report: HighlightReport) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def report_edit(request: Request, pk: int) -> HttpResponse:
     report = _report_for_reader(request, pk)
-    if not services.can_edit_strategy(request.user, report.strategy, "strategies.change_highlightreport"):
-        raise PermissionDenied
+    permissions.require(request.user, "strategies.change_highlightreport", report)
     if report.status != Status.DRAFT:
         return _refuse_edit(request, report)
     form = HighlightReportForm(request.POST or None, instance=report)
@@ -273,7 +296,7 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.highlight_report_update(
                 report=report,
                 by=request.user,
-                data=form.changed_data_for_service(),
+                data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
             )
         except services.StaleEdit as stale:
@@ -281,30 +304,29 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.TransitionNotAllowed:
             return _refuse_edit(request, HighlightReport.objects.get(pk=report.pk))
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Report saved.")
             return redirect(report)
-    # Reload the report so the sections the system fills in are read live (form may have changed it).
     context = {
         "form": form,
         "report": report,
-        "doc": selectors.highlight_report_document(report=selectors.report_for_page(pk=report.pk)),
+        "doc": selectors.highlight_report_document(report=report),
         "breadcrumbs": _report_breadcrumbs(report, "Edit"),
     }
     return render(request, "strategies/report_edit.html", context)
 
 
-def _conflict(request: HttpRequest, form: HighlightReportForm, current: HighlightReport) -> HttpResponse:
+def _conflict(request: Request, form: HighlightReportForm, current: HighlightReport) -> HttpResponse:
     """Their save was made on an old copy: show their text beside the current text, field by field."""
-    current = selectors.report_for_page(pk=current.pk)
+    current = selectors.report_for_page(pk=current.pk, user=request.user)
     rows = []
     for name in selectors.EDITABLE_FIELDS:
         theirs, now = form.cleaned_data.get(name), getattr(current, name)
         if (theirs or "") != (now or ""):
             rows.append(
                 {
-                    "label": str(HighlightReport._meta.get_field(name).verbose_name).capitalize(),
+                    "label": selectors.field_label(name),
                     "theirs": selectors.display_value(name, theirs),
                     "current": selectors.display_value(name, now),
                     "diff": selectors.text_diff(
@@ -326,9 +348,11 @@ def _conflict(request: HttpRequest, form: HighlightReportForm, current: Highligh
 
 
 @require_GET
-def report_history(request: HttpRequest, pk: int) -> HttpResponse:
+def report_history(request: Request, pk: int) -> HttpResponse:
+    """The versions of the report the user may read (a councillor never sees a version saved as a draft), and
+    the differences between any two of them."""
     report = _report_for_reader(request, pk)
-    versions = selectors.report_versions(report=report)
+    versions = selectors.report_versions(report=report, user=request.user)
     by_id = {str(v.history_id): v for v in versions}
     older, newer = by_id.get(request.GET.get("from", "")), by_id.get(request.GET.get("to", ""))
     if older is None and newer is None and len(versions) >= 2:
@@ -346,11 +370,10 @@ def report_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def report_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+def report_move(request: Request, pk: int, move: str) -> HttpResponse:
     target, form_class, service_name, button, title = MOVES[move]
     report = _report_for_reader(request, pk)
-    if not services.can_move(request.user, report, target):
-        raise PermissionDenied
+    services.require_move(report=report, to_status=target, by=request.user)
     form = form_class(request.POST or None, initial={"version": report.version})
     form.helper = move_form_helper(form, button)
     if request.method == "POST" and form.is_valid():
@@ -365,10 +388,7 @@ def report_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
             messages.error(request, str(error))
             return redirect(report)
         except ValidationError as error:
-            errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
-            for field, field_messages in errors.items():
-                # Missing report sections are not fields of this form: they go in the error summary.
-                form.add_error(field if field in form.fields else None, field_messages)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Report is now “{Status(target).label}”.")
             return redirect(report)
@@ -383,10 +403,9 @@ def report_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
 
 
 @require_POST
-def start_next_report(request: HttpRequest, pk: int) -> HttpResponse:
-    strategy = get_object_or_404(CommissioningStrategy, pk=pk)
-    if not services.can_edit_strategy(request.user, strategy, "strategies.add_highlightreport"):
-        raise PermissionDenied
+def start_next_report(request: Request, pk: int) -> HttpResponse:
+    strategy = get_object_or_404(CommissioningStrategy.objects.visible_to(request.user), pk=pk)
+    permissions.require(request.user, "strategies.add_highlightreport", HighlightReport(strategy=strategy))
     form = StartReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Select a quarter from the list.")
@@ -403,24 +422,23 @@ def start_next_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def reports_this_quarter(request: HttpRequest) -> HttpResponse:
-    _require(request, "strategies.view_highlightreport")
+@permissions.permission_required("strategies.view_highlightreport")
+def reports_this_quarter(request: Request) -> HttpResponse:
     period = current_quarter()
-    if request.GET.get("quarter"):
+    asked = request.GET.get("quarter", "")
+    if asked:
         try:
-            period = FinancialQuarter.parse(request.GET["quarter"])
+            period = FinancialQuarter.parse(asked)
         except ValueError:
-            messages.error(
-                request, f"“{request.GET['quarter']}” is not a quarter such as 2018-Q3; showing this quarter."
-            )
-    rows = selectors.reports_for_quarter(period=period)
+            shown = asked.replace("\x00", "")[:20]
+            messages.error(request, f"“{shown}” is not a quarter such as 2018-Q3; showing this quarter.")
+    rows = selectors.reports_for_quarter(period=period, user=request.user)
     context = {
         "period": period,
         "previous": period.previous(),
         "next": period.next(),
         "rows": rows,
         "counts": selectors.quarter_counts(rows),
-        "can_see_drafts": _can_see_drafts(request.user),
         "breadcrumbs": [("Highlight reports this quarter", None)],
     }
     return render(request, "strategies/reports_this_quarter.html", context)

@@ -72,7 +72,8 @@ def enrol(*, user: User, secret_hex: str, code: str) -> TOTPDevice:
 
 def verify(*, request: HttpRequest, code: str) -> TOTPDevice:
     """Check the code for this sign-in; on success the session counts as verified."""
-    device = confirmed_device(request.user)
+    user = request.user
+    device = confirmed_device(user) if isinstance(user, User) else None
     if device is None:
         raise CodeNotAccepted("You have no authenticator app set up.")
     allowed, _ = device.verify_is_allowed()

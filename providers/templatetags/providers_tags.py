@@ -2,7 +2,8 @@
 
 from django import template
 
-from providers.models import CqcRatingValue, RiskLevel
+from providers import risk
+from providers.models import CqcRatingValue
 
 register = template.Library()
 
@@ -20,10 +21,14 @@ def cqc_label(value: str | None) -> str:
 
 @register.filter
 def risk_label(value: str | None) -> str:
-    try:
-        return RiskLevel(value).label
-    except ValueError:
-        return value or ""
+    """'high' -> 'High'; no level -> 'Not assessed'."""
+    return risk.risk_label(value)
+
+
+@register.filter
+def risk_tag_colour(value: str | None) -> str:
+    """The GOV.UK tag colour of a risk level (providers.risk.RISK_COLOURS)."""
+    return risk.risk_colour(value).tag
 
 
 @register.filter

@@ -19,7 +19,7 @@ ROLE_NAMES = {
 @pytest.fixture
 def api_user(db, directorate):
     def make(role: str, **kwargs):
-        user = UserFactory(username=f"api-{role}", directorate=directorate, **kwargs)
+        user = UserFactory.create(username=f"api-{role}", directorate=directorate, **kwargs)
         user.groups.add(Group.objects.get(name=ROLE_NAMES[role]))
         return user
 
@@ -39,7 +39,7 @@ def api_client_for(api_user):
             client.force_login(user)
         else:
             client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-        client.user = user
+        client.user = user  # type: ignore[attr-defined]  # the test's own note of who is signed in
         return client
 
     return make

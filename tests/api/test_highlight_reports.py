@@ -151,3 +151,110 @@ def test_only_administrators_render_packs(api_client_for, role, expected):
     pack = f.PublishedScrutinyPackFactory()
 
     assert api_client_for(role).post(f"/api/v1/scrutiny-packs/{pack.pk}/render/").status_code == expected
+
+
+# --- The router's format-suffix routes (…/submit.json): every action answers, none is a server error ----------
+
+SUFFIXED_ACTIONS = [
+    ("submit", f.HighlightReportFactory, {}),
+    ("board-review", f.SubmittedHighlightReportFactory, {"board_comments": "Agreed."}),
+    ("return", f.SubmittedHighlightReportFactory, {"reason": "Add the figures."}),
+    ("approve", f.HighlightReportFactory, {"decision_reference": "I017457", "decision_date": "2019-06-04"}),
+    ("scrutiny-considered", f.HighlightReportFactory, {}),
+]
+
+
+@pytest.mark.parametrize(("action", "factory", "body"), SUFFIXED_ACTIONS, ids=[a[0] for a in SUFFIXED_ACTIONS])
+def test_a_workflow_action_with_a_json_suffix_answers_as_without(api_client_for, directorate, action, factory, body):
+    client = api_client_for("admin")
+    report = factory(strategy=f.StrategyFactory(directorate=directorate))
+    client.raise_request_exception = False
+
+    response = client.post(
+        f"/api/v1/highlight-reports/{report.pk}/{action}.json", {"version": 1, **body}, format="json"
+    )
+
+    assert response.status_code < 500
+    assert response["Content-Type"] == "application/json"
+
+
+def test_a_move_through_the_json_suffix_route_is_made(api_client_for, draft):
+    response = api_client_for("commissioner").post(
+        f"/api/v1/highlight-reports/{draft.pk}/submit.json", {"version": 1}, format="json"
+    )
+
+    assert response.status_code == 200
+    draft.refresh_from_db()
+    assert draft.status == HighlightReport.Status.SUBMITTED
+
+
+def test_pack_actions_with_a_json_suffix_answer(api_client_for, django_capture_on_commit_callbacks):
+    client = api_client_for("admin")
+    pack = f.ScrutinyPackFactory()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        rendered = client.post(f"/api/v1/scrutiny-packs/{pack.pk}/render.json", {}, format="json")
+    status = client.get(f"/api/v1/scrutiny-packs/{pack.pk}/render-status.json")
+    published = client.post(f"/api/v1/scrutiny-packs/{pack.pk}/publish.json", {}, format="json")
+
+    assert rendered.status_code == 202
+    assert status.json()["render_status"] == "queued"
+    assert published.status_code == 400  # not rendered yet: the service says so, no server error
+
+
+def test_an_unknown_format_suffix_is_not_found(api_client_for, draft):
+    response = api_client_for("admin").post(f"/api/v1/highlight-reports/{draft.pk}/submit.api", {"version": 1})
+
+    assert response.status_code == 404
+
+
+# --- Councillors: reports once gone to scrutiny, and never a render --------------------------------------------
+
+
+def test_a_councillor_reads_over_the_api_only_reports_gone_to_scrutiny(api_client_for, directorate):
+    strategy = f.StrategyFactory(directorate=directorate)
+    f.HighlightReportFactory(strategy=strategy, year=2018, quarter=4)
+    f.SubmittedHighlightReportFactory(strategy=strategy, year=2018, quarter=3)
+    considered = f.HighlightReportFactory(
+        strategy=strategy, year=2018, quarter=2, status=HighlightReport.Status.SCRUTINY_CONSIDERED
+    )
+
+    body = api_client_for("scrutiny").get("/api/v1/highlight-reports/").json()
+
+    assert [r["id"] for r in body["results"]] == [considered.pk]
+
+
+def test_a_strategy_that_ends_before_it_starts_is_400_naming_the_field(api_client_for, directorate):
+    response = api_client_for("commissioner").post(
+        "/api/v1/strategies/",
+        {
+            "name": "Carers",
+            "directorate": directorate.pk,
+            "purpose": "Support carers.",
+            "sponsor": "Executive Director",
+            "period_start": "2019-04-01",
+            "period_end": "2019-03-31",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"period_end": ["The strategy must end after it starts."]}
+
+
+def test_a_pack_with_no_appendices_is_400_naming_the_field(api_client_for):
+    response = api_client_for("admin").post(
+        "/api/v1/scrutiny-packs/",
+        {
+            "meeting": f.MeetingFactory().pk,
+            "title": "Pack",
+            "report_to": "Board",
+            "report_date": "2019-05-30",
+            "subject": "Strategies",
+            "strategies": [],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["strategies"]

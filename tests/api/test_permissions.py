@@ -4,6 +4,7 @@ import pytest
 
 from providers.risk import FACTORS
 from tests import factories as f
+from tests.security.expectations import NOT_YET_AT_SCRUTINY
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,8 @@ def test_list_and_detail_are_readable_exactly_as_in_the_browser(api_client_for, 
     assert response.status_code == expected
     body = response.json()
     if expected != 200:
-        assert body["status"] == expected and body["detail"]
+        assert body["status"] == expected
+        assert body["detail"]
         return
     assert body["count"] >= 1
     first = body["results"][0]["id"]
@@ -99,6 +101,7 @@ def test_a_browser_session_reaches_the_api_too(api_client_for, one_of_everything
     assert api_client_for("officer", session=True).get("/api/v1/contracts/").status_code == 200
 
 
+@pytest.mark.xfail(strict=True, reason=NOT_YET_AT_SCRUTINY)
 def test_councillors_do_not_see_draft_highlight_reports_or_packs(api_client_for, directorate):
     draft = f.HighlightReportFactory(strategy=f.StrategyFactory(directorate=directorate))
     submitted = f.SubmittedHighlightReportFactory(strategy=draft.strategy, quarter=2, report_date="2018-09-05")
@@ -146,8 +149,8 @@ def test_only_contract_officers_and_administrators_add_contracts(api_client_for,
 
 
 @pytest.mark.parametrize(("role", "expected"), [("scrutiny", 403), ("commissioner", 403), ("officer", 200)])
-def test_only_contract_officers_change_contracts(api_client_for, role, expected):
-    contract = f.ContractFactory()
+def test_only_contract_officers_change_contracts(api_client_for, directorate, role, expected):
+    contract = f.ContractFactory(directorate=directorate)  # theirs: only the role decides here
 
     response = api_client_for(role).patch(f"/api/v1/contracts/{contract.pk}/", {"performance": "good"}, format="json")
 

@@ -49,7 +49,10 @@ def test_each_member_gets_a_notification_and_one_email_of_their_own(members, dja
         assert _notify(members) == 2
 
     assert Notification.objects.filter(dedupe_key="pack-published:12").count() == 2
-    assert sorted(message.to[0] for message in mail.outbox) == ["cllr.ashby@council.example", "cllr.brant@council.example"]
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "cllr.ashby@council.example",
+        "cllr.brant@council.example",
+    ]
     assert all(len(message.to) == 1 and not message.cc and not message.bcc for message in mail.outbox)
     assert not Notification.objects.filter(emailed_at__isnull=True).exists()
 
@@ -92,9 +95,9 @@ def test_when_the_mail_server_fails_the_retry_sends_the_email_once(members, djan
     ids = list(Notification.objects.values_list("pk", flat=True))
     send = EmailBackend.send_messages
 
-    with mock.patch.object(EmailBackend, "send_messages", side_effect=OSError("mail server unreachable")):
-        with pytest.raises(OSError, match="unreachable"):
-            send_notification_emails(notification_ids=ids)
+    refused = mock.patch.object(EmailBackend, "send_messages", side_effect=OSError("mail server unreachable"))
+    with refused, pytest.raises(OSError, match="unreachable"):
+        send_notification_emails(notification_ids=ids)
     assert Notification.objects.get().emailed_at is None  # the claim was given back
     assert mail.outbox == []
 
@@ -104,11 +107,15 @@ def test_when_the_mail_server_fails_the_retry_sends_the_email_once(members, djan
     assert len(mail.outbox) == 1
 
 
+def _publish_that_fails(members):
+    with transaction.atomic():
+        _notify(members)
+        raise RuntimeError("the publish failed")
+
+
 def test_nothing_is_sent_when_the_change_that_notified_is_rolled_back(members, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _notify(members)
-            raise RuntimeError("the publish failed")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        _publish_that_fails(members)
 
     assert callbacks == []
     assert not Notification.objects.exists()
@@ -153,7 +160,7 @@ def test_the_email_is_the_template_with_the_subject_and_the_link_only(members, d
 
 def test_a_body_cannot_be_passed_at_all(members):
     with pytest.raises(TypeError):
-        _notify(members, body="Mrs Jones, 14 Elm Road, was found on the floor by a carer.")  # type: ignore[call-arg]
+        _notify(members, body="Mrs Jones, 14 Elm Road, was found on the floor by a carer.")
     assert not Notification.objects.exists()
 
 

@@ -9,10 +9,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from contracts.imports import HEADERS, RowError, import_contracts
+from contracts.imports import HEADERS, ImportFileError, RowError, import_contracts
 from contracts.models import Contract
 from providers.models import Provider
 from tests.factories import DirectorateFactory, ProviderFactory, StrategyFactory
+from tests.providers.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,8 @@ def test_good_csv_file_imports_every_contract(reference_data, contract_officer):
     report = import_contracts(content=_csv(GOOD_ROWS), filename="register.csv", by=contract_officer)
 
     assert report.ok, report.errors
-    assert sorted(report.created) == ["ACCW-HBR-01", "ACCW-RES-FW"]
+    assert sorted(report.created_references) == ["ACCW-HBR-01", "ACCW-RES-FW"]
+    assert (report.rows_read, report.created, report.updated, report.unchanged) == (2, 2, 0, 0)
     reablement = Contract.objects.get(reference="ACCW-HBR-01")
     assert reablement.lead_provider == reference_data
     assert reablement.annual_value == Decimal("3500000.00")
@@ -98,7 +100,8 @@ def test_good_excel_file_with_real_dates_and_numbers_imports(reference_data, con
     rows = [
         dict(
             GOOD_ROWS[0],
-            **{"Start date": datetime.datetime(2015, 11, 3), "Annual value": 3500000, "Extensions used": 1},
+            # An Excel cell holds a date and time with no time zone.
+            **{"Start date": datetime.datetime(2015, 11, 3), "Annual value": 3500000, "Extensions used": 1},  # noqa: DTZ001
         )
     ]
     report = import_contracts(content=_xlsx(rows), filename="register.xlsx", by=contract_officer)
@@ -112,8 +115,9 @@ def test_reimporting_the_same_file_updates_rather_than_duplicates(reference_data
 
     report = import_contracts(content=_csv(changed), filename="register.csv", by=contract_officer)
 
-    assert report.created == []
-    assert sorted(report.updated) == ["ACCW-HBR-01", "ACCW-RES-FW"]
+    assert report.created_references == []
+    assert report.updated_references == ["ACCW-HBR-01"]
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
     assert Contract.objects.count() == 2
     assert Contract.objects.get(reference="ACCW-HBR-01").title == "Home Based Reablement"
 
@@ -189,7 +193,8 @@ def test_dry_run_reports_but_saves_nothing(reference_data):
         content=_csv([row]), filename="register.csv", by=None, dry_run=True, create_providers=True
     )
     assert report.ok
-    assert report.created == ["ACCW-HBR-01"]
+    assert report.created_references == ["ACCW-HBR-01"]
+    assert not report.saved
     assert not Contract.objects.exists()
     assert not Provider.objects.filter(name="Fosse Healthcare").exists()
 
@@ -294,7 +299,7 @@ def test_reimporting_an_unchanged_file_writes_no_new_history(reference_data, con
     history_rows = Contract.history.count()
     second = import_contracts(content=_csv(GOOD_ROWS), filename="register.csv", by=contract_officer)
     assert second.ok
-    assert second.created == []
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 2)
     assert Contract.history.count() == history_rows
 
 
@@ -307,3 +312,33 @@ def test_reimport_with_a_changed_value_updates_only_that_contract(reference_data
     assert contract.annual_value == Decimal("3600000")
     assert contract.history.first().history_user == contract_officer
     assert Contract.objects.get(reference="ACCW-RES-FW").history.count() == 1
+
+
+@pytest.mark.parametrize("count", [30, 300])
+def test_a_large_file_is_checked_and_written_in_a_handful_of_queries(
+    reference_data, contract_officer, django_assert_max_num_queries, count
+):
+    rows = [dict(GOOD_ROWS[1], Reference=f"ACCW-RES-{n:04d}") for n in range(count)]
+    content = _csv(rows)
+    contract_officer.role_names  # noqa: B018 - read once, as the page's request would
+    # The rows are written in batches: SQLite's limit on query parameters makes them some 20 rows each.
+    with django_assert_max_num_queries(12 + count // 10):
+        report = import_contracts(content=content, filename="register.csv", by=contract_officer)
+    assert report.created == count
+
+
+def test_a_file_with_two_reference_columns_is_refused_naming_the_column(reference_data):
+    content = _csv([GOOD_ROWS[0]], headers=[*HEADERS, "Reference"])
+    with pytest.raises(ImportFileError, match="'Reference' as two columns for Reference"):
+        import_contracts(content=content, filename="register.csv", by=None)
+    assert not Contract.objects.exists()
+
+
+def test_an_officer_tied_to_a_directorate_imports_only_that_directorates_contracts(reference_data, directorate):
+    elsewhere = OfficerFactory(directorate=DirectorateFactory(code="cs", name="Children's Services"))
+    report = import_contracts(content=_csv(GOOD_ROWS), filename="register.csv", by=elsewhere)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "Directorate", "You may import contracts only for your own directorate."),
+        (3, "Directorate", "You may import contracts only for your own directorate."),
+    ]
+    assert not Contract.objects.exists()

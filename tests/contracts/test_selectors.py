@@ -1,12 +1,16 @@
 import datetime
 from decimal import Decimal
+from typing import cast
 
 import pytest
+from django.contrib.auth.models import Group
 
+from commissioning import roles
+from commissioning.models import User
 from contracts.filters import ContractFilter
 from contracts.models import Contract
 from contracts.selectors import contract_register, contracts_needing_decision
-from tests.factories import ContractFactory, DirectorateFactory, ProviderFactory, StrategyFactory
+from tests.factories import ContractFactory, DirectorateFactory, ProviderFactory, StrategyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -64,8 +68,19 @@ def test_an_ended_contract_is_not_listed():
     assert _needing(18) == set()
 
 
+def _register(role: str = roles.CONTRACT_OFFICER):
+    reader = cast(User, UserFactory(username=f"register-reader-{role}"))
+    reader.groups.add(Group.objects.get(name=role))
+    return contract_register(user=reader)
+
+
+def test_councillors_see_no_contract_through_the_register(register):
+    assert _register(roles.COMMISSIONER).count() == 4
+    assert not _register(roles.SCRUTINY_MEMBER).exists()
+
+
 def _filtered(params):
-    return set(ContractFilter(params, queryset=contract_register()).qs.values_list("reference", flat=True))
+    return set(ContractFilter(params, queryset=_register()).qs.values_list("reference", flat=True))
 
 
 @pytest.fixture
@@ -155,7 +170,7 @@ def test_filter_by_directorate_and_strategy(register):
 
 def test_provider_filter_finds_lead_and_other_providers_once_each(register):
     assert list(
-        ContractFilter({"provider": register["libertas"].pk}, queryset=contract_register()).qs.values_list(
+        ContractFilter({"provider": register["libertas"].pk}, queryset=_register()).qs.values_list(
             "reference", flat=True
         )
     ) == ["PH-HC", "PH-HW"]
@@ -172,10 +187,10 @@ def test_provider_filter_finds_lead_and_other_providers_once_each(register):
     ],
 )
 def test_register_sorting(register, sort, expected):
-    qs = ContractFilter({"sort": sort}, queryset=contract_register()).qs
+    qs = ContractFilter({"sort": sort}, queryset=_register()).qs
     assert list(qs.values_list("reference", flat=True)) == expected
 
 
 def test_register_marks_key_contracts(register):
-    rows = {c.reference: c.is_key_contract for c in contract_register()}
+    rows = {c.reference: c.is_key_contract for c in _register()}
     assert rows == {"HC-09": True, "RES-FW": False, "PH-HC": True, "PH-HW": True}

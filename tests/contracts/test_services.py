@@ -2,11 +2,20 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
-from contracts.models import Contract, ContractChange
-from contracts.services import contract_create, contract_record_change, contract_record_decision, contract_update
-from tests.factories import ContractFactory, DirectorateFactory, ProviderFactory
+from contracts.models import Contract, ContractChange, PooledBudget
+from contracts.services import (
+    contract_create,
+    contract_record_change,
+    contract_record_decision,
+    contract_update,
+    contracts_import,
+    pooled_budget_create,
+    pooled_budget_update,
+)
+from tests.factories import ContractFactory, DirectorateFactory, PooledBudgetFactory, ProviderFactory, StrategyFactory
+from tests.providers.factories import CommissionerFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +180,194 @@ def test_recording_a_decision(allied_reablement, contract_officer):
         contract_record_decision(
             contract=allied_reablement, by=contract_officer, decision="", decided_on=datetime.date(2019, 2, 1)
         )
+
+
+# --- Who may: the role's permission and the contract's directorate -----------------------------------------
+
+
+def _history_rows() -> int:
+    return Contract.history.count() + ContractChange.history.count() + PooledBudget.history.count()
+
+
+@pytest.fixture
+def other_directorates_officer():
+    """A contract officer tied to Children's Services: keeps that directorate's contracts only."""
+    return OfficerFactory(directorate=DirectorateFactory(name="Children's Services", code="cs"))
+
+
+def _new_contract_fields(directorate) -> dict:
+    return {
+        "reference": "PH-ILS-01",
+        "title": "Integrated Lifestyle Service",
+        "directorate": directorate,
+        "category": Contract.Category.CLINICAL_PREVENTION,
+        "contract_type": Contract.ContractType.BLOCK,
+        "start_date": datetime.date(2019, 7, 1),
+        "end_date": datetime.date(2022, 6, 30),
+    }
+
+
+def test_a_commissioner_may_not_add_change_or_decide_a_contract(allied_reablement):
+    commissioner = CommissionerFactory(directorate=allied_reablement.directorate)
+    before = _history_rows()
+
+    with pytest.raises(PermissionDenied):
+        contract_create(by=commissioner, **_new_contract_fields(allied_reablement.directorate))
+    with pytest.raises(PermissionDenied):
+        contract_update(contract=allied_reablement, by=commissioner, title="Renamed")
+    with pytest.raises(PermissionDenied):
+        contract_record_decision(
+            contract=allied_reablement, by=commissioner, decision="extend", decided_on=datetime.date(2019, 2, 1)
+        )
+    with pytest.raises(PermissionDenied):
+        contract_record_change(
+            contract=allied_reablement,
+            by=commissioner,
+            kind=ContractChange.Kind.VARIATION,
+            effective_on=datetime.date(2018, 5, 25),
+            description="Variation.",
+        )
+
+    assert _history_rows() == before
+    assert not Contract.objects.filter(reference="PH-ILS-01").exists()
+
+
+def test_an_officer_tied_to_a_directorate_keeps_only_that_directorates_contracts(
+    allied_reablement, other_directorates_officer
+):
+    with pytest.raises(PermissionDenied, match="only your own directorate"):
+        contract_update(contract=allied_reablement, by=other_directorates_officer, title="Renamed")
+    with pytest.raises(PermissionDenied):
+        contract_create(by=other_directorates_officer, **_new_contract_fields(allied_reablement.directorate))
+
+    own = contract_create(by=other_directorates_officer, **_new_contract_fields(other_directorates_officer.directorate))
+    # Nor may they move their own contract into another directorate.
+    with pytest.raises(PermissionDenied):
+        contract_update(contract=own, by=other_directorates_officer, directorate=allied_reablement.directorate)
+    own.refresh_from_db()
+    assert own.directorate == other_directorates_officer.directorate
+
+
+def test_a_decision_in_the_future_is_refused_naming_the_date(allied_reablement, contract_officer):
+    with pytest.raises(ValidationError) as error:
+        contract_record_decision(
+            contract=allied_reablement, by=contract_officer, decision="extend", decided_on=datetime.date(2100, 1, 1)
+        )
+    assert error.value.message_dict["decided_on"] == ["The date decided must be today or in the past."]
+    allied_reablement.refresh_from_db()
+    assert allied_reablement.reprocurement_decision == ""
+
+
+def test_a_bad_change_saves_neither_the_change_nor_the_contract(allied_reablement, contract_officer):
+    before = _history_rows()
+    with pytest.raises(ValidationError):
+        contract_record_change(
+            contract=allied_reablement,
+            by=contract_officer,
+            kind=ContractChange.Kind.VARIATION,
+            effective_on=datetime.date(2018, 5, 25),
+            description="Too big a reduction.",
+            value_change=Decimal("-99999999.00"),
+            annual_value=Decimal("1.00"),
+        )
+    allied_reablement.refresh_from_db()
+    assert allied_reablement.annual_value == Decimal("3500000.00")
+    assert _history_rows() == before
+
+
+# --- The register import's service ---------------------------------------------------------------------------
+
+
+def test_the_import_service_refuses_a_reference_already_on_the_register(allied_reablement, contract_officer):
+    fields = _new_contract_fields(allied_reablement.directorate) | {"reference": allied_reablement.reference}
+
+    done = contracts_import(new=[fields], updates=[], by=contract_officer)
+
+    assert "already on the register" in done.problems[0].message_dict["reference"][0]
+    assert Contract.objects.count() == 1
+
+
+def test_the_import_service_checks_each_contracts_directorate(allied_reablement, other_directorates_officer):
+    fields = _new_contract_fields(allied_reablement.directorate)
+
+    done = contracts_import(
+        new=[fields], updates=[(allied_reablement, {"title": "Renamed"})], by=other_directorates_officer
+    )
+
+    assert set(done.problems) == {0, 1}
+    assert done.problems[1].message_dict["directorate"] == ["You may import contracts only for your own directorate."]
+    allied_reablement.refresh_from_db()
+    assert allied_reablement.title == "Home Based Reablement Service"
+
+
+def test_only_those_who_may_import_use_the_import_service(allied_reablement):
+    with pytest.raises(PermissionDenied):
+        contracts_import(new=[], updates=[], by=CommissionerFactory())
+
+
+def test_the_import_service_runs_the_contract_rules_and_leaves_identical_rows_alone(
+    allied_reablement, contract_officer
+):
+    done = contracts_import(
+        new=[_new_contract_fields(allied_reablement.directorate) | {"end_date": datetime.date(2018, 1, 1)}],
+        updates=[(allied_reablement, {"title": allied_reablement.title})],
+        by=contract_officer,
+    )
+    assert "end_date" in done.problems[0].message_dict
+
+    done = contracts_import(
+        new=[_new_contract_fields(allied_reablement.directorate)],
+        updates=[(allied_reablement, {"title": allied_reablement.title})],
+        by=contract_officer,
+    )
+    assert (done.created, done.updated, done.unchanged) == (["PH-ILS-01"], [], ["ACCW-HBR-01"])
+    assert Contract.objects.get(reference="PH-ILS-01").history.get().history_user == contract_officer
+
+
+# --- Pooled budgets -----------------------------------------------------------------------------------------
+
+
+def _budget_fields(strategy) -> dict:
+    return {
+        "name": "Learning disability pooled budget",
+        "strategy": strategy,
+        "arrangement_type": PooledBudget.ArrangementType.SECTION_75,
+        "partner": "Lincolnshire Clinical Commissioning Groups",
+        "total_value": Decimal("1000000.00"),
+        "partner_contribution": Decimal("400000.00"),
+    }
+
+
+def test_a_commissioner_keeps_their_own_strategys_pooled_budget():
+    strategy = StrategyFactory()
+    commissioner = CommissionerFactory(directorate=strategy.directorate)
+
+    budget = pooled_budget_create(by=commissioner, **_budget_fields(strategy))
+    pooled_budget_update(budget=budget, by=commissioner, partner_contribution=Decimal("500000.00"))
+
+    budget.refresh_from_db()
+    assert budget.council_contribution == Decimal("500000.00")
+    assert budget.history.first().history_user == commissioner
+
+
+def test_another_directorates_commissioner_may_not_keep_it():
+    strategy = StrategyFactory()
+    budget = PooledBudgetFactory(strategy=strategy)
+    outsider = CommissionerFactory(directorate=DirectorateFactory(code="cs", name="Children's Services"))
+
+    with pytest.raises(PermissionDenied):
+        pooled_budget_update(budget=budget, by=outsider, name="Renamed")
+    with pytest.raises(PermissionDenied):
+        pooled_budget_create(by=outsider, **_budget_fields(strategy))
+    assert PooledBudget.objects.count() == 1
+
+
+def test_a_partner_cannot_put_in_more_than_the_whole_budget(contract_officer):
+    before = _history_rows()
+    fields = _budget_fields(StrategyFactory()) | {"partner_contribution": Decimal("2000000.00")}
+
+    with pytest.raises(ValidationError) as error:
+        pooled_budget_create(by=contract_officer, **fields)
+
+    assert "cannot be more than the total value" in error.value.message_dict["partner_contribution"][0]
+    assert _history_rows() == before

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from dashboards.selectors import month_ends
+from commissioning.periods import month_ends
 
 
 @pytest.mark.parametrize(

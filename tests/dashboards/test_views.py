@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.db.models import OuterRef, Subquery
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +20,7 @@ from oversight.models import Concern, Visit
 from performance.models import MeasureResult
 from providers.models import CqcRating, Location, Provider
 from strategies.models import CommissioningStrategy, HighlightReport
-from tests.factories import MeasureFactory, MeasureResultFactory
+from tests.factories import HighlightReportFactory, MeasureFactory, MeasureResultFactory
 from tests.performance.conftest import Q3, build_council
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +47,57 @@ def test_dashboard_defaults_to_the_latest_quarter_with_results(client_as_commiss
     assert response.context["period"] == Q3
 
 
-def test_an_unreadable_quarter_is_not_found(client_as_commissioner):
-    assert client_as_commissioner.get(reverse("dashboards:council") + "?quarter=soon").status_code == 404
+@pytest.mark.parametrize(
+    ("asked", "words"), [("soon", "is not a quarter"), ("0000-Q1", "not 0."), ("2101-Q1", "not 2101.")]
+)
+def test_a_quarter_that_cannot_be_is_a_clear_bad_request_not_an_error(client_as_commissioner, asked, words):
+    response = client_as_commissioner.get(reverse("dashboards:council"), {"quarter": asked})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert words in html
+    assert 'name="quarter"' in html
+
+
+def test_a_councillor_never_sees_contract_or_provider_figures_whatever_grant_they_hold(scrutiny_member, council):
+    """One definition of who sees officers' figures: permissions.is_officer, not a model permission."""
+    scrutiny_member.user_permissions.add(
+        Permission.objects.get(codename="view_contract"), Permission.objects.get(codename="view_provider")
+    )
+    client = Client()
+    client.force_login(scrutiny_member)
+
+    response = client.get(reverse("dashboards:council") + "?quarter=2018-Q3")
+
+    assert response.context["show_officer_figures"] is False
+    assert "needs_decision_count" not in response.context
+    assert "Contracts needing a decision" not in response.content.decode()
+
+
+def test_a_draft_reports_rag_counts_for_officers_only(client_as_scrutiny, client_as_officer):
+    draft = HighlightReportFactory(year=2018, quarter=3, rag="red")
+    assert draft.status == HighlightReport.Status.DRAFT
+    MeasureResultFactory(year=2018, quarter=3)
+
+    councillor = client_as_scrutiny.get(reverse("dashboards:council") + "?quarter=2018-Q3").context
+    officer = client_as_officer.get(reverse("dashboards:council") + "?quarter=2018-Q3").context
+
+    assert councillor["rag_counts"]["red"] == 0
+    assert officer["rag_counts"]["red"] == 1
+
+
+def test_the_cache_never_hands_officers_figures_to_a_councillor(client_as_admin, client_as_scrutiny, settings, council):
+    from django.core.cache import cache
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    url = reverse("dashboards:council") + "?quarter=2018-Q3"
+
+    assert "needs_decision_count" in client_as_admin.get(url).context
+    councillor = client_as_scrutiny.get(url)
+
+    assert "needs_decision_count" not in councillor.context
+    assert "Providers by risk level" not in councillor.content.decode()
 
 
 def test_dashboard_figures_equal_counts_made_from_the_records(client_as_admin, council):

@@ -85,7 +85,7 @@ def test_the_import_file_is_accepted_by_the_contract_importer(tmp_path):
     assert list(rows[0]) == HEADERS
     report = import_contracts(content=path.read_bytes(), filename=path.name, by=None, dry_run=True)
     assert report.ok, report.errors[:3]
-    assert len(report.created) == 25
+    assert report.created == 25
 
 
 def test_the_import_file_needs_the_bench_data_first(tmp_path):

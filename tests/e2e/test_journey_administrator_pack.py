@@ -102,7 +102,7 @@ def test_administrator_approves_a_report_and_renders_the_pack_through_the_worker
 
     with page.expect_download() as info:
         download.click()
-    content = open(info.value.path(), "rb").read()  # noqa: SIM115, PTH123 - a temporary file Playwright owns
+    content = open(info.value.path(), "rb").read()  # noqa: SIM115 - a temporary file Playwright owns
     assert content.startswith(b"%PDF-")
     text = "\n".join(p.extract_text() or "" for p in PdfReader(BytesIO(content)).pages)
     assert STRATEGY in text

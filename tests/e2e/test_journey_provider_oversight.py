@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from . import axe
@@ -43,7 +44,7 @@ def _financial_year(day: date) -> int:
 
 
 def test_officer_logs_a_visit_and_a_concern_on_a_phone_and_rescores_the_provider_high(new_page):
-    today = date.today()
+    today = timezone.localdate()
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(page, "officer")
     high_before = _high_count(page, _financial_year(today))

@@ -41,7 +41,7 @@ def test_member_downloads_the_published_pack_and_is_offered_nothing_more(new_pag
     with page.expect_download() as info:
         main.get_by_role("link", name="Download the PDF").click()
     download = info.value
-    content = open(download.path(), "rb").read()  # noqa: SIM115, PTH123 - a temporary file Playwright owns
+    content = open(download.path(), "rb").read()  # noqa: SIM115 - a temporary file Playwright owns
     assert content.startswith(b"%PDF-"), "The download is not a PDF"
     reader = PdfReader(BytesIO(content))
     first = reader.pages[0].extract_text()

@@ -9,7 +9,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 
 from oversight import services
@@ -18,12 +18,13 @@ from tests.factories import (
     ActionPlanFactory,
     ConcernFactory,
     ContractFactory,
+    DirectorateFactory,
     LocationFactory,
     PlanActionFactory,
     ProviderFactory,
     SanctionFactory,
-    UserFactory,
 )
+from tests.providers.factories import CommissionerFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db
 d = datetime.date
@@ -42,7 +43,7 @@ def _rows() -> dict[str, int]:
 
 @pytest.fixture
 def officer():
-    return UserFactory(username="oversight-officer")
+    return OfficerFactory(username="oversight-officer")
 
 
 @pytest.fixture
@@ -337,3 +338,64 @@ def test_escalation_step_record_refuses_a_complete_plan(officer, unchanged):
         lambda: services.escalation_step_record(plan=plan, step="reminder", taken_on=d(2018, 10, 2), by=officer)
     )
     assert isinstance(error, services.TransitionNotAllowed)
+
+
+# --- Who may: officers record; commissioners read; an officer of one directorate keeps its contracts' --------
+
+
+@pytest.fixture
+def commissioner():
+    return CommissionerFactory()
+
+
+def _refused(call, rows_before) -> None:
+    with pytest.raises(PermissionDenied):
+        call()
+    assert _rows() == rows_before
+
+
+def test_a_commissioner_may_record_nothing_about_a_provider(commissioner, provider):
+    plan = ActionPlanFactory(provider=provider)
+    before = _rows()
+    day = d(2018, 9, 12)
+    for call in (
+        lambda: services.visit_record(provider=provider, visited_on=day, kind="planned", by=commissioner),
+        lambda: services.concern_record(
+            provider=provider, kind="complaint", raised_on=day, summary="Rude staff.", by=commissioner
+        ),
+        lambda: services.sanction_record(
+            provider=provider, kind="default_notice", issued_on=day, reason="Staffing.", by=commissioner
+        ),
+        lambda: services.action_plan_create(provider=provider, title="Plan", agreed_on=day, by=commissioner),
+        lambda: services.plan_action_add(
+            plan=plan, description="Audit.", owner="Manager", due_on=d(2018, 9, 30), by=commissioner
+        ),
+        lambda: services.escalation_step_record(plan=plan, step="reminder", taken_on=day, by=commissioner),
+    ):
+        _refused(call, before)
+
+
+def test_a_commissioner_may_not_close_lift_or_complete(commissioner):
+    concern, sanction, action = ConcernFactory(), SanctionFactory(), PlanActionFactory()
+    before = _rows()
+    _refused(
+        lambda: services.concern_close(concern=concern, closed_on=d(2018, 9, 20), outcome="Done.", by=commissioner),
+        before,
+    )
+    _refused(lambda: services.sanction_lift(sanction=sanction, lifted_on=d(2018, 11, 1), by=commissioner), before)
+    _refused(lambda: services.plan_action_complete(action=action, completed_on=d(2018, 9, 1), by=commissioner), before)
+
+
+def test_an_officer_of_one_directorate_records_nothing_under_anothers_contract(provider):
+    contract = ContractFactory(lead_provider=provider)
+    elsewhere = OfficerFactory(directorate=DirectorateFactory(code="cs", name="Children's Services"))
+    before = _rows()
+
+    _refused(
+        lambda: services.visit_record(
+            provider=provider, contract=contract, visited_on=d(2018, 9, 12), kind="planned", by=elsewhere
+        ),
+        before,
+    )
+    # Without a contract the visit is the council's: any officer records it.
+    assert services.visit_record(provider=provider, visited_on=d(2018, 9, 12), kind="planned", by=elsewhere).pk

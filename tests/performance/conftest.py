@@ -2,15 +2,23 @@
 
 import datetime
 from decimal import Decimal
+from typing import cast
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
 
+from commissioning import roles
+from commissioning.models import User
 from commissioning.periods import FinancialQuarter
 from tests.factories import (
     ConcernFactory,
     ContractFactory,
     CqcRatingFactory,
+    DirectorateFactory,
     HighlightReportFactory,
     HighRiskAssessmentFactory,
     LocationFactory,
@@ -20,6 +28,7 @@ from tests.factories import (
     ProviderFactory,
     RiskAssessmentFactory,
     StrategyFactory,
+    UserFactory,
     VisitFactory,
 )
 
@@ -31,7 +40,7 @@ def build_council(scale: int = 1, first: int = 0) -> dict:
     """``scale`` copies of: a carers strategy (green, 4 measures: 2 achieved, 1 not, 1 measured only) with
     8 quarters of results, a strategy with no report (1 measure awaiting data), contracts, providers at each
     risk level, visits, concerns and CQC ratings."""
-    made = {"strategies": []}
+    made: dict[str, list] = {"strategies": []}
     for n in range(first, first + scale):
         carers = StrategyFactory(name=f"Carers {n}")
         outcome = OutcomeFactory(strategy=carers, title="Carers feel valued and respected", order=1)
@@ -64,7 +73,7 @@ def build_council(scale: int = 1, first: int = 0) -> dict:
         made["strategies"] += [carers, wellbeing]
 
         # Contracts (dated from today, as the rule is): one needing a decision, one decided, one ending later.
-        today = datetime.date.today()
+        today = timezone.localdate()
         soon, later = today + relativedelta(months=6), today + relativedelta(months=30)
         ContractFactory(start_date=datetime.date(2016, 4, 1), end_date=soon)
         ContractFactory(start_date=datetime.date(2016, 4, 1), end_date=soon, reprocurement_decision="extend")
@@ -94,3 +103,53 @@ def build_council(scale: int = 1, first: int = 0) -> dict:
 @pytest.fixture
 def council(db):
     return build_council()
+
+
+# --- People and strategies of two directorates ---------------------------------------------------------------
+# The commissioner of tests/conftest.py is tied to Adult Care ("accw"); these add Children's Services.
+
+
+def user_with_role(role: str, **kwargs) -> User:
+    user = cast(User, UserFactory(**kwargs))
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def other_directorate(db):
+    return DirectorateFactory(name="Children's Services", code="cs")
+
+
+@pytest.fixture
+def own_strategy(directorate):
+    """A strategy of the commissioner's own directorate."""
+    return StrategyFactory(name="Carers", directorate=directorate)
+
+
+@pytest.fixture
+def foreign_strategy(other_directorate):
+    """A strategy of another directorate than the commissioner's."""
+    return StrategyFactory(name="Children's mental health", directorate=other_directorate)
+
+
+@pytest.fixture
+def other_commissioner(other_directorate):
+    return user_with_role(roles.COMMISSIONER, username="other-commissioner", directorate=other_directorate)
+
+
+@pytest.fixture
+def directorate_officer(other_directorate):
+    """A contract officer tied to Children's Services (the officer of tests/conftest.py is council-wide)."""
+    return user_with_role(roles.CONTRACT_OFFICER, username="cs-officer", directorate=other_directorate)
+
+
+def browser(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -24,7 +24,8 @@ def test_context_groups_measures_by_outcome_with_formatted_values_and_status(cou
     assert rows["Carers supported 0"].value == "1,719 per 100,000"
     assert rows["Carers included 0"].status_label == "Achieved"
     assert rows["Carers social contact 0"].status_label == "Not achieved"
-    assert rows["Carers reviewed 0"].status_label == "Measured only" and rows["Carers reviewed 0"].target == ""
+    assert rows["Carers reviewed 0"].status_label == "Measured only"
+    assert rows["Carers reviewed 0"].target == ""
     assert rows["Carers included 0"].trend_svg.startswith("<svg")
     assert perf["status_counts"]["achieved"] == 2
 
@@ -45,7 +46,9 @@ def test_fragment_renders_alone_for_the_pdf(council, django_assert_max_num_queri
     with django_assert_max_num_queries(3):
         perf = strategy_performance_context(strategy=carers, period=Q3)
     html = render_to_string("performance/includes/strategy_performance.html", {"perf": perf})
-    assert "<html" not in html and "66.7%" in html and html.count("<svg") == 4
+    assert "<html" not in html
+    assert "66.7%" in html
+    assert html.count("<svg") == 4
 
 
 @pytest.mark.parametrize(

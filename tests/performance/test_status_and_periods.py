@@ -95,3 +95,36 @@ def test_late_results_page_lists_them(client_as_scrutiny, settings):
     assert response.status_code == 200
     assert b"Chlamydia diagnoses" in response.content
     assert b"Enter results" not in response.content
+
+
+def test_performance_uses_the_councils_one_achievement_rule():
+    from commissioning.achievement import Achievement, Polarity
+
+    assert Measure.Polarity is Polarity
+    assert MeasureResult.Status is Achievement
+
+
+@pytest.mark.parametrize(
+    ("year", "quarter", "words"),
+    [(1999, 4, "2000/01 to 2100/01, not 1999"), (2101, 1, "not 2101"), (2018, 0, "quarters 1 to 4, not 0")],
+)
+def test_results_are_recorded_only_for_quarters_that_can_be(year, quarter, words):
+    from performance.models import recordable_quarter
+
+    with pytest.raises(ValueError, match=words):
+        recordable_quarter(year, quarter)
+    assert recordable_quarter(2000, 1) == FinancialQuarter(2000, 1)
+    assert recordable_quarter(2100, 4) == FinancialQuarter(2100, 4)
+
+
+@pytest.mark.django_db
+def test_the_quarter_asked_for_is_read_or_refused_in_words():
+    from performance.selectors import selected_period
+
+    assert selected_period(" Q3 2018/19 ") == FinancialQuarter(2018, 3)
+    with pytest.raises(ValueError, match="'soon' is not a quarter"):
+        selected_period("soon")
+    with pytest.raises(ValueError, match="not 0"):
+        selected_period("0000-Q1")
+    with pytest.raises(ValueError, match="…"):
+        selected_period("x" * 200)  # what is echoed back is cut short

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from providers.imports import cqc_ratings_import
+from providers.imports import ImportFileError, cqc_ratings_import
 from providers.models import CqcRating
 from tests.factories import CqcRatingFactory, LocationFactory
 
@@ -68,7 +68,8 @@ def test_importing_the_same_file_again_updates_and_does_not_duplicate(homes):
 
 def test_a_dry_run_reports_but_saves_nothing(homes):
     result = run(GOOD_FILE, dry_run=True)
-    assert result.created == 2 and result.drops
+    assert result.created == 2
+    assert result.drops
     assert CqcRating.objects.count() == 1
 
 
@@ -103,20 +104,29 @@ def test_the_same_location_and_date_twice_in_a_file_is_an_error(homes):
     ]
 
 
-def test_a_missing_column_is_reported_against_the_header():
-    result = run("Location ID,Location Name,Publication Date\n1-111,Meadows Edge,01/03/2019\n")
-    assert [str(e) for e in result.errors] == ["Row 1, header: Missing column: Location Latest Overall Rating."]
+def test_a_missing_column_refuses_the_file_naming_it():
+    with pytest.raises(ImportFileError, match="missing these columns: Location Latest Overall Rating"):
+        run("Location ID,Location Name,Publication Date\n1-111,Meadows Edge,01/03/2019\n")
+
+
+def test_two_columns_for_the_same_heading_refuse_the_file_naming_it():
+    with pytest.raises(ImportFileError, match="'Location ID' and 'CQC Location ID' as two columns for Location ID"):
+        run(
+            "Location ID,CQC Location ID,Location Latest Overall Rating,Publication Date\n1-111,1-111,Good,01/03/2019\n"
+        )
 
 
 def test_an_xlsx_workbook_with_the_same_columns_imports(homes):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Location ID", "Location Name", "Location Latest Overall Rating", "Publication Date"])
-    sheet.append(["1-222", "Capricorn Cottage", "Outstanding", datetime.datetime(2019, 3, 15)])
+    # An Excel cell holds a date and time with no time zone.
+    sheet.append(["1-222", "Capricorn Cottage", "Outstanding", datetime.datetime(2019, 3, 15)])  # noqa: DTZ001
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = cqc_ratings_import(content=buffer.getvalue(), filename="r.xlsx", by=None, today=TODAY)
-    assert result.ok and result.created == 1
+    assert result.ok
+    assert result.created == 1
     assert homes[1].cqc_ratings.get().overall == "outstanding"
 
 

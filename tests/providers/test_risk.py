@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from providers.models import RiskAssessment, RiskLevel
 from providers.risk import FACTORS, MAX_SCORE, score_risk, threshold_bands
 from providers.services import risk_assessment_record
-from tests.factories import ProviderFactory, UserFactory
+from tests.factories import ProviderFactory
+from tests.providers.factories import OfficerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +55,12 @@ def test_thresholds_shown_on_the_form_cover_every_score():
     ],
 )
 def test_a_missing_unknown_or_out_of_range_factor_is_refused(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"(?i)unknown risk factors|score|must be scored"):
         score_risk(bad)
 
 
 def test_recording_an_assessment_keeps_calculated_and_resulting_level():
-    officer = UserFactory()
+    officer = OfficerFactory()
     provider = ProviderFactory()
     assessment = risk_assessment_record(
         provider=provider,
@@ -77,7 +78,7 @@ def test_an_officer_can_override_the_level_with_a_reason():
         provider=ProviderFactory(),
         factors=scores(quality_cqc=2, safeguarding=2),
         assessed_on=datetime.date(2018, 6, 1),
-        by=UserFactory(),
+        by=OfficerFactory(),
         override_level="high",
         override_reason="New owner has withdrawn funding from the home.",
     )
@@ -91,7 +92,7 @@ def test_an_override_without_a_reason_is_refused_and_nothing_saved():
             provider=ProviderFactory(),
             factors=scores(),
             assessed_on=datetime.date(2018, 6, 1),
-            by=UserFactory(),
+            by=OfficerFactory(),
             override_level="medium",
             override_reason="  ",
         )
@@ -101,7 +102,7 @@ def test_an_override_without_a_reason_is_refused_and_nothing_saved():
 
 def test_each_assessment_is_a_new_row_so_history_is_kept():
     provider = ProviderFactory()
-    officer = UserFactory()
+    officer = OfficerFactory()
     risk_assessment_record(provider=provider, factors=scores(3), assessed_on=datetime.date(2018, 4, 1), by=officer)
     risk_assessment_record(provider=provider, factors=scores(0), assessed_on=datetime.date(2018, 9, 1), by=officer)
     assert list(provider.risk_assessments.values_list("level", flat=True)) == ["low", "high"]

@@ -1,8 +1,11 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 
+from commissioning import roles
 from providers import selectors
+from providers.models import Provider
 from tests.factories import (
     ContractFactory,
     CqcRatingFactory,
@@ -12,10 +15,14 @@ from tests.factories import (
     ProviderFactory,
     RiskAssessmentFactory,
 )
-from tests.providers.factories import MediumRiskAssessmentFactory
+from tests.providers.factories import CommissionerFactory, MediumRiskAssessmentFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db
 d = datetime.date
+
+
+def _reader():
+    return OfficerFactory(username="provider-reader")
 
 
 def names(queryset):
@@ -30,8 +37,8 @@ def test_filter_by_current_risk_uses_the_latest_assessment():
     HighRiskAssessmentFactory(provider=worsened, assessed_on=d(2018, 9, 1))
     ProviderFactory(name="Never assessed")
 
-    assert names(selectors.provider_list(risk="high")) == ["Worsened"]
-    assert names(selectors.provider_list(risk="low")) == ["Improved"]
+    assert names(selectors.provider_list(user=_reader(), risk="high")) == ["Worsened"]
+    assert names(selectors.provider_list(user=_reader(), risk="low")) == ["Improved"]
 
 
 def test_filter_by_cqc_rating_matches_any_location_current_rating():
@@ -44,8 +51,8 @@ def test_filter_by_cqc_rating_matches_any_location_current_rating():
     CqcRatingFactory(location__provider=other, overall="inadequate", published_on=d(2017, 1, 1))
     CqcRatingFactory(location=other.locations.get(), overall="good", published_on=d(2018, 1, 1))
 
-    assert names(selectors.provider_list(cqc="inadequate")) == ["Two homes"]
-    assert names(selectors.provider_list(cqc="good")) == ["Formerly inadequate", "Two homes"]
+    assert names(selectors.provider_list(user=_reader(), cqc="inadequate")) == ["Two homes"]
+    assert names(selectors.provider_list(user=_reader(), cqc="good")) == ["Formerly inadequate", "Two homes"]
 
 
 def test_filter_by_directorate_includes_lead_and_partner_contracts():
@@ -57,7 +64,7 @@ def test_filter_by_directorate_includes_lead_and_partner_contracts():
     contract.other_providers.add(partner)
     ContractFactory(directorate=children, lead_provider=ProviderFactory(name="Children only"))
 
-    assert names(selectors.provider_list(directorate=public_health.pk)) == ["Lead", "Partner"]
+    assert names(selectors.provider_list(user=_reader(), directorate=public_health.pk)) == ["Lead", "Partner"]
 
 
 def test_filter_by_status_and_search():
@@ -65,27 +72,27 @@ def test_filter_by_status_and_search():
     ProviderFactory(name="Allied Homecare", status="in_administration")
     LocationFactory(provider=ProviderFactory(name="Acme Care"), name="Meadows Edge")
 
-    assert names(selectors.provider_list(status="in_administration")) == ["Allied Homecare"]
-    assert names(selectors.provider_list(q="homecare")) == ["Allied Homecare", "Lincs Homecare"]
-    assert names(selectors.provider_list(q="meadows")) == ["Acme Care"]
+    assert names(selectors.provider_list(user=_reader(), status="in_administration")) == ["Allied Homecare"]
+    assert names(selectors.provider_list(user=_reader(), q="homecare")) == ["Allied Homecare", "Lincs Homecare"]
+    assert names(selectors.provider_list(user=_reader(), q="meadows")) == ["Acme Care"]
 
 
 def test_a_rating_that_drops_is_flagged_until_a_later_rating_recovers():
     location = LocationFactory()
     CqcRatingFactory(location=location, overall="good", published_on=d(2017, 3, 1))
     CqcRatingFactory(location=location, overall="requires_improvement", published_on=d(2018, 3, 1))
-    assert list(selectors.rating_drops()) == [location]
-    assert selectors.provider_list().get().has_rating_drop
+    assert list(selectors.rating_drops(user=_reader())) == [location]
+    assert selectors.provider_list(user=_reader()).get().has_rating_drop
 
     CqcRatingFactory(location=location, overall="good", published_on=d(2019, 3, 1))
-    assert not selectors.rating_drops().exists()
+    assert not selectors.rating_drops(user=_reader()).exists()
 
 
 def test_not_yet_rated_is_not_a_drop():
     location = LocationFactory()
     CqcRatingFactory(location=location, overall="good", published_on=d(2017, 3, 1))
     CqcRatingFactory(location=location, overall="not_rated", published_on=d(2018, 3, 1))
-    assert not selectors.rating_drops().exists()
+    assert not selectors.rating_drops(user=_reader()).exists()
 
 
 def test_provider_page_lists_contracts_from_every_directorate():
@@ -96,7 +103,7 @@ def test_provider_page_lists_contracts_from_every_directorate():
     children.other_providers.add(provider)
     ContractFactory()  # someone else's
 
-    page = selectors.provider_page(provider_id=provider.pk)
+    page = selectors.provider_page(user=_reader(), provider_id=provider.pk)
 
     assert {c.pk for c in page.contracts} == {adult.pk, health.pk, children.pk}
     assert page.directorates == ["Adult Care", "Children's Services", "Public Health"]
@@ -121,7 +128,7 @@ def test_risk_overview_counts_each_month_end_from_the_latest_assessment():
             [(d(2019, 4, 2), "high")],  # next year: not counted
         ]
     )
-    overview = selectors.risk_overview(year=2018, today=d(2019, 6, 1))
+    overview = selectors.risk_overview(user=_reader(), year=2018, today=d(2019, 6, 1))
     by_month = dict(overview.months)
     assert len(overview.months) == 12
     assert by_month[d(2018, 4, 30)] == {"low": 1, "medium": 1, "high": 1}
@@ -136,7 +143,7 @@ def test_risk_overview_counts_each_month_end_from_the_latest_assessment():
 
 def test_risk_overview_defaults_to_the_latest_year_with_assessments_and_stops_at_today():
     _seed_history([[(d(2018, 5, 1), "low")], [(d(2019, 4, 20), "high")]])
-    overview = selectors.risk_overview(today=d(2019, 6, 10))
+    overview = selectors.risk_overview(user=_reader(), today=d(2019, 6, 10))
     assert overview.year == 2019
     assert [day for day, _ in overview.months] == [d(2019, 4, 30), d(2019, 5, 31)]
     assert {s.level: s.now for s in overview.summaries} == {"low": 1, "medium": 0, "high": 1}
@@ -151,7 +158,7 @@ def test_risk_overview_reproduces_the_annual_report_figures():
     histories += [[(d(2018, 3, 1), "medium"), (d(2018, 9, 1), "low")]] * 7
     histories += [[(d(2018, 3, 1), "high")]] * 33
     _seed_history(histories)
-    overview = selectors.risk_overview(year=2018, today=d(2019, 6, 1))
+    overview = selectors.risk_overview(user=_reader(), year=2018, today=d(2019, 6, 1))
     summary = {s.level: s for s in overview.summaries}
     assert (summary["medium"].at_start, summary["medium"].now, summary["medium"].change_percent) == (114, 103, -10)
     assert (summary["high"].at_start, summary["high"].now, summary["high"].change_percent) == (33, 37, 12)
@@ -172,9 +179,50 @@ def test_a_part_month_change_is_inside_the_years_lowest_and_highest():
     provider = RiskAssessmentFactory(assessed_on=date(2026, 4, 10), calculated_level="low").provider
     RiskAssessmentFactory(provider=provider, assessed_on=date(2026, 11, 20), calculated_level="high")
 
-    overview = risk_overview(year=2026, today=date(2026, 11, 24))
+    overview = risk_overview(user=_reader(), year=2026, today=date(2026, 11, 24))
     high = next(s for s in overview.summaries if s.level == "high")
 
     assert high.now == 1
     assert high.highest == 1
     assert high.lowest == 0
+
+
+def test_councillors_see_no_provider_and_commissioners_every_one():
+    HighRiskAssessmentFactory(provider=ProviderFactory(name="Risky Homes"))
+    councillor = CommissionerFactory(username="councillor-reader")
+    councillor.groups.set([Group.objects.get(name=roles.SCRUTINY_MEMBER)])
+    councillor = type(councillor).objects.get(pk=councillor.pk)  # its roles afresh
+
+    assert names(selectors.provider_list(user=CommissionerFactory())) == ["Risky Homes"]
+    assert not selectors.provider_list(user=councillor).exists()
+    assert selectors.risk_overview(user=councillor) is None
+
+
+def test_a_providers_risk_on_a_date_is_its_latest_assessment_on_or_before_it():
+    provider = ProviderFactory()
+    RiskAssessmentFactory(provider=provider, assessed_on=d(2018, 4, 1))
+    HighRiskAssessmentFactory(provider=provider, assessed_on=d(2018, 9, 1))
+    ProviderFactory()  # never assessed
+
+    def level_on(day):
+        return sorted((p.risk_level or "none") for p in Provider.objects.risk_level_on(day))
+
+    assert level_on(d(2018, 3, 31)) == ["none", "none"]
+    assert level_on(d(2018, 8, 31)) == ["low", "none"]
+    assert level_on(d(2018, 9, 1)) == ["high", "none"]
+
+
+def test_risk_counts_by_month_end_follow_the_same_rule():
+    provider = ProviderFactory()
+    RiskAssessmentFactory(provider=provider, assessed_on=d(2018, 4, 1))
+    HighRiskAssessmentFactory(provider=provider, assessed_on=d(2018, 5, 31))
+    MediumRiskAssessmentFactory(assessed_on=d(2018, 6, 1))
+
+    counts = Provider.objects.risk_counts_by_month_end(d(2018, 4, 1), d(2018, 6, 15))
+
+    assert list(counts) == [d(2018, 4, 30), d(2018, 5, 31), d(2018, 6, 30)]
+    assert counts[d(2018, 4, 30)] == {"low": 1, "medium": 0, "high": 0}
+    assert counts[d(2018, 5, 31)] == {"low": 0, "medium": 0, "high": 1}
+    assert counts[d(2018, 6, 30)] == {"low": 0, "medium": 1, "high": 1}
+    only_one = Provider.objects.filter(pk=provider.pk).risk_counts_by_month_end(d(2018, 6, 1), d(2018, 6, 1))
+    assert only_one == {d(2018, 6, 30): {"low": 0, "medium": 0, "high": 1}}

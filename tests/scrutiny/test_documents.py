@@ -42,7 +42,7 @@ LONG_BACKGROUND = "\n\n".join(
 
 
 def _appendix_start_pages(texts: list[str]) -> dict[int, int]:
-    starts = {}
+    starts: dict[int, int] = {}
     for page_number, text in enumerate(texts, start=1):
         for number, name in enumerate(STRATEGY_NAMES, start=1):
             if text.startswith(f"Appendix {number}: {name}"):
@@ -88,7 +88,8 @@ def test_each_appendix_starts_on_an_odd_page_listed_in_the_contents(pack_pdf):
     for number, page in starts.items():
         assert page % 2 == 1, f"Appendix {number} starts on even page {page}"
         listed = re.search(rf"Appendix {number}: {STRATEGY_NAMES[number - 1]}.*?Page (\d+)", contents, re.S)
-        assert listed and int(listed.group(1)) == page
+        assert listed
+        assert int(listed.group(1)) == page
 
 
 def test_left_over_even_pages_say_they_are_blank_on_purpose(pack_with_appendices):

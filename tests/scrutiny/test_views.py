@@ -7,10 +7,12 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
 
 from commissioning import roles
 from scrutiny import documents
 from scrutiny.models import ReportRender, ScrutinyConclusion, ScrutinyPack
+from strategies.models import HighlightReport
 from tests.factories import (
     CommitteeFactory,
     HighlightReportFactory,
@@ -19,7 +21,6 @@ from tests.factories import (
     PublishedScrutinyPackFactory,
     ScrutinyPackFactory,
     StrategyFactory,
-    SubmittedHighlightReportFactory,
     UserFactory,
 )
 
@@ -128,7 +129,7 @@ def test_archive_lists_published_packs_of_past_meetings_only(client_as_scrutiny)
         PublishedScrutinyPackFactory(title="Past pack", meeting=MeetingFactory(date=datetime.date(2019, 1, 1)))
     )
     ScrutinyPackFactory(title="Past draft", meeting=past.meeting)
-    future = MeetingFactory(date=datetime.date.today() + datetime.timedelta(days=30))
+    future = MeetingFactory(date=timezone.localdate() + datetime.timedelta(days=30))
     PublishedScrutinyPackFactory(title="Upcoming pack", meeting=future)
 
     page = client_as_scrutiny.get(reverse("scrutiny:archive")).content.decode()
@@ -303,9 +304,9 @@ def test_two_strategies_cannot_share_an_appendix_number(client_as_admin):
         (roles.ADMINISTRATOR, 302),
     ],
 )
-def test_officers_record_a_committees_conclusions(client_for_role, role, expected):
+def test_officers_record_a_committees_conclusions(client_for_role, directorate, role, expected):
     meeting = MeetingFactory()
-    strategy = StrategyFactory()
+    strategy = StrategyFactory(directorate=directorate)
 
     response = client_for_role(role).post(
         reverse("scrutiny:conclusion_add", args=[meeting.pk]),
@@ -328,33 +329,42 @@ def test_empty_conclusion_is_refused_naming_the_field(client_as_commissioner):
 
 
 @pytest.mark.parametrize(
-    ("role", "draft", "expected"),
+    ("role", "status", "expected"),
     [
-        (roles.SCRUTINY_MEMBER, False, 200),
-        (roles.SCRUTINY_MEMBER, True, 404),
-        (roles.COMMISSIONER, True, 200),
-        (None, False, 302),
+        (roles.SCRUTINY_MEMBER, HighlightReport.Status.SCRUTINY_CONSIDERED, 200),
+        (roles.SCRUTINY_MEMBER, HighlightReport.Status.SUBMITTED, 404),
+        (roles.SCRUTINY_MEMBER, HighlightReport.Status.DRAFT, 404),
+        (roles.COMMISSIONER, HighlightReport.Status.DRAFT, 200),
+        (None, HighlightReport.Status.SCRUTINY_CONSIDERED, 302),
     ],
 )
-def test_highlight_report_pdf_page_follows_report_visibility(client_for_role, role, draft, expected):
-    report = (HighlightReportFactory if draft else SubmittedHighlightReportFactory)()
+@pytest.mark.parametrize("url_name", ["scrutiny:report_pdf", "scrutiny:report_pdf_status"])
+def test_highlight_report_pdf_page_follows_report_visibility(client_for_role, role, status, expected, url_name):
+    report = HighlightReportFactory(status=status)
 
-    response = client_for_role(role).get(reverse("scrutiny:report_pdf", args=[report.pk]))
+    response = client_for_role(role).get(reverse(url_name, args=[report.pk]))
 
     assert response.status_code == expected
 
 
-def test_highlight_report_pdf_is_rendered_on_request(client_as_scrutiny, django_capture_on_commit_callbacks):
-    report = SubmittedHighlightReportFactory(strategy=StrategyFactory(name="Carers"))
+def test_officers_render_a_reports_pdf_that_councillors_then_read(
+    client_as_officer, client_as_scrutiny, django_capture_on_commit_callbacks
+):
+    report = HighlightReportFactory(strategy=StrategyFactory(name="Carers"), status=HighlightReport.Status.APPROVED)
     url = reverse("scrutiny:report_pdf", args=[report.pk])
     assert url == f"/scrutiny/reports/{report.pk}/pdf/"
+    assert "Render the PDF" not in client_as_scrutiny.get(url).content.decode()
 
+    assert client_as_scrutiny.post(url).status_code == 403
+    assert not ReportRender.objects.filter(report=report).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        assert client_as_scrutiny.post(url).status_code == 302
+        assert client_as_officer.post(url).status_code == 302
 
     job = ReportRender.objects.get(report=report)
     assert job.status == ReportRender.Status.READY
     status = client_as_scrutiny.get(reverse("scrutiny:report_pdf_status", args=[report.pk])).json()
     assert status["download_url"]
+    assert status["can_retry"] is False
     response = client_as_scrutiny.get(status["download_url"])
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert client_as_scrutiny.get(reverse("media", args=[job.file.name])).status_code == 200

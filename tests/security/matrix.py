@@ -46,7 +46,7 @@ def _api_methods(callback) -> set[str]:
     return {method.upper() for method in allowed if hasattr(view_class, method)}
 
 
-def walk() -> tuple[dict[str, Route], list[str]]:
+def walk() -> tuple[dict[str, Route], list[tuple[str, object]]]:
     """Every named URL (namespace:name) outside the admin, the admin index, and the unnamed patterns' routes."""
     named: dict[str, Route] = {}
     unnamed: list[tuple[str, object]] = []

@@ -127,20 +127,21 @@ def routes():
 
 @pytest.fixture(scope="module")
 def consulted(world, routes, django_db_blocker):
-    """(actor, key, method) -> the permissions that request consulted, for every allowed row of the table."""
+    """(actor, key, method) -> the permissions that request consulted, for every allowed row of the table.
+
+    A row that already answers otherwise than the table (a bug the matrix reports) is left out: taking a
+    grant away cannot be seen to change it."""
     spy = PermissionSpy()
     found: dict[tuple[str, str, str], set[str]] = {}
-    wrong = []
     with pytest.MonkeyPatch.context() as monkeypatch, django_db_blocker.unblock():
         spy.install(monkeypatch)
         for actor in (COMMISSIONER, OTHER_COMMISSIONER, OFFICER, COUNCILLOR):
             for key, method, expected in allowed_rows(actor):
                 spy.recording = set()
                 response = _ask(world, routes, actor, key, method)
-                found[(actor, key, method)], spy.recording = spy.recording, None
-                if not matches(response, expected, world, routes):
-                    wrong.append(f"{actor} {method} {key}: {describe(response)}")
-    assert not wrong, "Rows that fail the matrix itself (fix those first): " + "; ".join(wrong)
+                seen, spy.recording = spy.recording, None
+                if matches(response, expected, world, routes):
+                    found[(actor, key, method)] = seen
     return found
 
 
@@ -168,7 +169,7 @@ def test_each_grant_is_needed_by_some_row(world, routes, consulted, role, perm):
         (actor, key, method, EXPECTED[actor][key][method])
         for actor in HOLDERS[role]
         for key, method, _ in allowed_rows(actor)
-        if _consults(consulted[(actor, key, method)], perm)
+        if (actor, key, method) in consulted and _consults(consulted[(actor, key, method)], perm)
     ]
     assert candidates, f"{role} is granted {perm} but never used: no row of the table consults it"
 
@@ -188,8 +189,7 @@ def test_grants_no_row_consults_change_nothing(world, routes, consulted, role):
     unconsulted = [
         perm
         for perm in sorted(roles.role_permissions(role))
-        if not any(_consults(consulted[(actor, key, method)], perm) for actor in HOLDERS[role]
-                   for key, method, _ in allowed_rows(actor))
+        if not any(_consults(seen, perm) for (actor, _, _), seen in consulted.items() if actor in HOLDERS[role])
     ]
     _take_away(role, unconsulted)
 
@@ -197,7 +197,8 @@ def test_grants_no_row_consults_change_nothing(world, routes, consulted, role):
         f"{actor} {method} {key}: {describe(response)}"
         for actor in HOLDERS[role]
         for key, method, expected in allowed_rows(actor)
-        if not matches(response := _ask(world, routes, actor, key, method), expected, world, routes)
+        if (actor, key, method) in consulted
+        and not matches(response := _ask(world, routes, actor, key, method), expected, world, routes)
     ]
 
     assert not changed, "Rows that changed although they consulted none of the grants taken away: " + "; ".join(changed)

@@ -42,7 +42,7 @@ def test_after_an_hour_without_activity_the_user_must_sign_in_again(client_as_of
 
 
 @pytest.mark.parametrize(
-    "password, problem",
+    ("password", "problem"),
     [
         ("short-pw1", "too short"),
         ("password1234", "too common"),

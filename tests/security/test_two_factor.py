@@ -71,7 +71,8 @@ def test_a_correct_code_turns_the_second_factor_on(client, admin_user):
     assert response.redirect_chain[-1][0] == reverse("two_factor:manage")
     assert b"Your authenticator app is set up" in response.content
     device = TOTPDevice.objects.get(user=admin_user)
-    assert device.confirmed and device.key == secret
+    assert device.confirmed
+    assert device.key == secret
     # The session that just proved the code stays signed in fully.
     assert client.get("/admin/").status_code == 200
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -111,7 +112,7 @@ def build_world() -> World:
         )
     imported = default_storage.save("imports/matrix-contracts.csv", ContentFile(b"Reference,Title\n"))
 
-    objects = {
+    objects: dict[str, Any] = {
         "strategy": strategy,
         "outcome": f.OutcomeFactory(strategy=strategy),
         "intention": f.IntentionFactory(strategy=strategy),
@@ -138,6 +139,30 @@ def build_world() -> World:
         "draft_pack": draft_pack,
         "published_pack": published_pack,
     }
+    from django.contrib.contenttypes.models import ContentType
+
+    from commissioning.models import Document, Notification
+
+    for name in ("strategy", "contract", "visit"):
+        record = objects[name]
+        objects[f"{name}_document"] = Document.objects.create(
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            file=_file(f"documents/matrix-{name}.pdf"),
+            title=f"A document about the {name}",
+            original_filename=f"{name}.pdf",
+            mime_type="application/pdf",
+            size=len(PDF),
+            sha256="0" * 64,
+            uploaded_by=world.users[ADMIN],
+        )
+    objects["commissioners_notification"] = Notification.objects.create(
+        recipient=world.users[COMMISSIONER],
+        kind="matrix.test",
+        subject="A notification for the commissioner",
+        link="/",
+        dedupe_key="matrix-commissioner",
+    )
     world.objects = objects
 
     # URL kwargs per target: a URL takes the ones its pattern names (pk, strategy_pk, report_pk, ...).
@@ -162,8 +187,7 @@ def build_world() -> World:
 @contextmanager
 def module_world(django_db_blocker, media_root):
     """The world, in a transaction rolled back when the module's tests are done."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media_root)):
-        with transaction.atomic():
-            world = build_world()
-            yield world
-            transaction.set_rollback(True)
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=str(media_root)), transaction.atomic():
+        world = build_world()
+        yield world
+        transaction.set_rollback(True)

@@ -8,7 +8,9 @@ from strategies import services
 pytestmark = pytest.mark.django_db
 
 # One bound per page, the same at the demo size and at ten times more.
-BOUNDS = {"list": 13, "detail": 18, "report": 17, "edit": 19, "print": 17, "history": 11, "quarter": 10}
+# The list reads the user's roles once (the latest RAG shown is of a report they may see); the strategy page asks
+# for the next quarter to start only of those who may start one.
+BOUNDS = {"list": 14, "detail": 19, "report": 17, "edit": 19, "print": 17, "history": 11, "quarter": 10}
 
 
 @pytest.mark.parametrize("scale", [1, 10])

@@ -19,7 +19,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_list_filters_by_rag_of_the_latest_report_stage_lead_and_text(client_as_scrutiny, directorate):
+def test_list_filters_by_rag_of_the_latest_report_stage_lead_and_text(client_as_officer, directorate):
     lead = UserFactory(first_name="Priya", last_name="Shah")
     carers = StrategyFactory(name="Carers", directorate=directorate, commissioning_lead=lead, stage_plan=True)
     HighlightReportFactory(strategy=carers, year=2018, quarter=2, rag="green")
@@ -29,7 +29,7 @@ def test_list_filters_by_rag_of_the_latest_report_stage_lead_and_text(client_as_
     StrategyFactory(name="Public Protection", directorate=directorate)
 
     def names(**params):
-        response = client_as_scrutiny.get(reverse("strategies:list"), params)
+        response = client_as_officer.get(reverse("strategies:list"), params)
         assert response.status_code == 200
         return [s.name for s in response.context["strategies"]]
 
@@ -41,7 +41,7 @@ def test_list_filters_by_rag_of_the_latest_report_stage_lead_and_text(client_as_
     assert names(stage="plan") == ["Carers"]
     assert names(lead=lead.pk) == ["Carers"]
     assert names(q="community") == ["Community Wellbeing"]
-    page = client_as_scrutiny.get(reverse("strategies:list")).content.decode()
+    page = client_as_officer.get(reverse("strategies:list")).content.decode()
     assert "Q3 2018/19" in page
 
 
@@ -131,6 +131,7 @@ def test_a_strategy_form_error_names_the_field(client_as_commissioner, directora
     response = client_as_commissioner.post(reverse("strategies:create"), {"name": "", "directorate": directorate.pk})
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'href="#id_name"' in page and 'href="#id_purpose"' in page
+    assert 'href="#id_name"' in page
+    assert 'href="#id_purpose"' in page
     assert not CommissioningStrategy.objects.exists()
     assert HighlightReport.objects.count() == 0

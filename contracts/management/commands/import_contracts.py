@@ -3,11 +3,9 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from commissioning.security import validate_upload
-from contracts.forms import IMPORT_EXTENSIONS, IMPORT_MESSAGES, MAX_IMPORT_BYTES
 from contracts.imports import COLUMNS, ImportFileError, import_contracts
 
 
@@ -33,13 +31,6 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
-        with path.open("rb") as file:
-            try:
-                validate_upload(
-                    file, allowed_extensions=IMPORT_EXTENSIONS, max_bytes=MAX_IMPORT_BYTES, messages=IMPORT_MESSAGES
-                )
-            except ValidationError as exc:
-                raise CommandError(exc.messages[0]) from exc
         user = None
         if options["user"]:
             try:
@@ -56,15 +47,17 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        except PermissionDenied as exc:
+            raise CommandError(f"{options['user']} may not import contracts: {exc}") from exc
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(str(error))
-            raise CommandError(f"Nothing imported: {len(report.errors)} problem(s) in {report.rows} row(s).")
+            raise CommandError(f"Nothing imported: {len(report.errors)} problem(s) in {report.rows_read} row(s).")
         verb = "would be" if options["dry_run"] else "were"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{report.rows} row(s) checked: {len(report.created)} contract(s) {verb} added, "
-                f"{len(report.updated)} {verb} updated"
+                f"{report.rows_read} row(s) checked: {report.created} contract(s) {verb} added, "
+                f"{report.updated} {verb} updated, {report.unchanged} unchanged"
                 + (f", {len(report.new_providers)} new provider(s)" if report.new_providers else "")
                 + ("." if not options["dry_run"] else ". Dry run: nothing was saved.")
             )

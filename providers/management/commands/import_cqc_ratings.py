@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from providers.imports import ImportFileError, cqc_ratings_import
@@ -29,9 +30,11 @@ class Command(BaseCommand):
             result = cqc_ratings_import(content=path.read_bytes(), filename=path.name, by=by, dry_run=dry_run)
         except ImportFileError as error:
             raise CommandError(f"{file}: {error}") from error
+        except PermissionDenied as refusal:
+            raise CommandError(f"{user} may not import CQC ratings: {refusal}") from refusal
 
-        for error in result.errors:
-            self.stderr.write(str(error))
+        for problem in result.errors:
+            self.stderr.write(str(problem))
         if result.errors:
             raise CommandError(f"{len(result.errors)} error(s) found; nothing was imported.")
         verb = "Would import" if dry_run else "Imported"

@@ -14,11 +14,10 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Render even if the inputs are unchanged.")
 
     def handle(self, *args, pack_id: int, force: bool, **options):
-        if not ScrutinyPack.objects.filter(pk=pack_id).exists():
-            raise CommandError(f"There is no scrutiny pack {pack_id}.")
-        ScrutinyPack.objects.filter(pk=pack_id).update(progress_total=0)
         try:
-            outcome = services.run_pack_render(pack_id, force=force)
+            outcome = services.pack_render_now(pack_id=pack_id, force=force)
+        except ScrutinyPack.DoesNotExist as exc:
+            raise CommandError(str(exc)) from exc
         except Exception as exc:
             raise CommandError(f"Rendering pack {pack_id} failed: {services.describe_error(exc)}") from exc
         verb = "Reused the stored file" if outcome.reused else "Rendered"
