@@ -81,7 +81,7 @@ class ContractViewSet(ServiceViewSet):
         responses={201: ContractChangeSerializer},
     )
     @action(detail=True, methods=["post"], url_path="changes")
-    def changes(self, request, pk=None):
+    def changes(self, request, pk=None, **kwargs):
         contract = self.get_object()
         change = services.contract_record_change(
             contract=contract, by=request.user, **self._input(ContractChangeInputSerializer, request)
@@ -94,7 +94,7 @@ class ContractViewSet(ServiceViewSet):
         responses={200: ContractSerializer},
     )
     @action(detail=True, methods=["post"])
-    def decision(self, request, pk=None):
+    def decision(self, request, pk=None, **kwargs):
         contract = self.get_object()
         data = self._input(DecisionInputSerializer, request)
         services.contract_record_decision(

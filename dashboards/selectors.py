@@ -54,10 +54,9 @@ class Audience:
 
 def strategies_rag(*, period: FinancialQuarter, drafts: bool = False) -> list:
     """Every strategy with ``quarter_rag``: the RAG of its highlight report for ``period`` ("none" if no report,
-    no RAG given, or the report is a draft and ``drafts`` is False). One query."""
-    report_rag = HighlightReport.objects.filter(strategy=OuterRef("pk"), year=period.year, quarter=period.quarter)
-    if not drafts:
-        report_rag = report_rag.exclude(status=HighlightReport.Status.DRAFT)
+    no RAG given, or ``drafts`` is False and the report has not yet gone to scrutiny). One query."""
+    reports = HighlightReport.objects.all() if drafts else HighlightReport.objects.gone_to_scrutiny()
+    report_rag = reports.filter(strategy=OuterRef("pk"), year=period.year, quarter=period.quarter)
     strategies = list(
         CommissioningStrategy.objects.annotate(report_rag=Subquery(report_rag.values("rag")[:1])).order_by("name")
     )

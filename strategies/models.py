@@ -185,13 +185,18 @@ class HighlightReportQuerySet(models.QuerySet["HighlightReport"]):
             return self.none()
         if permissions.may_see_drafts(user):
             return self
+        return self.gone_to_scrutiny()
+
+    def gone_to_scrutiny(self) -> HighlightReportQuerySet:
+        """Reports that have gone to scrutiny (what a scrutiny member reads): considered by scrutiny or approved,
+        sent to a committee meeting, or printed in a published pack. Never a draft."""
         status = HighlightReport.Status
-        gone_to_scrutiny = (
+        gone = (
             Q(status__in=[status.SCRUTINY_CONSIDERED, status.APPROVED])
             | Q(scrutiny_meeting__isnull=False)
             | self._printed_in_a_published_pack()
         )
-        return self.exclude(status=status.DRAFT).filter(gone_to_scrutiny)
+        return self.exclude(status=status.DRAFT).filter(gone)
 
     def printed_for_pack(self, *, strategy_id: int, on_or_before: date) -> HighlightReport | None:
         """The report a pack dated ``on_or_before`` prints for a strategy: its latest non-draft report dated on

@@ -4,7 +4,6 @@ import pytest
 
 from providers.risk import FACTORS
 from tests import factories as f
-from tests.security.expectations import NOT_YET_AT_SCRUTINY
 
 pytestmark = pytest.mark.django_db
 
@@ -101,17 +100,23 @@ def test_a_browser_session_reaches_the_api_too(api_client_for, one_of_everything
     assert api_client_for("officer", session=True).get("/api/v1/contracts/").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET_AT_SCRUTINY)
-def test_councillors_do_not_see_draft_highlight_reports_or_packs(api_client_for, directorate):
+def test_councillors_see_reports_only_once_they_have_gone_to_scrutiny(api_client_for, directorate):
     draft = f.HighlightReportFactory(strategy=f.StrategyFactory(directorate=directorate))
-    submitted = f.SubmittedHighlightReportFactory(strategy=draft.strategy, quarter=2, report_date="2018-09-05")
+    with_the_board = f.SubmittedHighlightReportFactory(strategy=draft.strategy, quarter=2, report_date="2018-09-05")
+    at_scrutiny = f.HighlightReportFactory(
+        strategy=draft.strategy,
+        quarter=1,
+        report_date="2018-06-05",
+        status=f.HighlightReport.Status.SCRUTINY_CONSIDERED,
+    )
     draft_pack = f.ScrutinyPackFactory()
     client = api_client_for("scrutiny")
 
     ids = [r["id"] for r in client.get("/api/v1/highlight-reports/").json()["results"]]
 
-    assert ids == [submitted.pk]
+    assert ids == [at_scrutiny.pk]
     assert client.get(f"/api/v1/highlight-reports/{draft.pk}/").status_code == 404
+    assert client.get(f"/api/v1/highlight-reports/{with_the_board.pk}/").status_code == 404
     assert client.get(f"/api/v1/scrutiny-packs/{draft_pack.pk}/").status_code == 404
     assert api_client_for("commissioner").get(f"/api/v1/highlight-reports/{draft.pk}/").status_code == 200
 

@@ -214,3 +214,11 @@ def assert_no_csp_violations(new_page) -> None:
     assert not new_page.csp_violations, "The browser refused content under the CSP:\n" + "\n".join(
         new_page.csp_violations
     )
+
+
+def fill_date(page, legend: str, day: int | str, month: int | str, year: int | str) -> None:
+    """Type a date into a GOV.UK date input (the fieldset named ``legend`` with Day, Month and Year boxes)."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day))
+    group.get_by_label("Month").fill(str(month))
+    group.get_by_label("Year").fill(str(year))

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from . import axe
-from .conftest import ARTIFACTS, CSP_MARKERS, PASSWORD
+from .conftest import ARTIFACTS, CSP_MARKERS, PASSWORD, fill_date
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ def editor_with_errors(page: Page) -> None:
     editor(page)
     page.get_by_role("radio", name="Amber").check()
     page.get_by_label("Supporting comment if Red or Amber").fill("")
-    page.get_by_label("Report date").fill("31/02/2019")
+    fill_date(page, "Report date", 31, 2, 2019)
     page.get_by_role("button", name="Save report").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
 

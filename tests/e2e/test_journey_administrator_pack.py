@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from .conftest import assert_no_csp_violations, log_in
+from .conftest import assert_no_csp_violations, fill_date, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,10 +36,19 @@ document.addEventListener("DOMContentLoaded", () => {
 """
 
 
-def _move(page: Page, link: str, button: str, fill: dict[str, str] | None = None, select: dict | None = None):
+def _move(
+    page: Page,
+    link: str,
+    button: str,
+    fill: dict[str, str] | None = None,
+    select: dict | None = None,
+    dates: dict[str, tuple[int, int, int]] | None = None,
+):
     page.locator("main").get_by_role("link", name=link).click()
     for label, value in (fill or {}).items():
         page.get_by_label(label).fill(value)
+    for legend, (day, month, year) in (dates or {}).items():
+        fill_date(page, legend, day, month, year)
     for label, option in (select or {}).items():
         select_box = page.get_by_label(label)
         choice = next(o for o in select_box.locator("option").all_inner_texts() if option.search(o))
@@ -70,7 +79,8 @@ def test_administrator_approves_a_report_and_renders_the_pack_through_the_worker
         page,
         "Record approval",
         "Record approval",
-        fill={"Executive decision reference": "I017463", "Date of the Executive decision": "23/07/2019"},
+        fill={"Executive decision reference": "I017463"},
+        dates={"Date of the Executive decision": (23, 7, 2019)},
     )
     expect(page.locator("#report-status")).to_contain_text("Approved")
     expect(page.locator("main")).to_contain_text("I017463")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from . import axe
-from .conftest import assert_no_csp_violations, log_in
+from .conftest import assert_no_csp_violations, fill_date, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -27,10 +27,7 @@ HIGH_FACTORS = {
 
 
 def _fill_date(page: Page, legend: str, day: date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
+    fill_date(page, legend, day.day, day.month, day.year)
 
 
 def _high_count(page: Page, year: int) -> int:

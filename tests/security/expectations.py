@@ -374,14 +374,9 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = _table()
 # Rows where today's code gives another answer than the rule: real bugs, each to be fixed elsewhere.
 # The matrix marks them xfail(strict=True): when a fix lands the row passes, the XPASS fails the run,
 # and the entry must be removed here.
-NOT_YET_AT_SCRUTINY = (
-    "Rule conflict, for the lead to settle: HighlightReport.objects.visible_to (strategies/models.py) shows "
-    "councillors a report only once it has gone to scrutiny; the rule here is once it has left draft"
-)
-
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    # The board-reviewed rows (NOT_YET_AT_SCRUTINY) are settled by the lead: a report is a councillor's once it
-    # has gone to scrutiny, so the rows above say 404. report_history shows councillors no draft version.
+    # None today. (Settled: a report is a councillor's once it has gone to scrutiny — considered by a committee,
+    # approved, or printed in a published pack — so the board-reviewed rows above say 404.)
 }
 
 
