@@ -5,38 +5,18 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from contracts.models import Contract, ContractChange
 from tests.factories import ContractFactory, DirectorateFactory
+from tests.parity import api_client as _api
+from tests.parity import api_errors as _api_errors
+from tests.parity import page_client as _page
+from tests.parity import page_errors as _page_errors
 from tests.providers.factories import CommissionerFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db
 d = datetime.date
-
-
-def _page(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=user)
-    return client
-
-
-def _page_errors(response, field: str) -> list[str]:
-    assert response.status_code == 200, response.status_code
-    return list(response.context["form"].errors[field])
-
-
-def _api_errors(response, field: str) -> list[str]:
-    assert response.status_code == 400, response.content
-    return response.json()["errors"][field]
 
 
 @pytest.fixture

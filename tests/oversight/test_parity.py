@@ -5,41 +5,21 @@ the same message on the same field (both call the same service)."""
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from oversight.models import Concern, Sanction, Visit
 from providers.models import RiskAssessment
 from providers.risk import FACTORS
 from tests.factories import ContractFactory, DirectorateFactory, ProviderFactory
+from tests.parity import api_client as _api
+from tests.parity import api_errors as _api_errors
+from tests.parity import page_client as _page
+from tests.parity import page_errors as _page_errors
 from tests.providers.factories import CommissionerFactory, OfficerFactory
 
 pytestmark = pytest.mark.django_db
 
 FUTURE_PAGE, FUTURE_API = "01/01/2100", "2100-01-01"
-
-
-def _page(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=user)
-    return client
-
-
-def _page_errors(response, field: str) -> list[str]:
-    assert response.status_code == 200, response.status_code
-    return list(response.context["form"].errors[field])
-
-
-def _api_errors(response, field: str) -> list[str]:
-    assert response.status_code == 400, response.content
-    return response.json()["errors"][field]
 
 
 @pytest.fixture
