@@ -151,8 +151,7 @@ class ScrutinyPackViewSet(InputOutputMixin, ResourceViewSet):
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):
         pack = self.get_object()
-        link = request.build_absolute_uri(pack.get_absolute_url())
-        pack = services.pack_publish(pack=pack, by=request.user, link=link)
+        pack = services.pack_publish(pack=pack, by=request.user)
         return Response(self.get_serializer(self.get_output(pack)).data)
 
     @extend_schema(summary="Where the pack's rendering stands", responses={200: RenderStatusSerializer})

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from commissioning import permissions
 from commissioning.models import User
+from commissioning.notifications import notify
 from commissioning.pdf import html_to_pdf
 from strategies.models import CommissioningStrategy, HighlightReport
 from strategies.services import normalise_newlines, record_by
@@ -234,10 +235,9 @@ def pack_update(
 
 
 @transaction.atomic
-def pack_publish(*, pack: ScrutinyPack, by: User, link: str = "") -> ScrutinyPack:
-    """Make a rendered pack visible to scrutiny members and e-mail the committee's members."""
-    from commissioning.tasks import send_notification
-
+def pack_publish(*, pack: ScrutinyPack, by: User) -> ScrutinyPack:
+    """Make a rendered pack visible to scrutiny members and notify the committee's members (in the app and by
+    e-mail, once each, through the core's notifications: the e-mail carries the link, not the pack's text)."""
     permissions.require(by, "scrutiny.publish_scrutinypack")
     pack = ScrutinyPack.objects.select_for_update().select_related("meeting__committee").get(pk=pack.pk)
     if pack.status == ScrutinyPack.Status.PUBLISHED:
@@ -248,17 +248,15 @@ def pack_publish(*, pack: ScrutinyPack, by: User, link: str = "") -> ScrutinyPac
     pack.published_at = timezone.now()
     record_by(pack, by)
     pack.save(update_fields=["status", "published_at", "updated_at"])
-    committee = pack.meeting.committee
-    recipients = sorted({email for email in committee.members.values_list("email", flat=True) if email})
-    subject = f"{committee}: report pack for {pack.meeting.date:%-d %B %Y} published"
-    body = (
-        f"The report pack \u201c{pack.title}\u201d for the {committee} meeting on "
-        f"{pack.meeting.date:%-d %B %Y} has been published ({pack.page_count} pages).\n\n"
-        f"Read it here: {link or pack.get_absolute_url()}\n"
+    sent = notify(
+        recipients=pack.meeting.committee.members.filter(is_active=True),
+        kind="scrutiny.pack_published",
+        subject="A scrutiny report pack has been published",
+        link=pack.get_absolute_url(),
+        dedupe_key=f"scrutiny.pack_published:{pack.pk}",
+        by=by,
     )
-    if recipients:
-        transaction.on_commit(lambda: send_notification.delay(subject=subject, body=body, recipients=recipients))
-    logger.info("Scrutiny pack %s published by %s to %d members", pack.pk, by, len(recipients))
+    logger.info("Scrutiny pack %s published by %s to %d members", pack.pk, by, sent)
     return pack
 
 

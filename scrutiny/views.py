@@ -259,7 +259,7 @@ def pack_render(request, pk: int):
 def pack_publish(request, pk: int):
     pack = selectors.pack_for_page(pk=pk, user=request.user)
     try:
-        services.pack_publish(pack=pack, by=request.user, link=request.build_absolute_uri(pack.get_absolute_url()))
+        services.pack_publish(pack=pack, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

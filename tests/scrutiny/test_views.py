@@ -241,9 +241,12 @@ def test_publishing_emails_the_committee_members(client_as_admin, django_capture
     assert response.status_code == 302
     pack.refresh_from_db()
     assert pack.status == ScrutinyPack.Status.PUBLISHED
-    assert len(mail.outbox) == 1
-    assert sorted(mail.outbox[0].to) == ["cllr.a@council.example", "cllr.b@council.example"]
-    assert pack.title in mail.outbox[0].body
+    # One e-mail each, carrying the pack's link (not its text), and a notification in the app for each.
+    assert sorted(m.to[0] for m in mail.outbox) == ["cllr.a@council.example", "cllr.b@council.example"]
+    assert all(pack.get_absolute_url() in m.body for m in mail.outbox)
+    assert sorted(
+        committee.members.filter(notifications__kind="scrutiny.pack_published").values_list("email", flat=True)
+    ) == ["cllr.a@council.example", "cllr.b@council.example"]
 
 
 def test_a_pack_cannot_be_published_before_it_is_rendered(client_as_admin):
