@@ -19,7 +19,7 @@ DOMAIN_APPS = ("commissioning", "strategies", "contracts", "oversight", "provide
 # Officer-only records: councillors do not see providers' safeguarding detail or contract terms.
 OFFICER_ONLY_APPS = ("contracts", "oversight", "providers")
 
-# Models whose full set of rights (add/change/delete/view) a role holds, as "app_label.model".
+# Models a role keeps (adds, changes and views), as "app_label.model".
 _COMMISSIONER_EDITS = [
     "strategies.commissioningstrategy",
     "strategies.outcome",
@@ -32,19 +32,25 @@ _COMMISSIONER_EDITS = [
 ]
 _CONTRACT_OFFICER_EDITS = [
     "contracts.contract",
-    "contracts.contractchange",
+    # Pooled budgets and providers' records are changed through their services (the admin's, and imports:
+    # contract import --create-providers adds providers, the CQC import adds and changes ratings).
     "contracts.pooledbudget",
-    "oversight.visit",
     "oversight.concern",
     "oversight.sanction",
-    "oversight.actionplan",
     "oversight.planaction",
-    "oversight.escalationstep",
     "providers.provider",
     "providers.location",
     "providers.cqcrating",
-    "providers.riskassessment",
     "performance.measureresult",
+]
+# Models a role records (add/view) but never edits: changes, visits, plans and escalation steps are
+# recorded, risk assessments are history (a new one is recorded instead).
+_CONTRACT_OFFICER_RECORDS = [
+    "contracts.contractchange",
+    "oversight.visit",
+    "oversight.actionplan",
+    "oversight.escalationstep",
+    "providers.riskassessment",
 ]
 _SCRUTINY_READS = [
     "strategies.commissioningstrategy",
@@ -71,7 +77,28 @@ _EXTRA = {
 
 # Records whose reading follows a relation, not a role: a notification is its recipient's, a document is
 # readable by whoever may read the record it is attached to (commissioning.documents).
-_NOT_BY_ROLE = {"commissioning.notification", "commissioning.document", "commissioning.historicaldocument"}
+# Nor do roles read by model what no page or endpoint lists by itself: directorates and users are listed only in
+# the admin (the administrator's), and child records are shown only inside their parent's page and API, which
+# check the parent's view right.
+_NOT_BY_ROLE = {
+    "commissioning.notification",
+    "commissioning.document",
+    "commissioning.historicaldocument",
+    "commissioning.directorate",
+    "commissioning.user",
+    "contracts.contractchange",
+    "oversight.escalationstep",
+    "oversight.planaction",
+    "scrutiny.packappendix",
+    "scrutiny.reportrender",
+    "strategies.reportevent",
+}
+
+
+def _rights(model: str, actions: tuple[str, ...]) -> set[str]:
+    """``actions`` on ``model`` ("app_label.model"), less the view right of a record not read by role."""
+    label, name = model.split(".")
+    return {f"{label}.{action}_{name}" for action in actions if action != "view" or model not in _NOT_BY_ROLE}
 
 
 def _all_view_permissions():
@@ -103,11 +130,13 @@ def role_permissions(role: str) -> set[str]:
     perms |= set(_all_view_permissions())
     edits = _COMMISSIONER_EDITS if role == COMMISSIONER else _CONTRACT_OFFICER_EDITS
     for model in edits:
-        label, name = model.split(".")
-        for action in ("add", "change", "view"):
-            perms.add(f"{label}.{action}_{name}")
+        perms |= _rights(model, ("add", "change", "view"))
+    if role == CONTRACT_OFFICER:
+        for model in _CONTRACT_OFFICER_RECORDS:
+            perms |= _rights(model, ("add", "view"))
     if role == COMMISSIONER:
-        perms |= {"scrutiny.add_scrutinyconclusion", "scrutiny.change_scrutinyconclusion"}
+        # Conclusions are recorded, never edited.
+        perms.add("scrutiny.add_scrutinyconclusion")
     return perms
 
 

@@ -119,7 +119,7 @@ def contract_create(request):
             return redirect(contract)
     return render(
         request,
-        "contracts/contract_form.html",
+        "form_page.html",
         {
             "form": form,
             "title": "Add a contract",
@@ -143,7 +143,7 @@ def contract_edit(request, pk: int):
             return redirect(contract)
     return render(
         request,
-        "contracts/contract_form.html",
+        "form_page.html",
         {
             "form": form,
             "contract": contract,
@@ -187,6 +187,9 @@ def contract_change_add(request, pk: int):
         {
             "form": form,
             "contract": contract,
+            "title": "Record a variation, extension or novation",
+            "page_title": f"Record a change to {contract.reference}",
+            "caption": f"{contract.reference} {contract.title}",
             "breadcrumbs": [
                 ("Contracts", reverse("contracts:list")),
                 (contract.reference, contract.get_absolute_url()),
@@ -226,6 +229,9 @@ def contract_decision(request, pk: int):
         {
             "form": form,
             "contract": contract,
+            "title": "Record the re-procurement or extension decision",
+            "page_title": f"Re-procurement decision for {contract.reference}",
+            "caption": f"{contract.reference} {contract.title}",
             "breadcrumbs": [
                 ("Contracts", reverse("contracts:list")),
                 (contract.reference, contract.get_absolute_url()),

@@ -35,7 +35,7 @@ from .forms import (
 from .models import ActionPlan, Concern, PlanAction, Sanction
 from .statistics import annual_statistics
 
-FORM_TEMPLATE = "oversight/form.html"
+FORM_TEMPLATE = "form_page.html"
 
 
 def _provider_from_query(request) -> Provider | None:
@@ -63,6 +63,7 @@ def _provider_form_page(request, *, provider: Provider, title: str, form, back_u
         {
             "form": form,
             "title": title,
+            "page_title": f"{title} – {provider.name}",
             "caption": provider.name,
             "back_url": back_url,
             "breadcrumbs": [

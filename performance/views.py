@@ -114,11 +114,12 @@ def measure_edit(request, pk: int):
 def _measure_page(request, form, strategy, *, title: str):
     return render(
         request,
-        "performance/measure_form.html",
+        "form_page.html",
         {
             "form": form,
             "strategy": strategy,
             "title": title,
+            "caption": strategy.name,
             "breadcrumbs": [
                 ("Performance dashboard", reverse("dashboards:council")),
                 (strategy.name, reverse("performance:strategy", args=[strategy.pk])),

@@ -24,6 +24,8 @@ class ProviderSerializer(serializers.ModelSerializer):
     current_risk_date = serializers.DateField(read_only=True, allow_null=True)
     location_count = serializers.IntegerField(read_only=True, allow_null=True)
     has_rating_drop = serializers.BooleanField(read_only=True, help_text="A location's CQC rating fell.")
+    # Text, not an e-mail format: many providers have no address held, and "" is not an e-mail address.
+    contact_email = serializers.CharField(read_only=True, help_text="E-mail address, or empty if none is held.")
 
     class Meta:
         model = Provider

@@ -87,6 +87,9 @@ def risk_assess(request, pk: int):
         {
             "provider": provider,
             "form": form,
+            "title": "New risk assessment",
+            "page_title": f"New risk assessment – {provider.name}",
+            "caption": provider.name,
             "bands": threshold_bands(),
             "factors": FACTORS,
             "max_score": MAX_SCORE,

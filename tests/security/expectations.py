@@ -391,62 +391,34 @@ def _unused(groups: tuple[str, ...], reason: str, *perms: str) -> dict[tuple[str
     return {(group, perm): reason for group in groups for perm in perms}
 
 
-_CHILD = (
-    "Unnecessary (or unchecked): shown only inside its parent's page and API, which check the parent's "
-    "view permission; no URL of its own asks for it"
-)
-_NO_URL = "Unnecessary: no page or API endpoint makes this write (only the admin, which this role does not reach)"
+_NO_URL = "No page or API endpoint makes this write (only the admin, which this role does not reach)"
 
 KNOWN_UNUSED_GRANTS: dict[tuple[str, str], str] = {
     **_unused(
-        (_COMMISSIONER_GROUP, _OFFICER_GROUP),
-        "Unnecessary: directorates and users are listed only in the admin",
-        "commissioning.view_directorate",
-        "commissioning.view_user",
-    ),
-    **_unused(
-        (_COMMISSIONER_GROUP, _OFFICER_GROUP),
-        _CHILD,
-        "contracts.view_contractchange",
-        "oversight.view_escalationstep",
-        "oversight.view_planaction",
-        "scrutiny.view_packappendix",
-        "scrutiny.view_reportrender",
-        "strategies.view_reportevent",
-    ),
-    **_unused(
         (_OFFICER_GROUP, _SCRUTINY_GROUP),
-        _CHILD,
+        "Checked only where this role is refused: the edit page of a commissioning intention or a risk looks the "
+        "part up among those the user may view (Model.objects.visible_to) before it asks for the right to change "
+        "it, so without the view right the refusal would be 404, not 403; no allowed row asks for it",
         "strategies.view_commissioningintention",
         "strategies.view_strategyrisk",
     ),
     **_unused(
-        (_COMMISSIONER_GROUP,),
-        _NO_URL + " (pooled budgets are read-only in the API and have no page; conclusions are never edited)",
-        "contracts.add_pooledbudget",
-        "contracts.change_pooledbudget",
-        "scrutiny.change_scrutinyconclusion",
-    ),
-    **_unused(
-        (_OFFICER_GROUP,),
-        _NO_URL + " (and pooled budgets are the commissioners' by the rules above)",
+        (_COMMISSIONER_GROUP, _OFFICER_GROUP),
+        _NO_URL + " (pooled budgets are read-only in the API and have no page); kept: the pooled budget services "
+        "check them (commissioners keep their own directorate's, contract officers any)",
         "contracts.add_pooledbudget",
         "contracts.change_pooledbudget",
     ),
     **_unused(
         (_OFFICER_GROUP,),
-        _NO_URL + " (changes, visits, plans and escalation steps are recorded, never edited; risk assessments "
-        "are history; providers, locations and ratings arrive by import, which checks its own permission)",
-        "contracts.change_contractchange",
-        "oversight.change_actionplan",
-        "oversight.change_escalationstep",
-        "oversight.change_visit",
+        _NO_URL + " (providers, locations and ratings arrive by import or through the admin); kept: the "
+        "providers' services check them, and the imports use them (contract import --create-providers adds "
+        "providers, the CQC import adds and changes ratings)",
         "providers.add_cqcrating",
         "providers.add_location",
         "providers.add_provider",
         "providers.change_cqcrating",
         "providers.change_location",
         "providers.change_provider",
-        "providers.change_riskassessment",
     ),
 }
