@@ -79,6 +79,26 @@ def _for_provider(fields: tuple[str, ...], form) -> dict:
     return {name: form.cleaned_data[name] for name in fields}
 
 
+def _record_for_provider(
+    request, *, title: str, form_class, service, fields: tuple[str, ...], done: str, **form_kwargs
+):
+    """The one "record something about a provider" page: pick the provider, fill the form, call the service
+    (whose refusals go onto the form), then back to the provider."""
+    provider = _provider_from_query(request)
+    if provider is None:
+        return _choose_provider(request, title=title)
+    form = form_class(request.POST or None, provider=provider, contract=request.GET.get("contract"), **form_kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(provider=provider, by=request.user, **_for_provider(fields, form))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(provider)
+    return _provider_form_page(request, provider=provider, title=title, form=form, back_url=provider.get_absolute_url())
+
+
 # --- Visits ------------------------------------------------------------------------------------------------
 
 
@@ -106,37 +126,24 @@ def visit_list(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("oversight.add_visit")
 def visit_add(request):
-    provider = _provider_from_query(request)
-    if provider is None:
-        return _choose_provider(request, title="Record a visit")
-    form = VisitForm(request.POST or None, provider=provider, user=request.user, contract=request.GET.get("contract"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.visit_record(
-                provider=provider,
-                by=request.user,
-                **_for_provider(
-                    (
-                        "visited_on",
-                        "kind",
-                        "officer",
-                        "location",
-                        "contract",
-                        "findings",
-                        "environment",
-                        "complaints_feedback",
-                        "follow_up_actions",
-                    ),
-                    form,
-                ),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Visit recorded.")
-            return redirect(provider)
-    return _provider_form_page(
-        request, provider=provider, title="Record a visit", form=form, back_url=provider.get_absolute_url()
+    return _record_for_provider(
+        request,
+        title="Record a visit",
+        form_class=VisitForm,
+        service=services.visit_record,
+        fields=(
+            "visited_on",
+            "kind",
+            "officer",
+            "location",
+            "contract",
+            "findings",
+            "environment",
+            "complaints_feedback",
+            "follow_up_actions",
+        ),
+        done="Visit recorded.",
+        user=request.user,
     )
 
 
@@ -171,24 +178,13 @@ def concern_list(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("oversight.add_concern")
 def concern_add(request):
-    provider = _provider_from_query(request)
-    if provider is None:
-        return _choose_provider(request, title="Record a concern")
-    form = ConcernForm(request.POST or None, provider=provider, contract=request.GET.get("contract"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.concern_record(
-                provider=provider,
-                by=request.user,
-                **_for_provider(("kind", "raised_on", "severity", "summary", "location", "contract"), form),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Concern recorded.")
-            return redirect(provider)
-    return _provider_form_page(
-        request, provider=provider, title="Record a concern", form=form, back_url=provider.get_absolute_url()
+    return _record_for_provider(
+        request,
+        title="Record a concern",
+        form_class=ConcernForm,
+        service=services.concern_record,
+        fields=("kind", "raised_on", "severity", "summary", "location", "contract"),
+        done="Concern recorded.",
     )
 
 
@@ -243,24 +239,13 @@ def sanction_list(request):
 @require_http_methods(["GET", "POST"])
 @permission_required("oversight.add_sanction")
 def sanction_add(request):
-    provider = _provider_from_query(request)
-    if provider is None:
-        return _choose_provider(request, title="Record a sanction")
-    form = SanctionForm(request.POST or None, provider=provider, contract=request.GET.get("contract"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sanction_record(
-                provider=provider,
-                by=request.user,
-                **_for_provider(("kind", "issued_on", "lifted_on", "amount", "reason", "location", "contract"), form),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Sanction recorded.")
-            return redirect(provider)
-    return _provider_form_page(
-        request, provider=provider, title="Record a sanction", form=form, back_url=provider.get_absolute_url()
+    return _record_for_provider(
+        request,
+        title="Record a sanction",
+        form_class=SanctionForm,
+        service=services.sanction_record,
+        fields=("kind", "issued_on", "lifted_on", "amount", "reason", "location", "contract"),
+        done="Sanction recorded.",
     )
 
 
