@@ -3,6 +3,8 @@ resource builds on, the schema and its documentation page.
 
 Permissions, pagination and throttling that settings name live in drf.py."""
 
+from typing import Any, ClassVar
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
@@ -19,7 +21,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import roles
+from . import permissions, roles
 from .drf import Conflict, PageNumberPagination, PreconditionFailed, RoleModelPermissions, TokenClientRateThrottle
 
 __all__ = [
@@ -31,6 +33,8 @@ __all__ = [
     "PreconditionFailed",
     "ResourceViewSet",
     "RoleModelPermissions",
+    "ServiceSchema",
+    "ServiceViewSet",
     "SwaggerView",
     "TokenClientRateThrottle",
     "exception_handler",
@@ -220,6 +224,74 @@ class ResourceViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         self.perform_update(serializer)
         return Response(self.get_serializer(self.get_output(serializer.instance)).data)
+
+
+class ServiceSchema(ApiAutoSchema):
+    """Documents a write's body as the viewset's input serializer and its answer as the output one."""
+
+    def get_request_serializer(self) -> Any:
+        view = self.view
+        if self.method in ("POST", "PUT", "PATCH") and isinstance(view, ServiceViewSet):
+            chosen = view.input_serializer_for(getattr(view, "action", None))
+            if chosen is not None:
+                return chosen
+        return super().get_request_serializer()
+
+
+class ServiceViewSet(ResourceViewSet):
+    """A resource whose writes are read by an input serializer (the request's shape only: no rules, no model
+    validators) and answered with ``serializer_class``, the output serializer, re-read as a GET would show it.
+
+    ``do_create(data)`` and ``do_update(instance, data)`` pass the input to a service, which checks the actor
+    and the rules. ``update_serializer_class`` reads edits where their shape differs from a new record's;
+    ``change_permission`` names the permission an edit of this object needs (checked before the input is
+    read, as a page refuses before showing its form; the service asks again).
+    """
+
+    input_serializer_class: ClassVar[type[serializers.BaseSerializer] | None] = None
+    update_serializer_class: ClassVar[type[serializers.BaseSerializer] | None] = None
+    change_permission: ClassVar[str | None] = None
+    schema = ServiceSchema()
+
+    @classmethod
+    def input_serializer_for(cls, action: str | None) -> type[serializers.BaseSerializer] | None:
+        """The input serializer of the create and update actions (an extra action names its own)."""
+        if action in ("update", "partial_update"):
+            return cls.update_serializer_class or cls.input_serializer_class
+        if action == "create":
+            return cls.input_serializer_class
+        return None
+
+    def may_write(self, user, obj) -> bool:
+        if self.change_permission is None:
+            return True
+        return permissions.may(user, self.change_permission, obj)
+
+    def valid_input(
+        self,
+        instance: Any = None,
+        *,
+        serializer_class: type[serializers.BaseSerializer] | None = None,
+        partial: bool = False,
+    ) -> dict[str, Any]:
+        """The request body, checked for shape by ``serializer_class`` (an extra action's) or the action's
+        input serializer."""
+        chosen = serializer_class or self.input_serializer_for(self.action)
+        if chosen is None:
+            raise exceptions.MethodNotAllowed(self.request.method or "")
+        serializer = chosen(instance, data=self.request.data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def create(self, request, *args, **kwargs):
+        instance = self.do_create(self.valid_input())
+        return Response(self.get_serializer(self.get_output(instance)).data, status=201)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()  # refuses another directorate's record (may_write) before reading input
+        data = self.valid_input(instance, partial=kwargs.pop("partial", False))
+        instance = self.do_update(instance, data)
+        return Response(self.get_serializer(self.get_output(instance)).data)
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from providers.api import ServiceViewSet
+from commissioning.api import ServiceViewSet
 from providers.models import Location, Provider
 
 from . import services
@@ -68,11 +68,6 @@ class ContractViewSet(ServiceViewSet):
     def do_update(self, instance, data):
         return services.contract_update(contract=instance, by=self.request.user, **data)
 
-    def _input(self, serializer_class, request):
-        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
     @extend_schema(
         summary="Record a variation, extension or novation",
         description="As on the contract's page: an extension takes the next option and moves the end date on, "
@@ -84,7 +79,7 @@ class ContractViewSet(ServiceViewSet):
     def changes(self, request, pk=None, **kwargs):
         contract = self.get_object()
         change = services.contract_record_change(
-            contract=contract, by=request.user, **self._input(ContractChangeInputSerializer, request)
+            contract=contract, by=request.user, **self.valid_input(serializer_class=ContractChangeInputSerializer)
         )
         return Response(ContractChangeSerializer(change).data, status=201)
 
@@ -96,7 +91,7 @@ class ContractViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def decision(self, request, pk=None, **kwargs):
         contract = self.get_object()
-        data = self._input(DecisionInputSerializer, request)
+        data = self.valid_input(serializer_class=DecisionInputSerializer)
         services.contract_record_decision(
             contract=contract, by=request.user, decision=data["reprocurement_decision"], decided_on=data["decided_on"]
         )

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Prefetch, QuerySet
 
-from providers.api import ServiceViewSet
+from commissioning.api import ServiceViewSet
 
 from . import services
 from .models import ActionPlan, Concern, PlanAction, Sanction, Visit

@@ -7,17 +7,9 @@ input is read, as the page refuses before showing its form; the service asks the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers
-from rest_framework.response import Response
 
-from commissioning import permissions
-from commissioning.api import ResourceViewSet
+from commissioning.api import ServiceViewSet
 
 from . import services
 from .filters import MeasureFilter, MeasureResultFilter
@@ -33,58 +25,19 @@ from .serializers import (
 )
 
 
-@contextmanager
-def _refusals() -> Iterator[None]:
-    """A service's refusal answers 403 with its own words (REST framework would put generic ones)."""
-    try:
-        yield
-    except DjangoPermissionDenied as refusal:
-        raise exceptions.PermissionDenied(str(refusal) or None) from None
-
-
-class _ServiceViewSet(ResourceViewSet):
-    # Reads answer with ``serializer_class`` (the output); writes read an input serializer per endpoint. (A
-    # comment, not a docstring: the API's documentation takes each resource's docstring.)
-
-    input_serializer_class: type[serializers.BaseSerializer]
-    update_input_serializer_class: type[serializers.BaseSerializer]
-    change_permission: str
-
-    def may_write(self, user: Any, obj: Any) -> bool:
-        return permissions.may(user, self.change_permission, obj)
-
-    def _input(self, serializer_class: type[serializers.BaseSerializer], instance: Any = None, **kwargs: Any) -> dict:
-        serializer = serializer_class(instance, data=self.request.data, context=self.get_serializer_context(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def create(self, request, *args, **kwargs):
-        data = self._input(self.input_serializer_class)
-        with _refusals():
-            instance = self.do_create(data)
-        return Response(self.get_serializer(self.get_output(instance)).data, status=201)
-
-    def update(self, request, *args, **kwargs):
-        instance = self.get_object()  # refuses another directorate's record (may_write) before reading input
-        data = self._input(self.update_input_serializer_class, instance, partial=kwargs.pop("partial", False))
-        with _refusals():
-            instance = self.do_update(instance, data)
-        return Response(self.get_serializer(self.get_output(instance)).data)
-
-
 @extend_schema_view(
     create=extend_schema(request=MeasureInputSerializer, responses={201: MeasureSerializer}),
     update=extend_schema(request=MeasureUpdateInputSerializer, responses={200: MeasureSerializer}),
     partial_update=extend_schema(request=MeasureUpdateInputSerializer, responses={200: MeasureSerializer}),
 )
-class MeasureViewSet(_ServiceViewSet):
+class MeasureViewSet(ServiceViewSet):
     """Performance measures of commissioning strategies. Commissioners add and change the measures of their
     own directorate's strategies; administrators those of any. Status is never sent: it is computed for each
     result."""
 
     serializer_class = MeasureSerializer
     input_serializer_class = MeasureInputSerializer
-    update_input_serializer_class = MeasureUpdateInputSerializer
+    update_serializer_class = MeasureUpdateInputSerializer
     change_permission = CHANGE_MEASURE
     filterset_class = MeasureFilter
     ordering_fields = ["order", "name"]
@@ -103,14 +56,14 @@ class MeasureViewSet(_ServiceViewSet):
     update=extend_schema(request=MeasureResultUpdateInputSerializer, responses={200: MeasureResultSerializer}),
     partial_update=extend_schema(request=MeasureResultUpdateInputSerializer, responses={200: MeasureResultSerializer}),
 )
-class MeasureResultViewSet(_ServiceViewSet):
+class MeasureResultViewSet(ServiceViewSet):
     """A measure's value and target for one quarter. Commissioners and contract officers enter the results of
     their own directorate's measures (administrators, and officers of no directorate, any). Posting a quarter
     that is stored already replaces it; the status is computed from value, target and polarity."""
 
     serializer_class = MeasureResultSerializer
     input_serializer_class = MeasureResultInputSerializer
-    update_input_serializer_class = MeasureResultUpdateInputSerializer
+    update_serializer_class = MeasureResultUpdateInputSerializer
     change_permission = CHANGE_RESULT
     filterset_class = MeasureResultFilter
     ordering_fields = ["year", "quarter"]

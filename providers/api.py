@@ -1,19 +1,15 @@
 """API of providers, locations, CQC ratings and risk assessments.
 
-Also what every officer-records API (this app's, the register's, oversight's) builds on, until it moves to
-``commissioning.api``: ``ServiceViewSet``, an input serializer that checks a write's shape, an output
-serializer that shows the record, a service that makes the write (and ``serializers.VisibleRecordField``).
+Each write reads its input serializer (the shape), calls one service (permission, rules, audit) and answers
+with the output serializer: ``commissioning.api.ServiceViewSet``.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers
 
-from commissioning.api import ApiAutoSchema, ResourceViewSet
+from commissioning.api import ServiceViewSet
 from commissioning.models import Directorate
 
 from . import services
@@ -27,44 +23,6 @@ from .serializers import (
     RiskAssessmentInputSerializer,
     RiskAssessmentSerializer,
 )
-
-
-class ServiceSchema(ApiAutoSchema):
-    """Documents a write's body as the viewset's input serializer and its answer as the output one."""
-
-    def get_request_serializer(self) -> Any:
-        view = self.view
-        if self.method in ("POST", "PUT", "PATCH") and isinstance(view, ServiceViewSet):
-            chosen = view.input_serializer_for(getattr(view, "action", None))
-            if chosen is not None:
-                return chosen
-        return super().get_request_serializer()
-
-
-class ServiceViewSet(ResourceViewSet):
-    """A resource whose writes are read by an input serializer (the request's shape only: no rules, no
-    model validators) and answered with ``serializer_class``, the output serializer; ``do_create`` and
-    ``do_update`` pass the input to a service, which checks the actor and the rules."""
-
-    input_serializer_class: ClassVar[type[serializers.Serializer] | None] = None
-    update_serializer_class: ClassVar[type[serializers.Serializer] | None] = None
-    schema = ServiceSchema()
-
-    @classmethod
-    def input_serializer_for(cls, action: str | None) -> type[serializers.Serializer] | None:
-        """The input serializer of the create and update actions (an extra action names its own)."""
-        if action in ("update", "partial_update"):
-            return cls.update_serializer_class or cls.input_serializer_class
-        if action == "create":
-            return cls.input_serializer_class
-        return None
-
-    def get_serializer(self, *args, **kwargs):
-        chosen = self.input_serializer_for(self.action) if "data" in kwargs else None
-        if chosen is None:
-            return super().get_serializer(*args, **kwargs)
-        kwargs.setdefault("context", self.get_serializer_context())
-        return chosen(*args, **kwargs)
 
 
 class ApiProviderFilter(ProviderFilter):

@@ -8,8 +8,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from commissioning.api import Conflict, ErrorSerializer, ResourceViewSet
-from strategies.api import InputOutputMixin
+from commissioning.api import Conflict, ErrorSerializer, ResourceViewSet, ServiceViewSet
 
 from . import services
 from .models import Committee, Meeting, ScrutinyConclusion, ScrutinyPack
@@ -51,7 +50,7 @@ class MeetingViewSet(ResourceViewSet):
         responses={201: ScrutinyConclusionSerializer},
     )
 )
-class ScrutinyConclusionViewSet(InputOutputMixin, ResourceViewSet):
+class ScrutinyConclusionViewSet(ServiceViewSet):
     serializer_class = ScrutinyConclusionSerializer
     input_serializer_class = ScrutinyConclusionInputSerializer
     filterset_fields = ["strategy", "meeting"]
@@ -83,7 +82,7 @@ class ScrutinyConclusionViewSet(InputOutputMixin, ResourceViewSet):
         summary="Change some of a draft pack", request=ScrutinyPackInputSerializer, responses=ScrutinyPackSerializer
     ),
 )
-class ScrutinyPackViewSet(InputOutputMixin, ResourceViewSet):
+class ScrutinyPackViewSet(ServiceViewSet):
     serializer_class = ScrutinyPackSerializer
     input_serializer_class = ScrutinyPackInputSerializer
     filterset_fields = ["meeting", "status", "render_status"]

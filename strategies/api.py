@@ -7,16 +7,14 @@ directorate, rules) comes back as 403 or 400 naming the field, exactly as on the
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commissioning import permissions
-from commissioning.api import Conflict, ErrorSerializer, PreconditionFailed, ResourceViewSet
+from commissioning.api import Conflict, ErrorSerializer, PreconditionFailed, ResourceViewSet, ServiceViewSet
 from commissioning.drf import PreconditionRequired
 from commissioning.periods import FinancialQuarter
 
@@ -40,29 +38,6 @@ from .serializers import (
 )
 
 
-class InputOutputMixin:
-    """Writes read ``input_serializer_class`` and answer with the output ``serializer_class`` (re-read through
-    ``get_queryset``); ``do_create(data)`` and ``do_update(instance, data)`` call the services."""
-
-    input_serializer_class: type[serializers.Serializer]
-
-    def valid_input(self, data, *, partial: bool = False) -> dict[str, Any]:
-        serializer = self.input_serializer_class(data=data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def create(self, request, *args, **kwargs):
-        instance = self.do_create(self.valid_input(request.data))
-        out = self.get_serializer(self.get_output(instance))
-        return Response(out.data, status=201)
-
-    def update(self, request, *args, **kwargs):
-        instance = self.get_object()
-        data = self.valid_input(request.data, partial=kwargs.pop("partial", False))
-        instance = self.do_update(instance, data)
-        return Response(self.get_serializer(self.get_output(instance)).data)
-
-
 def _writes(name: str, input_serializer, output_serializer) -> dict:
     return {
         "create": extend_schema(summary=f"Add a {name}", request=input_serializer, responses={201: output_serializer}),
@@ -78,9 +53,10 @@ def _writes(name: str, input_serializer, output_serializer) -> dict:
     retrieve=extend_schema(summary="A commissioning strategy"),
     **_writes("commissioning strategy", StrategyInputSerializer, StrategySerializer),
 )
-class StrategyViewSet(InputOutputMixin, ResourceViewSet):
+class StrategyViewSet(ServiceViewSet):
     serializer_class = StrategySerializer
     input_serializer_class = StrategyInputSerializer
+    change_permission = "strategies.change_commissioningstrategy"
     filterset_class = StrategyFilter
     ordering_fields = ["name", "updated_at"]
     ordering = ["name"]
@@ -88,9 +64,6 @@ class StrategyViewSet(InputOutputMixin, ResourceViewSet):
 
     def get_queryset(self):
         return strategy_list(user=self.request.user)
-
-    def may_write(self, user, obj) -> bool:
-        return permissions.may(user, "strategies.change_commissioningstrategy", obj)
 
     def do_create(self, data):
         return services.strategy_create(by=self.request.user, data=data)
@@ -100,9 +73,10 @@ class StrategyViewSet(InputOutputMixin, ResourceViewSet):
 
 
 @extend_schema_view(**_writes("outcome", OutcomeInputSerializer, OutcomeSerializer))
-class OutcomeViewSet(InputOutputMixin, ResourceViewSet):
+class OutcomeViewSet(ServiceViewSet):
     serializer_class = OutcomeSerializer
     input_serializer_class = OutcomeInputSerializer
+    change_permission = "strategies.change_outcome"
     filterset_fields = ["strategy"]
     ordering_fields = ["order", "title"]
     queryset = Outcome.objects.none()
@@ -113,9 +87,6 @@ class OutcomeViewSet(InputOutputMixin, ResourceViewSet):
             .select_related("strategy")
             .order_by("strategy_id", "order", "pk")
         )
-
-    def may_write(self, user, obj) -> bool:
-        return permissions.may(user, "strategies.change_outcome", obj)
 
     def do_create(self, data):
         strategy = data.pop("strategy")
