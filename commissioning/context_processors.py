@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from . import roles
+from .notifications import unread_count
 
 
 def service(request):
@@ -29,6 +30,9 @@ def service(request):
     for link in links[1:]:
         link["active"] = request.path.startswith(link["url"])
     return {
+        # A callable, so the template reads it only on pages that show the header (from the cache, see
+        # unread_count).
+        "notifications_unread": (lambda: unread_count(user=user)) if user is not None else 0,
         "SERVICE_NAME": "Commissioning management",
         "SERVICE_PHASE": "beta",
         "service_navigation": links,

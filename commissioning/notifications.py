@@ -16,6 +16,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -127,6 +129,10 @@ def notify(
             created.append(notification.pk)
         if created:
             transaction.on_commit(lambda: send_notification_emails.delay(notification_ids=created))
+            # Forgotten now and again after the commit, so no page caches a count from before it.
+            recipients_now = sorted(set(people) - already)
+            _forget_unread(recipients_now)
+            transaction.on_commit(lambda: _forget_unread(recipients_now))
     return len(created)
 
 
@@ -138,10 +144,29 @@ def notifications_for(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
+def _unread_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def _forget_unread(user_ids: Iterable[int]) -> None:
+    cache.delete_many([_unread_key(user_id) for user_id in user_ids])
+
+
 def unread_count(*, user: User) -> int:
+    """How many of the user's notifications are unread (the header's badge).
+
+    Kept in the cache so a page costs no query for it; ``notify`` and ``mark_read`` forget the figure when
+    they change it, and it expires anyway after ``NOTIFICATION_COUNT_SECONDS``.
+    """
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user).unread().count()
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user).unread().count()
+        # Inside a transaction the figure may include rows that are rolled back: kept only once committed.
+        transaction.on_commit(lambda: cache.set(key, count, timeout=settings.NOTIFICATION_COUNT_SECONDS))
+    return int(count)
 
 
 def mark_read(*, user: User, notification_id: int | None = None) -> int:
@@ -152,4 +177,7 @@ def mark_read(*, user: User, notification_id: int | None = None) -> int:
     mine = Notification.objects.filter(recipient=user).unread()
     if notification_id is not None:
         mine = mine.filter(pk=notification_id)
-    return mine.update(read_at=timezone.now())
+    changed = mine.update(read_at=timezone.now())
+    _forget_unread([user.pk])
+    transaction.on_commit(lambda: _forget_unread([user.pk]))
+    return changed

@@ -15,6 +15,17 @@ def _user_with_role(role: str, **kwargs):
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: a cached figure (a user's unread count) must not outlive the
+    rows a test rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def directorate(db):
     return DirectorateFactory(name="Adult Care and Community Wellbeing", code="accw")

@@ -1,5 +1,6 @@
 """Notifications: one each in the service, one e-mail each (sent once), and e-mails that carry only a link."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -288,6 +289,66 @@ def test_marking_all_as_read_touches_only_my_own(members):
 def test_an_empty_inbox_says_so(members):
     response = _client(members[0]).get(reverse("notifications"))
     assert b"You have no notifications." in response.content
+
+
+def _header_badge(client) -> str:
+    page = client.get("/").content.decode()
+    link = re.search(r'<a class="govuk-header__link" href="/notifications/">(.*?)</a>', page)
+    assert link is not None
+    return re.sub(r"<[^>]+>", "", link.group(1))
+
+
+def test_the_header_shows_how_many_notifications_are_unread(members):
+    client = _client(members[0])
+    assert _header_badge(client) == "Notifications"  # none: no figure at all
+
+    _notify(members[:1], key="a")
+    _notify(members[:1], key="b")
+    assert _header_badge(client) == "Notifications 2 unread"
+
+    client.post(reverse("notification-read", args=[Notification.objects.filter(dedupe_key="a").get().pk]))
+    assert _header_badge(client) == "Notifications 1 unread"
+    client.post(reverse("notifications-read-all"))
+    assert _header_badge(client) == "Notifications"
+
+
+def test_the_unread_figure_is_each_persons_own(members):
+    _notify(members[:1], key="a")
+    assert _header_badge(_client(members[0])) == "Notifications 1 unread"
+    assert _header_badge(_client(members[1])) == "Notifications"
+
+
+def test_the_unread_figure_costs_one_query_then_none_until_it_changes(
+    members, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from commissioning.notifications import unread_count
+
+    _notify(members[:1], key="a")
+    with django_assert_num_queries(1), django_capture_on_commit_callbacks(execute=True):
+        assert unread_count(user=members[0]) == 1
+    with django_assert_num_queries(0):
+        assert unread_count(user=members[0]) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(members[:1], key="b")  # forgets the cached figure
+    assert unread_count(user=members[0]) == 2
+
+
+def test_a_notification_rolled_back_leaves_no_figure_behind(members):
+    from commissioning.notifications import unread_count
+
+    class Undone(Exception):
+        pass
+
+    def notify_then_fail():
+        with transaction.atomic():
+            _notify(members[:1], key="a")
+            assert unread_count(user=members[0]) == 1  # seen inside the transaction, forgotten after it
+            raise Undone
+
+    assert unread_count(user=members[0]) == 0
+    with pytest.raises(Undone):
+        notify_then_fail()
+    assert unread_count(user=members[0]) == 0
 
 
 def test_the_header_can_show_the_unread_count_without_a_context_processor(members, django_assert_num_queries):
