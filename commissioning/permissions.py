@@ -41,6 +41,15 @@ class OwnedByDirectorate(Protocol):
 RELATION_RULES: dict[str, list[Callable[[Any, Any], bool | None]]] = {}
 
 
+def add_relation_rule(perms: tuple[str, ...], rule: Callable[[Any, Any], bool | None]) -> None:
+    """Let ``rule(user, obj)`` answer for ``perms`` before the directorate rule (an app registers its
+    relations in ``AppConfig.ready``). Registering the same rule twice has no further effect."""
+    for perm in perms:
+        rules = RELATION_RULES.setdefault(perm, [])
+        if rule not in rules:
+            rules.append(rule)
+
+
 def has_role(user: Any, *role_names: str) -> bool:
     """Whether the user holds any of the roles (superusers hold every role)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -74,7 +83,11 @@ def may(user: Any, perm: str, obj: Any = None) -> bool:
     # binds what they change.
     if perm.split(".", 1)[-1].startswith("view_"):
         return True
-    directorate_id = owning_directorate_id(obj)
+    return acts_for(user, owning_directorate_id(obj))
+
+
+def acts_for(user: Any, directorate_id: int | None) -> bool:
+    """Whether the user acts for that directorate (None: a council-wide record, which everyone does)."""
     if directorate_id is None or is_council_wide(user):
         return True
     return bool(user.directorate_id == directorate_id)

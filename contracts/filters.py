@@ -62,6 +62,7 @@ class ContractFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Contract.Status.choices, empty_label="Any")
     performance = filters.ChoiceFilter(choices=Contract.Performance.choices, empty_label="Any")
     key = filters.BooleanFilter(label="Key contracts only", method="filter_key", widget=forms.CheckboxInput)
+    mine = filters.BooleanFilter(label="Only contracts I manage", method="filter_mine", widget=forms.CheckboxInput)
     value_band = filters.ChoiceFilter(
         label="Annual value",
         choices=[(code, label) for code, label, _, _ in VALUE_BANDS],
@@ -75,6 +76,12 @@ class ContractFilter(filters.FilterSet):
     class Meta:
         model = Contract
         fields: list[str] = []
+
+    def filter_mine(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        if not value or user is None or not user.is_authenticated:
+            return queryset
+        return queryset.filter(contract_manager=user)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

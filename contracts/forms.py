@@ -9,6 +9,7 @@ from providers.models import Provider
 
 from .imports import UPLOAD, parse_extension_months
 from .models import Contract, ContractChange
+from .selectors import contract_officers
 
 
 class ExtensionMonthsField(forms.CharField):
@@ -46,6 +47,7 @@ class ContractForm(forms.ModelForm):
             "contract_type",
             "procurement_route",
             "status",
+            "contract_manager",
             "lead_provider",
             "other_providers",
             "provider_summary",
@@ -82,6 +84,8 @@ class ContractForm(forms.ModelForm):
         self.fields["lead_provider"].queryset = Provider.objects.order_by("name")
         self.fields["other_providers"].queryset = Provider.objects.order_by("name")
         self.fields["other_providers"].required = False
+        self.fields["contract_manager"].queryset = contract_officers()
+        self.fields["contract_manager"].label_from_instance = lambda user: user.get_full_name() or user.username
         self.helper = FormHelper()
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
@@ -93,6 +97,7 @@ class ContractForm(forms.ModelForm):
                 "contract_type",
                 "procurement_route",
                 "status",
+                "contract_manager",
                 legend="Where it sits",
                 legend_size=Size.MEDIUM,
             ),

@@ -118,6 +118,15 @@ class Contract(TimeStampedModel):
         "providers.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="lead_contracts"
     )
     other_providers = models.ManyToManyField("providers.Provider", blank=True, related_name="shared_contracts")
+    contract_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_contracts",
+        help_text="The contract officer who manages the contract day to day; they may change it whichever "
+        "directorate it sits in.",
+    )
     provider_summary = models.CharField(
         max_length=255,
         blank=True,

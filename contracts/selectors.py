@@ -9,6 +9,8 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from commissioning import roles
+from commissioning.models import User
 from providers.models import CqcRating, CqcRatingValue, Location, Provider
 
 from .models import Contract, ContractChange
@@ -33,7 +35,7 @@ def contract_register(*, user) -> QuerySet[Contract]:
     return (
         Contract.objects.visible_to(user)
         .with_is_key()
-        .select_related("directorate", "strategy", "lead_provider")
+        .select_related("directorate", "strategy", "lead_provider", "contract_manager")
         .order_by("end_date", "reference")
     )
 
@@ -79,7 +81,7 @@ def contract_detail(*, pk: int, user) -> Contract:
     contract = (
         Contract.objects.visible_to(user)
         .with_is_key()
-        .select_related("directorate", "strategy__commissioning_lead", "lead_provider")
+        .select_related("directorate", "strategy__commissioning_lead", "lead_provider", "contract_manager")
         .prefetch_related(
             Prefetch("other_providers", queryset=Provider.objects.order_by("name")),
             Prefetch("locations", queryset=locations),
@@ -112,3 +114,12 @@ def contract_providers_with_risk(*, contract: Contract) -> list[Provider]:
     # The lead provider first: it is the one the register names.
     providers.sort(key=lambda p: p.pk != contract.lead_provider_id)
     return providers
+
+
+def contract_officers() -> QuerySet[User]:
+    """The people who may be named a contract's manager: active contract officers, by name."""
+    return (
+        User.objects.filter(is_active=True, groups__name=roles.CONTRACT_OFFICER)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

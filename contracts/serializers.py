@@ -7,7 +7,7 @@ from django.apps import apps
 from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
-from commissioning.models import Directorate
+from commissioning.models import Directorate, User
 from providers.models import Location, Provider
 from providers.serializers import VisibleRecordField
 
@@ -25,6 +25,7 @@ class ContractSerializer(serializers.ModelSerializer):
     directorate_name = serializers.CharField(source="directorate.name")
     strategy_name = serializers.CharField(source="strategy.name", allow_null=True, default=None)
     lead_provider_name = serializers.CharField(source="lead_provider.name", allow_null=True, default=None)
+    contract_manager_name = serializers.SerializerMethodField(help_text="The named contract manager, if any.")
     is_key = serializers.BooleanField(help_text="Annual value of £1m or more, or politically sensitive.")
     extension_months = serializers.ListField(
         child=serializers.IntegerField(), help_text="Extension options in months, in order: 3+1+1 years is [12, 12]."
@@ -45,6 +46,8 @@ class ContractSerializer(serializers.ModelSerializer):
             "extension_months",
             "extensions_used",
             "has_kpis",
+            "contract_manager",
+            "contract_manager_name",
             "lead_provider",
             "payment_basis",
             "payment_frequency",
@@ -78,6 +81,10 @@ class ContractSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_contract_manager_name(self, contract: Contract) -> str | None:
+        manager = contract.contract_manager
+        return (manager.get_full_name() or manager.username) if manager is not None else None
 
 
 @extend_schema_serializer(
@@ -113,6 +120,12 @@ class ContractInputSerializer(serializers.Serializer):
     directorate = serializers.PrimaryKeyRelatedField(queryset=Directorate.objects.all())
     strategy = serializers.PrimaryKeyRelatedField(queryset=_strategies(), required=False, allow_null=True)
     lead_provider = VisibleRecordField(queryset=Provider.objects.all(), required=False, allow_null=True)
+    contract_manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="The user ID of the contract officer who manages it; they may change it in any directorate.",
+    )
     other_providers = VisibleRecordField(queryset=Provider.objects.all(), many=True, required=False)
     provider_summary = serializers.CharField(max_length=255, required=False, allow_blank=True)
     locations = VisibleRecordField(queryset=Location.objects.all(), many=True, required=False)

@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from commissioning import permissions
+from commissioning import permissions, roles
 from commissioning.models import Directorate, User
 from providers.models import Location, Provider
 
@@ -39,6 +39,7 @@ class ContractFields(TypedDict, total=False):
     directorate: Directorate
     strategy: Any  # strategies.CommissioningStrategy (an app above this one) or None
     lead_provider: Provider | None
+    contract_manager: User | None
     provider_summary: str
     category: str
     contract_type: str
@@ -91,6 +92,12 @@ def _check_dates_and_extensions(contract: Contract) -> None:
         )
 
 
+def _check_manager(contract: Contract) -> None:
+    manager = contract.contract_manager
+    if manager is not None and not (manager.is_active and manager.has_role(roles.CONTRACT_OFFICER)):
+        raise ValidationError({"contract_manager": "The contract manager must be an active contract officer."})
+
+
 def _split(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     unknown = set(fields) - EDITABLE_FIELDS - M2M_FIELDS
     if unknown:
@@ -102,6 +109,7 @@ def _split(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _save(contract: Contract, by: User, m2m: dict[str, Any]) -> Contract:
     _check_dates_and_extensions(contract)
+    _check_manager(contract)
     contract.full_clean(exclude=["maximum_end_date"])
     _done_by(contract, by)
     contract.save()
@@ -127,9 +135,15 @@ def contract_update(*, contract: Contract, by: User, **fields: Unpack[ContractFi
     plain, m2m = _split(dict(fields))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     permissions.require(by, "contracts.change_contract", contract)
+    was_directorate_id = contract.directorate_id
     for name, value in plain.items():
         setattr(contract, name, value)
-    # Moving a contract to another directorate needs the right to change that directorate's contracts too.
+    # Moving a contract to another directorate needs the right to change that directorate's contracts too
+    # (a named contract manager manages the contract; they do not move it between directorates).
+    if contract.directorate_id != was_directorate_id and not (
+        permissions.acts_for(by, was_directorate_id) and permissions.acts_for(by, contract.directorate_id)
+    ):
+        raise PermissionDenied("You may change only your own directorate's records.")
     permissions.require(by, "contracts.change_contract", contract)
     return _save(contract, by, m2m)
 

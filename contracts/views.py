@@ -34,7 +34,9 @@ def _get_contract(request, pk: int) -> Contract:
 @require_GET
 @permission_required("contracts.view_contract")
 def contract_list(request):
-    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register(user=request.user))
+    filterset = ContractFilter(
+        request.GET or None, queryset=selectors.contract_register(user=request.user), request=request
+    )
     page = page_of(request, filterset.qs, PAGE_SIZE)
     return render(
         request,
@@ -67,14 +69,18 @@ def _sort_links(request) -> dict[str, str]:
 @require_GET
 @permission_required("contracts.view_contract")
 def contract_export_csv(request):
-    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register(user=request.user))
+    filterset = ContractFilter(
+        request.GET or None, queryset=selectors.contract_register(user=request.user), request=request
+    )
     return exports.csv_response(filterset.qs.iterator(chunk_size=2000), filename=_export_name("csv"))
 
 
 @require_GET
 @permission_required("contracts.view_contract")
 def contract_export_xlsx(request):
-    filterset = ContractFilter(request.GET or None, queryset=selectors.contract_register(user=request.user))
+    filterset = ContractFilter(
+        request.GET or None, queryset=selectors.contract_register(user=request.user), request=request
+    )
     return exports.xlsx_response(filterset.qs.iterator(chunk_size=2000), filename=_export_name("xlsx"))
 
 
