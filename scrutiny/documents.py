@@ -152,11 +152,18 @@ def _later_conclusions(strategy: CommissioningStrategy, *, after, up_to) -> list
 
 
 def pack_appendices(pack: ScrutinyPack) -> list[AppendixPart]:
-    """The appendices of a pack in order, each with the report and quarter it prints (no HTML yet)."""
+    """The appendices of a pack in order, each with the report and quarter it prints (no HTML yet): two
+    queries, whatever the number of appendices. The pack page shows the same choice before any render."""
+    appendices = list(pack.appendices.select_related("strategy").order_by("order", "pk"))
+    printed = HighlightReport.objects.printed_for_packs(
+        strategy_ids=[a.strategy_id for a in appendices], on_or_before=pack.report_date
+    )
     parts = []
-    for number, appendix in enumerate(pack.appendices.select_related("strategy").order_by("order", "pk"), start=1):
+    for number, appendix in enumerate(appendices, start=1):
         strategy = appendix.strategy
-        report = report_for_pack(strategy=strategy, on_or_before=pack.report_date)
+        report = printed.get(strategy.pk)
+        if report is not None:
+            report.strategy = strategy
         period = report.period if report else FinancialQuarter.containing(pack.report_date)
         parts.append(
             AppendixPart(

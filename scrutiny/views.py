@@ -17,7 +17,7 @@ from commissioning.forms import add_service_errors
 from commissioning.permissions import permission_required
 from strategies.models import CommissioningStrategy, HighlightReport
 
-from . import selectors, services
+from . import documents, selectors, services
 from .forms import ConclusionForm, PackForm
 from .models import Committee, Meeting, ReportRender, ScrutinyPack
 
@@ -220,6 +220,7 @@ def pack_detail(request, pk: int):
         {
             "pack": pack,
             "appendices": list(pack.appendices.all()),
+            "parts": documents.pack_appendices(pack),
             "render": _pack_status(pack, request.user),
             "status_url": reverse("scrutiny:pack_status", args=[pack.pk]),
             "render_url": reverse("scrutiny:pack_render", args=[pack.pk]),

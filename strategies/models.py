@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -198,28 +198,40 @@ class HighlightReportQuerySet(models.QuerySet["HighlightReport"]):
         )
         return self.exclude(status=status.DRAFT).filter(gone)
 
+    def printable(self) -> HighlightReportQuerySet:
+        """Reports a pack may print: past the officers' board (board reviewed, considered by scrutiny or
+        approved). Never a draft, nor a report still with the board."""
+        return self.filter(status__in=HighlightReport.PRINTABLE_STATUSES)
+
     def printed_for_pack(self, *, strategy_id: int, on_or_before: date) -> HighlightReport | None:
-        """The report a pack dated ``on_or_before`` prints for a strategy: its latest non-draft report dated on
-        or before the pack's date; failing that, its latest non-draft report. A draft is never printed."""
-        reports = self.filter(strategy_id=strategy_id).exclude(status=HighlightReport.Status.DRAFT)
-        reports = reports.order_by("-report_date", "-year", "-quarter")
-        return cast("HighlightReport | None", reports.filter(report_date__lte=on_or_before).first() or reports.first())
+        """The report a pack dated ``on_or_before`` prints for a strategy: its latest printable report dated on
+        or before the pack's date, or None (the pack then says no report was submitted for the quarter)."""
+        return self.printed_for_packs(strategy_ids=[strategy_id], on_or_before=on_or_before).get(strategy_id)
+
+    def printed_for_packs(self, *, strategy_ids: list[int], on_or_before: date) -> dict[int, HighlightReport]:
+        """``printed_for_pack`` for several strategies in one query: strategy ID → the report it prints."""
+        reports = self.printable().filter(strategy_id__in=strategy_ids, report_date__lte=on_or_before)
+        chosen: dict[int, HighlightReport] = {}
+        for report in reports.order_by("strategy_id", "-report_date", "-year", "-quarter"):
+            chosen.setdefault(report.strategy_id, report)
+        return chosen
 
     def _printed_in_a_published_pack(self) -> Q:
         """``printed_for_pack`` in SQL, for every published pack that appends the report's strategy.
 
         Scrutiny sits above strategies: its pack model is reached through the strategy's reverse relation."""
         pack_model: Any = CommissioningStrategy._meta.get_field("scrutiny_packs").related_model
-        non_draft = HighlightReport.objects.exclude(status=HighlightReport.Status.DRAFT)
-        packs = pack_model.objects.filter(status=pack_model.Status.PUBLISHED, strategies=OuterRef("strategy_id"))
-        # Inside a pack: the strategy's non-draft reports dated on or before the pack's date.
-        dated_by_pack = non_draft.filter(strategy_id=_two_up("strategy_id"), report_date__lte=OuterRef("report_date"))
-        chosen_by_date = packs.filter(report_date__gte=OuterRef("report_date")).filter(
-            ~Exists(dated_by_pack.filter(_later_than(_two_up)))
+        printable = HighlightReport.objects.printable()
+        packs = pack_model.objects.filter(
+            status=pack_model.Status.PUBLISHED,
+            strategies=OuterRef("strategy_id"),
+            report_date__gte=OuterRef("report_date"),
         )
-        none_by_date = packs.filter(~Exists(dated_by_pack))
-        latest = ~Exists(non_draft.filter(strategy_id=OuterRef("strategy_id")).filter(_later_than(OuterRef)))
-        return Q(Exists(chosen_by_date)) | (Q(Exists(none_by_date)) & Q(latest))
+        # Inside a pack: a later printable report of the strategy, also dated on or before the pack's date.
+        later_in_pack = printable.filter(
+            strategy_id=_two_up("strategy_id"), report_date__lte=OuterRef("report_date")
+        ).filter(_later_than(_two_up))
+        return Q(status__in=HighlightReport.PRINTABLE_STATUSES) & Q(Exists(packs.filter(~Exists(later_in_pack))))
 
 
 class HighlightReport(TimeStampedModel):
@@ -231,6 +243,9 @@ class HighlightReport(TimeStampedModel):
         BOARD_REVIEWED = "board_reviewed", "Board reviewed"
         SCRUTINY_CONSIDERED = "scrutiny_considered", "Considered by scrutiny"
         APPROVED = "approved", "Approved by the Executive"
+
+    # What a scrutiny pack may print: the officers' board has finished with the report.
+    PRINTABLE_STATUSES = (Status.BOARD_REVIEWED, Status.SCRUTINY_CONSIDERED, Status.APPROVED)
 
     class Rag(models.TextChoices):
         RED = "red", "Red"

@@ -36,7 +36,8 @@ OFFICER_ONLY = [
 def one_of_everything(directorate):
     strategy = f.StrategyFactory(directorate=directorate)
     f.OutcomeFactory(strategy=strategy)
-    f.SubmittedHighlightReportFactory(strategy=strategy)
+    # Board reviewed: the published pack below prints it, so councillors read it too.
+    f.HighlightReportFactory(strategy=strategy, status=f.HighlightReport.Status.BOARD_REVIEWED)
     f.MeasureResultFactory(measure=f.MeasureFactory(strategy=strategy))
     f.ScrutinyConclusionFactory(strategy=strategy)
     f.PackAppendixFactory(pack=f.PublishedScrutinyPackFactory(), strategy=strategy)

@@ -103,7 +103,7 @@ ROWS = [
     ("media@imported_file",      "GET",  LOGIN, 403, NA, 200, 403, 200),
     ("media@published_pack_file", "GET", LOGIN, 200, NA, 200, 200, 200),
     ("media@draft_pack_file",    "GET",  LOGIN, 404, NA, 404, 404, 200),
-    ("media@submitted_report_file", "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("media@submitted_report_file", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("media@draft_report_file",  "GET",  LOGIN, 200, 200, 200, 404, 200),
     # Everyone signed in keeps their own API token (it reads only what their role reads).
     ("tokens",                   "GET",  LOGIN, 200, NA, 200, 200, 200),
@@ -144,26 +144,26 @@ ROWS = [
     ("strategies:risk_edit@risk",           "GET POST", LOGIN, 200, 403, 403, 403, 200),
     # Highlight reports: drafts are officers' working copies; councillors see a report once it has gone to
     # scrutiny (considered or approved, sent to a meeting, or printed in a published pack), not while it is with
-    # the officers' board (submitted, board reviewed). The world's submitted report is the one its published
-    # pack prints (the latest non-draft dated before the pack), so councillors read it; the board-reviewed one
-    # is not printed anywhere: 404 for them, as for a draft.
+    # the officers' board. A pack prints only reports the board has finished with (board reviewed or beyond),
+    # so the world's published pack prints its board-reviewed report and councillors read that one; the
+    # submitted report is still with the board and never printed: 404 for them, as for a draft.
     ("strategies:reports_this_quarter",     "GET", LOGIN, 200, NA, 200, 200, 200),
     ("strategies:report@draft_report",      "GET", LOGIN, 200, 200, 200, 404, 200),
-    ("strategies:report@submitted_report",  "GET", LOGIN, 200, 200, 200, 200, 200),
-    ("strategies:report@board_reviewed_report", "GET", LOGIN, 200, 200, 200, 404, 200),
+    ("strategies:report@submitted_report",  "GET", LOGIN, 200, 200, 200, 404, 200),
+    ("strategies:report@board_reviewed_report", "GET", LOGIN, 200, 200, 200, 200, 200),
     ("strategies:report_print@draft_report",     "GET", LOGIN, 200, 200, 200, 404, 200),
-    ("strategies:report_print@submitted_report", "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("strategies:report_print@submitted_report", "GET", LOGIN, 200, 200, 200, 404, 200),
     # The history of a report a councillor reads shows them its versions saved after it left draft, never a
     # draft one (those are officers' working copies: strategies.selectors.visible_versions).
     ("strategies:report_history@draft_report",     "GET", LOGIN, 200, 200, 200, 404, 200),
-    ("strategies:report_history@submitted_report", "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("strategies:report_history@submitted_report", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("strategies:report_edit@draft_report",   "GET POST", LOGIN, 200, 403, 403, 404, 200),
     ("strategies:report_submit@draft_report", "GET POST", LOGIN, 200, 403, 403, 404, 200),
     # The board's, scrutiny's and the Executive's decisions are recorded by administrators.
-    ("strategies:report_board_review@submitted_report",                "GET POST", LOGIN, 403, 403, 403, 403, 200),
-    ("strategies:report_scrutiny_considered@board_reviewed_report",    "GET POST", LOGIN, 403, 403, 403, 404, 200),
+    ("strategies:report_board_review@submitted_report",                "GET POST", LOGIN, 403, 403, 403, 404, 200),
+    ("strategies:report_scrutiny_considered@board_reviewed_report",    "GET POST", LOGIN, 403, 403, 403, 403, 200),
     ("strategies:report_approve@scrutiny_considered_report",           "GET POST", LOGIN, 403, 403, 403, 403, 200),
-    ("strategies:report_return@submitted_report",                      "GET POST", LOGIN, 403, 403, 403, 403, 200),
+    ("strategies:report_return@submitted_report",                      "GET POST", LOGIN, 403, 403, 403, 404, 200),
 
     # --- Contracts: officers' records, not for councillors -----------------------------------------------------
     ("contracts:list",            "GET", LOGIN, 200, NA, 200, 403, 200),
@@ -236,13 +236,13 @@ ROWS = [
     ("scrutiny:pack_render@draft_pack",  "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
     ("scrutiny:pack_publish@draft_pack", "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
     # A report's PDF: read as the report is read; rendered on request by officers, never by councillors.
-    ("scrutiny:report_pdf@submitted_report", "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("scrutiny:report_pdf@submitted_report", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("scrutiny:report_pdf@submitted_report", "POST",
         LOGIN,
         Redirect("scrutiny:report_pdf", "submitted_report"),
         Redirect("scrutiny:report_pdf", "submitted_report"),
         Redirect("scrutiny:report_pdf", "submitted_report"),
-        403,
+        404,
         Redirect("scrutiny:report_pdf", "submitted_report")),
     ("scrutiny:report_pdf@draft_report", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("scrutiny:report_pdf@draft_report", "POST",
@@ -252,9 +252,9 @@ ROWS = [
         Redirect("scrutiny:report_pdf", "draft_report"),
         404,
         Redirect("scrutiny:report_pdf", "draft_report")),
-    ("scrutiny:report_pdf_status@submitted_report",   "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("scrutiny:report_pdf_status@submitted_report",   "GET", LOGIN, 200, 200, 200, 404, 200),
     ("scrutiny:report_pdf_status@draft_report",       "GET", LOGIN, 200, 200, 200, 404, 200),
-    ("scrutiny:report_pdf_download@submitted_report", "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("scrutiny:report_pdf_download@submitted_report", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("scrutiny:report_pdf_download@draft_report",     "GET", LOGIN, 200, 200, 200, 404, 200),
 
     # --- API: strategies and highlight reports ----------------------------------------------------------------
@@ -271,8 +271,8 @@ ROWS = [
     ("v1:highlightreport-list",     "GET",  401, 200, NA, 200, 200, 200),
     ("v1:highlightreport-list",     "POST", 401, 400, NA, 403, 403, 400),
     ("v1:highlightreport-detail@draft_report",     "GET", 401, 200, 200, 200, 404, 200),
-    ("v1:highlightreport-detail@submitted_report", "GET", 401, 200, 200, 200, 200, 200),
-    ("v1:highlightreport-detail@board_reviewed_report", "GET", 401, 200, 200, 200, 404, 200),  # with the board
+    ("v1:highlightreport-detail@submitted_report", "GET", 401, 200, 200, 200, 404, 200),  # with the board
+    ("v1:highlightreport-detail@board_reviewed_report", "GET", 401, 200, 200, 200, 200, 200),  # printed
     # An edit or a move without the version read first is refused 428, so nobody overwrites a newer version.
     ("v1:highlightreport-detail@draft_report",     "PATCH", 401, 428, 403, 403, 403, 428),
     ("v1:highlightreport-detail@draft_report",     "PUT",   401, 400, 403, 403, 403, 400),

@@ -158,7 +158,8 @@ def test_a_councillor_finds_no_draft_in_the_api_lists(world):
 
     assert world.objects["published_pack"].pk in packs
     assert world.objects["draft_pack"].pk not in packs
-    assert world.objects["submitted_report"].pk in reports
+    assert world.objects["board_reviewed_report"].pk in reports  # printed in the published pack
+    assert world.objects["submitted_report"].pk not in reports  # still with the board
     assert world.objects["draft_report"].pk not in reports
 
 

@@ -68,10 +68,12 @@ def test_a_councillor_reads_reports_once_they_have_gone_to_scrutiny(scrutiny_mem
 
 
 def test_a_report_printed_in_a_published_pack_is_a_councillors_to_read(scrutiny_member, strategy):
-    older = SubmittedHighlightReportFactory(strategy=strategy, year=2018, quarter=2, report_date="2018-09-20")
-    printed = SubmittedHighlightReportFactory(strategy=strategy, year=2018, quarter=3, report_date="2018-12-05")
-    SubmittedHighlightReportFactory(strategy=strategy, year=2018, quarter=4, report_date="2019-06-20")  # too late
-    HighlightReportFactory(strategy=strategy, year=2019, quarter=1, report_date="2019-05-01")  # a draft
+    reviewed = Status.BOARD_REVIEWED
+    older = HighlightReportFactory(strategy=strategy, year=2018, quarter=2, report_date="2018-09-20", status=reviewed)
+    printed = HighlightReportFactory(strategy=strategy, year=2018, quarter=3, report_date="2018-12-05", status=reviewed)
+    HighlightReportFactory(strategy=strategy, year=2018, quarter=4, report_date="2019-06-20", status=reviewed)  # late
+    SubmittedHighlightReportFactory(strategy=strategy, year=2019, quarter=1, report_date="2019-05-01")  # with the board
+    HighlightReportFactory(strategy=strategy, year=2019, quarter=2, report_date="2019-05-02")  # a draft
     pack = PublishedScrutinyPackFactory(report_date=datetime.date(2019, 5, 30))
     PackAppendixFactory(pack=pack, strategy=strategy)
 
@@ -80,15 +82,19 @@ def test_a_report_printed_in_a_published_pack_is_a_councillors_to_read(scrutiny_
     assert older.pk not in visible(scrutiny_member)
 
 
-def test_a_pack_dated_before_every_report_prints_the_latest_one_and_never_a_draft(scrutiny_member, strategy):
+def test_a_report_still_with_the_board_is_never_printed(scrutiny_member, strategy):
+    """The pack says no report was submitted for the quarter rather than print one the board has not finished
+    with (or one dated after the pack)."""
     SubmittedHighlightReportFactory(strategy=strategy, year=2018, quarter=3, report_date="2018-12-05")
-    latest = SubmittedHighlightReportFactory(strategy=strategy, year=2018, quarter=4, report_date="2019-03-05")
-    HighlightReportFactory(strategy=strategy, year=2019, quarter=1, report_date="2019-06-05")  # a draft
-    pack = PublishedScrutinyPackFactory(report_date=datetime.date(2018, 6, 1))
+    HighlightReportFactory(strategy=strategy, year=2018, quarter=4, report_date="2019-03-05")  # a draft
+    HighlightReportFactory(
+        strategy=strategy, year=2019, quarter=1, report_date="2019-06-05", status=Status.APPROVED
+    )  # after the pack
+    pack = PublishedScrutinyPackFactory(report_date=datetime.date(2019, 5, 30))
     PackAppendixFactory(pack=pack, strategy=strategy)
 
-    assert documents.report_for_pack(strategy=strategy, on_or_before=pack.report_date) == latest
-    assert visible(scrutiny_member) == {latest.pk}
+    assert documents.report_for_pack(strategy=strategy, on_or_before=pack.report_date) is None
+    assert len(visible(scrutiny_member)) == 1  # the approved one, on its own account, not through the pack
 
 
 def test_a_pack_not_yet_published_shows_a_councillor_nothing(scrutiny_member, strategy):
