@@ -295,3 +295,13 @@ def write_all(report: R, write: Callable[[], None], *, dry_run: bool) -> R:
     report.errors.sort()
     report.saved = report.ok and not dry_run
     return report
+
+
+def refuse_rows(what: str, problems: dict[int, ValidationError]) -> ValidationError:
+    """One ValidationError for a refused batch of a bulk service: each message keyed by the row's position in
+    the batch and its field (``visits[3].visited_on``; ``visits[3].__all__`` for the row as a whole)."""
+    keyed: dict[str, Any] = {}
+    for position, error in sorted(problems.items()):
+        for name, messages in error.update_error_dict({}).items():
+            keyed[f"{what}[{position}].{name}"] = messages
+    return ValidationError(keyed)

@@ -257,12 +257,16 @@ def _differs(contract: Contract, name: str, value: Any) -> bool:
     return getattr(contract, name) != value
 
 
-def _check_new(new: list[dict[str, Any]], by: User | None) -> tuple[list[Contract], dict[int, ValidationError]]:
+def _check_new(
+    new: list[dict[str, Any]], by: User | None
+) -> tuple[list[Contract], list[dict[str, Any]], dict[int, ValidationError]]:
     problems: dict[int, ValidationError] = {}
     to_create = []
+    links = []
     for position, fields in enumerate(new):
-        plain, _ = _split(fields)
+        plain, m2m = _split(fields)
         contract = Contract(**plain)
+        links.append(m2m)
         if by is not None and not permissions.may(by, "contracts.add_contract", contract):
             problems[position] = ValidationError({"directorate": _OWN_DIRECTORATE})
             continue
@@ -279,7 +283,21 @@ def _check_new(new: list[dict[str, Any]], by: User | None) -> tuple[list[Contrac
             problems[position] = ValidationError(
                 {"reference": f"A contract with the reference {fields['reference']} is already on the register."}
             )
-    return to_create, problems
+    return to_create, links, problems
+
+
+def _link_many(contracts: list[Contract], links: list[dict[str, Any]]) -> None:
+    """The new contracts' other providers and locations, a batch of rows per relation (not a query each)."""
+    for name in sorted(M2M_FIELDS):
+        relation = getattr(Contract, name)
+        through = relation.through
+        own, target = relation.field.m2m_field_name(), relation.field.m2m_reverse_field_name()
+        rows = [
+            through(**{f"{own}_id": contract.pk, f"{target}_id": related.pk})
+            for contract, m2m in zip(contracts, links, strict=True)
+            for related in m2m.get(name) or []
+        ]
+        through.objects.bulk_create(rows, batch_size=500)
 
 
 def _check_updates(
@@ -326,7 +344,8 @@ def contracts_import(
 ) -> ContractsImported:
     """Create and update many contracts at once (the register import), with their history rows.
 
-    ``new`` and ``updates`` carry only plain fields whose foreign keys the caller resolved. Every row is
+    ``new`` and ``updates`` carry plain fields whose foreign keys the caller resolved (``new`` may also name
+    other providers and locations, linked in batches; an update leaves its links as they are). Every row is
     checked here first, with the rules of ``contract_create`` and ``contract_update`` (dates, extensions,
     choices, references not already taken, the actor's right to each contract's directorate); with any
     problem nothing is written. Writes go in batches, so a 10,000-row file takes a handful of queries per
@@ -336,13 +355,14 @@ def contracts_import(
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
     _require_for_import(by, "contracts.import_contracts")
-    to_create, problems = _check_new(new, by)
+    to_create, links, problems = _check_new(new, by)
     to_update, changed, update_problems = _check_updates(updates, by, offset=len(new))
     problems.update(update_problems)
     if problems:
         return ContractsImported(problems=problems)
     if to_create:
         bulk_create_with_history(to_create, Contract, batch_size=500, default_user=by)
+        _link_many(to_create, links)
     if to_update:
         now = timezone.now()
         for contract in to_update:

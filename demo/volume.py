@@ -1,16 +1,43 @@
 """The 2018/19 volume behind the contract-management report, generated with a fixed random seed.
 
-Built only when it is not there yet (the RES- contracts mark it), with bulk_create: a few thousand rows.
+Built only when it is not there yet (the RES- contracts mark it), through the owning apps' bulk services (a few
+thousand rows, checked by the same rules as one record and inserted in batches, with their history), as a
+command run on the server with no user named; each record names the officer who made it.
 """
 
 import random
 from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from django.core.exceptions import ValidationError
+
+from commissioning.imports import refuse_rows
 from contracts.models import Contract
-from oversight.models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
-from providers.models import CqcRating, Location, Provider, RiskAssessment
+from contracts.services import contract_record_decision, contracts_import
+from oversight.services import (
+    ActionPlanEntry,
+    ConcernEntry,
+    EscalationEntry,
+    PlanActionEntry,
+    SanctionEntry,
+    VisitEntry,
+    action_plans_create_many,
+    concerns_record_many,
+    sanctions_record_many,
+    visits_record_many,
+)
+from providers.models import Location, Provider
+from providers.risk import FACTORS_BY_CODE, MAX_FACTOR_SCORE, THRESHOLDS, score_risk
+from providers.services import (
+    AssessmentEntry,
+    RatingEntry,
+    cqc_ratings_record,
+    locations_register_many,
+    providers_register_many,
+    risk_assessments_record_many,
+)
 
 from .figures import FIGURES, RISK_BY_MONTH_END, RISK_START
 
@@ -160,7 +187,17 @@ COMPANY_ENDINGS = [
     "Care Services Ltd",
 ]
 TOWNS = [town for towns in IN_COUNTY_DISTRICTS.values() for town in towns]
+# Points are drawn over these six as they always were (so the random sequence, and every record drawn after the
+# assessments, is as before), then scored by the risk matrix under its own codes (``_matrix_factors``).
 FACTORS = ["cqc_rating", "safeguarding", "complaints", "staffing", "finance", "contract_compliance"]
+MATRIX_CODES = {
+    "cqc_rating": "quality_cqc",
+    "safeguarding": "safeguarding",
+    "complaints": "complaints",
+    "staffing": "staffing",
+    "finance": "financial_viability",
+    "contract_compliance": "contract_compliance",
+}
 LEVEL_SCORES = {"low": (0, 4), "medium": (5, 9), "high": (10, 15)}
 
 
@@ -170,6 +207,39 @@ def _day(rng: random.Random, start: date, end: date) -> date:
 
 def _month_day(rng, year, month) -> date:
     return date(year, month, rng.randint(1, monthrange(year, month)[1]))
+
+
+def _band(level: str) -> tuple[int, int]:
+    """The lowest and highest weighted scores that the risk matrix gives ``level``."""
+    highest = sum(factor.weight * MAX_FACTOR_SCORE for factor in FACTORS_BY_CODE.values())
+    for threshold_level, lowest in THRESHOLDS:  # highest level first
+        if threshold_level == level:
+            return lowest, highest
+        highest = lowest - 1
+    raise ValueError(level)
+
+
+def _matrix_factors(points: dict[str, int], level: str) -> dict[str, int]:
+    """The drawn points as the matrix's factor scores, moved until the matrix gives ``level``: a point off the
+    heaviest factor while the score is above the level's band, onto the first factor with room while below.
+    A point moves the score by its factor's weight (1 or 2), less than any band is wide, so it lands inside."""
+    factors = dict.fromkeys(FACTORS_BY_CODE, 0)
+    for name, value in points.items():
+        factors[MATRIX_CODES[name]] = value
+    lowest, highest = _band(level)
+    matrix = list(FACTORS_BY_CODE.values())
+    while score_risk(factors)[0] > highest:
+        heaviest = max((f for f in matrix if factors[f.code] > 0), key=lambda f: f.weight)
+        factors[heaviest.code] -= 1
+    while score_risk(factors)[0] < lowest:
+        factors[next(f for f in matrix if factors[f.code] < MAX_FACTOR_SCORE).code] += 1
+    assert score_risk(factors)[1] == level
+    return factors
+
+
+def _location(provider: Provider, **fields: Any) -> tuple[Provider, dict[str, Any]]:
+    """A location to register: its provider and its fields."""
+    return provider, fields
 
 
 class Names:
@@ -208,6 +278,9 @@ class Volume:
         self.key_providers = key_providers
         self.location_seq = 0
         self.contract_seq = {}
+        self.decisions: list[tuple[str, str, date]] = []
+        # The register's administrator records what the register import cannot take: decisions and locations.
+        self.administrator = users["admin"]
 
     # --- helpers -------------------------------------------------------------------------------------------
     def _location_id(self) -> str:
@@ -218,11 +291,20 @@ class Volume:
         self.contract_seq[prefix] = self.contract_seq.get(prefix, 0) + 1
         return f"{prefix}-{self.contract_seq[prefix]:04d}"
 
-    def _contract(self, prefix, title, provider, **kw) -> Contract:
-        contract = Contract(reference=self._ref(prefix), title=title, lead_provider=provider, **kw)
-        contract.total_value = kw.get("total_value") or (contract.annual_value * 3)
-        contract.maximum_end_date = contract.compute_maximum_end_date()
-        return contract
+    def _contract(self, prefix, title, provider, **kw) -> dict[str, Any]:
+        """A contract's fields for the register import (which works out the maximum end date). A decision
+        already made is recorded after, through its own service."""
+        reference = self._ref(prefix)
+        decision, decided_on = kw.pop("reprocurement_decision", ""), kw.pop("reprocurement_decided_on", None)
+        if decision:
+            self.decisions.append((reference, decision, decided_on))
+        return {
+            "reference": reference,
+            "title": title,
+            "lead_provider": provider,
+            **kw,
+            "total_value": kw.get("total_value") or (kw["annual_value"] * 3),
+        }
 
     # --- providers and locations -----------------------------------------------------------------------------
     def build_providers(self):
@@ -230,7 +312,8 @@ class Volume:
         new = []
 
         def provider(name, **kw):
-            p = Provider(
+            # The provider's fields for now; each is swapped for the saved provider once all are registered.
+            p = dict(
                 name=name,
                 companies_house_number=f"{rng.randint(1000000, 12999999):08d}",
                 cqc_provider_id=f"1-8{len(new) + 1:08d}",
@@ -273,11 +356,23 @@ class Volume:
             provider("Lincs Family Partnership CIC", is_vcse=True),
             provider("Midlands Youth and Community Trust", is_vcse=True),
         ]
-        Provider.objects.bulk_create(new)
+        saved = dict(zip(map(id, new), providers_register_many(providers=new, by=None), strict=True))
+
+        def registered(fields):
+            return saved.get(id(fields), fields)  # the key provider at the head of homecare is saved already
+
+        self.homecare = [registered(p) for p in self.homecare]
+        self.csl = [registered(p) for p in self.csl]
+        self.day_care = [registered(p) for p in self.day_care]
+        self.operators = [registered(p) for p in self.operators]
+        self.in_house = registered(self.in_house)
+        self.gps = [registered(p) for p in self.gps]
+        self.pharmacies = [registered(p) for p in self.pharmacies]
+        self.multi = [registered(p) for p in self.multi]
         self.risk_providers = self.homecare + self.csl + self.day_care + self.operators
         assert len(self.risk_providers) == FIGURES["risk_providers"]
 
-    def _home(self, name, provider, in_county, district="") -> Location:
+    def _home(self, name, provider, in_county, district="") -> tuple[Provider, dict[str, Any]]:
         rng = self.rng
         if in_county:
             district = rng.choice(list(IN_COUNTY_DISTRICTS))
@@ -285,8 +380,8 @@ class Volume:
         else:
             zone = "Out of county"
         nursing = rng.random() < 0.35
-        return Location(
-            provider=provider,
+        return _location(
+            provider,
             name=name,
             cqc_location_id=self._location_id(),
             setting_type=Location.SettingType.CARE_HOME_NURSING if nursing else Location.SettingType.CARE_HOME,
@@ -310,8 +405,8 @@ class Volume:
             self._home(self.names.home(place), owners[275 + i], False, place) for i, place in enumerate(places)
         ]
         self.homecare_offices = [
-            Location(
-                provider=p,
+            _location(
+                p,
                 name=f"{p.name} – {HOMECARE_ZONES[i].split(' – ')[1]} branch",
                 cqc_location_id=self._location_id(),
                 setting_type=Location.SettingType.HOMECARE,
@@ -322,8 +417,8 @@ class Volume:
             for i, p in enumerate(self.homecare)
         ]
         self.csl_settings = [
-            Location(
-                provider=self.csl[i % 32],
+            _location(
+                self.csl[i % 32],
                 name=f"{rng.choice(HOME_WORDS)} Close {i + 1}, {rng.choice(TOWNS)}",
                 setting_type=Location.SettingType.SUPPORTED_LIVING,
                 district=rng.choice(list(IN_COUNTY_DISTRICTS)),
@@ -331,8 +426,8 @@ class Volume:
             for i in range(183)
         ]
         self.day_settings = [
-            Location(
-                provider=self.day_care[i % 32],
+            _location(
+                self.day_care[i % 32],
                 name=f"{rng.choice(TOWNS)} Day Centre {i + 1}",
                 setting_type=Location.SettingType.DAY_SERVICE,
                 district=rng.choice(list(IN_COUNTY_DISTRICTS)),
@@ -340,22 +435,26 @@ class Volume:
             for i in range(51)
         ]
         self.internal_day = [
-            Location(
-                provider=self.in_house,
+            _location(
+                self.in_house,
                 name=f"{town} Day Centre (in-house)",
                 setting_type=Location.SettingType.DAY_SERVICE,
                 district="",
             )
             for town in TOWNS[:13]
         ]
-        Location.objects.bulk_create(
-            self.in_county_homes
-            + self.out_county_homes
-            + self.homecare_offices
-            + self.csl_settings
-            + self.day_settings
-            + self.internal_day
+        groups = (
+            "in_county_homes",
+            "out_county_homes",
+            "homecare_offices",
+            "csl_settings",
+            "day_settings",
+            "internal_day",
         )
+        entries = [entry for group in groups for entry in getattr(self, group)]
+        saved = iter(locations_register_many(locations=entries, by=None))
+        for group in groups:  # the saved locations, in the order given
+            setattr(self, group, [next(saved) for _ in getattr(self, group)])
         self.homes = self.in_county_homes + self.out_county_homes
         self.closed_homes = self.in_county_homes[-2:]  # two home closures in 2018
 
@@ -382,10 +481,10 @@ class Volume:
             qs["caring"] = "requires_improvement"
         return qs
 
-    def _rating(self, location, day, overall, **override):
+    def _rating(self, location, day, overall, **override) -> RatingEntry:
         qs = self._questions(overall)
         qs.update(override)
-        return CqcRating(location=location, published_on=day, overall=overall, **qs)
+        return RatingEntry(location=location, published_on=day, ratings={"overall": overall, **qs})
 
     def build_ratings(self):
         rng = self.rng
@@ -410,12 +509,12 @@ class Volume:
                 ratings.append(self._rating(home, first_day, "requires_improvement"))
                 extra = {"well_led": "requires_improvement"} if home.name == "Meadows Edge Care Home" else {}
                 if home.name == "Meadows Edge Care Home":
-                    ratings[-1] = CqcRating(
+                    ratings[-1] = RatingEntry(
                         location=home,
                         published_on=first_day,
-                        overall="requires_improvement",
-                        **dict.fromkeys(
-                            ["safe", "effective", "caring", "responsive", "well_led"], "requires_improvement"
+                        ratings=dict.fromkeys(
+                            ["overall", "safe", "effective", "caring", "responsive", "well_led"],
+                            "requires_improvement",
                         ),
                     )
                 ratings.append(self._rating(home, second_day, "good", **extra))
@@ -450,25 +549,24 @@ class Volume:
                 if id(home) in same:
                     # Re-inspected in the year with the same overall rating.
                     ratings.append(self._rating(home, second_day, overall))
-        CqcRating.objects.bulk_create(ratings)
+        recorded = cqc_ratings_record(entries=ratings, by=None)
+        if recorded.problems:
+            raise ValidationError(recorded.problems)
 
     # --- risk matrix -------------------------------------------------------------------------------------
-    def _assessment(self, provider, day, level):
+    def _assessment(self, provider, day, level) -> AssessmentEntry:
         rng = self.rng
         low, high = LEVEL_SCORES[level]
         score = rng.randint(low, high)
-        factors = dict.fromkeys(FACTORS, 0)
+        points = dict.fromkeys(FACTORS, 0)
         for _ in range(score):
-            choices = [f for f in FACTORS if factors[f] < 3]
-            factors[rng.choice(choices)] += 1
-        return RiskAssessment(
+            choices = [f for f in FACTORS if points[f] < 3]
+            points[rng.choice(choices)] += 1
+        return AssessmentEntry(
             provider=provider,
             assessed_on=day,
             assessed_by=rng.choice(self.officers),
-            factors=factors,
-            score=score,
-            calculated_level=level,
-            level=level,
+            factors=_matrix_factors(points, level),
             rationale={
                 "low": "No significant concerns; routine contract management.",
                 "medium": "Some concerns; action plan agreed and monitored monthly.",
@@ -527,7 +625,7 @@ class Volume:
             if months:
                 (year, month), lv = rng.choice(months)
                 rows.append(self._assessment(p, _month_day(rng, year, month), lv))
-        RiskAssessment.objects.bulk_create(rows)
+        risk_assessments_record_many(assessments=rows, by=None)
         self.final_level = {id(p): level[id(p)] for p in active}
 
     # --- contracts ---------------------------------------------------------------------------------------
@@ -543,11 +641,22 @@ class Volume:
         self._community_contracts(add)
         self._prevention_contracts(add)
         self._current_contracts(add)
-        Contract.objects.bulk_create(contracts)
-        Through = Contract.locations.through
-        Through.objects.bulk_create([Through(contract_id=c.pk, location_id=loc.pk) for c, loc in links])
-        self.contract_for_location = {loc.pk: c for c, loc in links if c.status in ("live", "terminated")}
-        self.contracts = contracts
+        for fields, loc in links:
+            fields.setdefault("locations", []).append(loc)
+        imported = contracts_import(new=contracts, updates=[], by=None)
+        if imported.problems:
+            raise refuse_rows("contracts", imported.problems)
+        saved = Contract.objects.in_bulk(imported.created, field_name="reference")
+        for reference, decision, decided_on in self.decisions:
+            contract_record_decision(
+                contract=saved[reference], by=self.administrator, decision=decision, decided_on=decided_on
+            )
+        self.contract_for_location = {
+            loc.pk: saved[fields["reference"]]
+            for fields, loc in links
+            if saved[fields["reference"]].status in ("live", "terminated")
+        }
+        self.contracts = [saved[fields["reference"]] for fields in contracts]
 
     def _care_home_contracts(self, add) -> None:
         """Residential and nursing homes in and out of county, and transitional care block beds."""
@@ -1143,8 +1252,8 @@ class Volume:
                 kind = "planned" if draw < 0.62 else "unannounced" if draw < 0.85 else "reactive"
                 contract = self.contract_for_location.get(loc.pk)
                 visits.append(
-                    Visit(
-                        provider_id=loc.provider_id,
+                    VisitEntry(
+                        provider=loc.provider,
                         location=loc,
                         contract=contract,
                         visited_on=_day(rng, start, end),
@@ -1163,7 +1272,7 @@ class Volume:
                         complaints_feedback="high" if rng.random() < 0.02 else rng.choice(["none", "low", "low"]),
                     )
                 )
-        Visit.objects.bulk_create(visits)
+        visits_record_many(visits=visits, by=None)
 
         concerns = []
         summaries = {
@@ -1196,21 +1305,20 @@ class Volume:
                 raised = _day(rng, date(2018, 4, 1), date(2019, 3, 31))
                 is_open = raised > date(2019, 2, 15) and rng.random() < 0.3
                 concerns.append(
-                    Concern(
-                        provider_id=loc.provider_id,
+                    ConcernEntry(
+                        provider=loc.provider,
                         location=loc,
                         contract=self.contract_for_location.get(loc.pk),
                         kind=kind,
                         raised_on=raised,
                         severity=rng.choices(["low", "medium", "high", "critical"], weights=[35, 45, 17, 3])[0],
-                        status="open" if is_open else "closed",
                         summary=rng.choice(summaries[kind]),
                         closed_on=None if is_open else raised + timedelta(days=rng.randint(3, 60)),
                         outcome="" if is_open else rng.choice(outcomes),
                         recorded_by=rng.choice(self.officers),
                     )
                 )
-        Concern.objects.bulk_create(concerns)
+        concerns_record_many(concerns=concerns, by=None)
 
         risky_homes = [h for h in self.homes if self.final_level.get(id(self._provider_of(h))) in ("medium", "high")]
         sanctions = []
@@ -1230,8 +1338,8 @@ class Volume:
                 issued = _day(rng, date(2018, 4, 10), date(2019, 3, 20))
                 lifted = None if kind == "suspension" and i < 2 else issued + timedelta(days=rng.randint(28, 120))
                 sanctions.append(
-                    Sanction(
-                        provider_id=home.provider_id,
+                    SanctionEntry(
+                        provider=home.provider,
                         location=home,
                         contract=self.contract_for_location.get(home.pk),
                         kind=kind,
@@ -1241,12 +1349,12 @@ class Volume:
                         issued_by=rng.choice(self.officers),
                     )
                 )
-        Sanction.objects.bulk_create(sanctions)
+        sanctions_record_many(sanctions=sanctions, by=None)
         self._action_plans()
 
     def _action_plans(self):
         rng = self.rng
-        plans, actions, steps = [], [], []
+        plans = []
         homes_by_provider = {}
         for loc in self.homes + self.homecare_offices + self.csl_settings + self.day_settings:
             homes_by_provider.setdefault(loc.provider_id, loc)
@@ -1258,16 +1366,11 @@ class Volume:
             loc = homes_by_provider.get(p.pk)
             agreed = _day(rng, date(2018, 5, 1), date(2019, 3, 1))
             is_open = level == "high" or (level == "medium" and rng.random() < 0.5)
-            plan = ActionPlan(
-                provider=p,
-                location=loc,
-                contract=self.contract_for_location.get(loc.pk) if loc else None,
-                title=f"Quality improvement plan – {loc.name if loc else p.name}",
-                agreed_on=agreed,
-                status="open" if is_open else "complete",
-                completed_on=None if is_open else min(agreed + timedelta(days=rng.randint(30, 90)), year_end),
-            )
-            plans.append(plan)
+            if not is_open:
+                # A complete plan was once given a completion date of its own; it is now its last action's, as
+                # the rule has it. The draw stays so that every record drawn after it is as it was.
+                rng.randint(30, 90)
+            actions = []
             for j, text in enumerate(
                 rng.sample(
                     [
@@ -1284,29 +1387,32 @@ class Volume:
                 due = agreed + timedelta(days=30 * (j + 1))
                 done = None if is_open and j >= 1 else min(due - timedelta(days=rng.randint(0, 10)), year_end)
                 actions.append(
-                    (plan, PlanAction(description=text, owner="Registered manager", due_on=due, completed_on=done))
+                    PlanActionEntry(description=text, owner="Registered manager", due_on=due, completed_on=done)
                 )
+            steps = []
             if is_open and (year_end - agreed).days > 91:
                 ladder = ["reminder", "meeting", "senior_meeting"]
                 for k, step in enumerate(ladder[: rng.randint(1, 3)]):
                     steps.append(
-                        (
-                            plan,
-                            EscalationStep(
-                                step=step,
-                                taken_on=agreed + timedelta(days=95 + 14 * k),
-                                note="Actions not completed within three months.",
-                                taken_by=rng.choice(self.officers),
-                            ),
+                        EscalationEntry(
+                            step=step,
+                            taken_on=agreed + timedelta(days=95 + 14 * k),
+                            note="Actions not completed within three months.",
+                            taken_by=rng.choice(self.officers),
                         )
                     )
-        ActionPlan.objects.bulk_create(plans)
-        for plan, action in actions:
-            action.plan = plan
-        PlanAction.objects.bulk_create([a for _, a in actions])
-        for plan, step in steps:
-            step.plan = plan
-        EscalationStep.objects.bulk_create([s for _, s in steps])
+            plans.append(
+                ActionPlanEntry(
+                    provider=p,
+                    location=loc,
+                    contract=self.contract_for_location.get(loc.pk) if loc else None,
+                    title=f"Quality improvement plan – {loc.name if loc else p.name}",
+                    agreed_on=agreed,
+                    actions=actions,
+                    escalation_steps=steps,
+                )
+            )
+        action_plans_create_many(plans=plans, by=None)
 
     def build(self):
         self.build_providers()

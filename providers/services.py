@@ -2,10 +2,15 @@
 
 Each is one transaction; each checks that the actor may make it (``commissioning.permissions``), checks the
 rules, raising ValidationError naming the field, and records who made it (the history row's user).
+
+The ``*_many`` services write a batch (an import, the demo volume) with the same rule functions as the
+one-row services, then insert in bulk with the history rows: every row is checked first, and with any problem
+nothing is written and one ValidationError names each bad row by its position and field (``refuse_rows``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypedDict, Unpack
@@ -13,8 +18,10 @@ from typing import Any, TypedDict, Unpack
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from commissioning import permissions
+from commissioning.imports import refuse_rows
 from commissioning.models import User
 
 from .models import CQC_RATING_RANK, CqcRating, CqcRatingValue, Location, Provider, RiskAssessment, RiskLevel
@@ -32,6 +39,10 @@ def _require_for_import(by: User | None, perm: str, obj: Any = None) -> None:
     """An import run by a command on the server with no --user has no actor (None): the system itself."""
     if by is not None:
         permissions.require(by, perm, obj)
+
+
+# Rows per INSERT in the bulk paths: a few queries per 500 rows, well inside every database's parameter limit.
+BATCH_SIZE = 500
 
 
 # --- Providers and locations --------------------------------------------------------------------------------
@@ -69,10 +80,43 @@ def _check_fields(fields: dict[str, Any], allowed: type, what: str) -> None:
         raise TypeError(f"Not {what} fields a user may set: {', '.join(sorted(unknown))}")
 
 
-def _save(record: Provider | Location, by: User | None) -> Any:
-    if isinstance(record, Provider) and not record.name.strip():
+def _check_provider(provider: Provider) -> None:
+    """A provider's rules: a name, and every field valid (a provider has no foreign key or unique field, so
+    this costs no query)."""
+    if not provider.name.strip():
         raise ValidationError({"name": "Enter the provider's name."})
-    record.full_clean()
+    provider.full_clean()
+
+
+def _location_ids_taken(locations: Iterable[Location]) -> set[str]:
+    """The CQC location IDs of ``locations`` that other locations already hold. One query."""
+    ids = {location.cqc_location_id for location in locations if location.cqc_location_id}
+    if not ids:
+        return set()
+    others = Location.objects.filter(cqc_location_id__in=ids).exclude(pk__in=[loc.pk for loc in locations if loc.pk])
+    return set(others.values_list("cqc_location_id", flat=True))
+
+
+def _check_location(location: Location, *, taken: set[str], resolved: bool = False) -> None:
+    """A location's rules: a CQC location ID used only once, and every field valid. ``resolved``: the batch
+    has its provider in hand and checked the IDs once for every row, so no query per row is needed."""
+    if location.cqc_location_id in taken:
+        raise ValidationError(
+            {"cqc_location_id": f"CQC location ID {location.cqc_location_id} is already another location's."}
+        )
+    if resolved:
+        if location.provider_id is None:
+            raise ValidationError({"provider": "Register the provider before its locations."})
+        location.full_clean(exclude=["provider"], validate_unique=False, validate_constraints=False)
+    else:
+        location.full_clean()
+
+
+def _save(record: Provider | Location, by: User | None) -> Any:
+    if isinstance(record, Provider):
+        _check_provider(record)
+    else:
+        _check_location(record, taken=_location_ids_taken([record]))
     _done_by(record, by)
     record.save()
     return record
@@ -116,6 +160,53 @@ def location_update(*, location: Location, by: User, **fields: Unpack[LocationFi
     for name, value in fields.items():
         setattr(location, name, value)
     return _save(location, by)
+
+
+@transaction.atomic
+def providers_register_many(*, providers: list[ProviderFields], by: User | None) -> list[Provider]:
+    """Add many providers at once (an import, the demo volume), with their history rows, by the rules of
+    ``provider_create``. All or nothing: with any problem nothing is written and one ValidationError names
+    each bad row (``providers[3].name``). ``by`` None only for an import run by a command with no user named.
+    Returns the providers, saved, in the order given."""
+    records: list[Provider] = []
+    problems: dict[int, ValidationError] = {}
+    for position, fields in enumerate(providers):
+        _check_fields(dict(fields), ProviderFields, "provider")
+        provider = Provider(**fields)
+        _require_for_import(by, "providers.add_provider", provider)
+        try:
+            _check_provider(provider)
+        except ValidationError as error:
+            problems[position] = error
+        records.append(provider)
+    if problems:
+        raise refuse_rows("providers", problems)
+    return bulk_create_with_history(records, Provider, batch_size=BATCH_SIZE, default_user=by)
+
+
+@transaction.atomic
+def locations_register_many(*, locations: list[tuple[Provider, LocationFields]], by: User | None) -> list[Location]:
+    """Add many locations, each to its (saved) provider, with their history rows, by the rules of
+    ``location_create``: a CQC location ID is used only once, on the register or in the batch. All or nothing,
+    as ``providers_register_many``. Returns the locations, saved, in the order given."""
+    records: list[Location] = []
+    for provider, fields in locations:
+        _check_fields(dict(fields), LocationFields, "location")
+        location = Location(provider=provider, **fields)
+        _require_for_import(by, "providers.add_location", location)
+        records.append(location)
+    taken = _location_ids_taken(records)
+    problems: dict[int, ValidationError] = {}
+    for position, location in enumerate(records):
+        try:
+            _check_location(location, taken=taken, resolved=True)
+        except ValidationError as error:
+            problems[position] = error
+        if location.cqc_location_id:
+            taken.add(location.cqc_location_id)  # a second row with the same ID is refused too
+    if problems:
+        raise refuse_rows("locations", problems)
+    return bulk_create_with_history(records, Location, batch_size=BATCH_SIZE, default_user=by)
 
 
 # --- CQC ratings --------------------------------------------------------------------------------------------
@@ -201,6 +292,9 @@ def cqc_ratings_record(*, entries: list[RatingEntry], by: User | None, today: da
     locations = {entry.location.pk for entry in entries}
     for rating in CqcRating.objects.filter(location__in=locations).order_by("published_on", "pk"):
         history.setdefault(rating.location_id, []).append(rating)
+    # Written in bulk after the loop, with their history rows: a file or the demo volume holds hundreds.
+    to_create: list[CqcRating] = []
+    to_update: dict[int, CqcRating] = {}
     for entry in entries:
         ratings = dict.fromkeys(KEY_QUESTIONS, "") | entry.ratings
         earlier = history.setdefault(entry.location.pk, [])
@@ -216,44 +310,51 @@ def cqc_ratings_record(*, entries: list[RatingEntry], by: User | None, today: da
                 continue
             result.updated += 1
             rating = same_day
+            if rating.pk is not None:
+                to_update[rating.pk] = rating
         else:
             result.created += 1
             rating = CqcRating(location=entry.location, published_on=entry.published_on)
             earlier.append(rating)
             earlier.sort(key=lambda r: r.published_on)
+            to_create.append(rating)
         for name, value in ratings.items():
             setattr(rating, name, value)
-        _done_by(rating, by)
-        rating.save()
+    _write_ratings(to_create, list(to_update.values()), by)
     return result
+
+
+def _write_ratings(to_create: list[CqcRating], to_update: list[CqcRating], by: User | None) -> None:
+    if to_create:
+        bulk_create_with_history(to_create, CqcRating, batch_size=BATCH_SIZE, default_user=by)
+    if to_update:
+        now = timezone.now()
+        for rating in to_update:
+            rating.updated_at = now
+        fields = ["overall", *KEY_QUESTIONS, "updated_at"]
+        bulk_update_with_history(to_update, CqcRating, fields, batch_size=BATCH_SIZE, default_user=by)
 
 
 # --- Risk assessments ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def risk_assessment_record(
+def _score(
+    assessment: RiskAssessment,
     *,
-    provider: Provider,
     factors: dict,
-    assessed_on: date,
-    by: User,
-    override_level: str | None = None,
-    override_reason: str = "",
-    rationale: str = "",
-) -> RiskAssessment:
-    """Score a provider against the risk matrix and keep the assessment as a new row.
-
-    Assessments are never edited: each is history. An officer may set a different level than the
-    matrix gives, but must say why.
-    """
-    assessment = RiskAssessment(provider=provider, assessed_on=assessed_on, assessed_by=by)
-    permissions.require(by, "providers.add_riskassessment", assessment)
+    override_level: str | None,
+    override_reason: str,
+    rationale: str,
+    today: date,
+) -> None:
+    """Score ``assessment`` by the risk matrix and set its levels, or raise ValidationError naming the field:
+    the factors must all be scored, the date not in the future, and a level other than the matrix's needs
+    its reason."""
     try:
         score, calculated_level = score_risk(factors)
     except ValueError as error:
         raise ValidationError({"factors": str(error)}) from error
-    if assessed_on > timezone.localdate():
+    if assessment.assessed_on > today:
         raise ValidationError({"assessed_on": "The assessment date must be today or in the past."})
     override_reason = override_reason.strip()
     level = calculated_level
@@ -278,6 +379,82 @@ def risk_assessment_record(
     assessment.level = level
     assessment.override_reason = override_reason
     assessment.rationale = rationale.strip()
+
+
+@transaction.atomic
+def risk_assessment_record(
+    *,
+    provider: Provider,
+    factors: dict,
+    assessed_on: date,
+    by: User,
+    override_level: str | None = None,
+    override_reason: str = "",
+    rationale: str = "",
+) -> RiskAssessment:
+    """Score a provider against the risk matrix and keep the assessment as a new row.
+
+    Assessments are never edited: each is history. An officer may set a different level than the
+    matrix gives, but must say why.
+    """
+    assessment = RiskAssessment(provider=provider, assessed_on=assessed_on, assessed_by=by)
+    permissions.require(by, "providers.add_riskassessment", assessment)
+    _score(
+        assessment,
+        factors=factors,
+        override_level=override_level,
+        override_reason=override_reason,
+        rationale=rationale,
+        today=timezone.localdate(),
+    )
     _done_by(assessment, by)
     assessment.save()
     return assessment
+
+
+@dataclass(frozen=True)
+class AssessmentEntry:
+    """One assessment for ``risk_assessments_record_many``: what ``risk_assessment_record`` takes, and who
+    made it when that is not the one recording the batch (assessments brought from another system)."""
+
+    provider: Provider
+    factors: dict
+    assessed_on: date
+    assessed_by: User | None = None
+    override_level: str | None = None
+    override_reason: str = ""
+    rationale: str = ""
+
+
+@transaction.atomic
+def risk_assessments_record_many(
+    *, assessments: list[AssessmentEntry], by: User | None, today: date | None = None
+) -> list[RiskAssessment]:
+    """Record many risk assessments (an import of past assessments, the demo volume), each scored by the matrix
+    by the rules of ``risk_assessment_record``, with their history rows. Each is made by its ``assessed_by``,
+    or by ``by``. All or nothing: with any problem nothing is written and one ValidationError names each bad
+    row (``assessments[3].factors``). ``by`` None only for an import run by a command with no user named.
+    Returns the assessments, saved, in the order given (the order of two on one day)."""
+    today = today or timezone.localdate()
+    records: list[RiskAssessment] = []
+    problems: dict[int, ValidationError] = {}
+    for position, entry in enumerate(assessments):
+        assessment = RiskAssessment(
+            provider=entry.provider, assessed_on=entry.assessed_on, assessed_by=entry.assessed_by or by
+        )
+        _require_for_import(by, "providers.add_riskassessment", assessment)
+        try:
+            _score(
+                assessment,
+                factors=entry.factors,
+                override_level=entry.override_level,
+                override_reason=entry.override_reason,
+                rationale=entry.rationale,
+                today=today,
+            )
+        except ValidationError as error:
+            problems[position] = error
+        records.append(assessment)
+    if problems:
+        raise refuse_rows("assessments", problems)
+    return bulk_create_with_history(records, RiskAssessment, batch_size=BATCH_SIZE, default_user=by)

@@ -324,6 +324,37 @@ def test_the_import_service_runs_the_contract_rules_and_leaves_identical_rows_al
     assert Contract.objects.get(reference="PH-ILS-01").history.get().history_user == contract_officer
 
 
+def test_the_import_service_links_new_contracts_to_their_providers_and_locations_in_batches(
+    allied_reablement, contract_officer, django_assert_max_num_queries
+):
+    from tests.factories import LocationFactory
+
+    provider = allied_reablement.lead_provider
+    homes = [LocationFactory(provider=provider, name=f"Home {n}") for n in range(3)]
+    partner = ProviderFactory(name="Libertas Lincolnshire")
+    rows = [
+        _new_contract_fields(allied_reablement.directorate)
+        | {"reference": f"ACCW-RES-{n}", "lead_provider": provider, "locations": homes[: n + 1]}
+        | ({"other_providers": [partner]} if n == 0 else {})
+        for n in range(3)
+    ]
+
+    with django_assert_max_num_queries(12):  # however many rows: the links are one insert per relation
+        done = contracts_import(new=rows, updates=[], by=contract_officer)
+
+    assert done.created == ["ACCW-RES-0", "ACCW-RES-1", "ACCW-RES-2"]
+    linked = {
+        c.reference: sorted(loc.name for loc in c.locations.all())
+        for c in Contract.objects.filter(reference__startswith="ACCW-RES-")
+    }
+    assert linked == {
+        "ACCW-RES-0": ["Home 0"],
+        "ACCW-RES-1": ["Home 0", "Home 1"],
+        "ACCW-RES-2": ["Home 0", "Home 1", "Home 2"],
+    }
+    assert list(Contract.objects.get(reference="ACCW-RES-0").other_providers.all()) == [partner]
+
+
 # --- Pooled budgets -----------------------------------------------------------------------------------------
 
 

@@ -399,3 +399,237 @@ def test_an_officer_of_one_directorate_records_nothing_under_anothers_contract(p
     )
     # Without a contract the visit is the council's: any officer records it.
     assert services.visit_record(provider=provider, visited_on=d(2018, 9, 12), kind="planned", by=elsewhere).pk
+
+
+# --- Batches (records brought from another system, the demo volume) -----------------------------------------
+
+
+def _history(model) -> list[tuple]:
+    """What each history row says, without ids and times: the record's fields and who made the change."""
+    skip = {"id", "created_at", "updated_at", "history_id", "history_date", "history_change_reason", "plan"}
+    fields = [f.attname for f in model.history.model._meta.concrete_fields if f.name not in skip]
+    return sorted(model.history.values_list(*fields))
+
+
+def _start_again(*models) -> None:
+    for model in models:
+        model.objects.all().delete()  # deleting writes a history row of its own: the history goes after
+        model.history.all().delete()
+
+
+def test_a_batch_of_visits_is_saved_with_the_rows_and_history_one_at_a_time_would_write(officer, provider):
+    location = LocationFactory(provider=provider)
+    contract = ContractFactory(lead_provider=provider)
+    visit = {"provider": provider, "location": location, "contract": contract, "visited_on": d(2018, 9, 12)}
+    services.visit_record(kind="planned", findings=" Well led. ", by=officer, **visit)
+    one_at_a_time = (_history(Visit), list(Visit.objects.values_list("findings", "officer", "kind")))
+    _start_again(Visit)
+
+    saved = services.visits_record_many(
+        visits=[services.VisitEntry(kind="planned", findings=" Well led. ", **visit)], by=officer
+    )
+
+    assert [v.pk for v in saved] == list(Visit.objects.values_list("pk", flat=True))
+    assert (_history(Visit), list(Visit.objects.values_list("findings", "officer", "kind"))) == one_at_a_time
+
+
+def test_a_batch_of_visits_names_the_officer_who_visited_and_the_system_recorded_it(officer, provider):
+    [visit] = services.visits_record_many(
+        visits=[services.VisitEntry(provider=provider, visited_on=d(2018, 9, 12), kind="planned", officer=officer)],
+        by=None,
+    )
+    assert (visit.officer, visit.history.get().history_user) == (officer, None)
+
+
+def test_a_batch_with_one_bad_visit_names_the_row_and_field_and_saves_none(officer, provider, unchanged):
+    shared = ContractFactory()
+    shared.other_providers.add(provider)
+    good = services.VisitEntry(provider=provider, contract=shared, visited_on=d(2018, 9, 12), kind="planned")
+    error = unchanged(
+        lambda: services.visits_record_many(
+            visits=[
+                good,
+                services.VisitEntry(provider=provider, location=LocationFactory(), visited_on=d(2018, 9, 12), kind="x"),
+                services.VisitEntry(provider=provider, visited_on=d(2100, 1, 1), kind="planned"),
+                services.VisitEntry(
+                    provider=provider, contract=ContractFactory(), visited_on=d(2018, 9, 1), kind="planned"
+                ),
+            ],
+            by=officer,
+        )
+    )
+    assert set(error.message_dict) == {"visits[1].location", "visits[2].visited_on", "visits[3].contract"}
+
+
+def test_a_commissioner_may_record_no_batch_about_a_provider(commissioner, provider):
+    before = _rows()
+    day = d(2018, 9, 12)
+    for call in (
+        lambda: services.visits_record_many(
+            visits=[services.VisitEntry(provider=provider, visited_on=day, kind="planned")], by=commissioner
+        ),
+        lambda: services.concerns_record_many(
+            concerns=[services.ConcernEntry(provider=provider, kind="complaint", raised_on=day, summary="Rude.")],
+            by=commissioner,
+        ),
+        lambda: services.sanctions_record_many(
+            sanctions=[
+                services.SanctionEntry(provider=provider, kind="default_notice", issued_on=day, reason="Staff.")
+            ],
+            by=commissioner,
+        ),
+        lambda: services.action_plans_create_many(
+            plans=[services.ActionPlanEntry(provider=provider, title="Plan", agreed_on=day)], by=commissioner
+        ),
+    ):
+        _refused(call, before)
+
+
+def test_a_batch_names_the_row_under_another_directorates_contract(provider):
+    elsewhere = OfficerFactory(directorate=DirectorateFactory(code="cs", name="Children's Services"))
+    contract = ContractFactory(lead_provider=provider)
+    before = _rows()
+    with pytest.raises(PermissionDenied, match=r"visits\[1\]"):
+        services.visits_record_many(
+            visits=[
+                services.VisitEntry(provider=provider, visited_on=d(2018, 9, 12), kind="planned"),
+                services.VisitEntry(provider=provider, contract=contract, visited_on=d(2018, 9, 12), kind="planned"),
+            ],
+            by=elsewhere,
+        )
+    assert _rows() == before
+
+
+def test_a_batch_of_concerns_opens_them_as_one_at_a_time_would(officer, provider):
+    concern = {
+        "provider": provider,
+        "kind": Concern.Kind.SAFEGUARDING,
+        "raised_on": d(2018, 9, 1),
+        "summary": " Bruising. ",
+    }
+    services.concern_record(by=officer, **concern)
+    one_at_a_time = _history(Concern)
+    _start_again(Concern)
+
+    services.concerns_record_many(concerns=[services.ConcernEntry(**concern)], by=officer)
+
+    assert _history(Concern) == one_at_a_time
+
+
+def test_a_batch_closes_the_concerns_given_an_outcome_by_the_closing_rules(officer, provider, unchanged):
+    raised = {"provider": provider, "kind": "complaint", "raised_on": d(2018, 9, 1), "summary": "Food."}
+    [closed, still_open] = services.concerns_record_many(
+        concerns=[
+            services.ConcernEntry(closed_on=d(2018, 9, 20), outcome=" Not substantiated. ", **raised),
+            services.ConcernEntry(recorded_by=officer, **raised),
+        ],
+        by=None,
+    )
+    assert (closed.status, closed.closed_on, closed.outcome) == ("closed", d(2018, 9, 20), "Not substantiated.")
+    assert (still_open.status, still_open.recorded_by) == ("open", officer)
+
+    error = unchanged(
+        lambda: services.concerns_record_many(
+            concerns=[
+                services.ConcernEntry(closed_on=d(2018, 8, 1), outcome="Done.", **raised),
+                services.ConcernEntry(closed_on=d(2018, 9, 2), **raised),
+                services.ConcernEntry(**{**raised, "summary": " "}),
+            ],
+            by=officer,
+        )
+    )
+    assert set(error.message_dict) == {"concerns[0].closed_on", "concerns[1].outcome", "concerns[2].summary"}
+
+
+def test_a_batch_of_sanctions_is_saved_as_one_at_a_time_would_and_a_bad_one_saves_none(officer, provider, unchanged):
+    credit = {
+        "provider": provider,
+        "kind": Sanction.Kind.SERVICE_CREDIT,
+        "issued_on": d(2018, 10, 1),
+        "reason": "Late.",
+    }
+    services.sanction_record(amount=Decimal("250.00"), by=officer, **credit)
+    one_at_a_time = _history(Sanction)
+    _start_again(Sanction)
+
+    services.sanctions_record_many(sanctions=[services.SanctionEntry(amount=Decimal("250.00"), **credit)], by=officer)
+    assert _history(Sanction) == one_at_a_time
+
+    error = unchanged(
+        lambda: services.sanctions_record_many(
+            sanctions=[
+                services.SanctionEntry(**credit),
+                services.SanctionEntry(lifted_on=d(2018, 9, 1), **{**credit, "kind": "suspension"}),
+            ],
+            by=officer,
+        )
+    )
+    assert error.message_dict == {
+        "sanctions[0].amount": ["Enter the amount of the service credit in pounds."],
+        "sanctions[1].lifted_on": ["The lift date must be on or after the start date."],
+    }
+
+
+def test_a_batch_of_open_plans_is_saved_as_one_at_a_time_would(officer, provider):
+    action = {"description": "Audit falls.", "owner": "Manager", "due_on": d(2018, 8, 1)}
+    plan = services.action_plan_create(
+        provider=provider, title="Quality plan", agreed_on=d(2018, 7, 1), actions=[action], by=officer
+    )
+    services.escalation_step_record(plan=plan, step="reminder", taken_on=d(2018, 10, 2), note="Late.", by=officer)
+    one_at_a_time = [_history(model) for model in (ActionPlan, PlanAction, EscalationStep)]
+    _start_again(EscalationStep, PlanAction, ActionPlan)
+
+    services.action_plans_create_many(
+        plans=[
+            services.ActionPlanEntry(
+                provider=provider,
+                title="Quality plan",
+                agreed_on=d(2018, 7, 1),
+                actions=[services.PlanActionEntry(**action)],
+                escalation_steps=[services.EscalationEntry(step="reminder", taken_on=d(2018, 10, 2), note="Late.")],
+            )
+        ],
+        by=officer,
+    )
+
+    assert [_history(model) for model in (ActionPlan, PlanAction, EscalationStep)] == one_at_a_time
+
+
+def test_a_plan_whose_actions_are_all_done_is_complete_on_the_last_ones_day(officer, provider):
+    [plan] = services.action_plans_create_many(
+        plans=[
+            services.ActionPlanEntry(
+                provider=provider,
+                title="Quality plan",
+                agreed_on=d(2018, 7, 1),
+                actions=[
+                    services.PlanActionEntry("Audit.", "Manager", d(2018, 8, 1), completed_on=d(2018, 8, 20)),
+                    services.PlanActionEntry("Train.", "Manager", d(2018, 9, 1), completed_on=d(2018, 8, 5)),
+                ],
+            )
+        ],
+        by=None,
+    )
+    plan.refresh_from_db()
+    assert (plan.status, plan.completed_on) == ("complete", d(2018, 8, 20))
+    assert sorted(plan.actions.values_list("completed_on", flat=True)) == [d(2018, 8, 5), d(2018, 8, 20)]
+
+
+def test_a_batch_with_a_bad_action_or_step_names_the_plan_and_the_row_and_saves_none(officer, provider, unchanged):
+    good = services.ActionPlanEntry(provider=provider, title="Plan", agreed_on=d(2018, 7, 1))
+    bad = services.ActionPlanEntry(
+        provider=provider,
+        title=" ",
+        agreed_on=d(2018, 7, 1),
+        actions=[
+            services.PlanActionEntry("Audit.", "Manager", d(2018, 8, 1)),
+            services.PlanActionEntry("Train.", "Manager", d(2018, 6, 1)),
+        ],
+        escalation_steps=[services.EscalationEntry(step="shouting", taken_on=d(2018, 10, 2))],
+    )
+    error = unchanged(lambda: services.action_plans_create_many(plans=[good, bad], by=officer))
+    assert set(error.message_dict) == {
+        "action_plans[1].title",
+        "action_plans[1].actions[1].due_on",
+        "action_plans[1].escalation_steps[0].step",
+    }

@@ -198,3 +198,144 @@ def test_a_bad_assessment_is_refused_naming_the_field_and_nothing_is_saved(offic
 
     assert field in error.value.message_dict
     assert _rows() == before
+
+
+# --- Batches (imports, the demo volume) ---------------------------------------------------------------------
+
+
+def _history(model) -> list[tuple]:
+    """What each history row says, without ids and times: the record's own fields and who made the change."""
+    skip = {"id", "created_at", "updated_at", "history_id", "history_date", "history_change_reason", "provider"}
+    fields = [f.attname for f in model.history.model._meta.concrete_fields if f.name not in skip]
+    return sorted(model.history.values_list(*fields))
+
+
+def test_a_batch_of_providers_is_saved_with_the_history_one_at_a_time_would_write(officer):
+    services.provider_create(by=officer, name="Fosse Healthcare", companies_house_number="04567890")
+    one_at_a_time = _history(Provider)
+    Provider.objects.all().delete()  # deleting writes a history row of its own, so the history goes after
+    Provider.history.all().delete()
+
+    saved = services.providers_register_many(
+        providers=[{"name": "Fosse Healthcare", "companies_house_number": "04567890"}], by=officer
+    )
+
+    assert [p.pk for p in saved] == list(Provider.objects.values_list("pk", flat=True))
+    assert _history(Provider) == one_at_a_time
+
+
+def test_a_batch_with_a_provider_without_a_name_names_the_row_and_saves_none(officer):
+    before = _rows()
+    with pytest.raises(ValidationError) as error:
+        services.providers_register_many(providers=[{"name": "Fosse Healthcare"}, {"name": " "}], by=officer)
+
+    assert error.value.message_dict == {"providers[1].name": ["Enter the provider's name."]}
+    assert _rows() == before
+
+
+def test_a_commissioner_may_not_register_a_batch_of_providers_or_locations():
+    commissioner = CommissionerFactory()
+    provider = ProviderFactory()
+    before = _rows()
+
+    with pytest.raises(PermissionDenied):
+        services.providers_register_many(providers=[{"name": "Another Care Ltd"}], by=commissioner)
+    with pytest.raises(PermissionDenied):
+        services.locations_register_many(locations=[(provider, {"name": "Meadows Edge"})], by=commissioner)
+    assert _rows() == before
+
+
+def test_an_import_with_no_user_named_registers_as_the_system():
+    [provider] = services.providers_register_many(providers=[{"name": "Fosse Healthcare"}], by=None)
+
+    assert provider.history.get().history_user is None
+
+
+def test_a_batch_of_locations_is_saved_with_its_history(officer):
+    provider = ProviderFactory()
+
+    saved = services.locations_register_many(
+        locations=[(provider, {"name": "Meadows Edge", "beds": 40}), (provider, {"name": "Field House"})], by=officer
+    )
+
+    assert [(loc.name, loc.provider, loc.beds) for loc in saved] == [
+        ("Meadows Edge", provider, 40),
+        ("Field House", provider, None),
+    ]
+    assert Location.history.filter(history_type="+", history_user=officer).count() == 2
+
+
+@pytest.mark.parametrize("taken", ["on the register", "earlier in the batch"])
+def test_a_batch_may_not_use_a_cqc_location_id_twice(officer, taken):
+    provider = ProviderFactory()
+    if taken == "on the register":
+        LocationFactory(cqc_location_id="1-111")
+    rows = [(provider, {"name": "Meadows Edge", "cqc_location_id": "1-222"})]
+    if taken == "earlier in the batch":
+        rows.append((provider, {"name": "Field House", "cqc_location_id": "1-111"}))
+    rows.append((provider, {"name": "Bank House", "cqc_location_id": "1-111"}))
+    before = _rows()
+
+    with pytest.raises(ValidationError) as error:
+        services.locations_register_many(locations=rows, by=officer)
+
+    assert list(error.value.message_dict) == [f"locations[{len(rows) - 1}].cqc_location_id"]
+    assert _rows() == before
+
+
+def test_a_batch_of_assessments_is_scored_by_the_matrix_with_who_assessed(officer):
+    provider = ProviderFactory()
+    other = OfficerFactory()
+
+    services.risk_assessment_record(provider=provider, factors=_scores(3), assessed_on=d(2018, 6, 1), by=officer)
+    one_at_a_time = _history(RiskAssessment)
+    RiskAssessment.objects.all().delete()
+    RiskAssessment.history.all().delete()
+    saved = services.risk_assessments_record_many(
+        assessments=[
+            services.AssessmentEntry(provider=provider, factors=_scores(3), assessed_on=d(2018, 6, 1)),
+            services.AssessmentEntry(
+                provider=provider, factors=_scores(0), assessed_on=d(2018, 7, 1), assessed_by=other
+            ),
+        ],
+        by=officer,
+    )
+
+    assert [(a.level, a.score, a.assessed_by) for a in saved] == [("high", 30, officer), ("low", 0, other)]
+    assert one_at_a_time[0] in _history(RiskAssessment)
+
+
+def test_a_batch_with_a_badly_scored_assessment_names_the_row_and_saves_none(officer):
+    provider = ProviderFactory()
+    before = _rows()
+
+    with pytest.raises(ValidationError) as error:
+        services.risk_assessments_record_many(
+            assessments=[
+                services.AssessmentEntry(provider=provider, factors=_scores(), assessed_on=d(2018, 6, 1)),
+                services.AssessmentEntry(provider=provider, factors=_scores(), assessed_on=d(2100, 1, 1)),
+                services.AssessmentEntry(
+                    provider=provider, factors=_scores(), assessed_on=d(2018, 6, 1), override_level="high"
+                ),
+            ],
+            by=officer,
+        )
+
+    assert set(error.value.message_dict) == {"assessments[1].assessed_on", "assessments[2].override_reason"}
+    assert _rows() == before
+
+
+def test_a_commissioner_may_not_record_a_batch_of_assessments():
+    entry = services.AssessmentEntry(provider=ProviderFactory(), factors=_scores(), assessed_on=d(2018, 6, 1))
+    with pytest.raises(PermissionDenied):
+        services.risk_assessments_record_many(assessments=[entry], by=CommissionerFactory())
+    assert not RiskAssessment.objects.exists()
+
+
+def test_a_ratings_file_is_written_in_bulk_with_a_history_row_for_each(officer):
+    homes = [LocationFactory() for _ in range(3)]
+
+    done = services.cqc_ratings_record(entries=[_entry(home) for home in homes], by=officer, today=d(2019, 6, 1))
+
+    assert done.created == 3
+    assert CqcRating.history.filter(history_type="+", history_user=officer).count() == 3
