@@ -8,7 +8,9 @@ __all__ = ["DEFAULT_PASSWORD", "FIGURES", "load"]
 
 
 def load(*, password: str = DEFAULT_PASSWORD) -> dict:
-    """Build or refresh the demo data in one transaction; returns the users and whether volume was generated."""
+    """Build or refresh the demo data in one transaction; returns the users and whether volume was generated.
+
+    The seed records go through the services, as the demo users, in date order (``demo.seed``)."""
     from django.db import transaction
 
     from . import people, seed, volume
@@ -18,13 +20,13 @@ def load(*, password: str = DEFAULT_PASSWORD) -> dict:
         users = people.build_users(directorates, password)
         scrutiny = seed.build_scrutiny(users)
         strategies = seed.build_strategies(directorates, users)
-        providers = seed.build_key_providers()
-        contracts = seed.build_key_contracts(strategies, directorates, providers)
-        seed.build_changes_and_pools(strategies, contracts, providers, users["officer"])
-        seed.build_measures(strategies, users)
-        seed.build_reports_and_conclusions(strategies, scrutiny, users)
-        seed.build_packs(strategies, scrutiny)
-        seed.freeze_approved_reports()
+        providers = seed.build_key_providers(users)
+        contracts = seed.build_key_contracts(strategies, directorates, providers, users)
+        seed.build_pooled_budgets(strategies, contracts)
+        seed.build_measures(strategies)
+        seed.build_conclusions(strategies, scrutiny)
+        # Approval freezes what each report shows, so contracts, measures and conclusions come first.
+        seed.build_reports_and_packs(strategies, scrutiny, users)
         generated = volume.build_volume(
             directorates=directorates, strategies=strategies, users=users, key_providers=providers
         )

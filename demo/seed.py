@@ -1,37 +1,54 @@
 """The seed records: strategies, key contracts, pooled budgets, measures, scrutiny and highlight reports.
 
-Every row has a natural key and goes through ``upsert``, so a second run changes nothing.
+Every record is written by the service a page or the API would call, as the demo user whose role does it, so
+the seed obeys the same rules and leaves the same history, events and snapshots. Steps the seed reports date
+run on that date (``on``): the clock is moved, so timestamps, history rows and the services' "today" are the
+day's. Records the dated steps build on (committees, strategies, contracts, measures) are set up first, on
+``SET_UP``, so no history shows a record changed before it existed.
+
+A second run writes nothing: each record is found by its natural key; a missing one is created, one that
+differs from the seed is updated through its update service, and one whose story is over (a recorded
+conclusion, a highlight report once started, a published pack) is left as it is.
 """
 
+from __future__ import annotations
+
 import random
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
+import time_machine
+from dateutil.relativedelta import relativedelta
+from django.db import models
 from django.utils import timezone
 
+from commissioning import permissions
+from commissioning.models import User
 from commissioning.periods import FinancialQuarter
+from contracts import services as contract_services
 from contracts.models import Contract, ContractChange, PooledBudget
-from performance.models import Measure, MeasureResult
+from performance import services as performance_services
+from performance.services import ResultEntry
+from providers import services as provider_services
 from providers.models import Provider
-from scrutiny.models import Committee, Meeting, PackAppendix, ScrutinyConclusion, ScrutinyPack
-from strategies.models import (
-    CommissioningIntention,
-    CommissioningStrategy,
-    HighlightReport,
-    Outcome,
-    ReportEvent,
-    StrategyRisk,
-)
+from scrutiny import services as scrutiny_services
+from scrutiny.models import Committee, Meeting, ScrutinyConclusion, ScrutinyPack
+from strategies import services as strategy_services
+from strategies.models import CommissioningStrategy, HighlightReport
 
 from .contract_data import CONTRACT_CHANGES, KEY_CONTRACTS, KEY_PROVIDERS, POOLED_BUDGETS
 from .measure_data import MEASURES
 from .people import COUNCILLORS
 from .strategy_data import STRATEGIES
-from .util import upsert
 
 Q3 = FinancialQuarter(2018, 3)
+Q4 = Q3.next()
 DECISION_REFERENCE = "I017457"
 DECISION_DATE = date(2019, 6, 4)
+# The strategies' period starts: committees, strategies, providers, contracts and measures go on the system.
+SET_UP = date(2016, 4, 1)
 
 COMMITTEES = {
     "acw": "Adults and Community Wellbeing Scrutiny Committee",
@@ -47,152 +64,314 @@ MEETINGS = [
 ]
 VENUE = "Committee Room One, County Offices, Newland, Lincoln"
 
+# The Q3 reports' way through the board, scrutiny and the Executive. The OSMB pack was published between the
+# board's review and scrutiny's, so its PDF shows the reports as the members read them.
+Q3_STARTED = date(2018, 12, 10)
+Q3_REPORT_DATE = date(2018, 12, 14)
+Q3_SUBMITTED = date(2019, 1, 15)
+Q3_BOARD_REVIEWED = date(2019, 2, 5)
+Q3_SCRUTINY_CONSIDERED = date(2019, 5, 30)
+Q4_STARTED = date(2019, 3, 28)
+Q4_DRAFTS = ("Carers", "Adult Frailty and Long Term Conditions")
+PUBLISHED_PACK_STARTED = date(2019, 5, 13)
+PUBLISHED_PACK_RENDERED = date(2019, 5, 21)
+PUBLISHED_PACK_PUBLISHED = date(2019, 5, 22)
+DRAFT_PACK_STARTED = date(2019, 6, 26)
+
+BOARD_COMMENTS = "The Commissioning and Commercial Board noted the report and its key contracts."
+COMMISSIONERS_COMMENTS = "The strategy is on track; see the performance information."
+
 
 def aware(day: date, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def build_scrutiny(users) -> dict:
-    committees = {key: upsert(Committee, {"name": name}, {}) for key, name in COMMITTEES.items()}
+def on(day: date, hour: int = 10) -> time_machine.travel:
+    """Run what follows as on ``day`` at ``hour`` (the clock stands still there)."""
+    return time_machine.travel(aware(day, hour), tick=False)
+
+
+def _differences(record: models.Model, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if getattr(record, name) != value}
+
+
+def _lead(strategy: CommissioningStrategy) -> User:
+    """The strategy's commissioning lead, who writes its records (every seed strategy names one)."""
+    lead = strategy.commissioning_lead
+    assert lead is not None, f"{strategy} has no commissioning lead"
+    return lead
+
+
+def _first_allowed(candidates: Iterable[User], perm: str, obj: Any) -> User:
+    """The first of ``candidates`` (least privileged first) whose role and directorate allow ``perm`` on ``obj``."""
+    candidates = list(candidates)
+    for user in candidates:
+        if permissions.may(user, perm, obj):
+            return user
+    raise LookupError(f"None of {', '.join(map(str, candidates))} may {perm} on {obj!r}.")
+
+
+# --- Scrutiny committees and meetings ---------------------------------------------------------------------------
+
+
+def build_scrutiny(users: dict[str, User]) -> dict:
+    admin = users["admin"]
+    members: dict[str, list[User]] = {key: [] for key in COMMITTEES}
     for username, _first, _last, keys in COUNCILLORS:
         for key in keys:
-            committees[key].members.add(users[username])  # add() skips existing rows
-    meetings = {
-        (key, day.isoformat()): upsert(Meeting, {"committee": committees[key], "date": day}, {"venue": VENUE})
-        for key, day in MEETINGS
-    }
+            members[key].append(users[username])
+    committees = {}
+    for key, name in COMMITTEES.items():
+        committee = Committee.objects.filter(name=name).first()
+        if committee is None:
+            with on(SET_UP):
+                committee = scrutiny_services.committee_create(by=admin, data={"name": name}, members=members[key])
+        else:
+            # Members added since (in the admin) stay: the seed only makes sure its councillors sit.
+            current = set(committee.members.all())
+            if not set(members[key]) <= current:
+                committee = scrutiny_services.committee_update(
+                    committee=committee, by=admin, data={}, members=[*current, *members[key]]
+                )
+        committees[key] = committee
+    meetings = {}
+    for key, day in MEETINGS:
+        values = {"committee": committees[key], "date": day, "venue": VENUE}
+        meeting = Meeting.objects.filter(committee=committees[key], date=day).first()
+        if meeting is None:
+            with on(SET_UP):
+                meeting = scrutiny_services.meeting_create(by=admin, data=values)
+        elif changes := _differences(meeting, values):
+            meeting = scrutiny_services.meeting_update(meeting=meeting, by=admin, data=changes)
+        meetings[(key, day.isoformat())] = meeting
     return {"committees": committees, "meetings": meetings}
 
 
-def build_strategies(directorates, users) -> dict[str, CommissioningStrategy]:
+# --- Strategies with their outcomes, intentions and risks -------------------------------------------------------
+
+
+def _outcomes(strategy: CommissioningStrategy, lead: User, titles: list[str]) -> None:
+    stored = {outcome.order: outcome for outcome in strategy.outcomes.all()}
+    for order, title in enumerate(titles, start=1):
+        values = {"order": order, "title": title}
+        outcome = stored.get(order)
+        if outcome is None:
+            with on(SET_UP):
+                strategy_services.outcome_create(strategy=strategy, by=lead, data=values)
+        elif changes := _differences(outcome, values):
+            strategy_services.outcome_update(outcome=outcome, by=lead, data=changes)
+
+
+def _intentions(strategy: CommissioningStrategy, lead: User, rows: list[tuple]) -> None:
+    stored = {intention.order: intention for intention in strategy.intentions.all()}
+    for order, (theme, text, current, expected) in enumerate(rows, start=1):
+        values = {
+            "order": order,
+            "theme": theme,
+            "intention": text,
+            "current_position": current,
+            "expected_position": expected,
+        }
+        intention = stored.get(order)
+        if intention is None:
+            with on(SET_UP):
+                strategy_services.intention_create(strategy=strategy, by=lead, data=values)
+        elif changes := _differences(intention, values):
+            strategy_services.intention_update(intention=intention, by=lead, data=changes)
+
+
+def _risks(strategy: CommissioningStrategy, lead: User, rows: list[tuple]) -> None:
+    stored = {risk.order: risk for risk in strategy.risks.all()}
+    for order, (cause, event, effect, rating) in enumerate(rows, start=1):
+        values = {"order": order, "cause": cause, "event": event, "effect": effect, "rating": rating}
+        risk = stored.get(order)
+        if risk is None:
+            with on(SET_UP):
+                strategy_services.risk_create(strategy=strategy, by=lead, data=values)
+        elif changes := _differences(risk, values):
+            strategy_services.risk_update(risk=risk, by=lead, data=changes)
+
+
+def build_strategies(directorates, users: dict[str, User]) -> dict[str, CommissioningStrategy]:
     strategies = {}
     for data in STRATEGIES:
-        strategy = upsert(
-            CommissioningStrategy,
-            {"name": data["name"]},
-            {
-                "directorate": directorates[data["directorate"]],
-                "purpose": data["purpose"],
-                "sponsor": data["sponsor"],
-                "commissioning_lead": users[data["lead"]],
-                "lead_officer": data["lead_officer"],
-                "stage_analyse": "analyse" in data["stages"],
-                "stage_plan": "plan" in data["stages"],
-                "stage_do": "do" in data["stages"],
-                "stage_review": "review" in data["stages"],
-                "summary": data["summary"],
-                "needs_established": data["needs"],
-                "period_start": date(2016, 4, 1),
-                "period_end": date(2020, 3, 31),
-            },
-        )
-        for order, title in enumerate(data["outcomes"], start=1):
-            upsert(Outcome, {"strategy": strategy, "order": order}, {"title": title})
-        for order, (theme, intention, current, expected) in enumerate(data["intentions"], start=1):
-            upsert(
-                CommissioningIntention,
-                {"strategy": strategy, "order": order},
-                {"theme": theme, "intention": intention, "current_position": current, "expected_position": expected},
-            )
-        for order, (cause, event, effect, rating) in enumerate(data["risks"], start=1):
-            upsert(
-                StrategyRisk,
-                {"strategy": strategy, "order": order},
-                {"cause": cause, "event": event, "effect": effect, "rating": rating},
-            )
+        lead = users[data["lead"]]
+        values = {
+            "name": data["name"],
+            "directorate": directorates[data["directorate"]],
+            "purpose": data["purpose"],
+            "sponsor": data["sponsor"],
+            "commissioning_lead": lead,
+            "lead_officer": data["lead_officer"],
+            "stage_analyse": "analyse" in data["stages"],
+            "stage_plan": "plan" in data["stages"],
+            "stage_do": "do" in data["stages"],
+            "stage_review": "review" in data["stages"],
+            "summary": data["summary"],
+            "needs_established": data["needs"],
+            "period_start": date(2016, 4, 1),
+            "period_end": date(2020, 3, 31),
+        }
+        strategy = CommissioningStrategy.objects.filter(name=data["name"]).first()
+        if strategy is None:
+            with on(SET_UP):
+                strategy = strategy_services.strategy_create(by=lead, data=values)
+        elif changes := _differences(strategy, values):
+            strategy = strategy_services.strategy_update(strategy=strategy, by=lead, data=changes)
+        _outcomes(strategy, lead, data["outcomes"])
+        _intentions(strategy, lead, data["intentions"])
+        _risks(strategy, lead, data["risks"])
         strategies[data["name"]] = strategy
     return strategies
 
 
-def build_key_providers() -> dict[str, Provider]:
+# --- Key providers, key contracts with their changes, pooled budgets --------------------------------------------
+
+
+def build_key_providers(users: dict[str, User]) -> dict[str, Provider]:
+    officer = users["officer"]
     providers = {}
     for name, (trading_name, sme, vcse) in KEY_PROVIDERS.items():
         status = Provider.Status.IN_ADMINISTRATION if name.startswith("Nestor") else Provider.Status.ACTIVE
-        providers[name] = upsert(
-            Provider,
-            {"name": name},
-            {"trading_name": trading_name, "is_sme": sme, "is_vcse": vcse, "status": status},
-        )
+        values: dict[str, Any] = {"trading_name": trading_name, "is_sme": sme, "is_vcse": vcse, "status": status}
+        provider = Provider.objects.filter(name=name).first()
+        if provider is None:
+            with on(SET_UP):
+                provider = provider_services.provider_create(by=officer, name=name, **values)
+        elif changes := _differences(provider, values):
+            provider = provider_services.provider_update(provider=provider, by=officer, **changes)
+        providers[name] = provider
     return providers
 
 
-def build_key_contracts(strategies, directorates, providers) -> dict[str, Contract]:
+def _contract_values(row: dict, strategy: CommissioningStrategy, directorates, providers) -> dict[str, Any]:
+    return {
+        "title": row["title"],
+        "directorate": directorates[row["directorate"]] if row["directorate"] else strategy.directorate,
+        "strategy": strategy,
+        "lead_provider": providers[row["provider"]] if row["provider"] else None,
+        "provider_summary": row["provider_summary"],
+        "category": row["category"],
+        "contract_type": row["contract_type"],
+        "start_date": row["start"],
+        "end_date": row["end"],
+        "extension_months": row["extension_months"],
+        "extensions_used": row["extensions_used"],
+        "duration_note": row["duration_note"],
+        "review_date": row["review_date"],
+        "review_note": row["review_note"],
+        "annual_value": row["annual"],
+        "total_value": row["annual"] * row["years"],
+        "politically_sensitive": row["sensitive"],
+        "has_kpis": row["has_kpis"],
+        "performance": row["performance"],
+        "performance_note": row["performance_note"],
+        "corrective_measures": row["corrective"],
+        "service_credit_percentage": row["credit"],
+        "payment_terms": row["terms"],
+        "payment_terms_note": row["terms_note"],
+        "payment_frequency": row["frequency"],
+        "payment_basis": row["basis"],
+        "volume_sensitive": row["volume"],
+        "status": row["status"],
+    }
+
+
+def _before_changes(values: dict[str, Any], changes: list[tuple], providers) -> dict[str, Any]:
+    """The contract as it stood before its recorded changes: ``contract_record_change`` applies each change
+    (value, extension, novation), so recording them from here ends on the seed's figures."""
+    before = dict(values)
+    for _ref, kind, _effective_on, _text, value, months, from_name, to_name in reversed(changes):
+        before["total_value"] -= value
+        if kind == ContractChange.Kind.EXTENSION:
+            before["extensions_used"] -= 1
+            before["end_date"] -= relativedelta(months=months)
+        elif kind == ContractChange.Kind.NOVATION:
+            assert before["lead_provider"] == providers[to_name], f"{_ref} is novated to its lead provider"
+            before["lead_provider"] = providers[from_name]
+    return before
+
+
+def _create_contract(reference: str, values: dict, others: list[Provider], changes: list[tuple], providers, by):
+    with on(SET_UP):
+        contract = contract_services.contract_create(
+            by=by, reference=reference, other_providers=others, **_before_changes(values, changes, providers)
+        )
+    for _ref, kind, effective_on, description, value, months, _from_name, to_name in changes:
+        with on(effective_on):
+            contract_services.contract_record_change(
+                contract=contract,
+                by=by,
+                kind=kind,
+                effective_on=effective_on,
+                description=description,
+                value_change=value,
+                extension_months=months,
+                to_provider=providers[to_name] if to_name else None,
+            )
+    contract.refresh_from_db()
+    if mismatched := _differences(contract, values):
+        raise ValueError(f"{reference}: its recorded changes do not end on the seed's figures: {mismatched}")
+    return contract
+
+
+def build_key_contracts(strategies, directorates, providers, users: dict[str, User]) -> dict[str, Contract]:
+    """Each key contract as it started, then its variations, extensions and novation as recorded: the register's
+    history shows them, and the contract ends on the seed's figures."""
+    changes_of: dict[str, list[tuple]] = {}
+    for change in sorted(CONTRACT_CHANGES, key=lambda change: change[2]):
+        changes_of.setdefault(change[0], []).append(change)
     contracts = {}
     for strategy_name, rows in KEY_CONTRACTS.items():
         strategy = strategies[strategy_name]
         for row in rows:
-            directorate = directorates[row["directorate"]] if row["directorate"] else strategy.directorate
-            contract = upsert(
-                Contract,
-                {"reference": row["reference"]},
-                {
-                    "title": row["title"],
-                    "directorate": directorate,
-                    "strategy": strategy,
-                    "lead_provider": providers[row["provider"]] if row["provider"] else None,
-                    "provider_summary": row["provider_summary"],
-                    "category": row["category"],
-                    "contract_type": row["contract_type"],
-                    "start_date": row["start"],
-                    "end_date": row["end"],
-                    "extension_months": row["extension_months"],
-                    "extensions_used": row["extensions_used"],
-                    "duration_note": row["duration_note"],
-                    "review_date": row["review_date"],
-                    "review_note": row["review_note"],
-                    "annual_value": row["annual"],
-                    "total_value": row["annual"] * row["years"],
-                    "politically_sensitive": row["sensitive"],
-                    "has_kpis": row["has_kpis"],
-                    "performance": row["performance"],
-                    "performance_note": row["performance_note"],
-                    "corrective_measures": row["corrective"],
-                    "service_credit_percentage": row["credit"],
-                    "payment_terms": row["terms"],
-                    "payment_terms_note": row["terms_note"],
-                    "payment_frequency": row["frequency"],
-                    "payment_basis": row["basis"],
-                    "volume_sensitive": row["volume"],
-                    "status": row["status"],
-                },
+            reference = row["reference"]
+            values = _contract_values(row, strategy, directorates, providers)
+            others = [providers[name] for name in row["others"]]
+            by = _first_allowed(
+                (users["officer"], users["admin"]),
+                "contracts.add_contract",
+                Contract(directorate=values["directorate"]),
             )
-            if row["others"]:
-                contract.other_providers.set([providers[name] for name in row["others"]])
-            contracts[row["reference"]] = contract
+            contract = Contract.objects.filter(reference=reference).first()
+            if contract is None:
+                contract = _create_contract(reference, values, others, changes_of.get(reference, []), providers, by)
+            else:
+                # A stored contract keeps the changes it has: recording one again would apply it twice.
+                changed = _differences(contract, values)
+                if set(contract.other_providers.all()) != set(others):
+                    changed["other_providers"] = others
+                if changed:
+                    contract = contract_services.contract_update(contract=contract, by=by, **changed)
+            contracts[reference] = contract
     return contracts
 
 
-def build_changes_and_pools(strategies, contracts, providers, recorded_by) -> None:
-    for ref, kind, effective_on, description, value, months, from_name, to_name in CONTRACT_CHANGES:
-        upsert(
-            ContractChange,
-            {"contract": contracts[ref], "kind": kind, "effective_on": effective_on},
-            {
-                "description": description,
-                "value_change": value,
-                "extension_months": months,
-                "from_provider": providers[from_name] if from_name else None,
-                "to_provider": providers[to_name] if to_name else None,
-                "recorded_by": recorded_by,
-            },
-        )
+def build_pooled_budgets(strategies, contracts) -> None:
     for strategy_name, name, kind, partner, total, partner_share, start, end, risk, budget_ref, text in POOLED_BUDGETS:
-        upsert(
-            PooledBudget,
-            {"name": name},
-            {
-                "strategy": strategies[strategy_name],
-                "contract": contracts[budget_ref] if budget_ref else None,
-                "arrangement_type": kind,
-                "partner": partner,
-                "total_value": total,
-                "partner_contribution": partner_share,
-                "start_date": start,
-                "end_date": end,
-                "risk_share": risk,
-                "description": text,
-            },
-        )
+        strategy = strategies[strategy_name]
+        lead = _lead(strategy)  # commissioners keep their strategies' pooled budgets
+        values = {
+            "strategy": strategy,
+            "contract": contracts[budget_ref] if budget_ref else None,
+            "arrangement_type": kind,
+            "partner": partner,
+            "total_value": total,
+            "partner_contribution": partner_share,
+            "start_date": start,
+            "end_date": end,
+            "risk_share": risk,
+            "description": text,
+        }
+        budget = PooledBudget.objects.filter(name=name).first()
+        if budget is None:
+            with on(SET_UP):
+                contract_services.pooled_budget_create(by=lead, name=name, **values)
+        elif changes := _differences(budget, values):
+            contract_services.pooled_budget_update(budget=budget, by=lead, **changes)
+
+
+# --- Measures and their quarterly results -----------------------------------------------------------------------
 
 
 def _trend(rng: random.Random, q3_value: Decimal, places: int, unit: str) -> dict[FinancialQuarter, Decimal]:
@@ -203,7 +382,7 @@ def _trend(rng: random.Random, q3_value: Decimal, places: int, unit: str) -> dic
     for quarter in reversed(quarters[:-1]):
         current *= 1 + rng.uniform(-0.04, 0.04)
         values[quarter] = current
-    values[Q3.next()] = float(q3_value) * (1 + rng.uniform(-0.03, 0.04))
+    values[Q4] = float(q3_value) * (1 + rng.uniform(-0.03, 0.04))
     step = Decimal(1).scaleb(-places)
     rounded = {}
     for quarter, value in values.items():
@@ -214,53 +393,76 @@ def _trend(rng: random.Random, q3_value: Decimal, places: int, unit: str) -> dic
     return rounded
 
 
-def build_measures(strategies, users) -> None:
+def entered_on(quarter: FinancialQuarter) -> date:
+    """Results are entered on the 20th of the month after the quarter."""
+    return quarter.next().start.replace(day=20)
+
+
+def build_measures(strategies: dict[str, CommissioningStrategy]) -> None:
     rng = random.Random(2019)  # noqa: S311 - demo data, fixed seed for repeatable figures
     for strategy_name, rows in MEASURES.items():
         strategy = strategies[strategy_name]
         outcomes = list(strategy.outcomes.order_by("order"))
-        entered_by = strategy.commissioning_lead
+        lead = _lead(strategy)  # defines the measures and enters the results
+        stored = {measure.name: measure for measure in strategy.measures.all()}
+        by_quarter: dict[FinancialQuarter, list[ResultEntry]] = {}
         for order, row in enumerate(rows, start=1):
             name, unit, places, polarity, targeted, framework, code, outcome_index, q3_value, target = row
-            measure = upsert(
-                Measure,
-                {"strategy": strategy, "name": name},
-                {
-                    "outcome": outcomes[outcome_index],
-                    "unit": unit,
-                    "decimal_places": places,
-                    "polarity": polarity,
-                    "is_targeted": targeted,
-                    "framework": framework,
-                    "framework_code": code,
-                    "data_source": "Adult Social Care performance return" if framework == "ASCOF" else "",
-                    "order": order,
-                },
-            )
+            values = {
+                "outcome": outcomes[outcome_index],
+                "unit": unit,
+                "decimal_places": places,
+                "polarity": polarity,
+                "is_targeted": targeted,
+                "framework": framework,
+                "framework_code": code,
+                "data_source": "Adult Social Care performance return" if framework == "ASCOF" else "",
+                "order": order,
+            }
+            measure = stored.get(name)
+            if measure is None:
+                with on(SET_UP):
+                    measure = performance_services.measure_create(strategy=strategy, by=lead, name=name, **values)
+            elif changes := _differences(measure, values):
+                measure = performance_services.measure_update(measure=measure, by=lead, **changes)
             if q3_value is None:
-                # A new measure: first reported in Q4 2018/19.
-                values = {Q3: None, Q3.next(): (target - Decimal(2)).quantize(Decimal(1).scaleb(-places))}
+                # A new measure: its target is set in Q3, its first value comes in Q4 2018/19.
+                values_by_quarter = {Q3: None, Q4: (target - Decimal(2)).quantize(Decimal(1).scaleb(-places))}
             else:
-                values = _trend(rng, q3_value, places, unit)
-            for quarter, value in values.items():
-                upsert(
-                    MeasureResult,
-                    {"measure": measure, "year": quarter.year, "quarter": quarter.quarter},
-                    {
-                        "value": value,
-                        "target": target,
-                        "entered_by": entered_by if value is not None else None,
-                        "entered_at": aware(quarter.next().start.replace(day=20)) if value is not None else None,
-                    },
-                )
+                values_by_quarter = _trend(rng, q3_value, places, unit)
+            for quarter, value in values_by_quarter.items():
+                by_quarter.setdefault(quarter, []).append(ResultEntry(measure=measure, value=value, target=target))
+        for quarter, entries in sorted(by_quarter.items()):
+            # Unchanged rows are not written again, so a second run changes nothing.
+            with on(entered_on(quarter)):
+                performance_services.results_save(period=quarter, entries=entries, by=lead)
 
 
-def _report_values(data, strategy, meeting) -> dict:
-    outcomes = "\n".join(f"- {title}" for title in data["outcomes"])
+# --- Scrutiny conclusions, highlight reports and packs ----------------------------------------------------------
+
+
+def build_conclusions(strategies, scrutiny: dict) -> None:
+    """Each committee's conclusions, recorded by the strategy's lead after the meeting (recorded, never edited)."""
+    meetings = scrutiny["meetings"]
+    for data in STRATEGIES:
+        strategy = strategies[data["name"]]
+        committee_key, day = data["meeting"]
+        meeting = meetings[(committee_key, day)]
+        if ScrutinyConclusion.objects.filter(strategy=strategy, meeting=meeting).exists():
+            continue
+        with on(meeting.date, 16):
+            scrutiny_services.conclusion_record(
+                meeting=meeting, strategy=strategy, text=data["conclusion"], by=_lead(strategy)
+            )
+
+
+def _report_content(data: dict, meeting: Meeting) -> dict[str, Any]:
+    """What the commissioner writes into the Q3 report."""
     return {
+        "report_date": Q3_REPORT_DATE,
         "summary": data["summary"],
         "needs_established": data["needs"],
-        "outcomes_text": outcomes,
+        "outcomes_text": "\n".join(f"- {title}" for title in data["outcomes"]),
         "success_note": "Information on performance for the quarter is set out below.",
         "key_contracts_note": "Contracts over £1m or of a politically sensitive nature.",
         "pooled_budget_arrangements": data["pooled_text"],
@@ -268,72 +470,72 @@ def _report_values(data, strategy, meeting) -> dict:
         "commercial_opportunities": data["commercial"],
         "completed_by": data["completed_by"],
         "rag": data["rag"],
-        "scrutiny_meeting": meeting,
+        "scrutiny_note": f"Conclusions of the {meeting} are attached.",
+        "commissioners_comments": COMMISSIONERS_COMMENTS,
     }
 
 
-# kind, date: the Q3 reports' way through the board, scrutiny and the Executive.
-Q3_TIMELINE = [
-    ("created", date(2018, 12, 10), "", "draft"),
-    ("submitted", date(2019, 1, 15), "draft", "submitted"),
-    ("board_reviewed", date(2019, 2, 5), "submitted", "board_reviewed"),
-    ("scrutiny_considered", date(2019, 5, 30), "board_reviewed", "scrutiny_considered"),
-    ("approved", DECISION_DATE, "scrutiny_considered", "approved"),
-]
-Q4_DRAFTS = ("Carers", "Adult Frailty and Long Term Conditions")
-
-
-def _events(report, timeline, by) -> None:
-    if report.events.exists():
-        return
-    for kind, day, from_status, to_status in timeline:
-        event = ReportEvent.objects.create(
-            report=report, kind=kind, from_status=from_status, to_status=to_status, by=by
-        )
-        # ``at`` is set on creation; the demo back-dates it to the timeline.
-        ReportEvent.objects.filter(pk=event.pk).update(at=aware(day))
-
-
-def build_reports_and_conclusions(strategies, scrutiny, users) -> None:
-    meetings = scrutiny["meetings"]
-    osmb = meetings[("osmb", "2019-05-30")]
+def _q3_to_the_board(strategies, meetings, admin: User) -> list[HighlightReport]:
+    """Start, write and submit each missing Q3 report, and record the board's review; returns those reports."""
+    started = []
     for data in STRATEGIES:
         strategy = strategies[data["name"]]
-        committee_key, day = data["meeting"]
-        upsert(
-            ScrutinyConclusion,
-            {"strategy": strategy, "meeting": meetings[(committee_key, day)]},
-            {"text": data["conclusion"], "recorded_by": users["commissioner"]},
-        )
-        lead = users[data["lead"]]
-        report = upsert(
-            HighlightReport,
-            {"strategy": strategy, "year": Q3.year, "quarter": Q3.quarter},
-            {
-                **_report_values(data, strategy, osmb),
-                "report_date": date(2018, 12, 14),
-                "status": HighlightReport.Status.APPROVED,
-                "version": 5,
-                "scrutiny_note": f"Conclusions of the {meetings[(committee_key, day)]} are attached.",
-                "commissioners_comments": "The strategy is on track; see the performance information.",
-                "board_comments": "The Commissioning and Commercial Board noted the report and its key contracts.",
-                "decision_reference": DECISION_REFERENCE,
-                "decision_date": DECISION_DATE,
-            },
-        )
-        _events(report, Q3_TIMELINE, lead)
-        if data["name"] in Q4_DRAFTS:
-            draft = upsert(
-                HighlightReport,
-                {"strategy": strategy, "year": 2018, "quarter": 4},
-                {
-                    **_report_values(data, strategy, None),
-                    "report_date": date(2019, 3, 28),
-                    "status": HighlightReport.Status.DRAFT,
-                    "version": 1,
-                },
+        if strategy.highlight_reports.filter(year=Q3.year, quarter=Q3.quarter).exists():
+            continue
+        lead = _lead(strategy)
+        with on(Q3_STARTED):
+            report = strategy_services.highlight_report_start_next(strategy=strategy, by=lead, period=Q3)
+        with on(Q3_REPORT_DATE):
+            report = strategy_services.highlight_report_update(
+                report=report,
+                by=lead,
+                data=_report_content(data, meetings[data["meeting"]]),
+                expected_version=report.version,
             )
-            _events(draft, [("created", date(2019, 3, 28), "", "draft")], lead)
+        started.append(report)
+    for report in started:
+        with on(Q3_SUBMITTED):
+            report = strategy_services.highlight_report_submit(
+                report=report, by=_lead(report.strategy), expected_version=report.version
+            )
+        with on(Q3_BOARD_REVIEWED):
+            strategy_services.highlight_report_board_review(
+                report=report, by=admin, expected_version=report.version, board_comments=BOARD_COMMENTS
+            )
+    return [HighlightReport.objects.get(pk=report.pk) for report in started]
+
+
+def _q4_drafts(strategies) -> None:
+    """Two Q4 reports started in March 2019 and still in draft: the narrative is carried forward from Q3."""
+    for name in Q4_DRAFTS:
+        strategy = strategies[name]
+        if strategy.highlight_reports.filter(year=Q4.year, quarter=Q4.quarter).exists():
+            continue
+        lead = _lead(strategy)
+        rag = next(data["rag"] for data in STRATEGIES if data["name"] == name)
+        with on(Q4_STARTED):
+            draft = strategy_services.highlight_report_start_next(strategy=strategy, by=lead, period=Q4)
+            # The RAG is not carried forward: the commissioner sets it afresh.
+            strategy_services.highlight_report_update(
+                report=draft, by=lead, data={"rag": rag}, expected_version=draft.version
+            )
+
+
+def _q3_to_the_executive(reports: list[HighlightReport], osmb: Meeting, admin: User) -> None:
+    """Scrutiny's consideration at the OSMB and the Executive's approval, which freezes each report."""
+    for report in reports:
+        with on(Q3_SCRUTINY_CONSIDERED, 16):
+            report = strategy_services.highlight_report_scrutiny_considered(
+                report=report, by=admin, expected_version=report.version, meeting=osmb
+            )
+        with on(DECISION_DATE, 16):
+            strategy_services.highlight_report_approve(
+                report=report,
+                by=admin,
+                expected_version=report.version,
+                decision_reference=DECISION_REFERENCE,
+                decision_date=DECISION_DATE,
+            )
 
 
 PACK_COVER = {
@@ -352,48 +554,54 @@ PACK_COVER = {
     "author": "Scrutiny Officer – Democratic Services",
     "contact": "democratic.services@lincolnshire.example, 01522 000000",
 }
+PUBLISHED_PACK = {**PACK_COVER, "title": "Commissioning Strategies", "report_date": date(2019, 5, 30)}
+DRAFT_PACK = {
+    **PACK_COVER,
+    "title": "Commissioning Strategies – quarter 4 2018/19 highlight reports",
+    "report_to": COMMITTEES["acw"],
+    "subject": "Commissioning Strategies – quarter 4 2018/19",
+    "summary": "Quarter 4 highlight reports for two adult care strategies, for the Committee's comments.",
+    "report_date": date(2019, 7, 10),
+}
 
 
-def build_packs(strategies, scrutiny) -> None:
+def _published_pack(osmb: Meeting, strategies: list[CommissioningStrategy], admin: User) -> None:
+    """The OSMB pack, rendered and published as Democratic Services would: members get its PDF and a notification.
+
+    Rendered here, synchronously (``pack_render_now``, the ``render_pack`` command's path), because publishing
+    needs the PDF: queuing it would need a worker before the pack could be published."""
+    if ScrutinyPack.objects.filter(meeting=osmb, title=PUBLISHED_PACK["title"]).exists():
+        return  # published: frozen as the members were sent it
+    with on(PUBLISHED_PACK_STARTED):
+        pack = scrutiny_services.pack_create(meeting=osmb, by=admin, cover=PUBLISHED_PACK, strategies=strategies)
+    with on(PUBLISHED_PACK_RENDERED, 15):
+        scrutiny_services.pack_render_now(pack_id=pack.pk)
+    with on(PUBLISHED_PACK_PUBLISHED, 9):
+        scrutiny_services.pack_publish(pack=pack, by=admin)
+
+
+def _draft_pack(meeting: Meeting, strategies: list[CommissioningStrategy], admin: User) -> None:
+    pack = ScrutinyPack.objects.filter(meeting=meeting, title=DRAFT_PACK["title"]).first()
+    if pack is None:
+        with on(DRAFT_PACK_STARTED):
+            scrutiny_services.pack_create(meeting=meeting, by=admin, cover=DRAFT_PACK, strategies=strategies)
+        return
+    if pack.is_frozen:
+        return
+    cover = _differences(pack, DRAFT_PACK)
+    appended = [appendix.strategy_id for appendix in pack.appendices.order_by("order")]
+    if cover or appended != [strategy.pk for strategy in strategies]:
+        scrutiny_services.pack_update(pack=pack, by=admin, cover=cover, strategies=strategies)
+
+
+def build_reports_and_packs(strategies, scrutiny: dict, users: dict[str, User]) -> None:
+    """The Q3 reports, the Q4 drafts and the two packs, step by step in date order. Board review, scrutiny's
+    consideration, approval and packs are the Administrator's: no other role may make those moves."""
+    admin = users["admin"]
     meetings = scrutiny["meetings"]
-    published = upsert(
-        ScrutinyPack,
-        {"meeting": meetings[("osmb", "2019-05-30")], "title": "Commissioning Strategies"},
-        {
-            **PACK_COVER,
-            "report_date": date(2019, 5, 30),
-            "status": ScrutinyPack.Status.PUBLISHED,
-            "published_at": aware(date(2019, 5, 22), 9),
-            "render_status": ScrutinyPack.RenderStatus.NOT_RENDERED,
-        },
-    )
-    for order, data in enumerate(STRATEGIES, start=1):
-        upsert(PackAppendix, {"pack": published, "strategy": strategies[data["name"]]}, {"order": order})
-    draft = upsert(
-        ScrutinyPack,
-        {
-            "meeting": meetings[("acw", "2019-07-10")],
-            "title": "Commissioning Strategies – quarter 4 2018/19 highlight reports",
-        },
-        {
-            **PACK_COVER,
-            "report_to": COMMITTEES["acw"],
-            "subject": "Commissioning Strategies – quarter 4 2018/19",
-            "summary": "Quarter 4 highlight reports for two adult care strategies, for the Committee's comments.",
-            "report_date": date(2019, 7, 10),
-            "status": ScrutinyPack.Status.DRAFT,
-            "render_status": ScrutinyPack.RenderStatus.NOT_RENDERED,
-        },
-    )
-    for order, name in enumerate(Q4_DRAFTS, start=1):
-        upsert(PackAppendix, {"pack": draft, "strategy": strategies[name]}, {"order": order})
-
-
-def freeze_approved_reports() -> None:
-    """Give approved reports the frozen snapshot an approval through the workflow would have taken."""
-    from strategies.selectors import approved_snapshot_for
-
-    approved = HighlightReport.objects.filter(status=HighlightReport.Status.APPROVED, approved_snapshot__isnull=True)
-    for report in approved:
-        report.approved_snapshot = approved_snapshot_for(report)
-        report.save(update_fields=["approved_snapshot"])
+    osmb = meetings[("osmb", "2019-05-30")]
+    reports = _q3_to_the_board(strategies, meetings, admin)
+    _q4_drafts(strategies)
+    _published_pack(osmb, [strategies[data["name"]] for data in STRATEGIES], admin)
+    _q3_to_the_executive(reports, osmb, admin)
+    _draft_pack(meetings[("acw", "2019-07-10")], [strategies[name] for name in Q4_DRAFTS], admin)

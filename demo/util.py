@@ -1,4 +1,5 @@
-"""Idempotent writes for the seed records: create once, then change only what differs.
+"""Idempotent writes for the core's directorates and users, which no service writes (``demo.people``): create
+once, then change only what differs. Domain records go through their services (``demo.seed``).
 
 Saving an unchanged row would still add a history row, so a second run would not be a no-op.
 """

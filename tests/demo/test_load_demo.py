@@ -2,15 +2,17 @@
 
 import io
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count
+from django.test import override_settings
+from django.utils import timezone
 
 from commissioning import roles
-from commissioning.models import User
+from commissioning.models import Notification, User
 from commissioning.periods import FinancialQuarter
 from contracts.models import Contract, ContractChange, PooledBudget
 from demo import FIGURES
@@ -32,9 +34,10 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load the demo once for the module (it takes seconds), load it again, and clear it all afterwards."""
-    with django_db_blocker.unblock():
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load the demo once for the module (it takes seconds), load it again, and clear it all afterwards. The
+    published pack's PDF goes to a temporary MEDIA_ROOT."""
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         first_output = io.StringIO()
         call_command("load_demo", password=PASSWORD, stdout=first_output)
         after_first = _counts()
@@ -120,6 +123,25 @@ def test_pooled_budgets_from_the_better_care_fund(demo):
     assert PooledBudget.objects.get(contract__lead_provider__name="Carers FIRST").total_value == 1161091
 
 
+def test_q3_reports_went_through_the_workflow_on_the_seed_dates(demo):
+    timeline = [
+        ("created", date(2018, 12, 10)),
+        ("submitted", date(2019, 1, 15)),
+        ("board_reviewed", date(2019, 2, 5)),
+        ("scrutiny_considered", date(2019, 5, 30)),
+        ("approved", date(2019, 6, 4)),
+    ]
+    for report in HighlightReport.objects.filter(year=2018, quarter=3).select_related("strategy"):
+        events = list(report.events.order_by("at").select_related("by"))
+        assert [(e.kind, timezone.localdate(e.at)) for e in events] == timeline, report.strategy.name
+        # The lead writes and submits; only an administrator may review, record scrutiny and approve.
+        assert [e.by == report.strategy.commissioning_lead for e in events] == [True, True, False, False, False]
+        assert all(e.by.has_role(roles.ADMINISTRATOR) for e in events[2:])
+        # A version (and a history row) per save: started, written, then the four moves.
+        assert (report.version, report.history.count()) == (6, 6)
+        assert report.approved_snapshot["frozen_at"].startswith("2019-06-04")
+
+
 def test_scrutiny_conclusions_and_the_published_pack(demo):
     dates = dict(ScrutinyConclusion.objects.values_list("strategy__name", "meeting__date"))
     assert dates["Specialist Adult Services"] == date(2018, 9, 5)
@@ -130,6 +152,20 @@ def test_scrutiny_conclusions_and_the_published_pack(demo):
     assert pack.meeting.date == date(2019, 5, 30)
     assert list(pack.appendices.values_list("strategy__name", flat=True)) == list(FIGURES["q3_measures"])
     assert ScrutinyPack.objects.filter(status="draft").count() == 1
+
+
+def _on(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def test_the_published_pack_was_rendered_then_published_and_its_members_notified(demo):
+    pack = ScrutinyPack.objects.select_related("meeting__committee").get(status="published")
+    assert (pack.render_status, pack.page_count > 0, bool(pack.file)) == ("ready", True, True)
+    assert pack.generated_at < pack.published_at == _on(date(2019, 5, 22), 9)
+    members = set(pack.meeting.committee.members.values_list("pk", flat=True))
+    notified = Notification.objects.filter(kind="scrutiny.pack_published", link=pack.get_absolute_url())
+    assert set(notified.values_list("recipient_id", flat=True)) == members
+    assert ScrutinyPack.objects.get(status="draft").render_status == "not_rendered"
 
 
 def test_current_risk_is_202_low_103_medium_37_high(demo):

@@ -18,14 +18,6 @@ ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 PASSWORD = "e2e-journeys-password-2019"
 
 
-RENDER_PUBLISHED_PACKS = (
-    "from django.core.management import call_command\n"
-    "from scrutiny.models import ScrutinyPack\n"
-    "for pk in ScrutinyPack.objects.filter(status=ScrutinyPack.Status.PUBLISHED).values_list('pk', flat=True):\n"
-    "    call_command('render_pack', pk)\n"
-)
-
-
 def _manage(env: dict, *args: str) -> None:
     done = subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
@@ -81,8 +73,7 @@ def live_app(e2e_env):
     python = sys.executable
     _manage(e2e_env, "migrate", "--noinput")
     _manage(e2e_env, "load_demo", "--password", PASSWORD)
-    # Members download published packs (journey 3): render them now, as the scheduled job would have.
-    _manage(e2e_env, "shell", "-c", RENDER_PUBLISHED_PACKS)
+    # load_demo renders and publishes the seed pack, so members download it at once (journey 3).
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in ARTIFACTS.glob("*.png"):
