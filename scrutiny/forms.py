@@ -1,19 +1,101 @@
-"""Forms for packs and conclusions: shape only, the rules live in the services."""
+"""Forms for committees, meetings, packs and conclusions: shape only, the rules live in the services."""
 
 from __future__ import annotations
 
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from commissioning import roles
 from commissioning.forms import GovDateField
+from commissioning.models import User
 from strategies.forms import ShapeOnlyModelForm
 from strategies.models import CommissioningStrategy
 
-from .models import ScrutinyPack
+from .models import Committee, Meeting, ScrutinyPack
 from .services import COVER_FIELDS
 
 ORDER_PREFIX = "appendix_"
+
+
+def _member_choices(committee: Committee | None) -> QuerySet[User]:
+    """Who may be put on a committee: active users holding the scrutiny member role. A committee's current
+    members stay listed (and ticked) even when they no longer qualify, so that renaming a committee never
+    drops anyone unseen; ``qualifies`` tells the label which ones no longer do."""
+    qualifying = User.objects.filter(is_active=True, groups__name=roles.SCRUTINY_MEMBER)
+    wanted = Q(pk__in=qualifying.values("pk"))
+    if committee is not None and committee.pk:
+        wanted |= Q(pk__in=committee.members.through.objects.filter(committee=committee).values("user_id"))
+    return (
+        User.objects.filter(wanted)
+        .annotate(qualifies=Exists(qualifying.filter(pk=OuterRef("pk"))))
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _member_label(user: User) -> str:
+    name = user.get_full_name() or user.username
+    if not getattr(user, "qualifies", True):
+        return f"{name} (no longer an active scrutiny member)"
+    return name
+
+
+class CommitteeForm(ShapeOnlyModelForm):
+    """A committee's name and the councillors who sit on it. The name's rules (required, unique) are the
+    model's, checked by services.committee_create and committee_update."""
+
+    members = forms.ModelMultipleChoiceField(
+        label="Members",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select every councillor who sits on the committee.",
+        error_messages={
+            "invalid_choice": "Choose members from the scrutiny members listed.",
+            "invalid_pk_value": "Choose members from the scrutiny members listed.",
+        },
+    )
+
+    class Meta:
+        model = Committee
+        fields = ["name"]
+        labels = {"name": "Name of the committee"}
+        help_texts = {"name": "For example, Adults and Community Wellbeing Scrutiny Committee."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        committee = self.instance if self.instance.pk else None
+        members = self.fields["members"]
+        members.queryset = _member_choices(committee)
+        members.label_from_instance = _member_label
+        if committee is not None and not self.is_bound:
+            self.initial["members"] = [m.pk for m in committee.members.all()]
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.text("name"), Field.checkboxes("members", small=True), Submit("submit", "Save committee")
+        )
+
+
+class MeetingForm(ShapeOnlyModelForm):
+    """A meeting's date and venue; its committee comes from the page it is added on and does not change here."""
+
+    date = GovDateField(label="Date of the meeting", help_text="For example, 10 7 2019.")
+
+    class Meta:
+        model = Meeting
+        fields = ["date", "venue"]
+        labels = {"venue": "Venue (optional)"}
+        help_texts = {"venue": "For example, Committee Room One, County Offices, Lincoln."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.layout = Layout(Field("date"), Field.text("venue"), Submit("submit", "Save meeting"))
 
 
 class PackForm(ShapeOnlyModelForm):

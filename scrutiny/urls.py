@@ -6,8 +6,12 @@ app_name = "scrutiny"
 
 urlpatterns = [
     path("", views.committee_list, name="committees"),
+    path("committees/new/", views.committee_create, name="committee_create"),
     path("committees/<int:pk>/", views.committee_detail, name="committee"),
+    path("committees/<int:pk>/edit/", views.committee_edit, name="committee_edit"),
+    path("committees/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/packs/new/", views.pack_create, name="pack_create"),
     path("meetings/<int:pk>/conclusions/add/", views.conclusion_add, name="conclusion_add"),
     path("packs/<int:pk>/", views.pack_detail, name="pack"),

@@ -18,7 +18,7 @@ from commissioning.permissions import permission_required
 from strategies.models import CommissioningStrategy, HighlightReport
 
 from . import documents, selectors, services
-from .forms import ConclusionForm, PackForm
+from .forms import CommitteeForm, ConclusionForm, MeetingForm, PackForm
 from .models import Committee, Meeting, ReportRender, ScrutinyPack
 
 RenderStatus = ScrutinyPack.RenderStatus
@@ -52,6 +52,86 @@ def committee_detail(request, pk: int):
     )
 
 
+def _posted(request):
+    """The form's data: bound on every POST, an empty one included, so that it shows what is missing."""
+    return request.POST if request.method == "POST" else None
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.add_committee")
+def committee_create(request):
+    form = CommitteeForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            committee = services.committee_create(
+                by=request.user, data=form.service_data(), members=list(form.cleaned_data["members"])
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{committee.name} added.")
+            return redirect(committee)
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": "Add a committee", "breadcrumbs": _breadcrumbs(("Add a committee", None))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_committee")
+def committee_edit(request, pk: int):
+    committee = get_object_or_404(Committee.objects.visible_to(request.user), pk=pk)
+    form = CommitteeForm(_posted(request), instance=committee)
+    if request.method == "POST" and form.is_valid():
+        try:
+            committee = services.committee_update(
+                committee=committee,
+                by=request.user,
+                data=form.service_data(),
+                members=list(form.cleaned_data["members"]),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{committee.name} saved.")
+            return redirect(committee)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"Edit {committee.name}",
+            "breadcrumbs": _breadcrumbs((committee.name, committee.get_absolute_url()), ("Edit", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.add_meeting")
+def meeting_create(request, pk: int):
+    committee = get_object_or_404(Committee.objects.visible_to(request.user), pk=pk)
+    form = MeetingForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_create(by=request.user, data={"committee": committee, **form.service_data()})
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Meeting of {meeting.date:%-d %B %Y} added.")
+            return redirect(meeting)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "Add a meeting",
+            "caption": committee.name,
+            "breadcrumbs": _breadcrumbs((committee.name, committee.get_absolute_url()), ("Add a meeting", None)),
+        },
+    )
+
+
 def _meeting(request, pk: int) -> Meeting:
     return get_object_or_404(Meeting.objects.visible_to(request.user).select_related("committee"), pk=pk)
 
@@ -71,6 +151,35 @@ def meeting_detail(request, pk: int):
             "can_add_conclusion": permissions.may(request.user, "scrutiny.add_scrutinyconclusion"),
             "breadcrumbs": _breadcrumbs(
                 (meeting.committee.name, meeting.committee.get_absolute_url()), (f"{meeting.date:%-d %B %Y}", None)
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_meeting")
+def meeting_edit(request, pk: int):
+    meeting = _meeting(request, pk)
+    form = MeetingForm(_posted(request), instance=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.meeting_update(meeting=meeting, by=request.user, data=form.service_data())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Meeting of {meeting.date:%-d %B %Y} saved.")
+            return redirect(meeting)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "Edit the meeting",
+            "caption": f"{meeting.committee}, {meeting.date:%-d %B %Y}",
+            "breadcrumbs": _breadcrumbs(
+                (meeting.committee.name, meeting.committee.get_absolute_url()),
+                (f"{meeting.date:%-d %B %Y}", meeting.get_absolute_url()),
+                ("Edit", None),
             ),
         },
     )

@@ -184,6 +184,14 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
         ADMIN,
         meeting_form_with_errors("Record the committee's conclusions", "Record conclusions"),
     ),
+    # Committees and meetings, kept by democratic services.
+    ("scrutiny-committee-admin", ADMIN, "/scrutiny/committees/1/"),
+    ("committee-form", ADMIN, "/scrutiny/committees/new/"),
+    ("committee-form-errors", ADMIN, with_errors("/scrutiny/committees/new/", "Save committee")),
+    ("committee-edit-form", ADMIN, "/scrutiny/committees/1/edit/"),
+    ("meeting-form", ADMIN, "/scrutiny/committees/1/meetings/new/"),
+    ("meeting-form-errors", ADMIN, with_errors("/scrutiny/committees/1/meetings/new/", "Save meeting")),
+    ("meeting-edit-form-errors", ADMIN, meeting_form_with_errors("Edit meeting", "Save meeting")),
     # Forms with errors elsewhere, and account pages.
     ("contract-form-errors", ADMIN, with_errors("/contracts/add/", "Save contract")),
     ("submit-form-errors", ADMIN, submit_with_errors),

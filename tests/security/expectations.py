@@ -224,6 +224,11 @@ ROWS = [
     ("scrutiny:meeting@meeting",     "GET", LOGIN, 200, NA, 200, 200, 200),
     ("scrutiny:archive",             "GET", LOGIN, 200, NA, 200, 200, 200),
     ("scrutiny:conclusion_add@meeting", "GET POST", LOGIN, 200, NA, 403, 403, 200),
+    # Committees and meetings are kept by democratic services (administrators); an empty form shows its errors.
+    ("scrutiny:committee_create",             "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:committee_edit@committee",     "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:meeting_create@committee",     "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:meeting_edit@meeting",         "GET POST", LOGIN, 403, NA, 403, 403, 200),
     # Packs are made, rendered and published by administrators; until published only they see one.
     ("scrutiny:pack_create@meeting",     "GET POST", LOGIN, 403, NA, 403, 403, 200),
     ("scrutiny:pack@draft_pack",         "GET", LOGIN, 404, NA, 404, 404, 200),
