@@ -15,6 +15,7 @@ from .models import Committee, Meeting, ScrutinyConclusion, ScrutinyPack
 from .serializers import (
     CommitteeSerializer,
     MeetingSerializer,
+    PackPublishInputSerializer,
     RenderRequestSerializer,
     RenderStatusSerializer,
     ScrutinyConclusionInputSerializer,
@@ -93,7 +94,7 @@ class ScrutinyPackViewSet(ServiceViewSet):
     def get_queryset(self):
         return (
             ScrutinyPack.objects.visible_to(self.request.user)
-            .prefetch_related("appendices", "strategies")
+            .prefetch_related("appendices", "strategies", "revisions")
             .order_by("-report_date", "-pk")
         )
 
@@ -143,14 +144,29 @@ class ScrutinyPackViewSet(ServiceViewSet):
 
     @extend_schema(
         summary="Publish the pack to the committee's members",
-        description="The pack must be rendered first; its members are e-mailed. A published pack is frozen.",
-        request=None,
+        description="Publishes the rendered pack as its next revision (the PDF's bytes, checksum and page count "
+        "are kept and never change); its members are told. The pack must have been rendered from what it holds "
+        "now. A revision after the first needs change_note, saying what changed.",
+        request=PackPublishInputSerializer,
         responses={200: ScrutinyPackSerializer},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, *args, **kwargs):
         pack = self.get_object()
-        pack = services.pack_publish(pack=pack, by=request.user)
+        data = self.valid_input(serializer_class=PackPublishInputSerializer)
+        revision = services.pack_publish(pack=pack, by=request.user, change_note=data.get("change_note", ""))
+        return Response(self.get_serializer(self.get_output(revision.pack)).data)
+
+    @extend_schema(
+        summary="Start the next revision of a published pack",
+        description="The pack becomes a draft to change, render and publish again (with change_note); members "
+        "keep reading its published revisions, which never change.",
+        request=None,
+        responses={200: ScrutinyPackSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def revise(self, request, *args, **kwargs):
+        pack = services.pack_revise(pack=self.get_object(), by=request.user)
         return Response(self.get_serializer(self.get_output(pack)).data)
 
     @extend_schema(summary="Where the pack's rendering stands", responses={200: RenderStatusSerializer})

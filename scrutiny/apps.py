@@ -2,10 +2,11 @@ from django.apps import AppConfig
 
 
 def _pack_file_visible(user, path: str) -> bool:
-    """A pack's file under /media/ follows the pack (ScrutinyPack.visible_to)."""
-    from .models import ScrutinyPack
+    """A pack's file under /media/: its published revisions follow the pack; a working render is for those
+    who prepare packs (selectors.pack_file_readable)."""
+    from .selectors import pack_file_readable
 
-    return ScrutinyPack.objects.visible_to(user).filter(file=path).exists()
+    return pack_file_readable(user, path)
 
 
 def _report_file_visible(user, path: str) -> bool:

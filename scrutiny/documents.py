@@ -208,5 +208,9 @@ def build_pack_document(
         )
         if on_appendix_built is not None:
             on_appendix_built(part.number, len(parts))
-    html = render_to_string("scrutiny/pdf/pack.html", {"pack": pack, "title": pack.title, "appendices": parts})
+    previous = pack.revisions.order_by("-number").first()
+    revision = {"number": previous.number + 1, "replaces": previous} if previous is not None else None
+    html = render_to_string(
+        "scrutiny/pdf/pack.html", {"pack": pack, "title": pack.title, "appendices": parts, "revision": revision}
+    )
     return BuiltDocument(html=html, title=pack.title, appendices=parts)

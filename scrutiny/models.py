@@ -85,7 +85,10 @@ class ScrutinyPackQuerySet(models.QuerySet):
             return self.none()
         if permissions.may(user, "scrutiny.change_scrutinypack"):
             return self
-        return self.filter(status=ScrutinyPack.Status.PUBLISHED)
+        # Published, or published before and now being revised: readers keep the revisions they were sent.
+        return self.filter(
+            models.Q(status=ScrutinyPack.Status.PUBLISHED) | models.Q(revisions__isnull=False)
+        ).distinct()
 
 
 class ScrutinyPack(TimeStampedModel):
@@ -148,6 +151,55 @@ class ScrutinyPack(TimeStampedModel):
     def is_frozen(self) -> bool:
         """A published pack is what the members were sent: it is not changed, re-rendered or re-published."""
         return self.status == self.Status.PUBLISHED
+
+
+class PackRevisionQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> PackRevisionQuerySet:
+        """Revisions of the packs ``user`` may open: each one is published, so whoever reads the pack reads
+        all of its revisions (superseded ones marked so)."""
+        return self.filter(pack__in=ScrutinyPack.objects.visible_to(user))
+
+
+class PackRevision(models.Model):
+    """What the members were sent when a pack was published: the PDF's bytes (by checksum), page count, when
+    and by whom. Written once by ``services.pack_publish`` and never changed: a change to the pack makes the
+    next revision, and earlier ones stay readable, marked superseded."""
+
+    pack = models.ForeignKey(ScrutinyPack, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to="packs/published/")
+    sha256 = models.CharField("SHA-256 of the PDF", max_length=64)
+    page_count = models.PositiveIntegerField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    change_note = models.TextField(blank=True, help_text="What changed since the previous revision.")
+
+    objects = PackRevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pack", "-number"]
+        constraints = [models.UniqueConstraint(fields=["pack", "number"], name="one_revision_number_per_pack")]
+
+    def __str__(self):
+        return f"{self.pack}, revision {self.number}"
+
+    def save(self, *args, **kwargs):
+        # Published means fixed: the row is written once (services.pack_publish) and never again.
+        if not self._state.adding:
+            raise PublishedRevisionChanged(f"Revision {self.number} of {self.pack_id} is published and cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PublishedRevisionChanged(f"Revision {self.number} of {self.pack_id} is published and cannot be deleted.")
+
+    def get_download_url(self) -> str:
+        return reverse("scrutiny:revision_download", args=[self.pack_id, self.number])
+
+
+class PublishedRevisionChanged(Exception):
+    """Someone tried to change or delete what members were sent."""
 
 
 class PackAppendix(models.Model):

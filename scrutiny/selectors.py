@@ -7,9 +7,10 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from commissioning import permissions
 from strategies.models import HighlightReport
 
-from .models import Committee, Meeting, PackAppendix, ReportRender, ScrutinyConclusion, ScrutinyPack
+from .models import Committee, Meeting, PackAppendix, PackRevision, ReportRender, ScrutinyConclusion, ScrutinyPack
 
 
 def conclusions_for_strategies(*, strategy_ids: list[int], up_to=None) -> QuerySet[ScrutinyConclusion]:
@@ -24,6 +25,28 @@ def conclusions_for_strategies(*, strategy_ids: list[int], up_to=None) -> QueryS
 def packs_visible_to(user) -> QuerySet[ScrutinyPack]:
     """ScrutinyPack.visible_to(user), with the meeting and committee each page names loaded."""
     return ScrutinyPack.objects.visible_to(user).select_related("meeting__committee")
+
+
+def pack_file_readable(user, path: str) -> bool:
+    """Whether a file under media/packs/ is the user's to read: any published revision of a pack they may open;
+    a pack's working render only to those who prepare packs, or while the pack is published (the render is
+    then the published revision's bytes: a published pack is never rendered again)."""
+    if PackRevision.objects.visible_to(user).filter(file=path).exists():
+        return True
+    packs = ScrutinyPack.objects.visible_to(user)
+    if not permissions.may(user, "scrutiny.change_scrutinypack"):
+        packs = packs.filter(status=ScrutinyPack.Status.PUBLISHED)
+    return packs.filter(file=path).exists()
+
+
+def revisions_of(pack: ScrutinyPack, *, user) -> list[PackRevision]:
+    """The pack's published revisions the user may read, newest first, each marked ``superseded`` but the
+    latest."""
+    revisions = list(PackRevision.objects.visible_to(user).filter(pack=pack).select_related("published_by"))
+    revisions.sort(key=lambda r: -r.number)
+    for position, revision in enumerate(revisions):
+        revision.superseded = position > 0
+    return revisions
 
 
 def report_renders_visible_to(user) -> QuerySet[ReportRender]:
@@ -79,12 +102,19 @@ def pack_for_page(*, pk: int, user) -> ScrutinyPack:
 
 
 def archive_packs(*, user, committee_id: int | None = None, today=None) -> QuerySet[ScrutinyPack]:
-    """Published packs of meetings already held, newest first, with their appendix count."""
+    """Published packs of meetings already held (those being revised too: their revisions stay published),
+    newest first, with their appendix count and latest revision."""
     today = today or timezone.localdate()
+    revisions = PackRevision.objects.filter(pack=OuterRef("pk")).order_by("-number")
+    published = Q(status=ScrutinyPack.Status.PUBLISHED) | Q(Exists(revisions))
     packs = (
         packs_visible_to(user)
-        .filter(status=ScrutinyPack.Status.PUBLISHED, meeting__date__lt=today)
-        .annotate(appendix_count=Count("appendices"))
+        .filter(published, meeting__date__lt=today)
+        .annotate(
+            appendix_count=Count("appendices"),
+            latest_revision=Subquery(revisions.values("number")[:1]),
+            latest_pages=Subquery(revisions.values("page_count")[:1]),
+        )
         .order_by("-meeting__date", "-pk")
     )
     if committee_id:

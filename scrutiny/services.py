@@ -11,9 +11,12 @@ name and only then, in one transaction, points the row at it and marks it ready.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,10 +25,10 @@ from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 
-from commissioning import permissions
+from commissioning import permissions, roles
 from commissioning.models import User
 from commissioning.notifications import notify
 from commissioning.pdf import html_to_pdf
@@ -33,13 +36,16 @@ from strategies.models import CommissioningStrategy, HighlightReport
 from strategies.services import normalise_newlines, record_by
 
 from . import documents
-from .models import Committee, Meeting, PackAppendix, ReportRender, ScrutinyConclusion, ScrutinyPack
+from .models import Committee, Meeting, PackAppendix, PackRevision, ReportRender, ScrutinyConclusion, ScrutinyPack
 
 logger = logging.getLogger(__name__)
 
 RenderStatus = ScrutinyPack.RenderStatus
-# A job queued or rendering for longer than this has lost its worker: the page offers a retry.
-STALE_AFTER = timedelta(minutes=10)
+# A rendering job beats (touches its row) every HEARTBEAT while it works; one silent for RENDERING_STALE_AFTER
+# has lost its worker (killed, out of memory) and the page offers a retry. A queued job may wait behind others.
+HEARTBEAT = timedelta(seconds=15)
+RENDERING_STALE_AFTER = timedelta(minutes=1)
+QUEUED_STALE_AFTER = timedelta(minutes=10)
 # Errors worth retrying: storage or database briefly unavailable. Anything else is a real failure.
 TRANSIENT_ERRORS = (OSError, OperationalError)
 
@@ -94,16 +100,46 @@ class RenderOutcome:
 
 
 def is_stale(*, status: str, updated_at, now=None) -> bool:
-    """A queued or rendering job whose worker has gone quiet for too long."""
+    """A queued or rendering job whose worker has gone quiet for too long (a render beats every HEARTBEAT)."""
     now = now or timezone.now()
-    return status in (RenderStatus.QUEUED, RenderStatus.RENDERING) and updated_at < now - STALE_AFTER
+    if status == RenderStatus.RENDERING:
+        return updated_at < now - RENDERING_STALE_AFTER
+    return status == RenderStatus.QUEUED and updated_at < now - QUEUED_STALE_AFTER
+
+
+@contextmanager
+def _heartbeat(touch: Callable[[], None]) -> Iterator[None]:
+    """Call ``touch`` every HEARTBEAT from a thread while the block runs (the layout can take minutes without
+    any other write), so a render whose worker dies goes quiet and is seen as stale within a minute.
+
+    Only in autocommit: inside a caller's transaction (a test, an eager task) no other connection could see the
+    beats, and a second writer would wait on the caller's lock."""
+    if transaction.get_connection().in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(HEARTBEAT.total_seconds()):
+                touch()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name="render-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def can_request_render(*, status: str, updated_at) -> bool:
     return status not in (RenderStatus.QUEUED, RenderStatus.RENDERING) or is_stale(status=status, updated_at=updated_at)
 
 
-# --- Committees and meetings (kept in the admin) -----------------------------------------------------
+# --- Committees and meetings -----------------------------------------------------------------------
 
 
 COMMITTEE_FIELDS = ["name"]
@@ -133,13 +169,30 @@ def _assign(instance, data: Mapping[str, Any], allowed: list[str]) -> None:
         setattr(instance, name, normalise_newlines(value))
 
 
+def _member_errors(members: list[User] | None) -> dict[str, str]:
+    """Those who sit on a committee are active councillors (the scrutiny member role)."""
+    others = [m for m in members or [] if not (m.is_active and m.has_role(roles.SCRUTINY_MEMBER))]
+    if others:
+        names = ", ".join(sorted(m.get_full_name() or m.username for m in others))
+        return {"members": f"Only active scrutiny members sit on a committee: {names} is not one."}
+    return {}
+
+
+def _meeting_errors(meeting: Meeting) -> dict[str, str]:
+    if meeting.committee_id and meeting.date:
+        same_day = Meeting.objects.filter(committee_id=meeting.committee_id, date=meeting.date).exclude(pk=meeting.pk)
+        if same_day.exists():
+            return {"date": f"The committee already has a meeting on {meeting.date:%-d %B %Y}."}
+    return {}
+
+
 @transaction.atomic
 def committee_create(*, by: User, data: Mapping[str, Any], members: list[User] | None = None) -> Committee:
     """Add a scrutiny committee and the councillors who sit on it."""
     permissions.require(by, "scrutiny.add_committee")
     committee = Committee()
     _assign(committee, data, COMMITTEE_FIELDS)
-    _validated_save(committee, by)
+    _validated_save(committee, by, errors=_member_errors(members))
     committee.members.set(members or [])
     return committee
 
@@ -152,7 +205,9 @@ def committee_update(
     permissions.require(by, "scrutiny.change_committee")
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
     _assign(committee, data, COMMITTEE_FIELDS)
-    _validated_save(committee, by)
+    # Someone already on it who has since left the role may stay; only newcomers are checked.
+    current = set(committee.members.values_list("pk", flat=True))
+    _validated_save(committee, by, errors=_member_errors([m for m in members or [] if m.pk not in current]))
     if members is not None:
         committee.members.set(members)
     return committee
@@ -164,7 +219,7 @@ def meeting_create(*, by: User, data: Mapping[str, Any]) -> Meeting:
     permissions.require(by, "scrutiny.add_meeting")
     meeting = Meeting()
     _assign(meeting, data, MEETING_FIELDS)
-    return _validated_save(meeting, by)
+    return _validated_save(meeting, by, errors=_meeting_errors(meeting))
 
 
 @transaction.atomic
@@ -173,7 +228,7 @@ def meeting_update(*, meeting: Meeting, by: User, data: Mapping[str, Any]) -> Me
     permissions.require(by, "scrutiny.change_meeting")
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _assign(meeting, data, MEETING_FIELDS)
-    return _validated_save(meeting, by)
+    return _validated_save(meeting, by, errors=_meeting_errors(meeting))
 
 
 # --- Packs: the cover report and the appendices -------------------------------------------------
@@ -223,7 +278,10 @@ def pack_update(
     permissions.require(by, "scrutiny.change_scrutinypack")
     pack = ScrutinyPack.objects.select_for_update().get(pk=pack.pk)
     if pack.is_frozen:
-        raise ValidationError("This pack is published: the members have it as it is, so it cannot be changed.")
+        raise ValidationError(
+            "This pack is published: the members have it as it is. Start a revision to change it; they keep the "
+            "revision they were sent."
+        )
     errors = _appendix_errors(list(strategies)) if strategies is not None else {}
     if meeting is not None and meeting.pk != pack.meeting_id:
         errors["meeting"] = "A pack cannot move to another meeting."
@@ -234,29 +292,80 @@ def pack_update(
     return pack
 
 
+def _copy_published(pack: ScrutinyPack, number: int) -> tuple[str, str]:
+    """Copy the rendered PDF to a name of its own for the revision (re-rendering the pack never touches it);
+    returns the stored name and the SHA-256 of the bytes."""
+    with default_storage.open(pack.file.name or "", "rb") as rendered:
+        content = rendered.read()
+    digest = hashlib.sha256(content).hexdigest()
+    name = default_storage.save(f"packs/published/{pack.pk}-r{number}-{digest[:12]}.pdf", ContentFile(content))
+    return name, digest
+
+
 @transaction.atomic
-def pack_publish(*, pack: ScrutinyPack, by: User) -> ScrutinyPack:
-    """Make a rendered pack visible to scrutiny members and notify the committee's members (in the app and by
-    e-mail, once each, through the core's notifications: the e-mail carries the link, not the pack's text)."""
+def pack_publish(*, pack: ScrutinyPack, by: User, change_note: str = "") -> PackRevision:
+    """Publish the rendered pack as its next revision and tell the committee's members (in the app and by
+    e-mail, once each per revision: the e-mail carries the link, not the pack's text).
+
+    The revision keeps the PDF's bytes under a name of their own, with their SHA-256, page count, time and
+    publisher, and never changes. The pack must have been rendered from what it holds now. A revision after
+    the first says what changed (``change_note``), which the pack's page shows beside the revisions."""
     permissions.require(by, "scrutiny.publish_scrutinypack")
     pack = ScrutinyPack.objects.select_for_update().select_related("meeting__committee").get(pk=pack.pk)
     if pack.status == ScrutinyPack.Status.PUBLISHED:
         raise ValidationError("This pack is already published.")
-    if pack.render_status != RenderStatus.READY or not pack.file:
+    if pack.render_status != RenderStatus.READY or not pack.file or not default_storage.exists(pack.file.name or ""):
         raise ValidationError("Render the pack before publishing it: members read the PDF.")
+    if documents.build_pack_document(pack).checksum != pack.checksum:
+        raise ValidationError("The pack has changed since it was rendered: render it again before publishing.")
+    previous = pack.revisions.order_by("-number").first()
+    number = previous.number + 1 if previous else 1
+    change_note = normalise_newlines(change_note or "").strip()
+    if previous is not None and not change_note:
+        raise ValidationError({"change_note": f"Say what has changed since revision {previous.number}."})
+    name, digest = _copy_published(pack, number)
+    now = timezone.now()
+    revision = PackRevision(
+        pack=pack,
+        number=number,
+        file=name,
+        sha256=digest,
+        page_count=pack.page_count or 0,
+        published_at=now,
+        published_by=by,
+        change_note=change_note,
+    )
+    revision.save()
     pack.status = ScrutinyPack.Status.PUBLISHED
-    pack.published_at = timezone.now()
+    pack.published_at = now
     record_by(pack, by)
     pack.save(update_fields=["status", "published_at", "updated_at"])
+    first = previous is None
     sent = notify(
         recipients=pack.meeting.committee.members.filter(is_active=True),
-        kind="scrutiny.pack_published",
-        subject="A scrutiny report pack has been published",
+        kind="scrutiny.pack_published" if first else "scrutiny.pack_revised",
+        subject="A scrutiny report pack has been published" if first else "A scrutiny report pack has been revised",
         link=pack.get_absolute_url(),
-        dedupe_key=f"scrutiny.pack_published:{pack.pk}",
+        # The first revision keeps the key notifications have always had, so no one is told twice.
+        dedupe_key=f"scrutiny.pack_published:{pack.pk}" if first else f"scrutiny.pack_revised:{pack.pk}:{number}",
         by=by,
     )
-    logger.info("Scrutiny pack %s published by %s to %d members", pack.pk, by, sent)
+    logger.info("Scrutiny pack %s revision %s published by %s to %d members", pack.pk, number, by, sent)
+    return revision
+
+
+@transaction.atomic
+def pack_revise(*, pack: ScrutinyPack, by: User) -> ScrutinyPack:
+    """Start the next revision of a published pack: it becomes a draft again to change and render, while the
+    members keep reading the revisions already published (they never change)."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    pack = ScrutinyPack.objects.select_for_update().get(pk=pack.pk)
+    if pack.status != ScrutinyPack.Status.PUBLISHED:
+        raise ValidationError("Only a published pack is revised; this one is still a draft.")
+    pack.status = ScrutinyPack.Status.DRAFT
+    record_by(pack, by)
+    pack.save(update_fields=["status", "updated_at"])
+    logger.info("Scrutiny pack %s: revision started by %s", pack.pk, by)
     return pack
 
 
@@ -319,7 +428,7 @@ def run_pack_render(pack_id: int, *, force: bool = False) -> RenderOutcome:
     leaving the job queued/rendering; any other error marks the render failed with its reason."""
     try:
         return _render_pack(pack_id, force=force)
-    except TRANSIENT_ERRORS:
+    except (RenderNotAllowed, *TRANSIENT_ERRORS):
         raise
     except Exception as exc:
         logger.exception("Rendering scrutiny pack %s failed", pack_id)
@@ -347,6 +456,9 @@ def pack_mark_failed(*, pack_id: int, reason: str) -> None:
 
 def _render_pack(pack_id: int, *, force: bool) -> RenderOutcome:
     pack = ScrutinyPack.objects.get(pk=pack_id)
+    if pack.is_frozen:
+        # The command and a late task alike: what the members were sent is not laid out again.
+        raise RenderNotAllowed("This pack is published: its PDF is the one the members were sent.")
     started = time.perf_counter()
     _mark_pack(pack_id, render_status=RenderStatus.RENDERING, render_error="", progress_done=0)
     built = documents.build_pack_document(
@@ -360,7 +472,8 @@ def _render_pack(pack_id: int, *, force: bool) -> RenderOutcome:
         _mark_pack(pack_id, render_status=RenderStatus.READY, progress_done=total, progress_total=total)
         return RenderOutcome(True, pack.page_count or 0, data_seconds, 0.0, pack.file.name or "")
 
-    rendered = html_to_pdf(built.html, stylesheets=documents.stylesheet_paths())
+    with _heartbeat(lambda: _mark_pack(pack_id)):
+        rendered = html_to_pdf(built.html, stylesheets=documents.stylesheet_paths())
     saved_name = _write_file(f"packs/{pack_id}-{checksum[:12]}.pdf", rendered.content)
     with transaction.atomic():
         pack = ScrutinyPack.objects.select_for_update().get(pk=pack_id)

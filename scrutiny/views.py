@@ -19,7 +19,7 @@ from strategies.models import CommissioningStrategy, HighlightReport
 
 from . import documents, selectors, services
 from .forms import CommitteeForm, ConclusionForm, MeetingForm, PackForm
-from .models import Committee, Meeting, ReportRender, ScrutinyPack
+from .models import Committee, Meeting, PackRevision, ReportRender, ScrutinyPack
 
 RenderStatus = ScrutinyPack.RenderStatus
 
@@ -330,6 +330,9 @@ def pack_detail(request, pk: int):
             "pack": pack,
             "appendices": list(pack.appendices.all()),
             "parts": documents.pack_appendices(pack),
+            "revisions": selectors.revisions_of(pack, user=request.user),
+            "prepares": permissions.may(request.user, "scrutiny.change_scrutinypack"),
+            "can_revise": permissions.may(request.user, "scrutiny.change_scrutinypack") and pack.is_frozen,
             "render": _pack_status(pack, request.user),
             "status_url": reverse("scrutiny:pack_status", args=[pack.pk]),
             "render_url": reverse("scrutiny:pack_render", args=[pack.pk]),
@@ -369,11 +372,29 @@ def pack_render(request, pk: int):
 def pack_publish(request, pk: int):
     pack = selectors.pack_for_page(pk=pk, user=request.user)
     try:
-        services.pack_publish(pack=pack, by=request.user)
+        revision = services.pack_publish(pack=pack, by=request.user, change_note=request.POST.get("change_note", ""))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Pack published. The committee's members have been e-mailed.")
+        what = "Pack published" if revision.number == 1 else f"Revision {revision.number} published"
+        messages.success(request, f"{what}. The committee's members have been told.")
+    return redirect(pack)
+
+
+@require_POST
+@permission_required("scrutiny.change_scrutinypack")
+def pack_revise(request, pk: int):
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    try:
+        services.pack_revise(pack=pack, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Revision started. Change and render the pack, then publish it with a note of what changed; members "
+            "keep reading the published revision until then.",
+        )
     return redirect(pack)
 
 
@@ -389,10 +410,32 @@ def _stream(name: str, download_name: str) -> FileResponse:
 
 @require_GET
 def pack_download(request, pk: int):
+    """The pack's PDF: the working render for those who prepare packs; for everyone else the latest published
+    revision, never a render in progress or a revision in preparation."""
     pack = get_object_or_404(selectors.packs_visible_to(request.user), pk=pk)
+    if not permissions.may(request.user, "scrutiny.change_scrutinypack"):
+        latest = selectors.revisions_of(pack, user=request.user)
+        if latest:
+            return _stream(latest[0].file.name or "", _download_name(pack, latest[0].number))
+        if pack.status != ScrutinyPack.Status.PUBLISHED:
+            raise Http404("The PDF is not ready.")
     if pack.render_status != RenderStatus.READY:
         raise Http404("The PDF is not ready.")
-    return _stream(pack.file.name or "", f"{slugify(pack.title)}-{pack.meeting.date:%Y-%m-%d}.pdf")
+    return _stream(pack.file.name or "", _download_name(pack, None))
+
+
+@require_GET
+def revision_download(request, pk: int, number: int):
+    """One published revision's PDF, superseded or not: the bytes the members were sent."""
+    revision = get_object_or_404(
+        PackRevision.objects.visible_to(request.user).select_related("pack__meeting"), pack_id=pk, number=number
+    )
+    return _stream(revision.file.name or "", _download_name(revision.pack, revision.number))
+
+
+def _download_name(pack: ScrutinyPack, number: int | None) -> str:
+    suffix = f"-revision-{number}" if number and number > 1 else ""
+    return f"{slugify(pack.title)}-{pack.meeting.date:%Y-%m-%d}{suffix}.pdf"
 
 
 # --- A highlight report's PDF ----------------------------------------------------------------------

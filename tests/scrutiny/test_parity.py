@@ -3,8 +3,6 @@ both, and the same bad input is refused through both with the same message, noth
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from commissioning import roles
@@ -18,6 +16,7 @@ from tests.factories import (
     StrategyFactory,
     UserFactory,
 )
+from tests.scrutiny.rendering import mark_rendered
 from tests.strategies.test_parity import assert_same_refusal, doors
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +40,6 @@ def other_commissioner(db):
 @pytest.fixture(autouse=True)
 def _no_render_queued(monkeypatch):
     monkeypatch.setattr(services, "_queue_on_commit", lambda *args, **kwargs: None)
-
-
-def _ready(pack):
-    pack.file.name = default_storage.save(f"packs/{pack.pk}-stub.pdf", ContentFile(b"%PDF-1.7 stub"))
-    pack.render_status = ScrutinyPack.RenderStatus.READY
-    pack.save()
-    return pack
 
 
 # --- Conclusions ------------------------------------------------------------------------------------------
@@ -143,7 +135,7 @@ def test_packs_are_changed_by_neither_door_for_anyone_but_administrators(request
 
 
 def test_a_published_pack_is_changed_by_neither_door(administrator):
-    pack = _ready(ScrutinyPackFactory(status=ScrutinyPack.Status.PUBLISHED))
+    pack = mark_rendered(ScrutinyPackFactory(status=ScrutinyPack.Status.PUBLISHED))
     appendix = PackAppendixFactory(pack=pack)
     page, api = doors(administrator)
 
@@ -175,7 +167,7 @@ def test_a_pack_not_yet_rendered_is_published_by_neither_door(administrator):
 
 @pytest.mark.parametrize("actor", ["commissioner", "contract_officer", "scrutiny_member"])
 def test_packs_are_published_and_rendered_by_neither_door_for_anyone_but_administrators(request, actor):
-    pack = _ready(ScrutinyPackFactory())
+    pack = mark_rendered(ScrutinyPackFactory())
     page, api = doors(request.getfixturevalue(actor))
 
     assert page.post(reverse("scrutiny:pack_publish", args=[pack.pk])).status_code == 403
@@ -187,7 +179,7 @@ def test_packs_are_published_and_rendered_by_neither_door_for_anyone_but_adminis
 
 
 def test_both_doors_publish_a_rendered_pack(administrator):
-    by_page, by_api = _ready(ScrutinyPackFactory()), _ready(ScrutinyPackFactory())
+    by_page, by_api = mark_rendered(ScrutinyPackFactory()), mark_rendered(ScrutinyPackFactory())
     page, api = doors(administrator)
 
     assert page.post(reverse("scrutiny:pack_publish", args=[by_page.pk])).status_code == 302

@@ -7,8 +7,6 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
 from commissioning import roles
 from scrutiny import services
@@ -25,6 +23,7 @@ from tests.factories import (
     StrategyFactory,
     UserFactory,
 )
+from tests.scrutiny.rendering import mark_rendered
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +47,6 @@ def other_commissioner(db):
 @pytest.fixture
 def strategy(directorate):
     return StrategyFactory(directorate=directorate, name="Carers")
-
-
-def _ready(pack):
-    pack.file.name = default_storage.save(f"packs/{pack.pk}-stub.pdf", ContentFile(b"%PDF-1.7 stub"))
-    pack.render_status = ScrutinyPack.RenderStatus.READY
-    pack.save()
-    return pack
 
 
 @pytest.fixture(autouse=True)
@@ -122,6 +114,33 @@ def test_a_committee_needs_a_name_and_a_meeting_a_date(administrator):
 
 
 # --- Conclusions ------------------------------------------------------------------------------------------
+
+
+def test_only_active_scrutiny_members_sit_on_a_committee(administrator, scrutiny_member, commissioner):
+    with pytest.raises(ValidationError) as refused:
+        services.committee_create(by=administrator, data={"name": "Health Scrutiny"}, members=[commissioner])
+    assert list(refused.value.message_dict) == ["members"]
+    assert not Committee.objects.filter(name="Health Scrutiny").exists()
+
+    committee = services.committee_create(by=administrator, data={"name": "Health Scrutiny"}, members=[scrutiny_member])
+    scrutiny_member.is_active = False
+    scrutiny_member.save()
+    # Renaming keeps a member who has since left; adding someone who is not a councillor is refused.
+    services.committee_update(
+        committee=committee, by=administrator, data={"name": "Health Scrutiny Committee"}, members=[scrutiny_member]
+    )
+    with pytest.raises(ValidationError, match="Only active scrutiny members"):
+        services.committee_update(committee=committee, by=administrator, data={}, members=[commissioner])
+
+
+def test_a_committee_meets_once_on_a_day(administrator):
+    committee = CommitteeFactory()
+    first = services.meeting_create(by=administrator, data={"committee": committee, "date": datetime.date(2019, 3, 12)})
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_create(by=administrator, data={"committee": committee, "date": datetime.date(2019, 3, 12)})
+    assert refused.value.message_dict == {"date": ["The committee already has a meeting on 12 March 2019."]}
+    # The meeting itself may be saved again on its own date.
+    services.meeting_update(meeting=first, by=administrator, data={"venue": "Committee Room One"})
 
 
 def test_a_commissioner_records_a_committees_conclusions(commissioner, strategy):
@@ -240,7 +259,7 @@ def test_a_bad_change_to_a_pack_saves_none_of_it(administrator, strategy):
 
 
 def test_a_published_pack_is_frozen(administrator, strategy):
-    pack = _ready(PublishedScrutinyPackFactory())
+    pack = mark_rendered(PublishedScrutinyPackFactory())
 
     with pytest.raises(ValidationError):
         services.pack_update(pack=pack, by=administrator, cover={"title": "Changed"})
@@ -254,7 +273,7 @@ def test_a_published_pack_is_frozen(administrator, strategy):
 
 
 def test_an_administrator_publishes_a_rendered_pack(administrator):
-    pack = _ready(ScrutinyPackFactory())
+    pack = mark_rendered(ScrutinyPackFactory())
 
     services.pack_publish(pack=pack, by=administrator)
 
@@ -266,7 +285,7 @@ def test_an_administrator_publishes_a_rendered_pack(administrator):
 
 @pytest.mark.parametrize("actor", NOT_PACK_MAKERS)
 def test_only_administrators_publish_packs(request, actor):
-    pack = _ready(ScrutinyPackFactory())
+    pack = mark_rendered(ScrutinyPackFactory())
 
     with pytest.raises(PermissionDenied):
         services.pack_publish(pack=pack, by=request.getfixturevalue(actor))

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
@@ -23,19 +22,11 @@ from tests.factories import (
     StrategyFactory,
     UserFactory,
 )
+from tests.scrutiny.rendering import mark_rendered
 
 pytestmark = pytest.mark.django_db
 
 READY = ScrutinyPack.RenderStatus.READY
-
-
-def _ready(pack, content=b"%PDF-1.7 stub"):
-    """A pack with a stored file, without spending seconds on layout."""
-    pack.file.name = default_storage.save(f"packs/{pack.pk}-stub.pdf", ContentFile(content))
-    pack.render_status = READY
-    pack.page_count = 1
-    pack.save()
-    return pack
 
 
 @pytest.mark.parametrize(
@@ -53,7 +44,7 @@ def _ready(pack, content=b"%PDF-1.7 stub"):
 @pytest.mark.parametrize("url_name", ["scrutiny:pack", "scrutiny:pack_download", "scrutiny:pack_status"])
 def test_drafts_are_for_the_officers_preparing_them(client_for_role, role, published, expected, url_name):
     factory = PublishedScrutinyPackFactory if published else ScrutinyPackFactory
-    pack = _ready(factory())
+    pack = mark_rendered(factory())
 
     response = client_for_role(role).get(reverse(url_name, args=[pack.pk]))
 
@@ -62,7 +53,7 @@ def test_drafts_are_for_the_officers_preparing_them(client_for_role, role, publi
 
 @pytest.mark.parametrize("url_name", ["scrutiny:pack", "scrutiny:pack_download", "scrutiny:pack_status"])
 def test_anonymous_visitors_are_sent_to_log_in(client, url_name):
-    pack = _ready(PublishedScrutinyPackFactory())
+    pack = mark_rendered(PublishedScrutinyPackFactory())
 
     response = client.get(reverse(url_name, args=[pack.pk]))
 
@@ -71,7 +62,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, url_name):
 
 
 def test_download_streams_the_stored_pdf_privately(client_as_scrutiny):
-    pack = _ready(PublishedScrutinyPackFactory(), content=b"%PDF-1.7 the pack")
+    pack = mark_rendered(PublishedScrutinyPackFactory(), content=b"%PDF-1.7 the pack")
 
     response = client_as_scrutiny.get(reverse("scrutiny:pack_download", args=[pack.pk]))
 
@@ -84,7 +75,7 @@ def test_download_streams_the_stored_pdf_privately(client_as_scrutiny):
 @pytest.mark.parametrize(("published", "expected"), [(True, 200), (False, 404)])
 def test_media_url_of_a_pack_follows_the_pack(client_as_scrutiny, published, expected):
     factory = PublishedScrutinyPackFactory if published else ScrutinyPackFactory
-    pack = _ready(factory())
+    pack = mark_rendered(factory())
 
     response = client_as_scrutiny.get(reverse("media", args=[pack.file.name]))
 
@@ -93,7 +84,7 @@ def test_media_url_of_a_pack_follows_the_pack(client_as_scrutiny, published, exp
 
 def test_members_see_published_packs_with_their_contents(client_as_scrutiny):
     meeting = MeetingFactory()
-    published = _ready(PublishedScrutinyPackFactory(meeting=meeting, title="May pack"))
+    published = mark_rendered(PublishedScrutinyPackFactory(meeting=meeting, title="May pack"))
     PackAppendixFactory(pack=published, strategy=StrategyFactory(name="Carers"), order=1)
     ScrutinyPackFactory(meeting=meeting, title="Draft in progress")
 
@@ -110,7 +101,7 @@ def test_committee_and_archive_pages_run_constant_queries(client_as_scrutiny, dj
     committee = CommitteeFactory()
     for day in range(rows):
         meeting = MeetingFactory(committee=committee, date=datetime.date(2018, 4, 1) + datetime.timedelta(days=day))
-        pack = _ready(PublishedScrutinyPackFactory(meeting=meeting))
+        pack = mark_rendered(PublishedScrutinyPackFactory(meeting=meeting))
         PackAppendixFactory(pack=pack)
 
     for url in [
@@ -125,7 +116,7 @@ def test_committee_and_archive_pages_run_constant_queries(client_as_scrutiny, dj
 
 
 def test_archive_lists_published_packs_of_past_meetings_only(client_as_scrutiny):
-    past = _ready(
+    past = mark_rendered(
         PublishedScrutinyPackFactory(title="Past pack", meeting=MeetingFactory(date=datetime.date(2019, 1, 1)))
     )
     ScrutinyPackFactory(title="Past draft", meeting=past.meeting)
@@ -217,7 +208,7 @@ def test_a_render_interrupted_mid_way_is_not_served_and_can_be_retried(client_as
     assert client_as_admin.get(reverse("scrutiny:pack_download", args=[pack.pk])).status_code == 404
     status = client_as_admin.get(reverse("scrutiny:pack_status", args=[pack.pk])).json()
     assert status["can_retry"] is True
-    assert "has not reported back" in client_as_admin.get(reverse("scrutiny:pack", args=[pack.pk])).content.decode()
+    assert "has stopped reporting back" in client_as_admin.get(reverse("scrutiny:pack", args=[pack.pk])).content.decode()
 
 
 def test_a_render_in_progress_is_not_queued_twice(client_as_admin, monkeypatch):
@@ -233,7 +224,7 @@ def test_a_render_in_progress_is_not_queued_twice(client_as_admin, monkeypatch):
 def test_publishing_emails_the_committee_members(client_as_admin, django_capture_on_commit_callbacks):
     committee = CommitteeFactory()
     committee.members.add(UserFactory(email="cllr.a@council.example"), UserFactory(email="cllr.b@council.example"))
-    pack = _ready(ScrutinyPackFactory(meeting=MeetingFactory(committee=committee)))
+    pack = mark_rendered(ScrutinyPackFactory(meeting=MeetingFactory(committee=committee)))
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_as_admin.post(reverse("scrutiny:pack_publish", args=[pack.pk]))

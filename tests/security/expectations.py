@@ -103,6 +103,7 @@ ROWS = [
     ("media@imported_file",      "GET",  LOGIN, 403, NA, 200, 403, 200),
     ("media@published_pack_file", "GET", LOGIN, 200, NA, 200, 200, 200),
     ("media@draft_pack_file",    "GET",  LOGIN, 404, NA, 404, 404, 200),
+    ("media@published_revision_file", "GET", LOGIN, 200, NA, 200, 200, 200),
     ("media@submitted_report_file", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("media@draft_report_file",  "GET",  LOGIN, 200, 200, 200, 404, 200),
     # Everyone signed in keeps their own API token (it reads only what their role reads).
@@ -240,6 +241,11 @@ ROWS = [
     ("scrutiny:pack_download@published_pack", "GET", LOGIN, 200, NA, 200, 200, 200),
     ("scrutiny:pack_render@draft_pack",  "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
     ("scrutiny:pack_publish@draft_pack", "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
+    # A published pack changes only as its next revision, started by those who prepare packs; every published
+    # revision stays readable by whoever reads the pack.
+    ("scrutiny:pack_revise@published_pack", "POST", LOGIN, 403, NA, 403, 403,
+        Redirect("scrutiny:pack", "published_pack")),
+    ("scrutiny:revision_download@published_revision", "GET", LOGIN, 200, NA, 200, 200, 200),
     # A report's PDF: read as the report is read; rendered on request by officers, never by councillors.
     ("scrutiny:report_pdf@submitted_report", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("scrutiny:report_pdf@submitted_report", "POST",
@@ -352,6 +358,7 @@ ROWS = [
     ("v1:scrutinypack-detail@draft_pack",     "PUT",   401, 403, NA, 403, 403, 400),
     ("v1:scrutinypack-render@draft_pack",     "POST",  401, 403, NA, 403, 403, 202),
     ("v1:scrutinypack-publish@draft_pack",    "POST",  401, 403, NA, 403, 403, 200),
+    ("v1:scrutinypack-revise@published_pack", "POST",  401, 403, NA, 403, 403, 200),
     ("v1:scrutinypack-render-status@draft_pack",     "GET", 401, 404, NA, 404, 404, 200),
     ("v1:scrutinypack-render-status@published_pack", "GET", 401, 200, NA, 200, 200, 200),
 ]

@@ -102,6 +102,21 @@ def build_world() -> World:
     published_pack = f.PublishedScrutinyPackFactory(meeting=meeting, title="Published pack", render_status=ready)
     published_pack.file.name = _file("packs/matrix-published-pack.pdf")
     published_pack.save()
+    # The draft pack is rendered from what it holds (so it may be published); the published one has its revision.
+    from scrutiny.documents import build_pack_document
+    from scrutiny.models import PackRevision
+
+    draft_pack.checksum = build_pack_document(draft_pack).checksum
+    draft_pack.save()
+    revision = PackRevision(
+        pack=published_pack,
+        number=1,
+        file=_file("packs/published/matrix-published-pack-r1.pdf"),
+        sha256="0" * 64,
+        page_count=1,
+        published_at=published_pack.published_at or datetime.datetime(2018, 9, 1, tzinfo=datetime.UTC),
+    )
+    revision.save()
     f.PackAppendixFactory(pack=published_pack, strategy=strategy)
 
     from scrutiny.models import ReportRender
@@ -177,6 +192,8 @@ def build_world() -> World:
     targets["for_provider"] = {"?": {"provider": provider.pk}}
     targets["draft_pack_file"] = {"path": draft_pack.file.name}
     targets["published_pack_file"] = {"path": published_pack.file.name}
+    targets["published_revision"] = {"pk": published_pack.pk, "number": 1}
+    targets["published_revision_file"] = {"path": revision.file.name}
     targets["draft_report_file"] = {"path": reports["draft_report"].pdf_render.file.name}
     targets["submitted_report_file"] = {"path": reports["submitted_report"].pdf_render.file.name}
     targets["imported_file"] = {"path": imported}
