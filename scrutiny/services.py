@@ -32,8 +32,9 @@ from commissioning import permissions, roles
 from commissioning.models import User
 from commissioning.notifications import notify
 from commissioning.pdf import html_to_pdf
+from commissioning.text import normalise_newlines
 from strategies.models import CommissioningStrategy, HighlightReport
-from strategies.services import normalise_newlines, record_by
+from strategies.services import record_by
 
 from . import documents
 from .models import Committee, Meeting, PackAppendix, PackRevision, ReportRender, ScrutinyConclusion, ScrutinyPack

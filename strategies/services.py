@@ -21,6 +21,7 @@ from django.utils import timezone
 from commissioning import permissions
 from commissioning.models import User
 from commissioning.periods import FinancialQuarter
+from commissioning.text import normalise_newlines
 
 from .models import (
     CommissioningIntention,
@@ -112,13 +113,6 @@ MOVE_PERMISSIONS: dict[str, str] = {to_status: perm for (_, to_status), (perm, _
 
 
 # --- Shared pieces ----------------------------------------------------------------------------------
-
-
-def normalise_newlines(value: Any) -> Any:
-    """Text with every line ending as \n (browsers send \r\n); anything else as it is."""
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").replace("\r", "\n")
-    return value
 
 
 def _input(data: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
