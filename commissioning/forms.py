@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+T = TypeVar("T")
 
 # Whole dates sent under the field's own name (a script, a link, an API filter): 05/09/2018 or ISO.
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
@@ -94,3 +98,32 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             if name != NON_FIELD_ERRORS and not message.lower().startswith(name.replace("_", " ")):
                 message = f"{name.replace('_', ' ').capitalize()}: {message}"
             form.add_error(None, message)
+
+
+class _NotSaved:
+    def __repr__(self) -> str:
+        return "NOT_SAVED"
+
+
+# What ``save_through_service`` returns when nothing was saved (a GET, an invalid form, a refused write).
+NOT_SAVED: Any = _NotSaved()
+
+
+def save_through_service(
+    request: Any, form: forms.BaseForm, save: Callable[[], T], *, success: str | Callable[[T], str]
+) -> T:
+    """The one way a page's form is saved: on a valid POST, call ``save`` (a service call), put a refusal's
+    ``ValidationError`` on the form (``add_service_errors``) and, once saved, add the success message.
+
+    Returns what the service returned, or ``NOT_SAVED`` (a GET, an invalid form, a refused write), after which
+    the view shows the form again. A ``PermissionDenied`` from the service propagates: the page answers 403.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return NOT_SAVED
+    try:
+        saved = save()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return NOT_SAVED
+    messages.success(request, success(saved) if callable(success) else success)
+    return saved

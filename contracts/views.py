@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.forms import add_service_errors
+from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.listing import page_of, querystring_without
 from commissioning.permissions import permission_required
 
@@ -115,14 +115,14 @@ def _contract_fields(form: ContractForm) -> dict:
 @permission_required("contracts.add_contract")
 def contract_create(request):
     form = ContractForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract = services.contract_create(by=request.user, **_contract_fields(form))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Contract {contract.reference} added to the register.")
-            return redirect(contract)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.contract_create(by=request.user, **_contract_fields(form)),
+        success=lambda saved: f"Contract {saved.reference} added to the register.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
     return render(
         request,
         "form_page.html",
@@ -139,14 +139,14 @@ def contract_create(request):
 def contract_edit(request, pk: int):
     contract = _get_contract(request, pk)
     form = ContractForm(request.POST or None, instance=contract)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contract = services.contract_update(contract=contract, by=request.user, **_contract_fields(form))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Contract {contract.reference} updated.")
-            return redirect(contract)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.contract_update(contract=contract, by=request.user, **_contract_fields(form)),
+        success=lambda saved: f"Contract {saved.reference} updated.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
     return render(
         request,
         "form_page.html",
@@ -216,19 +216,19 @@ def contract_decision(request, pk: int):
             "decided_on": contract.reprocurement_decided_on or timezone.localdate(),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contract_record_decision(
-                contract=contract,
-                by=request.user,
-                decision=form.cleaned_data["reprocurement_decision"],
-                decided_on=form.cleaned_data["decided_on"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Decision on {contract.reference} recorded.")
-            return redirect(contract)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.contract_record_decision(
+            contract=contract,
+            by=request.user,
+            decision=form.cleaned_data["reprocurement_decision"],
+            decided_on=form.cleaned_data["decided_on"],
+        ),
+        success=f"Decision on {contract.reference} recorded.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(contract)
     return render(
         request,
         "contracts/decision_form.html",

@@ -4,14 +4,12 @@ annual contract-management statistics.
 Thin: check permission, call a service or selector, render.
 """
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.forms import add_service_errors
+from commissioning.forms import NOT_SAVED, save_through_service
 from commissioning.listing import page_of, querystring_without
 from commissioning.periods import financial_year_choices, financial_year_of
 from commissioning.permissions import permission_required
@@ -88,14 +86,14 @@ def _record_for_provider(
     if provider is None:
         return _choose_provider(request, title=title)
     form = form_class(request.POST or None, provider=provider, contract=request.GET.get("contract"), **form_kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service(provider=provider, by=request.user, **_for_provider(fields, form))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect(provider)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: service(provider=provider, by=request.user, **_for_provider(fields, form)),
+        success=done,
+    )
+    if saved is not NOT_SAVED:
+        return redirect(provider)
     return _provider_form_page(request, provider=provider, title=title, form=form, back_url=provider.get_absolute_url())
 
 
@@ -193,14 +191,14 @@ def concern_add(request):
 def concern_close(request, pk: int):
     concern = get_object_or_404(Concern.objects.visible_to(request.user).select_related("provider"), pk=pk)
     form = ConcernCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.concern_close(concern=concern, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Concern closed.")
-            return redirect(concern.provider)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.concern_close(concern=concern, by=request.user, **form.cleaned_data),
+        success="Concern closed.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(concern.provider)
     return _provider_form_page(
         request,
         provider=concern.provider,
@@ -254,14 +252,14 @@ def sanction_add(request):
 def sanction_lift(request, pk: int):
     sanction = get_object_or_404(Sanction.objects.visible_to(request.user).select_related("provider"), pk=pk)
     form = SanctionLiftForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sanction_lift(sanction=sanction, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{sanction.get_kind_display()} lifted.")
-            return redirect(sanction.provider)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.sanction_lift(sanction=sanction, by=request.user, **form.cleaned_data),
+        success=f"{sanction.get_kind_display()} lifted.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(sanction.provider)
     return _provider_form_page(
         request,
         provider=sanction.provider,
@@ -317,19 +315,19 @@ def action_plan_add(request):
     if provider is None:
         return _choose_provider(request, title="Add an action plan")
     form = ActionPlanForm(request.POST or None, provider=provider, contract=request.GET.get("contract"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.action_plan_create(
-                provider=provider,
-                by=request.user,
-                actions=form.actions,
-                **_for_provider(("title", "agreed_on", "location", "contract"), form),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Action plan saved.")
-            return redirect("oversight:action_plan", pk=plan.pk)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.action_plan_create(
+            provider=provider,
+            by=request.user,
+            actions=form.actions,
+            **_for_provider(("title", "agreed_on", "location", "contract"), form),
+        ),
+        success=lambda saved: "Action saved saved.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect("oversight:action_plan", pk=saved.pk)
     return _provider_form_page(
         request, provider=provider, title="Add an action plan", form=form, back_url=provider.get_absolute_url()
     )
@@ -340,14 +338,14 @@ def action_plan_add(request):
 def action_add(request, pk: int):
     plan = get_object_or_404(ActionPlan.objects.visible_to(request.user).select_related("provider"), pk=pk)
     form = PlanActionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_action_add(plan=plan, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Action added.")
-            return redirect("oversight:action_plan", pk=plan.pk)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.plan_action_add(plan=plan, by=request.user, **form.cleaned_data),
+        success="Action added.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect("oversight:action_plan", pk=plan.pk)
     return _provider_form_page(
         request,
         provider=plan.provider,
@@ -362,14 +360,14 @@ def action_add(request, pk: int):
 def action_complete(request, pk: int):
     action = get_object_or_404(PlanAction.objects.visible_to(request.user).select_related("plan__provider"), pk=pk)
     form = PlanActionCompleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_action_complete(action=action, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Action marked as done.")
-            return redirect("oversight:action_plan", pk=action.plan_id)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.plan_action_complete(action=action, by=request.user, **form.cleaned_data),
+        success="Action marked as done.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect("oversight:action_plan", pk=action.plan_id)
     return _provider_form_page(
         request,
         provider=action.plan.provider,
@@ -398,14 +396,14 @@ def escalation(request):
 def escalation_step_add(request, pk: int):
     plan = get_object_or_404(ActionPlan.objects.visible_to(request.user).select_related("provider"), pk=pk)
     form = EscalationStepForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.escalation_step_record(plan=plan, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Escalation step recorded.")
-            return redirect("oversight:escalation")
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.escalation_step_record(plan=plan, by=request.user, **form.cleaned_data),
+        success="Escalation step recorded.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect("oversight:escalation")
     return _provider_form_page(
         request,
         provider=plan.provider,

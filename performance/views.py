@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.forms import add_service_errors
+from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.periods import FinancialQuarter, current_quarter
 from commissioning.permissions import permission_required
 
@@ -81,14 +81,14 @@ def measure_add(request, strategy_pk: int):
     if not may_add_measure(request.user, strategy):
         raise PermissionDenied(NOT_YOUR_STRATEGY)
     form = MeasureForm(request.POST or None, strategy=strategy)
-    if request.method == "POST" and form.is_valid():
-        try:
-            measure = services.measure_create(strategy=strategy, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Measure '{measure.name}' added.")
-            return redirect("performance:strategy", strategy_pk=strategy.pk)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.measure_create(strategy=strategy, by=request.user, **form.cleaned_data),
+        success=lambda saved: f"Measure '{saved.name}' added.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect("performance:strategy", strategy_pk=strategy.pk)
     return _measure_page(request, form, strategy, title="Add a measure")
 
 
@@ -100,14 +100,14 @@ def measure_edit(request, pk: int):
         raise PermissionDenied(NOT_YOUR_STRATEGY)
     strategy, title = measure.strategy, f"Change '{measure.name}'"
     form = MeasureForm(request.POST or None, instance=measure, strategy=strategy)
-    if request.method == "POST" and form.is_valid():
-        try:
-            measure = services.measure_update(measure=measure, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Measure '{measure.name}' saved.")
-            return redirect("performance:strategy", strategy_pk=measure.strategy_id)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.measure_update(measure=measure, by=request.user, **form.cleaned_data),
+        success=lambda saved: f"Measure '{saved.name}' saved.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect("performance:strategy", strategy_pk=saved.strategy_id)
     return _measure_page(request, form, strategy, title=title)
 
 
