@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning import permissions
-from commissioning.forms import add_service_errors
+from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.listing import page_of, querystring_without
 from commissioning.models import Directorate, User
 from commissioning.periods import FinancialQuarter, current_quarter
@@ -132,17 +132,15 @@ def strategy_form(request: Request, pk: int | None = None) -> HttpResponse:
     perm = "strategies.change_commissioningstrategy" if strategy else "strategies.add_commissioningstrategy"
     permissions.require(user, perm, strategy)
     form = StrategyForm(request.POST or None, instance=strategy, user=user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if strategy is None:
-                saved = services.strategy_create(by=user, data=form.service_data())
-            else:
-                saved = services.strategy_update(strategy=strategy, by=user, data=form.service_data())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Strategy “{saved.name}” saved.")
-            return redirect(saved)
+
+    def save() -> CommissioningStrategy:
+        if strategy is None:
+            return services.strategy_create(by=user, data=form.service_data())
+        return services.strategy_update(strategy=strategy, by=user, data=form.service_data())
+
+    saved = save_through_service(request, form, save, success=lambda saved: f"Strategy “{saved.name}” saved.")
+    if saved is not NOT_SAVED:
+        return redirect(saved)
     title = f"Edit {strategy.name}" if strategy else "New commissioning strategy"
     context = {
         "form": form,
@@ -177,17 +175,14 @@ def strategy_part_form(request: Request, strategy_pk: int, part: str, pk: int | 
     perm = f"strategies.{'change' if pk else 'add'}_{model._meta.model_name}"
     permissions.require(user, perm, instance or model(strategy=strategy))
     form = form_class(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if instance is None:
-                create(strategy=strategy, by=user, data=form.service_data())
-            else:
-                update(**{keyword: instance}, by=user, data=form.service_data())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{label.capitalize()} saved.")
-            return redirect(strategy)
+
+    def save():
+        if instance is None:
+            return create(strategy=strategy, by=user, data=form.service_data())
+        return update(**{keyword: instance}, by=user, data=form.service_data())
+
+    if save_through_service(request, form, save, success=f"{label.capitalize()} saved.") is not NOT_SAVED:
+        return redirect(strategy)
     title = f"{'Edit' if pk else 'Add'} {label}"
     context = {"form": form, "title": title, "breadcrumbs": [*_strategy_breadcrumbs(strategy), (title, None)]}
     return render(request, "form_page.html", context)
