@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -63,14 +64,24 @@ def contrast_ratio(colour: str, background: str = "#ffffff") -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def format_number(value: Number | None, unit: str = "") -> str:
-    """'66.7%', '1,719', '12 days'; an em dash for no value."""
+def decimal_places(value: Number | None) -> int:
+    """The places ``value`` needs once trailing zeros go, at most two: 80 -> 0, 6.5 -> 1, 1.75 -> 2."""
+    if value is None:
+        return 0
+    number = Decimal(str(value))
+    exponent = number.normalize().as_tuple().exponent
+    if number == number.to_integral_value() or not isinstance(exponent, int):
+        return 0
+    return min(max(-exponent, 0), 2)
+
+
+def format_number(value: Number | None, unit: str = "", places: int | None = None) -> str:
+    """'66.7%', '1,719', '12 days', '£1,500'; an em dash for no value. ``places`` fixes the decimal places
+    (a table prints all its numbers to the same places: 6.0% beside 6.3%, as the measure itself is shown)."""
     if value is None:
         return "—"
     number = Decimal(str(value))
-    exponent = number.normalize().as_tuple().exponent
-    places = 0 if number == number.to_integral_value() or not isinstance(exponent, int) else min(max(-exponent, 0), 2)
-    text = f"{number:,.{places}f}"
+    text = f"{number:,.{decimal_places(value) if places is None else places}f}"
     if unit == "%":
         return f"{text}%"
     if unit == "£":
@@ -108,6 +119,87 @@ def _scale(values: Sequence[float]) -> tuple[float, float]:
 
 def _tick_text(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10 or value == int(value) else f"{value:,.1f}"
+
+
+# Axis labels must never run into each other. Their width is estimated from the widest of the fonts a chart is
+# drawn in (DejaVu Sans, used where Arial is missing as in the PDF renderer, is wider than Arial and Helvetica),
+# per character class, in ems; the estimate errs wide. tests/commissioning/test_charts.py checks it with the
+# real font metrics.
+_NARROW = set(" .,:;'/|\\!")
+_PUNCTUATION = set("()[]-")
+_WIDE = set("mwMW@%")
+LABEL_FONT_SIZE = 10
+LABEL_GAP = 4
+
+
+def text_width(text: str, font_size: float) -> float:
+    """An upper estimate of the width of ``text`` in user units at ``font_size``."""
+    ems = 0.0
+    for character in text:
+        if character in _NARROW:
+            ems += 0.34
+        elif character in _PUNCTUATION:
+            ems += 0.4
+        elif character in _WIDE:
+            ems += 1.0
+        elif character.isdigit() or character.islower():
+            ems += 0.64
+        elif character.isupper():
+            ems += 0.8
+        else:
+            ems += 1.0
+    return ems * font_size
+
+
+def short_quarter(label: str) -> str:
+    """Shorten a quarter's label, "Q1 2017/18" to "Q1 17/18"; other labels are left as they are."""
+    return re.sub(r"\b(?:19|20)(\d{2})/(\d{2})\b", r"\1/\2", label)
+
+
+def _truncate(label: str, width: float, font_size: float) -> str:
+    if text_width(label, font_size) <= width:
+        return label
+    while len(label) > 1 and text_width(label + "…", font_size) > width:
+        label = label[:-1].rstrip()
+    return label + "…"
+
+
+def axis_labels(labels: Sequence[str], *, step: float, font_size: float = LABEL_FONT_SIZE) -> list[str | None]:
+    """The text to print under each of ``labels`` (centred ``step`` apart), so that no two labels overlap:
+    as given if they fit; else quarters shortened ("Q1 17/18") and long names cut with "…" (at least four
+    characters kept); else only every n-th label, always including the last (the latest quarter). ``None``
+    where a label is left out; the chart's table names every point in full."""
+    room = step - LABEL_GAP
+    if all(text_width(label, font_size) <= room for label in labels):
+        return list(labels)
+    shown = [_truncate(short_quarter(label), max(room, text_width("Wwww…", font_size)), font_size) for label in labels]
+    widest = max((text_width(label, font_size) for label in shown), default=0.0)
+    every = max(1, math.ceil((widest + LABEL_GAP) / step)) if step > 0 else len(shown)
+    last = len(shown) - 1
+    return [label if (last - i) % every == 0 else None for i, label in enumerate(shown)]
+
+
+def _x_labels(parts: list[str], labels: Sequence[str], *, left: float, step: float, y: float, width: float) -> None:
+    """Draw the labels under the points, each moved inwards if it would run off the chart; from the latest
+    backwards, a label that would then come within LABEL_GAP of the one after it is left out."""
+    placed: list[tuple[float, str]] = []
+    right_limit = width - 1.0
+    shown = axis_labels(labels, step=step)
+    for i in reversed(range(len(shown))):
+        label = shown[i]
+        if label is None:
+            continue
+        half = text_width(label, LABEL_FONT_SIZE) / 2
+        x = min(max(left + step * (i + 0.5), half + 1.0), width - 1.0 - half)
+        if x + half + LABEL_GAP > right_limit and placed:
+            continue
+        placed.append((x, label))
+        right_limit = x - half
+    for x, label in reversed(placed):
+        parts.append(
+            f'<text x="{x:.1f}" y="{y}" text-anchor="middle" font-size="{LABEL_FONT_SIZE}" '
+            f'{FONT} fill="#0b0c0c" class="app-chart__x-label" aria-hidden="true">{escape(label)}</text>'
+        )
 
 
 def _open(chart_id: str, width: int, height: int, title: str, description: str) -> list[str]:
@@ -187,12 +279,7 @@ def line_chart(
 
     parts = _open(chart_id, width, height, title, description)
     _axes(parts, left=left, top=top, plot_w=plot_w, plot_h=plot_h, low=low, high=high)
-    for i, label in enumerate(labels):
-        x = left + step * (i + 0.5)
-        parts.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="10" {FONT} fill="#0b0c0c" '
-            f'aria-hidden="true">{escape(label)}</text>'
-        )
+    _x_labels(parts, labels, left=left, step=step, y=top + plot_h + 16, width=width)
     legend: list[tuple[str, str, bool]] = []
     for index, s in enumerate(table_series):
         is_target = target is not None and s is table_series[-1]
@@ -300,7 +387,7 @@ def _bars(*, kind, title, description, series, labels, unit, width, height, stac
 
     parts = _open(chart_id, width, height, title, description)
     _axes(parts, left=left, top=top, plot_w=plot_w, plot_h=plot_h, low=low, high=high)
-    for i, label in enumerate(labels):
+    for i in range(len(labels)):
         x0 = left + step * i + (step - group_w) / 2
         base = 0.0
         for index, s in enumerate(series):
@@ -318,11 +405,14 @@ def _bars(*, kind, title, description, series, labels, unit, width, height, stac
                     f'<rect x="{x:.1f}" y="{y1:.1f}" width="{bar_w - 1:.1f}" height="{y2 - y1:.1f}" fill="{colour}" '
                     f'aria-hidden="true"/>'
                 )
-        short = label if len(label) <= 18 else label[:17] + "…"
-        parts.append(
-            f'<text x="{left + step * (i + 0.5):.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="10" '
-            f'{FONT} fill="#0b0c0c" aria-hidden="true">{escape(short)}</text>'
-        )
+    _x_labels(
+        parts,
+        [label if len(label) <= 18 else label[:17] + "…" for label in labels],
+        left=left,
+        step=step,
+        y=top + plot_h + 16,
+        width=width,
+    )
     if len(series) > 1:
         _legend(parts, entries=[(s.name, _colour(s, i), False) for i, s in enumerate(series)], x=left, y=height - 12)
     parts.append("</svg>")
@@ -352,12 +442,13 @@ def data_table(
         f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">{escape(s.name)}</th>'
         for s in series
     )
+    places = max((decimal_places(v) for s in series for v in s.values), default=0)
     rows = []
     for i, label in enumerate(labels):
         cells = []
         for s in series:
             value = s.values[i] if i < len(s.values) else None
-            text = str(escape(format_number(value, unit)))
+            text = str(escape(format_number(value, unit, places)))
             link = s.links[i] if s.links and i < len(s.links) else None
             if link:
                 text = f'<a class="govuk-link" href="{escape(link)}">{text}</a>'

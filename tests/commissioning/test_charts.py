@@ -69,3 +69,122 @@ def test_same_chart_gives_the_same_markup_and_different_charts_different_ids():
 @pytest.mark.parametrize("colour", [*PALETTE, *RAG_COLOURS.values()])
 def test_every_chart_colour_has_at_least_3_to_1_contrast_with_white(colour):
     assert contrast_ratio(colour) >= 3
+
+
+# --- Axis labels never overlap -------------------------------------------------------------------------------------
+# Measured with the real metrics of DejaVu Sans, the font the PDF renderer draws "Arial, Helvetica, sans-serif"
+# in when Arial is missing, and wider than Arial, so what fits in it fits in a browser too.
+
+DEJAVU_SANS = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+QUARTERS = [f"Q{q} {y}/{(y + 1) % 100:02d}" for y in range(2015, 2019) for q in (1, 2, 3, 4)]
+STRATEGIES = [
+    "Specialist Adult Services",
+    "Safeguarding Adults",
+    "Carers",
+    "Adult Frailty and Long Term Conditions",
+    "Community Wellbeing",
+    "Public Protection",
+]
+
+
+@pytest.fixture(scope="module")
+def font():
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    from pathlib import Path
+
+    if not Path(DEJAVU_SANS).exists():
+        pytest.skip("DejaVu Sans is not installed")
+    ttf = ttlib.TTFont(DEJAVU_SANS)
+    return ttf.getBestCmap(), ttf["hmtx"], ttf["head"].unitsPerEm, ttf["hhea"].ascent, ttf["hhea"].descent
+
+
+def _text_boxes(svg: str, font) -> list[tuple[str, float, float, float, float]]:
+    """(text, x0, y0, x1, y1) of every <text> in the SVG, from its anchor, size and the font's advance widths."""
+    import html
+
+    cmap, hmtx, units, ascent, descent = font
+    boxes = []
+    for attributes, content in re.findall(r"<text\b([^>]*)>([^<]*)</text>", svg):
+        attr = dict(re.findall(r'([\w-]+)="([^"]*)"', attributes))
+        assert "transform" not in attr, "rotated labels need a rotated box here"
+        text = html.unescape(content)
+        size = float(attr["font-size"])
+        width = sum(hmtx[cmap[ord(c)]][0] for c in text) / units * size
+        x, y = float(attr["x"]), float(attr["y"])
+        anchor = attr.get("text-anchor", "start")
+        x0 = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+        boxes.append((text, x0, y - ascent / units * size, x0 + width, y - descent / units * size))
+    return boxes
+
+
+def _overlaps(boxes):
+    return [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+    ]
+
+
+def axis_charts():
+    for count in (4, 8, 12, 16):
+        yield (
+            f"line-{count}-quarters",
+            line_chart(
+                title="Trend",
+                description="Quarterly values",
+                series=[Series("Value", list(range(count)))],
+                labels=QUARTERS[-count:],
+                target=[5] * count,
+            ),
+        )
+    yield (
+        "bar-strategies",
+        bar_chart(
+            title="RAG",
+            description="By strategy",
+            series=[Series("Red", [1] * 6), Series("Green", [2] * 6)],
+            labels=STRATEGIES,
+        ),
+    )
+    yield (
+        "stacked-strategies",
+        stacked_bar(
+            title="Measures", description="By strategy", series=[Series("Achieved", [3] * 6)], labels=STRATEGIES
+        ),
+    )
+    yield (
+        "narrow-line",
+        line_chart(
+            title="Trend", description="Narrow", series=[Series("Value", [1] * 8)], labels=QUARTERS[-8:], width=240
+        ),
+    )
+
+
+@pytest.mark.parametrize(("name", "chart"), list(axis_charts()), ids=[name for name, _ in axis_charts()])
+def test_no_two_chart_labels_overlap_and_all_stay_inside_the_chart(name, chart, font):
+    svg = str(chart.svg)
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+    boxes = _text_boxes(svg, font)
+
+    assert len(boxes) > 5
+    assert _overlaps(boxes) == []
+    for text, x0, _, x1, _ in boxes:
+        assert x0 >= 0, f"{text!r} runs off the chart's left"
+        assert x1 <= width, f"{text!r} runs off the chart's right"
+
+
+def test_quarter_labels_are_shortened_rather_than_dropped_when_eight_share_a_chart():
+    chart = line_chart(title="Trend", description="d", series=[Series("Value", [1] * 8)], labels=QUARTERS[-8:])
+    shown = re.findall(r'<text\b[^>]*class="app-chart__x-label"[^>]*>([^<]*)</text>', str(chart.svg))
+
+    assert shown == ["Q1 17/18", "Q2 17/18", "Q3 17/18", "Q4 17/18", "Q1 18/19", "Q2 18/19", "Q3 18/19", "Q4 18/19"]
+    assert "Q1 2017/18" in str(chart.table)  # the table still names each quarter in full
+
+
+def test_when_even_short_labels_do_not_fit_every_nth_is_shown_ending_with_the_latest():
+    chart = line_chart(title="Trend", description="d", series=[Series("Value", [1] * 16)], labels=QUARTERS, width=300)
+    shown = re.findall(r'<text\b[^>]*class="app-chart__x-label"[^>]*>([^<]*)</text>', str(chart.svg))
+
+    assert shown[-1] == "Q4 18/19"
+    assert 2 <= len(shown) < 16
