@@ -22,11 +22,11 @@ from contracts.selectors import key_contracts_for_strategies
 from performance.selectors import measures_summary, measures_with_results
 from strategies.models import CommissioningStrategy, HighlightReport
 
-from .models import ScrutinyPack
+from .models import ExemptParagraph, ScrutinyPack
 from .selectors import conclusions_for_strategies
 
 # Bump when the document templates or the way data is gathered change, so stored files are re-rendered.
-TEMPLATE_VERSION = "scrutiny-documents-2"
+TEMPLATE_VERSION = "scrutiny-documents-3"
 PDF_STYLESHEET = "css/pdf.css"
 PERFORMANCE_QUARTERS = 4
 
@@ -40,6 +40,13 @@ class AppendixPart:
     anchor: str
     title: str
     body: str = ""
+    # Exempt information (Schedule 12A paragraph): the pack prints a notice; ``restricted_body`` is the content.
+    exempt_paragraph: int | None = None
+    restricted_body: str = ""
+
+    @property
+    def exempt_label(self) -> str:
+        return ExemptParagraph(self.exempt_paragraph).label.split(": ", 1)[-1] if self.exempt_paragraph else ""
 
 
 @dataclass
@@ -81,16 +88,42 @@ def _shared_fragment(module: str, function: str, template: str):
         return None, None
 
 
-def _report_section(report: HighlightReport) -> str:
+def _conclusion_key(*, committee: str, meeting_date: str, text: str) -> tuple[str, str, str]:
+    """What makes two printed conclusions the same: committee, meeting date ("5 September 2018") and words."""
+    return committee, meeting_date, " ".join(text.split())
+
+
+def _printed_key(conclusion) -> tuple[str, str, str]:
+    return _conclusion_key(
+        committee=conclusion.meeting.committee.name,
+        meeting_date=f"{conclusion.meeting.date:%-d %B %Y}",
+        text=conclusion.text,
+    )
+
+
+@dataclass
+class ReportSection:
+    html: str
+    # The conclusions the section prints, so that the appendix does not print them a second time.
+    conclusion_keys: set[tuple[str, str, str]] = field(default_factory=set)
+
+
+def _report_section(report: HighlightReport) -> ReportSection:
     """The highlight report in the template's layout, ending with the conclusions known at its date."""
     selector, template = _shared_fragment(
         "strategies.selectors", "highlight_report_document", "strategies/includes/report_document.html"
     )
     if selector is not None:
-        return template.render({"doc": selector(report=report), "for_pdf": True})
+        doc = selector(report=report)
+        keys = {
+            _conclusion_key(committee=c.get("committee", ""), meeting_date=c.get("meeting_date", ""), text=c["text"])
+            for c in doc["conclusions"]
+        }
+        return ReportSection(template.render({"doc": doc, "for_pdf": True}), keys)
     strategy = report.strategy
     contracts = list(key_contracts_for_strategies(strategy_ids=[strategy.pk]))
-    return render_to_string(
+    conclusions = list(conclusions_for_strategies(strategy_ids=[strategy.pk], up_to=report.report_date))
+    html = render_to_string(
         "scrutiny/pdf/report_fallback.html",
         {
             "report": report,
@@ -99,9 +132,10 @@ def _report_section(report: HighlightReport) -> str:
             "summary": measures_summary(strategy_ids=[strategy.pk], period=report.period)[strategy.pk],
             "contracts": contracts,
             "pooled_budgets": list(strategy.pooled_budgets.all()),
-            "conclusions": list(conclusions_for_strategies(strategy_ids=[strategy.pk], up_to=report.report_date)),
+            "conclusions": conclusions,
         },
     )
+    return ReportSection(html, {_printed_key(c) for c in conclusions})
 
 
 def _performance_section(strategy: CommissioningStrategy, period: FinancialQuarter) -> str:
@@ -137,7 +171,7 @@ def build_report_document(report: HighlightReport) -> BuiltDocument:
         {
             "title": title,
             "report": report,
-            "body": _report_section(report),
+            "body": _report_section(report).html,
             "performance_heading": _performance_heading(report.period),
             "performance": _performance_section(report.strategy, report.period),
         },
@@ -145,10 +179,12 @@ def build_report_document(report: HighlightReport) -> BuiltDocument:
     return BuiltDocument(html=html, title=title)
 
 
-def _later_conclusions(strategy: CommissioningStrategy, *, after, up_to) -> list:
-    """Conclusions the report could not know (made after its date) but the pack's readers should."""
+def _later_conclusions(strategy: CommissioningStrategy, *, after, up_to, printed=frozenset()) -> list:
+    """Conclusions the report could not know (made after its date) but the pack's readers should, less any
+    the report section already prints (``printed``, keys from ReportSection): a report reviewed at a later
+    meeting, or approved later, can print some of them itself, and each conclusion is printed once."""
     conclusions = conclusions_for_strategies(strategy_ids=[strategy.pk], up_to=up_to)
-    return [c for c in conclusions if after is None or c.meeting.date > after]
+    return [c for c in conclusions if (after is None or c.meeting.date > after) and _printed_key(c) not in printed]
 
 
 def pack_appendices(pack: ScrutinyPack) -> list[AppendixPart]:
@@ -173,6 +209,7 @@ def pack_appendices(pack: ScrutinyPack) -> list[AppendixPart]:
                 period=period,
                 anchor=f"appendix-{number}",
                 title=f"{strategy.name} Commissioning Highlight Report",
+                exempt_paragraph=appendix.exempt_paragraph,
             )
         )
     return parts
@@ -189,11 +226,15 @@ def build_pack_document(
     parts = pack_appendices(pack)
     for part in parts:
         if part.report is not None:
-            report_html = _report_section(part.report)
+            section = _report_section(part.report)
         else:
-            report_html = render_to_string("scrutiny/pdf/no_report.html", {"strategy": part.strategy})
+            section = ReportSection(render_to_string("scrutiny/pdf/no_report.html", {"strategy": part.strategy}))
+        report_html = section.html
         later = _later_conclusions(
-            part.strategy, after=part.report.report_date if part.report else None, up_to=conclusions_up_to
+            part.strategy,
+            after=part.report.report_date if part.report else None,
+            up_to=conclusions_up_to,
+            printed=section.conclusion_keys,
         )
         part.body = render_to_string(
             "scrutiny/pdf/appendix.html",
@@ -206,6 +247,11 @@ def build_pack_document(
                 "performance_html": _performance_section(part.strategy, part.period),
             },
         )
+        if part.exempt_paragraph is not None:
+            # Exempt information: the pack prints the item's title and paragraph only; the content goes into the
+            # item's restricted document (build_exempt_document), never into the pack.
+            part.restricted_body = part.body
+            part.body = render_to_string("scrutiny/pdf/exempt_notice.html", {"part": part})
         if on_appendix_built is not None:
             on_appendix_built(part.number, len(parts))
     previous = pack.revisions.order_by("-number").first()
@@ -214,3 +260,14 @@ def build_pack_document(
         "scrutiny/pdf/pack.html", {"pack": pack, "title": pack.title, "appendices": parts, "revision": revision}
     )
     return BuiltDocument(html=html, title=pack.title, appendices=parts)
+
+
+def build_exempt_document(pack: ScrutinyPack, part: AppendixPart, *, revision_number: int) -> BuiltDocument:
+    """The restricted document of one exempt appendix (``part`` from ``build_pack_document``): its content
+    under a "not for publication" notice, numbered on its own."""
+    title = f"{pack.title}: exempt appendix {part.number}, {part.strategy.name}"
+    html = render_to_string(
+        "scrutiny/pdf/exempt_document.html",
+        {"pack": pack, "part": part, "title": title, "revision_number": revision_number},
+    )
+    return BuiltDocument(html=html, title=title)

@@ -13,7 +13,7 @@ from commissioning.models import User
 from strategies.forms import ShapeOnlyModelForm
 from strategies.models import CommissioningStrategy
 
-from .models import Committee, Meeting, ScrutinyPack
+from .models import Committee, ExemptParagraph, Meeting, ScrutinyPack
 from .services import COVER_FIELDS
 
 ORDER_PREFIX = "appendix_"
@@ -111,14 +111,25 @@ class PackForm(ShapeOnlyModelForm):
     class Meta:
         model = ScrutinyPack
         fields = COVER_FIELDS
-        labels = {"report_to": "Report to", "author": "Written by (role title)", "contact": "Contact details"}
+        labels = {
+            "report_to": "Report to",
+            "author": "Written by (role title)",
+            "contact": "Contact details",
+            "risks_analysed": "Have risks and impact analysis been carried out?",
+            "consultation": "Risks and impact analysis",
+            "background_papers": "Background papers",
+        }
         help_texts = {
             "report_to": "For example, Overview and Scrutiny Management Board.",
             "contact": "Telephone number or e-mail address readers can use.",
         }
         widgets = {
-            name: forms.Textarea(attrs={"rows": 4})
-            for name in ["summary", "actions_required", "background", "conclusion", "consultation"]
+            **{
+                name: forms.Textarea(attrs={"rows": 4})
+                for name in ["summary", "actions_required", "background", "conclusion", "consultation"]
+            },
+            "background_papers": forms.Textarea(attrs={"rows": 3}),
+            "risks_analysed": forms.Select(choices=[("unknown", "Not stated"), ("true", "Yes"), ("false", "No")]),
         }
 
     def __init__(
@@ -152,7 +163,9 @@ class PackForm(ShapeOnlyModelForm):
                 Field.textarea("actions_required"),
                 Field.textarea("background"),
                 Field.textarea("conclusion"),
+                Field.select("risks_analysed"),
                 Field.textarea("consultation"),
+                Field.textarea("background_papers"),
                 Field.text("author"),
                 Field.text("contact"),
                 legend="Cover report",
@@ -204,4 +217,57 @@ class ConclusionForm(forms.Form):
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
             Field.select("strategy"), Field.textarea("text"), Submit("submit", "Record conclusions")
+        )
+
+
+class ExemptItemForm(forms.Form):
+    """An appendix recorded as exempt information (Schedule 12A): shape only; the rules (reasoning and
+    resolution recorded, only councillors excluded, reasons given) are services.appendix_mark_exempt's."""
+
+    paragraph = forms.TypedChoiceField(
+        label="Paragraph of Part 1 of Schedule 12A",
+        choices=[("", "Choose a paragraph"), *ExemptParagraph.choices],
+        coerce=int,
+        help_text="The description of exempt information the item falls under.",
+    )
+    public_interest_reasoning = forms.CharField(
+        label="Public interest test",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text="Why the public interest in keeping the information exempt outweighs the interest in disclosing it.",
+    )
+    exclusion_resolution = forms.CharField(
+        label="Resolution to exclude the press and public",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="As the meeting resolved it, e.g. under section 100A(4) of the Local Government Act 1972.",
+    )
+    excluded_members = forms.ModelMultipleChoiceField(
+        label="Councillors excluded from the item",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For example, a member with a disclosable pecuniary interest in the item.",
+    )
+    exclusion_reasons = forms.CharField(
+        label="Why they are excluded",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = self.fields["excluded_members"]
+        members.queryset = _member_choices(None)
+        members.label_from_instance = _member_label
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.select("paragraph"),
+            Field.textarea("public_interest_reasoning"),
+            Field.textarea("exclusion_resolution"),
+            Field.checkboxes("excluded_members", small=True),
+            Field.textarea("exclusion_reasons"),
+            Submit("submit", "Save as an exempt item"),
         )

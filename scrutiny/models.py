@@ -9,9 +9,21 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from commissioning import permissions
+from commissioning import permissions, roles
 from commissioning.models import TimeStampedModel
 from strategies.models import ReadableQuerySet
+
+
+class ExemptParagraph(models.IntegerChoices):
+    """The descriptions of exempt information in Part 1 of Schedule 12A to the Local Government Act 1972."""
+
+    INDIVIDUAL = 1, "1: information relating to any individual"
+    IDENTITY = 2, "2: information likely to reveal the identity of an individual"
+    FINANCIAL = 3, "3: information about the financial or business affairs of any particular person"
+    LABOUR_RELATIONS = 4, "4: consultations or negotiations in connection with a labour relations matter"
+    LEGAL_PRIVILEGE = 5, "5: information in respect of which a claim to legal professional privilege could be made"
+    NOTICES = 6, "6: information revealing that the authority proposes to give a notice or make an order"
+    CRIME = 7, "7: action taken in connection with the prevention, investigation or prosecution of crime"
 
 
 class Committee(TimeStampedModel):
@@ -119,7 +131,15 @@ class ScrutinyPack(TimeStampedModel):
     actions_required = models.TextField(blank=True)
     background = models.TextField(blank=True)
     conclusion = models.TextField(blank=True)
-    consultation = models.TextField(blank=True)
+    consultation = models.TextField(blank=True, help_text="Risks and impact analysis.")
+    risks_analysed = models.BooleanField(
+        "Risks and impact analysis carried out", null=True, blank=True, help_text="Blank: not stated."
+    )
+    background_papers = models.TextField(
+        blank=True,
+        default="No background papers (within the definition set out in Part VA of the Local Government Act 1972) "
+        "were used in the preparation of this report.",
+    )
     author = models.CharField(max_length=150, blank=True)
     contact = models.CharField(max_length=255, blank=True)
     # Rendering.
@@ -202,10 +222,80 @@ class PublishedRevisionChanged(Exception):
     """Someone tried to change or delete what members were sent."""
 
 
+class ExemptDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ExemptDocumentQuerySet:
+        """Exempt items are read by councillors (scrutiny members) who are not excluded from the item, and by
+        administrators; never by officers, the public, open data or anyone not signed in."""
+        revisions = PackRevision.objects.visible_to(user)
+        if permissions.has_role(user, roles.ADMINISTRATOR):
+            return self.filter(revision__in=revisions)
+        if not permissions.has_role(user, roles.SCRUTINY_MEMBER):
+            return self.none()
+        return self.filter(revision__in=revisions).exclude(excluded_members=user)
+
+
+class ExemptDocument(models.Model):
+    """The restricted document of one exempt item of a published revision: written once, like the revision."""
+
+    revision = models.ForeignKey(PackRevision, on_delete=models.PROTECT, related_name="exempt_documents")
+    appendix_number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=255)
+    exempt_paragraph = models.PositiveSmallIntegerField(choices=ExemptParagraph.choices)
+    file = models.FileField(upload_to="packs/exempt/")
+    sha256 = models.CharField("SHA-256 of the PDF", max_length=64)
+    page_count = models.PositiveIntegerField()
+    # Who may not read it, as recorded for the item when the revision was published.
+    excluded_members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    objects = ExemptDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["revision", "appendix_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "appendix_number"], name="one_exempt_document_per_item")
+        ]
+
+    def __str__(self):
+        return f"{self.revision}, exempt appendix {self.appendix_number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PublishedRevisionChanged(f"{self} is published and cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PublishedRevisionChanged(f"{self} is published and cannot be deleted.")
+
+    def get_download_url(self) -> str:
+        return reverse("scrutiny:exempt_download", args=[self.pk])
+
+
 class PackAppendix(models.Model):
     pack = models.ForeignKey(ScrutinyPack, on_delete=models.CASCADE, related_name="appendices")
     strategy = models.ForeignKey("strategies.CommissioningStrategy", on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField(default=0)
+    # Exempt information (Schedule 12A): the public pack prints the item's title and paragraph only; its content
+    # goes into a restricted document of its own.
+    exempt_paragraph = models.PositiveSmallIntegerField(
+        choices=ExemptParagraph.choices, null=True, blank=True, help_text="Blank: an open item."
+    )
+    public_interest_reasoning = models.TextField(
+        blank=True, help_text="Why the public interest in keeping it exempt outweighs the interest in disclosing it."
+    )
+    exclusion_resolution = models.TextField(
+        blank=True, help_text="The meeting's resolution to exclude the press and public for the item."
+    )
+    excluded_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Councillors who may not read the item (e.g. a disclosable pecuniary interest).",
+    )
+    exclusion_reasons = models.TextField(blank=True, help_text="Why each of them is excluded.")
+
+    @property
+    def is_exempt(self) -> bool:
+        return self.exempt_paragraph is not None
 
     class Meta:
         ordering = ["pack", "order", "pk"]

@@ -10,7 +10,16 @@ from django.utils import timezone
 from commissioning import permissions
 from strategies.models import HighlightReport
 
-from .models import Committee, Meeting, PackAppendix, PackRevision, ReportRender, ScrutinyConclusion, ScrutinyPack
+from .models import (
+    Committee,
+    ExemptDocument,
+    Meeting,
+    PackAppendix,
+    PackRevision,
+    ReportRender,
+    ScrutinyConclusion,
+    ScrutinyPack,
+)
 
 
 def conclusions_for_strategies(*, strategy_ids: list[int], up_to=None) -> QuerySet[ScrutinyConclusion]:
@@ -41,12 +50,22 @@ def pack_file_readable(user, path: str) -> bool:
 
 def revisions_of(pack: ScrutinyPack, *, user) -> list[PackRevision]:
     """The pack's published revisions the user may read, newest first, each marked ``superseded`` but the
-    latest."""
+    latest, with ``readable_exempt``: the restricted documents of its exempt items the user may read."""
     revisions = list(PackRevision.objects.visible_to(user).filter(pack=pack).select_related("published_by"))
     revisions.sort(key=lambda r: -r.number)
+    exempt = exempt_documents_of(pack, user=user) if revisions else {}
     for position, revision in enumerate(revisions):
         revision.superseded = position > 0
+        revision.readable_exempt = exempt.get(revision.pk, [])  # the user's to read: not excluded
     return revisions
+
+
+def exempt_documents_of(pack: ScrutinyPack, *, user) -> dict[int, list[ExemptDocument]]:
+    """The restricted documents of the pack's exempt items that the user may read, by revision ID."""
+    found: dict[int, list[ExemptDocument]] = {}
+    for document in ExemptDocument.objects.visible_to(user).filter(revision__pack=pack).order_by("appendix_number"):
+        found.setdefault(document.revision_id, []).append(document)
+    return found
 
 
 def report_renders_visible_to(user) -> QuerySet[ReportRender]:

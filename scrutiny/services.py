@@ -37,7 +37,17 @@ from strategies.models import CommissioningStrategy, HighlightReport
 from strategies.services import record_by
 
 from . import documents
-from .models import Committee, Meeting, PackAppendix, PackRevision, ReportRender, ScrutinyConclusion, ScrutinyPack
+from .models import (
+    Committee,
+    ExemptDocument,
+    ExemptParagraph,
+    Meeting,
+    PackAppendix,
+    PackRevision,
+    ReportRender,
+    ScrutinyConclusion,
+    ScrutinyPack,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +70,8 @@ COVER_FIELDS = [
     "background",
     "conclusion",
     "consultation",
+    "risks_analysed",
+    "background_papers",
     "author",
     "contact",
 ]
@@ -247,10 +259,87 @@ def _appendix_errors(strategies: list[CommissioningStrategy]) -> dict[str, str]:
 
 
 def _set_appendices(*, pack: ScrutinyPack, strategies: list[CommissioningStrategy]) -> None:
-    pack.appendices.all().delete()
-    PackAppendix.objects.bulk_create(
-        PackAppendix(pack=pack, strategy=strategy, order=number) for number, strategy in enumerate(strategies, 1)
+    """The pack's appendices in the given order. An appendix kept keeps its row (and what was recorded about
+    it, such as an exemption); one dropped is removed; a new one is added."""
+    existing = {a.strategy_id: a for a in pack.appendices.all()}
+    wanted = {strategy.pk for strategy in strategies}
+    pack.appendices.exclude(strategy_id__in=wanted).delete()
+    moved, added = [], []
+    for number, strategy in enumerate(strategies, 1):
+        appendix = existing.get(strategy.pk)
+        if appendix is None:
+            added.append(PackAppendix(pack=pack, strategy=strategy, order=number))
+        elif appendix.order != number:
+            appendix.order = number
+            moved.append(appendix)
+    PackAppendix.objects.bulk_update(moved, ["order"])
+    PackAppendix.objects.bulk_create(added)
+
+
+@transaction.atomic
+def appendix_mark_exempt(
+    *,
+    appendix: PackAppendix,
+    by: User,
+    paragraph: int,
+    public_interest_reasoning: str,
+    exclusion_resolution: str,
+    excluded_members: list[User] | None = None,
+    exclusion_reasons: str = "",
+) -> PackAppendix:
+    """Record an appendix as exempt information under a paragraph of Part 1 of Schedule 12A (Local Government
+    Act 1972), with the public interest test's reasoning, the meeting's resolution to exclude the press and
+    public, and the councillors excluded from the item and why. The published pack then prints only its title
+    and paragraph; its content goes into a restricted document."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    appendix = PackAppendix.objects.select_for_update().select_related("pack").get(pk=appendix.pk)
+    if appendix.pack.is_frozen:
+        raise ValidationError("This pack is published: start a revision to change which items are exempt.")
+    errors: dict[str, str] = {}
+    if paragraph not in ExemptParagraph.values:
+        errors["paragraph"] = "Choose the paragraph of Schedule 12A the information falls under (1 to 7)."
+    reasoning = normalise_newlines(public_interest_reasoning or "").strip()
+    resolution = normalise_newlines(exclusion_resolution or "").strip()
+    if not reasoning:
+        errors["public_interest_reasoning"] = (
+            "Record why the public interest in keeping the information exempt outweighs the interest in disclosing it."
+        )
+    if not resolution:
+        errors["exclusion_resolution"] = "Record the meeting's resolution to exclude the press and public."
+    members = list(excluded_members or [])
+    if any(not m.has_role(roles.SCRUTINY_MEMBER) for m in members):
+        errors["excluded_members"] = "Only councillors (scrutiny members) are excluded from an item."
+    reasons = normalise_newlines(exclusion_reasons or "").strip()
+    if members and not reasons:
+        errors["exclusion_reasons"] = "Say why each excluded councillor may not read the item."
+    if errors:
+        raise ValidationError(errors)
+    appendix.exempt_paragraph = paragraph
+    appendix.public_interest_reasoning = reasoning
+    appendix.exclusion_resolution = resolution
+    appendix.exclusion_reasons = reasons
+    appendix.save()
+    appendix.excluded_members.set(members)
+    record_by(appendix.pack, by)
+    appendix.pack.save(update_fields=["updated_at"])
+    logger.info(
+        "Appendix %s of pack %s marked exempt (paragraph %s) by %s", appendix.order, appendix.pack_id, paragraph, by
     )
+    return appendix
+
+
+@transaction.atomic
+def appendix_mark_open(*, appendix: PackAppendix, by: User) -> PackAppendix:
+    """An exempt appendix becomes an open item again, printed in full in the pack."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    appendix = PackAppendix.objects.select_for_update().select_related("pack").get(pk=appendix.pk)
+    if appendix.pack.is_frozen:
+        raise ValidationError("This pack is published: start a revision to change which items are exempt.")
+    appendix.exempt_paragraph = None
+    appendix.public_interest_reasoning = appendix.exclusion_resolution = appendix.exclusion_reasons = ""
+    appendix.save()
+    appendix.excluded_members.clear()
+    return appendix
 
 
 @transaction.atomic
@@ -303,6 +392,35 @@ def _copy_published(pack: ScrutinyPack, number: int) -> tuple[str, str]:
     return name, digest
 
 
+def _publish_exempt_items(*, pack: ScrutinyPack, revision: PackRevision, parts: list[documents.AppendixPart]) -> None:
+    """Each exempt appendix's restricted document for the revision, laid out now (they are short), with who
+    is excluded from it as recorded for the item."""
+    if not any(part.exempt_paragraph is not None for part in parts):
+        return
+    # The parts are the appendices in their order (documents.pack_appendices).
+    appendices = pack.appendices.order_by("order", "pk").prefetch_related("excluded_members")
+    for part, appendix in zip(parts, appendices, strict=True):
+        if part.exempt_paragraph is None:
+            continue
+        built = documents.build_exempt_document(pack, part, revision_number=revision.number)
+        rendered = html_to_pdf(built.html, stylesheets=documents.stylesheet_paths())
+        digest = hashlib.sha256(rendered.content).hexdigest()
+        name = default_storage.save(
+            f"packs/exempt/{pack.pk}-r{revision.number}-a{part.number}-{digest[:12]}.pdf", ContentFile(rendered.content)
+        )
+        document = ExemptDocument(
+            revision=revision,
+            appendix_number=part.number,
+            title=part.title,
+            exempt_paragraph=part.exempt_paragraph,
+            file=name,
+            sha256=digest,
+            page_count=rendered.page_count,
+        )
+        document.save()
+        document.excluded_members.set(appendix.excluded_members.all())
+
+
 @transaction.atomic
 def pack_publish(*, pack: ScrutinyPack, by: User, change_note: str = "") -> PackRevision:
     """Publish the rendered pack as its next revision and tell the committee's members (in the app and by
@@ -317,7 +435,8 @@ def pack_publish(*, pack: ScrutinyPack, by: User, change_note: str = "") -> Pack
         raise ValidationError("This pack is already published.")
     if pack.render_status != RenderStatus.READY or not pack.file or not default_storage.exists(pack.file.name or ""):
         raise ValidationError("Render the pack before publishing it: members read the PDF.")
-    if documents.build_pack_document(pack).checksum != pack.checksum:
+    built = documents.build_pack_document(pack)
+    if built.checksum != pack.checksum:
         raise ValidationError("The pack has changed since it was rendered: render it again before publishing.")
     previous = pack.revisions.order_by("-number").first()
     number = previous.number + 1 if previous else 1
@@ -337,6 +456,7 @@ def pack_publish(*, pack: ScrutinyPack, by: User, change_note: str = "") -> Pack
         change_note=change_note,
     )
     revision.save()
+    _publish_exempt_items(pack=pack, revision=revision, parts=built.appendices)
     pack.status = ScrutinyPack.Status.PUBLISHED
     pack.published_at = now
     record_by(pack, by)

@@ -13,13 +13,13 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning import permissions
-from commissioning.forms import add_service_errors
+from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.permissions import permission_required
 from strategies.models import CommissioningStrategy, HighlightReport
 
 from . import documents, selectors, services
-from .forms import CommitteeForm, ConclusionForm, MeetingForm, PackForm
-from .models import Committee, Meeting, PackRevision, ReportRender, ScrutinyPack
+from .forms import CommitteeForm, ConclusionForm, ExemptItemForm, MeetingForm, PackForm
+from .models import Committee, ExemptDocument, Meeting, PackRevision, ReportRender, ScrutinyPack
 
 RenderStatus = ScrutinyPack.RenderStatus
 
@@ -323,16 +323,20 @@ def _pack_status(pack: ScrutinyPack, user) -> dict:
 def pack_detail(request, pk: int):
     pack = selectors.pack_for_page(pk=pk, user=request.user)
     can_change = permissions.may(request.user, "scrutiny.change_scrutinypack") and not pack.is_frozen
+    prepares = permissions.may(request.user, "scrutiny.change_scrutinypack")
     return render(
         request,
         "scrutiny/pack_detail.html",
         {
             "pack": pack,
+            # A reader opening a pack whose next revision is being prepared (only such drafts are theirs to
+            # open) reads the published revisions, not the working cover and appendices.
+            "revision_in_preparation": not prepares and not pack.is_frozen,
             "appendices": list(pack.appendices.all()),
-            "parts": documents.pack_appendices(pack),
+            "parts": list(zip(documents.pack_appendices(pack), pack.appendices.all(), strict=True)),
             "revisions": selectors.revisions_of(pack, user=request.user),
-            "prepares": permissions.may(request.user, "scrutiny.change_scrutinypack"),
-            "can_revise": permissions.may(request.user, "scrutiny.change_scrutinypack") and pack.is_frozen,
+            "prepares": prepares,
+            "can_revise": prepares and pack.is_frozen,
             "render": _pack_status(pack, request.user),
             "status_url": reverse("scrutiny:pack_status", args=[pack.pk]),
             "render_url": reverse("scrutiny:pack_render", args=[pack.pk]),
@@ -518,3 +522,82 @@ def report_pdf_download(request, report_pk: int):
     if job is None:
         raise Http404("The PDF is not ready.")
     return _stream(job.file.name or "", f"{slugify(report.strategy.name)}-highlight-report-{report.period.key}.pdf")
+
+
+# --- Exempt items (Schedule 12A) -------------------------------------------------------------------------
+
+
+def _appendix(request, pk: int, appendix_pk: int):
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    return pack, get_object_or_404(pack.appendices.select_related("strategy"), pk=appendix_pk)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinypack")
+def appendix_exempt(request, pk: int, appendix_pk: int):
+    """Record an appendix as exempt information: the paragraph, the public interest test, the resolution to
+    exclude the press and public, and who is excluded from the item."""
+    pack, appendix = _appendix(request, pk, appendix_pk)
+    initial = None
+    if appendix.is_exempt:
+        initial = {
+            "paragraph": appendix.exempt_paragraph,
+            "public_interest_reasoning": appendix.public_interest_reasoning,
+            "exclusion_resolution": appendix.exclusion_resolution,
+            "excluded_members": list(appendix.excluded_members.all()),
+            "exclusion_reasons": appendix.exclusion_reasons,
+        }
+    form = ExemptItemForm(request.POST or None, initial=initial)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.appendix_mark_exempt(
+            appendix=appendix,
+            by=request.user,
+            paragraph=form.cleaned_data["paragraph"],
+            public_interest_reasoning=form.cleaned_data["public_interest_reasoning"],
+            exclusion_resolution=form.cleaned_data["exclusion_resolution"],
+            excluded_members=list(form.cleaned_data["excluded_members"]),
+            exclusion_reasons=form.cleaned_data["exclusion_reasons"],
+        ),
+        success=f"Appendix {appendix.order}, {appendix.strategy.name}, is recorded as exempt.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(pack)
+    title = f"Exempt item: appendix {appendix.order}, {appendix.strategy.name}"
+    return render(
+        request,
+        "scrutiny/appendix_exempt.html",
+        {
+            "form": form,
+            "pack": pack,
+            "appendix": appendix,
+            "title": title,
+            "caption": f"{pack.title}, {pack.meeting}",
+            "breadcrumbs": _breadcrumbs((pack.title, pack.get_absolute_url()), ("Exempt item", None)),
+        },
+    )
+
+
+@require_POST
+@permission_required("scrutiny.change_scrutinypack")
+def appendix_open(request, pk: int, appendix_pk: int):
+    pack, appendix = _appendix(request, pk, appendix_pk)
+    try:
+        services.appendix_mark_open(appendix=appendix, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Appendix {appendix.order} is an open item again.")
+    return redirect(pack)
+
+
+@require_GET
+def exempt_download(request, pk: int):
+    """An exempt item's restricted document: councillors not excluded from the item, and administrators."""
+    document = get_object_or_404(
+        ExemptDocument.objects.visible_to(request.user).select_related("revision__pack__meeting"), pk=pk
+    )
+    pack = document.revision.pack
+    name = f"{slugify(pack.title)}-{pack.meeting.date:%Y-%m-%d}-exempt-appendix-{document.appendix_number}.pdf"
+    return _stream(document.file.name or "", name)

@@ -114,6 +114,16 @@ def meeting_form_with_errors(link: str, button: str) -> Callable[[Page], None]:
     return go
 
 
+def published_pack(page: Page) -> None:
+    """The seed pack the demo data publishes for the Board's meeting of 30 May 2019: its page lists the
+    published revisions (and, for an administrator, offers to start the next)."""
+    page.goto("/scrutiny/")
+    page.locator("main").get_by_role("link", name="Overview and Scrutiny Management Board", exact=True).click()
+    page.get_by_role("link", name="30 May 2019").click()
+    page.locator("main").get_by_role("link", name="Commissioning Strategies", exact=True).click()
+    expect(page.get_by_role("table", name="Published revisions")).to_be_visible()
+
+
 def submit_with_errors(page: Page) -> None:
     """A workflow move refused: submitting the Carers draft with a section left empty."""
     editor(page)
@@ -178,6 +188,8 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("scrutiny-archive", COUNCILLOR, "/scrutiny/archive/"),
     ("scrutiny-meeting-admin", ADMIN, follow("/scrutiny/committees/1/", r"/scrutiny/meetings/\d+/")),
     ("scrutiny-pack-admin", ADMIN, follow("/scrutiny/archive/", r"/scrutiny/packs/\d+/")),
+    ("scrutiny-pack-revisions", COUNCILLOR, published_pack),
+    ("scrutiny-pack-revisions-admin", ADMIN, published_pack),
     ("pack-form-errors", ADMIN, meeting_form_with_errors("Prepare a report pack", "Save pack")),
     (
         "conclusion-form-errors",

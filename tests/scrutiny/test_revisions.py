@@ -281,3 +281,16 @@ def test_the_archive_marks_a_revised_pack_and_links_its_latest_revision(pack, ad
     assert "Revised" in page
     assert reverse("scrutiny:revision_download", args=[pack.pk, 2]) in page
     assert "71 pages" in page
+
+
+def test_the_pack_page_reads_its_revisions_in_constant_queries(
+    pack, administrator, scrutiny_member, django_assert_max_num_queries
+):
+    services.pack_publish(pack=pack, by=administrator)
+    member = _client(scrutiny_member)
+    with django_assert_max_num_queries(15) as first:
+        assert member.get(reverse("scrutiny:pack", args=[pack.pk])).status_code == 200
+    for number in range(3):
+        _revise_and_republish(pack, administrator, note=f"Correction {number}.")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert member.get(reverse("scrutiny:pack", args=[pack.pk])).status_code == 200

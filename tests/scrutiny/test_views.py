@@ -208,7 +208,8 @@ def test_a_render_interrupted_mid_way_is_not_served_and_can_be_retried(client_as
     assert client_as_admin.get(reverse("scrutiny:pack_download", args=[pack.pk])).status_code == 404
     status = client_as_admin.get(reverse("scrutiny:pack_status", args=[pack.pk])).json()
     assert status["can_retry"] is True
-    assert "has stopped reporting back" in client_as_admin.get(reverse("scrutiny:pack", args=[pack.pk])).content.decode()
+    page = client_as_admin.get(reverse("scrutiny:pack", args=[pack.pk])).content.decode()
+    assert "has stopped reporting back" in page
 
 
 def test_a_render_in_progress_is_not_queued_twice(client_as_admin, monkeypatch):

@@ -104,6 +104,7 @@ ROWS = [
     ("media@published_pack_file", "GET", LOGIN, 200, NA, 200, 200, 200),
     ("media@draft_pack_file",    "GET",  LOGIN, 404, NA, 404, 404, 200),
     ("media@published_revision_file", "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("media@exempt_document_file", "GET", LOGIN, 404, NA, 404, 404, 404),
     ("media@submitted_report_file", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("media@draft_report_file",  "GET",  LOGIN, 200, 200, 200, 404, 200),
     # Everyone signed in keeps their own API token (it reads only what their role reads).
@@ -246,6 +247,13 @@ ROWS = [
     ("scrutiny:pack_revise@published_pack", "POST", LOGIN, 403, NA, 403, 403,
         Redirect("scrutiny:pack", "published_pack")),
     ("scrutiny:revision_download@published_revision", "GET", LOGIN, 200, NA, 200, 200, 200),
+    # Exempt items (Schedule 12A): recorded by those who prepare packs (a published pack's exemptions change only
+    # in a revision, so the form shows that refusal); the restricted document is read by councillors not excluded
+    # from the item and by administrators, never by officers (404: not theirs to know of), nor under /media/.
+    ("scrutiny:appendix_exempt@published_appendix", "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:appendix_open@published_appendix", "POST", LOGIN, 403, NA, 403, 403,
+        Redirect("scrutiny:pack", "published_pack")),
+    ("scrutiny:exempt_download@exempt_document", "GET", LOGIN, 404, NA, 404, 200, 200),
     # A report's PDF: read as the report is read; rendered on request by officers, never by councillors.
     ("scrutiny:report_pdf@submitted_report", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("scrutiny:report_pdf@submitted_report", "POST",

@@ -117,7 +117,19 @@ def build_world() -> World:
         published_at=published_pack.published_at or datetime.datetime(2018, 9, 1, tzinfo=datetime.UTC),
     )
     revision.save()
-    f.PackAppendixFactory(pack=published_pack, strategy=strategy)
+    from scrutiny.models import ExemptDocument
+
+    exempt = ExemptDocument(
+        revision=revision,
+        appendix_number=1,
+        title="Carers Commissioning Highlight Report",
+        exempt_paragraph=3,
+        file=_file("packs/exempt/matrix-exempt-appendix-1.pdf"),
+        sha256="0" * 64,
+        page_count=1,
+    )
+    exempt.save()
+    published_appendix = f.PackAppendixFactory(pack=published_pack, strategy=strategy)
 
     from scrutiny.models import ReportRender
 
@@ -194,6 +206,9 @@ def build_world() -> World:
     targets["published_pack_file"] = {"path": published_pack.file.name}
     targets["published_revision"] = {"pk": published_pack.pk, "number": 1}
     targets["published_revision_file"] = {"path": revision.file.name}
+    targets["published_appendix"] = {"pk": published_pack.pk, "appendix_pk": published_appendix.pk}
+    targets["exempt_document"] = {"pk": exempt.pk}
+    targets["exempt_document_file"] = {"path": exempt.file.name}
     targets["draft_report_file"] = {"path": reports["draft_report"].pdf_render.file.name}
     targets["submitted_report_file"] = {"path": reports["submitted_report"].pdf_render.file.name}
     targets["imported_file"] = {"path": imported}
