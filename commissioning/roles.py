@@ -90,6 +90,8 @@ _NOT_BY_ROLE = {
     "oversight.escalationstep",
     "oversight.planaction",
     "scrutiny.packappendix",
+    "scrutiny.packrevision",
+    "scrutiny.exemptdocument",
     "scrutiny.reportrender",
     "strategies.reportevent",
 }

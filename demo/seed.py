@@ -550,8 +550,10 @@ PACK_COVER = {
     "scrutiny committee; the highlight reports are attached as appendices.",
     "conclusion": "Having considered the report, the Board is asked whether it supports the recommendations and "
     "whether it has further comments for the Executive.",
-    "consultation": "Risks and impact analysis: see the body of the report.",
-    "author": "Scrutiny Officer – Democratic Services",
+    "risks_analysed": True,
+    "consultation": "See the body of the report.",
+    "on_behalf_of": "Helen Marsh, Executive Director - Commercial",
+    "author": "Tom Ashworth, Scrutiny Officer",
     "contact": "democratic.services@lincolnshire.example, 01522 000000",
 }
 PUBLISHED_PACK = {**PACK_COVER, "title": "Commissioning Strategies", "report_date": date(2019, 5, 30)}

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 
@@ -26,7 +27,7 @@ from .models import ExemptParagraph, ScrutinyPack
 from .selectors import conclusions_for_strategies
 
 # Bump when the document templates or the way data is gathered change, so stored files are re-rendered.
-TEMPLATE_VERSION = "scrutiny-documents-3"
+TEMPLATE_VERSION = "scrutiny-documents-4"
 PDF_STYLESHEET = "css/pdf.css"
 PERFORMANCE_QUARTERS = 4
 
@@ -257,7 +258,14 @@ def build_pack_document(
     previous = pack.revisions.order_by("-number").first()
     revision = {"number": previous.number + 1, "replaces": previous} if previous is not None else None
     html = render_to_string(
-        "scrutiny/pdf/pack.html", {"pack": pack, "title": pack.title, "appendices": parts, "revision": revision}
+        "scrutiny/pdf/pack.html",
+        {
+            "pack": pack,
+            "title": pack.title,
+            "appendices": parts,
+            "revision": revision,
+            "council_name": settings.COUNCIL_NAME,
+        },
     )
     return BuiltDocument(html=html, title=pack.title, appendices=parts)
 

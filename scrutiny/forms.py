@@ -113,11 +113,12 @@ class PackForm(ShapeOnlyModelForm):
         fields = COVER_FIELDS
         labels = {
             "report_to": "Report to",
-            "author": "Written by (role title)",
+            "author": "Written by",
             "contact": "Contact details",
             "risks_analysed": "Have risks and impact analysis been carried out?",
             "consultation": "Risks and impact analysis",
             "background_papers": "Background papers",
+            "on_behalf_of": "Open report on behalf of",
         }
         help_texts = {
             "report_to": "For example, Overview and Scrutiny Management Board.",
@@ -166,6 +167,7 @@ class PackForm(ShapeOnlyModelForm):
                 Field.select("risks_analysed"),
                 Field.textarea("consultation"),
                 Field.textarea("background_papers"),
+                Field.text("on_behalf_of"),
                 Field.text("author"),
                 Field.text("contact"),
                 legend="Cover report",
@@ -229,6 +231,10 @@ class ExemptItemForm(forms.Form):
         choices=[("", "Choose a paragraph"), *ExemptParagraph.choices],
         coerce=int,
         help_text="The description of exempt information the item falls under.",
+        error_messages={
+            "required": "Choose the paragraph of Schedule 12A the information falls under (1 to 7).",
+            "invalid_choice": "Choose the paragraph of Schedule 12A the information falls under (1 to 7).",
+        },
     )
     public_interest_reasoning = forms.CharField(
         label="Public interest test",

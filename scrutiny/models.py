@@ -140,6 +140,9 @@ class ScrutinyPack(TimeStampedModel):
         default="No background papers (within the definition set out in Part VA of the Local Government Act 1972) "
         "were used in the preparation of this report.",
     )
+    on_behalf_of = models.CharField(
+        max_length=150, blank=True, help_text="Whose report it is, e.g. 'Helen Marsh, Executive Director - Commercial'."
+    )
     author = models.CharField(max_length=150, blank=True)
     contact = models.CharField(max_length=255, blank=True)
     # Rendering.

@@ -72,6 +72,7 @@ COVER_FIELDS = [
     "consultation",
     "risks_analysed",
     "background_papers",
+    "on_behalf_of",
     "author",
     "contact",
 ]

@@ -213,6 +213,9 @@ if REDIS_URL:
     # Sessions read from Redis, written through to the database: one query fewer on every page.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# The council whose documents these are: printed at the head of every scrutiny cover report.
+COUNCIL_NAME = env("COUNCIL_NAME", default="Lincolnshire County Council")
+
 # The header's unread-notifications figure is cached per user; notify and mark_read forget it on change.
 NOTIFICATION_COUNT_SECONDS = env.int("NOTIFICATION_COUNT_SECONDS", default=300)
 

@@ -206,3 +206,21 @@ def test_the_pack_page_lists_the_restricted_document_only_to_those_who_may_read_
 
     assert document.get_download_url() in _client(reader).get(pack.get_absolute_url()).content.decode()
     assert document.get_download_url() not in _client(conflicted).get(pack.get_absolute_url()).content.decode()
+
+
+def test_the_cover_carries_the_council_the_consultation_and_the_background_papers(pack, settings):
+    settings.COUNCIL_NAME = "Fenland County Council"
+    pack.risks_analysed = True
+    pack.on_behalf_of = "Helen Marsh, Executive Director - Commercial"
+    pack.author = "Tom Ashworth, Scrutiny Officer"
+    pack.save()
+
+    html = documents.build_pack_document(pack).html
+
+    assert "Fenland County Council" in html
+    assert "Open report on behalf of Helen Marsh, Executive Director - Commercial" in html
+    assert "This report was written by Tom Ashworth, Scrutiny Officer" in html
+    assert "a) Have Risks and Impact Analysis been carried out?" in html
+    assert "<p>Yes</p>" in html
+    assert "5. Background Papers" in html
+    assert "Part VA of the Local Government Act 1972" in html
