@@ -101,10 +101,16 @@ def meetings_for_committee(*, committee: Committee, user) -> QuerySet[Meeting]:
 
 
 def packs_for_meeting(*, meeting: Meeting, user) -> list[ScrutinyPack]:
-    """The packs for a meeting the user can open, each with its appendices' strategies loaded."""
+    """The packs for a meeting the user can open, each with its appendices' strategies loaded and its latest
+    published revision (``latest_revision``, ``latest_pages``: None if never published)."""
+    revisions = PackRevision.objects.filter(pack=OuterRef("pk")).order_by("-number")
     return list(
         packs_visible_to(user)
         .filter(meeting=meeting)
+        .annotate(
+            latest_revision=Subquery(revisions.values("number")[:1]),
+            latest_pages=Subquery(revisions.values("page_count")[:1]),
+        )
         .prefetch_related(Prefetch("appendices", queryset=PackAppendix.objects.select_related("strategy")))
         .order_by("-report_date", "-pk")
     )

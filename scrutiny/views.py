@@ -148,6 +148,7 @@ def meeting_detail(request, pk: int):
             "packs": selectors.packs_for_meeting(meeting=meeting, user=request.user),
             "conclusions": selectors.conclusions_at_meeting(meeting=meeting),
             "can_add_pack": permissions.may(request.user, "scrutiny.add_scrutinypack"),
+            "prepares": permissions.may(request.user, "scrutiny.change_scrutinypack"),
             "can_add_conclusion": permissions.may(request.user, "scrutiny.add_scrutinyconclusion"),
             "breadcrumbs": _breadcrumbs(
                 (meeting.committee.name, meeting.committee.get_absolute_url()), (f"{meeting.date:%-d %B %Y}", None)

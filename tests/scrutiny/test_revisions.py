@@ -294,3 +294,19 @@ def test_the_pack_page_reads_its_revisions_in_constant_queries(
         _revise_and_republish(pack, administrator, note=f"Correction {number}.")
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert member.get(reverse("scrutiny:pack", args=[pack.pk])).status_code == 200
+
+
+def test_the_meeting_page_shows_members_the_published_revision_while_the_next_is_prepared(
+    pack, administrator, scrutiny_member
+):
+    services.pack_publish(pack=pack, by=administrator)
+    services.pack_revise(pack=pack, by=administrator)
+    services.pack_update(pack=pack, by=administrator, cover={"report_to": "A committee not yet told"})
+
+    page = _client(scrutiny_member).get(reverse("scrutiny:meeting", args=[pack.meeting_id])).content.decode()
+
+    assert reverse("scrutiny:revision_download", args=[pack.pk, 1]) in page
+    assert "A committee not yet told" not in page
+    assert "A new revision is being prepared" in page
+    admin_page = _client(administrator).get(reverse("scrutiny:meeting", args=[pack.meeting_id])).content.decode()
+    assert "A committee not yet told" in admin_page
