@@ -43,13 +43,29 @@ def static_path(relative: str) -> Path:
     return Path(found)
 
 
-def _local_only_fetcher(url: str, *args, **kwargs):
-    """Resolve file: and data: URLs only; a document must never wait on the network."""
-    from weasyprint import default_url_fetcher
+def _static_roots() -> list[Path]:
+    roots = [Path(settings.STATIC_ROOT)]
+    for entry in settings.STATICFILES_DIRS:
+        roots.append(Path(entry[1] if isinstance(entry, tuple) else entry))
+    return [root.resolve() for root in roots]
 
-    if not url.startswith(("file:", "data:")):
-        raise ValueError(f"Refusing to fetch {url!r} while rendering a PDF.")
-    return default_url_fetcher(url, *args, **kwargs)
+
+def _local_only_fetcher():
+    """WeasyPrint's own fetcher, allowed file: and data: URLs only, and file: URLs only inside the static
+    folders: a document never waits on the network and never reads a file it was not meant to print."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher
+
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file:"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if not any(path.is_relative_to(root) for root in _static_roots()):
+                    raise ValueError(f"Refusing to read {path} while rendering a PDF: not a static file.")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allowed_protocols={"file", "data"}, allow_redirects=False)
 
 
 def html_to_pdf(
@@ -64,8 +80,9 @@ def html_to_pdf(
 
     base_url = str(base_url or Path(settings.BASE_DIR) / "static") + "/"
     started = time.perf_counter()
-    document = HTML(string=html, base_url=base_url, url_fetcher=_local_only_fetcher).render(
-        stylesheets=[CSS(filename=str(path), url_fetcher=_local_only_fetcher) for path in stylesheets],
+    fetcher = _local_only_fetcher()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        stylesheets=[CSS(filename=str(path), url_fetcher=fetcher) for path in stylesheets],
         pdf_variant=PDF_VARIANT,
     )
     content = document.write_pdf(

@@ -27,7 +27,7 @@ from .models import ExemptParagraph, ScrutinyPack
 from .selectors import conclusions_for_strategies
 
 # Bump when the document templates or the way data is gathered change, so stored files are re-rendered.
-TEMPLATE_VERSION = "scrutiny-documents-4"
+TEMPLATE_VERSION = "scrutiny-documents-5"
 PDF_STYLESHEET = "css/pdf.css"
 PERFORMANCE_QUARTERS = 4
 
@@ -265,6 +265,7 @@ def build_pack_document(
             "appendices": parts,
             "revision": revision,
             "council_name": settings.COUNCIL_NAME,
+            "council_logo": settings.COUNCIL_LOGO,
         },
     )
     return BuiltDocument(html=html, title=pack.title, appendices=parts)

@@ -215,6 +215,8 @@ if REDIS_URL:
 
 # The council whose documents these are: printed at the head of every scrutiny cover report.
 COUNCIL_NAME = env("COUNCIL_NAME", default="Lincolnshire County Council")
+# Its logo, as a static path (blank: none). The demo's is a plain mark drawn for this project.
+COUNCIL_LOGO = env("COUNCIL_LOGO", default="img/council-logo.png")
 
 # The header's unread-notifications figure is cached per user; notify and mark_read forget it on change.
 NOTIFICATION_COUNT_SECONDS = env.int("NOTIFICATION_COUNT_SECONDS", default=300)

@@ -124,6 +124,27 @@ def published_pack(page: Page) -> None:
     expect(page.get_by_role("table", name="Published revisions")).to_be_visible()
 
 
+def exempt_item_form(with_errors: bool = False) -> Callable[[Page], None]:
+    """The exempt-item form of appendix 1 of the draft pack for the July meeting of the adult care committee
+    (the demo's draft pack, which no journey publishes). With errors: a paragraph and a councillor chosen and
+    nothing written, which the service refuses, so nothing is saved."""
+
+    def go(page: Page) -> None:
+        page.goto("/scrutiny/committees/1/")
+        page.get_by_role("link", name="10 July 2019").click()
+        draft_pack = "Commissioning Strategies – quarter 4 2018/19 highlight reports"
+        page.locator("main").get_by_role("link", name=draft_pack, exact=True).click()
+        page.locator("main").get_by_role("link", name="Mark appendix 1 as exempt").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Exempt item: appendix 1")
+        if with_errors:
+            page.get_by_label("Paragraph of Part 1 of Schedule 12A").select_option("3")
+            page.get_by_role("group", name="Councillors excluded from the item").get_by_role("checkbox").first.check()
+            page.locator("main").get_by_role("button", name="Save as an exempt item").click()
+            expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+    return go
+
+
 def submit_with_errors(page: Page) -> None:
     """A workflow move refused: submitting the Carers draft with a section left empty."""
     editor(page)
@@ -191,6 +212,8 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("scrutiny-pack-revisions", COUNCILLOR, published_pack),
     ("scrutiny-pack-revisions-admin", ADMIN, published_pack),
     ("pack-form-errors", ADMIN, meeting_form_with_errors("Prepare a report pack", "Save pack")),
+    ("exempt-item-form", ADMIN, exempt_item_form()),
+    ("exempt-item-form-errors", ADMIN, exempt_item_form(with_errors=True)),
     (
         "conclusion-form-errors",
         ADMIN,

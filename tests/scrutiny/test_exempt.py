@@ -221,6 +221,20 @@ def test_the_cover_carries_the_council_the_consultation_and_the_background_paper
     assert "Open report on behalf of Helen Marsh, Executive Director - Commercial" in html
     assert "This report was written by Tom Ashworth, Scrutiny Officer" in html
     assert "a) Have Risks and Impact Analysis been carried out?" in html
-    assert "<p>Yes</p>" in html
+    assert "carried out?</strong> Yes</p>" in html
     assert "5. Background Papers" in html
     assert "Part VA of the Local Government Act 1972" in html
+
+
+def test_the_cover_carries_the_councils_logo(pack, settings):
+    from commissioning.pdf import html_to_pdf
+
+    settings.COUNCIL_LOGO = "img/council-logo.png"
+    html = documents.build_pack_document(pack).html
+    assert 'src="img/council-logo.png"' in html
+
+    first_page = PdfReader(io.BytesIO(html_to_pdf(html, stylesheets=documents.stylesheet_paths()).content)).pages[0]
+    images = [
+        o for o in first_page["/Resources"].get("/XObject", {}).values() if o.get_object()["/Subtype"] == "/Image"
+    ]
+    assert len(images) == 1
