@@ -166,7 +166,7 @@ class PackForm(ShapeOnlyModelForm):
                 Field.textarea("conclusion"),
                 Field.select("risks_analysed"),
                 Field.textarea("consultation"),
-                Field.textarea("background_papers"),
+                Field.textarea("background_papers", rows=3),
                 Field.text("on_behalf_of"),
                 Field.text("author"),
                 Field.text("contact"),
@@ -271,9 +271,9 @@ class ExemptItemForm(forms.Form):
         self.helper.legend_size = Size.SMALL
         self.helper.layout = Layout(
             Field.select("paragraph"),
-            Field.textarea("public_interest_reasoning"),
-            Field.textarea("exclusion_resolution"),
+            Field.textarea("public_interest_reasoning", rows=4),
+            Field.textarea("exclusion_resolution", rows=3),
             Field.checkboxes("excluded_members", small=True),
-            Field.textarea("exclusion_reasons"),
+            Field.textarea("exclusion_reasons", rows=3),
             Submit("submit", "Save as an exempt item"),
         )

@@ -322,7 +322,11 @@ def _pack_status(pack: ScrutinyPack, user) -> dict:
 
 @require_GET
 def pack_detail(request, pk: int):
-    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    return _pack_page(request, selectors.pack_for_page(pk=pk, user=request.user))
+
+
+def _pack_page(request, pack: ScrutinyPack, *, publish_error: str = "", change_note: str = "", status: int = 200):
+    """The pack's page; ``publish_error`` and ``change_note`` show a refused publication on its own field."""
     can_change = permissions.may(request.user, "scrutiny.change_scrutinypack") and not pack.is_frozen
     prepares = permissions.may(request.user, "scrutiny.change_scrutinypack")
     return render(
@@ -344,12 +348,15 @@ def pack_detail(request, pk: int):
             "can_change": can_change,
             "can_publish": permissions.may(request.user, "scrutiny.publish_scrutinypack") and not pack.is_frozen,
             "is_stale": services.is_stale(status=pack.render_status, updated_at=pack.updated_at),
+            "publish_error": publish_error,
+            "change_note": change_note,
             "breadcrumbs": _breadcrumbs(
                 (pack.meeting.committee.name, pack.meeting.committee.get_absolute_url()),
                 (f"{pack.meeting.date:%-d %B %Y}", pack.meeting.get_absolute_url()),
                 (pack.title, None),
             ),
         },
+        status=status,
     )
 
 
@@ -376,9 +383,14 @@ def pack_render(request, pk: int):
 @permission_required("scrutiny.publish_scrutinypack")
 def pack_publish(request, pk: int):
     pack = selectors.pack_for_page(pk=pk, user=request.user)
+    change_note = request.POST.get("change_note", "")
     try:
-        revision = services.pack_publish(pack=pack, by=request.user, change_note=request.POST.get("change_note", ""))
+        revision = services.pack_publish(pack=pack, by=request.user, change_note=change_note)
     except ValidationError as error:
+        if hasattr(error, "error_dict") and "change_note" in error.error_dict:
+            # The one error with a field of its own: shown on it, with what was typed kept.
+            message = " ".join(error.message_dict["change_note"])
+            return _pack_page(request, pack, publish_error=message, change_note=change_note)
         messages.error(request, " ".join(error.messages))
     else:
         what = "Pack published" if revision.number == 1 else f"Revision {revision.number} published"

@@ -149,7 +149,10 @@ def test_administrator_revises_a_published_pack_and_a_member_reads_both_revision
     change_note = admin.get_by_label("What has changed since revision 1")
     expect(change_note).to_be_visible()
     main.get_by_role("button", name="Publish revision 2").click()
-    expect(admin.locator(".govuk-notification-banner")).to_contain_text("Say what has changed since revision 1.")
+    # Refused on the field itself: the error summary links to it, and the page title says there is an error.
+    expect(admin.locator(".govuk-error-summary[data-module]")).to_contain_text("Say what has changed since revision 1.")
+    expect(admin.locator("#change_note-error")).to_contain_text("Say what has changed since revision 1.")
+    expect(admin).to_have_title(re.compile("^Error: "))
     expect(admin.get_by_role("heading", level=1)).to_contain_text("Draft")
     expect(rows).to_have_count(1)
     _assert_accessible(admin, "pack-revision-publish-refused")

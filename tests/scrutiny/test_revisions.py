@@ -226,7 +226,10 @@ def test_the_page_and_the_api_publish_a_revision_alike(pack, administrator, scru
 
     assert refused.status_code == 400
     assert refused.json()["errors"] == {"change_note": ["Say what has changed since revision 1."]}
-    assert "Say what has changed since revision 1." in page_refused.content.decode()
+    refused_page = page_refused.content.decode()
+    assert "Say what has changed since revision 1." in refused_page
+    assert 'id="change_note-error"' in refused_page  # on the field itself, with the error summary linking to it
+    assert 'href="#change_note"' in refused_page
     assert done.status_code == 200
     body = _client(scrutiny_member).get(f"/api/v1/scrutiny-packs/{pack.pk}/").json()
     assert [(r["number"], r["superseded"]) for r in body["revisions"]] == [(2, False), (1, True)]
