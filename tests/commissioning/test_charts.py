@@ -89,12 +89,14 @@ STRATEGIES = [
 
 @pytest.fixture(scope="module")
 def font():
-    ttlib = pytest.importorskip("fontTools.ttLib")
+    # WeasyPrint brings fontTools; the PDFs are laid out in DejaVu Sans (fonts-dejavu-core, installed by
+    # .ci/run), so without it the measurement would not be the one the packs use: fail, never skip.
     from pathlib import Path
 
-    if not Path(DEJAVU_SANS).exists():
-        pytest.skip("DejaVu Sans is not installed")
-    ttf = ttlib.TTFont(DEJAVU_SANS)
+    from fontTools import ttLib
+
+    assert Path(DEJAVU_SANS).exists(), f"DejaVu Sans is needed at {DEJAVU_SANS}: apt-get install fonts-dejavu-core"
+    ttf = ttLib.TTFont(DEJAVU_SANS)
     return ttf.getBestCmap(), ttf["hmtx"], ttf["head"].unitsPerEm, ttf["hhea"].ascent, ttf["hhea"].descent
 
 
