@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning import permissions
-from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
+from commissioning.forms import NOT_SAVED, save_through_service
 from commissioning.permissions import permission_required
 from strategies.models import CommissioningStrategy, HighlightReport
 
@@ -61,16 +61,16 @@ def _posted(request):
 @permission_required("scrutiny.add_committee")
 def committee_create(request):
     form = CommitteeForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            committee = services.committee_create(
-                by=request.user, data=form.service_data(), members=list(form.cleaned_data["members"])
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{committee.name} added.")
-            return redirect(committee)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.committee_create(
+            by=request.user, data=form.service_data(), members=list(form.cleaned_data["members"])
+        ),
+        success=lambda saved: f"{saved.name} added.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
     return render(
         request,
         "form_page.html",
@@ -83,19 +83,19 @@ def committee_create(request):
 def committee_edit(request, pk: int):
     committee = get_object_or_404(Committee.objects.visible_to(request.user), pk=pk)
     form = CommitteeForm(_posted(request), instance=committee)
-    if request.method == "POST" and form.is_valid():
-        try:
-            committee = services.committee_update(
-                committee=committee,
-                by=request.user,
-                data=form.service_data(),
-                members=list(form.cleaned_data["members"]),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{committee.name} saved.")
-            return redirect(committee)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.committee_update(
+            committee=committee,
+            by=request.user,
+            data=form.service_data(),
+            members=list(form.cleaned_data["members"]),
+        ),
+        success=lambda saved: f"{saved.name} saved.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
     return render(
         request,
         "form_page.html",
@@ -112,14 +112,14 @@ def committee_edit(request, pk: int):
 def meeting_create(request, pk: int):
     committee = get_object_or_404(Committee.objects.visible_to(request.user), pk=pk)
     form = MeetingForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_create(by=request.user, data={"committee": committee, **form.service_data()})
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Meeting of {meeting.date:%-d %B %Y} added.")
-            return redirect(meeting)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.meeting_create(by=request.user, data={"committee": committee, **form.service_data()}),
+        success=lambda saved: f"Meeting of {saved.date:%-d %B %Y} added.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
     return render(
         request,
         "form_page.html",
@@ -162,14 +162,14 @@ def meeting_detail(request, pk: int):
 def meeting_edit(request, pk: int):
     meeting = _meeting(request, pk)
     form = MeetingForm(_posted(request), instance=meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.meeting_update(meeting=meeting, by=request.user, data=form.service_data())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Meeting of {meeting.date:%-d %B %Y} saved.")
-            return redirect(meeting)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.meeting_update(meeting=meeting, by=request.user, data=form.service_data()),
+        success=lambda saved: f"Meeting of {saved.date:%-d %B %Y} saved.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
     return render(
         request,
         "form_page.html",
@@ -211,16 +211,16 @@ def archive(request):
 def conclusion_add(request, pk: int):
     meeting = _meeting(request, pk)
     form = ConclusionForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.conclusion_record(
-                meeting=meeting, strategy=form.cleaned_data["strategy"], text=form.cleaned_data["text"], by=request.user
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Conclusions on {form.cleaned_data['strategy']} recorded.")
-            return redirect(meeting)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.conclusion_record(
+            meeting=meeting, strategy=form.cleaned_data["strategy"], text=form.cleaned_data["text"], by=request.user
+        ),
+        success=lambda saved: f"Conclusions on {saved.strategy} recorded.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(meeting)
     return render(
         request,
         "form_page.html",
@@ -249,16 +249,16 @@ def _pack_form(request, *, pack: ScrutinyPack | None, meeting: Meeting):
 def pack_create(request, pk: int):
     meeting = _meeting(request, pk)
     form = _pack_form(request, pack=None, meeting=meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pack = services.pack_create(
-                meeting=meeting, by=request.user, cover=form.cover(), strategies=form.chosen_strategies
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Pack saved as a draft. Render it to check the PDF before publishing.")
-            return redirect(pack)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.pack_create(
+            meeting=meeting, by=request.user, cover=form.cover(), strategies=form.chosen_strategies
+        ),
+        success="Pack saved as a draft. Render it to check the PDF before publishing.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
     return render(
         request,
         "form_page.html",
@@ -275,14 +275,14 @@ def pack_create(request, pk: int):
 def pack_edit(request, pk: int):
     pack = selectors.pack_for_page(pk=pk, user=request.user)
     form = _pack_form(request, pack=pack, meeting=pack.meeting)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pack_update(pack=pack, by=request.user, cover=form.cover(), strategies=form.chosen_strategies)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Pack saved. Render it again to include the changes in the PDF.")
-            return redirect(pack)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.pack_update(pack=pack, by=request.user, cover=form.cover(), strategies=form.chosen_strategies),
+        success="Pack saved. Render it again to include the changes in the PDF.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(pack)
     return render(
         request,
         "form_page.html",
