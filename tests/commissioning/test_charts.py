@@ -93,7 +93,7 @@ def font():
     # .ci/run), so without it the measurement would not be the one the packs use: fail, never skip.
     from pathlib import Path
 
-    from fontTools import ttLib
+    from fontTools import ttLib  # type: ignore[import-untyped]
 
     assert Path(DEJAVU_SANS).exists(), f"DejaVu Sans is needed at {DEJAVU_SANS}: apt-get install fonts-dejavu-core"
     ttf = ttLib.TTFont(DEJAVU_SANS)
