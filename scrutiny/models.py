@@ -89,6 +89,101 @@ class ScrutinyConclusion(TimeStampedModel):
         return self.strategy.directorate_id if self.strategy_id else None
 
 
+class CouncilReport(models.Model):
+    """The fields of a council report in the layout of seed 000, shared by a pack's scrutiny cover report and
+    an Executive (decision) report: who it is for, when, what about, and the sections both print."""
+
+    report_to = models.CharField(max_length=255)
+    report_date = models.DateField()
+    subject = models.CharField(max_length=255)
+    summary = models.TextField(blank=True)
+    background = models.TextField(blank=True)
+    conclusion = models.TextField(blank=True)
+    consultation = models.TextField(blank=True, help_text="Risks and impact analysis.")
+    risks_analysed = models.BooleanField(
+        "Risks and impact analysis carried out", null=True, blank=True, help_text="Blank: not stated."
+    )
+    background_papers = models.TextField(
+        blank=True,
+        default="No background papers (within the definition set out in Part VA of the Local Government Act 1972) "
+        "were used in the preparation of this report.",
+    )
+    on_behalf_of = models.CharField(
+        max_length=150, blank=True, help_text="Whose report it is, e.g. 'Helen Marsh, Executive Director - Commercial'."
+    )
+    author = models.CharField(max_length=150, blank=True)
+    contact = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> DecisionQuerySet:
+        """Decision records are democratic business: whoever may view decisions reads them all."""
+        if not permissions.may(user, "scrutiny.view_decision"):
+            return self.none()
+        return self
+
+
+class Decision(CouncilReport, TimeStampedModel):
+    """A decision record (seed 000's Executive report, decision reference I017457): the decision maker's
+    report with its recommendations, alternatives, reasons, statutory implications and consultation, and the
+    outcome once decided. Printed as the Executive report a pack carries as an appendix."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Not yet decided"
+        APPROVED = "approved", "Approved"
+        APPROVED_WITH_AMENDMENTS = "approved_with_amendments", "Approved with amendments"
+        DEFERRED = "deferred", "Deferred"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    reference = models.CharField("Decision reference", max_length=30, unique=True)
+    decision_maker = models.CharField(max_length=150, help_text="e.g. 'Executive' or an Executive Councillor.")
+    key_decision = models.BooleanField("Key decision", default=False)
+    recommendations = models.TextField("Recommendation(s)", blank=True)
+    alternatives_considered = models.TextField(blank=True, help_text="One alternative per line.")
+    reasons = models.TextField("Reasons for recommendation", blank=True)
+    # Legal issues the decision maker must have regard to.
+    equality_implications = models.TextField(
+        "Equality Act 2010 (section 149)", blank=True, help_text="The public sector equality duty."
+    )
+    jsna_implications = models.TextField(
+        "Joint Strategic Needs Assessment and Joint Health and Wellbeing Strategy", blank=True
+    )
+    crime_and_disorder_implications = models.TextField("Crime and Disorder Act 1998 (section 17)", blank=True)
+    climate_implications = models.TextField("Climate and environment", blank=True)
+    legal_comments = models.TextField(blank=True)
+    resource_comments = models.TextField(blank=True, help_text="Financial and other resource implications.")
+    # Consultation, as the report form asks it.
+    local_member_consulted = models.BooleanField(
+        "Local member consulted", null=True, blank=True, help_text="Blank: not stated."
+    )
+    executive_councillor_consulted = models.BooleanField(
+        "Executive councillor consulted", null=True, blank=True, help_text="Blank: not stated."
+    )
+    scrutiny_comments = models.TextField(blank=True)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_on = models.DateField(null=True, blank=True, help_text="When the decision maker decided.")
+    outcome_notes = models.TextField(blank=True, help_text="The decision as recorded, with any amendments.")
+    strategies = models.ManyToManyField("strategies.CommissioningStrategy", blank=True, related_name="decisions")
+    reports = models.ManyToManyField("strategies.HighlightReport", blank=True, related_name="decisions")
+
+    history = HistoricalRecords()
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-report_date", "reference"]
+
+    def __str__(self):
+        return f"{self.reference}: {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("scrutiny:decision", args=[self.pk])
+
+
 class ScrutinyPackQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> ScrutinyPackQuerySet:
         """Packs ``user`` may open: every pack for those who may change packs (they prepare them), published
@@ -103,7 +198,7 @@ class ScrutinyPackQuerySet(models.QuerySet):
         ).distinct()
 
 
-class ScrutinyPack(TimeStampedModel):
+class ScrutinyPack(CouncilReport, TimeStampedModel):
     """A report pack for a meeting: a cover report and one appendix per chosen strategy, as one PDF."""
 
     class Status(models.TextChoices):
@@ -123,34 +218,25 @@ class ScrutinyPack(TimeStampedModel):
     strategies = models.ManyToManyField(
         "strategies.CommissioningStrategy", through="PackAppendix", related_name="scrutiny_packs"
     )
-    # Cover report, in the council's report layout.
-    report_to = models.CharField(max_length=255)
-    report_date = models.DateField()
-    subject = models.CharField(max_length=255)
-    summary = models.TextField(blank=True)
+    # The cover report's own section (the rest are CouncilReport's).
     actions_required = models.TextField(blank=True)
-    background = models.TextField(blank=True)
-    conclusion = models.TextField(blank=True)
-    consultation = models.TextField(blank=True, help_text="Risks and impact analysis.")
-    risks_analysed = models.BooleanField(
-        "Risks and impact analysis carried out", null=True, blank=True, help_text="Blank: not stated."
-    )
-    background_papers = models.TextField(
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        default="No background papers (within the definition set out in Part VA of the Local Government Act 1972) "
-        "were used in the preparation of this report.",
+        related_name="packs",
+        help_text="The Executive report the pack carries as its first appendix, the highlight reports as its own.",
     )
-    on_behalf_of = models.CharField(
-        max_length=150, blank=True, help_text="Whose report it is, e.g. 'Helen Marsh, Executive Director - Commercial'."
-    )
-    author = models.CharField(max_length=150, blank=True)
-    contact = models.CharField(max_length=255, blank=True)
     # Rendering.
     render_status = models.CharField(max_length=20, choices=RenderStatus.choices, default=RenderStatus.NOT_RENDERED)
     render_error = models.TextField(blank=True)
     progress_done = models.PositiveSmallIntegerField(default=0)
     progress_total = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to="packs/", blank=True)
+    html_file = models.FileField(
+        upload_to="packs/", blank=True, help_text="The same document as HTML, marked with the PDF's page numbers."
+    )
     checksum = models.CharField(max_length=64, blank=True, help_text="Of the inputs the file was rendered from.")
     page_count = models.PositiveIntegerField(null=True, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
@@ -191,6 +277,9 @@ class PackRevision(models.Model):
     pack = models.ForeignKey(ScrutinyPack, on_delete=models.PROTECT, related_name="revisions")
     number = models.PositiveSmallIntegerField()
     file = models.FileField(upload_to="packs/published/")
+    html_file = models.FileField(
+        upload_to="packs/published/", blank=True, help_text="The revision as HTML, marked with the PDF's page numbers."
+    )
     sha256 = models.CharField("SHA-256 of the PDF", max_length=64)
     page_count = models.PositiveIntegerField()
     published_at = models.DateTimeField()
