@@ -29,7 +29,7 @@ from .test_documents import _rendered
 pytestmark = pytest.mark.django_db
 
 MM = 72 / 25.4
-TOP_MARGIN, BOTTOM_MARGIN = 18 * MM, 20 * MM  # static/css/pdf.css @page margins
+TOP_MARGIN, BOTTOM_MARGIN, SIDE_MARGIN = 18 * MM, 20 * MM, 16 * MM  # static/css/pdf.css @page margins
 PERFORMANCE_HEADING = "Quarter 3 2018/19 Performance Information"
 # The key contracts table's last column heads every page of it ("thead" repeats), in either layout.
 CONTRACTS_HEADER = re.compile(r"Volume\s+sensitive\s+\(Y/N\)\?")
@@ -138,6 +138,30 @@ def test_key_contract_tables_print_on_landscape_pages_and_every_other_page_is_po
     assert landscape == with_contracts
     for n in landscape:
         assert round(float(pages[n - 1].mediabox.width)) == 842  # A4 turned: 297mm wide
+
+
+def _text_starts(page) -> list[tuple[float, str]]:
+    """(x from the page's left edge, text) of each run of HTML text (see _lowest_text for the matrix)."""
+    found: list[tuple[tuple, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.append((tuple(round(v, 3) for v in cm), tm[4] * cm[0] + tm[5] * cm[2] + cm[4], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    matrices = [matrix for matrix, _, _ in found]
+    common = max(set(matrices), key=matrices.count) if matrices else None
+    return [(x, text) for matrix, x, text in found if matrix == common]
+
+
+def test_no_text_starts_in_the_right_margin_or_beyond_the_page(layout_pdf):
+    """The ten key-contract columns fit the landscape page: a column pushed past the text area (cell padding
+    added to percentage widths) would start in the right margin and run off the paper."""
+    _, content = layout_pdf
+    for number, page in enumerate(pdf_reader(content).pages, start=1):
+        right = float(page.mediabox.width) - SIDE_MARGIN
+        outside = [text for x, text in _text_starts(page) if x > right]
+        assert not outside, f"page {number}: text starts past the text area: {outside[:3]}"
 
 
 # --- Words break only at hyphenation points -------------------------------------------------------------
