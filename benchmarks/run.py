@@ -6,12 +6,16 @@ Steps (each in its own try, so one failing part records null with its error and 
  3. gunicorn (2 x cores + 1 workers, DEBUG off): median time of each page and of an API page of 100,
     and requests per second;
  4. Locust, headless, 50 logged-in users for 60 s on a mix of pages and API calls;
- 5. pack render times (six demo strategies, then 14) with demo.pack_bench.measure_pack_render;
+ 5. pack render times (six demo strategies, then 14) with demo.pack_bench.measure_pack_render; for the 14, the
+    same HTML also through the parallel path on a Celery worker the bench starts (2 prefork processes), side by
+    side: ``pack_parallel_ratio`` is its wall time over the single-process layout's;
  6. import of a 10,000-row contract register file with ``manage.py import_contracts``.
 
-Run from the repository root: ``python benchmarks/run.py [--quick]``. Settings come from the environment:
-BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_DB (commissioning_bench), BENCH_REDIS
-(redis://127.0.0.1:6379/13, used when it answers), BENCH_WORKDIR (/tmp/commissioning-bench).
+Run from the repository root: ``python benchmarks/run.py [--quick] [--only packs]`` (``--only packs``: a fresh
+database with the demo and a tenth of the bench data, then the packs alone, merged into latest.json).
+Settings come from the environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_DB
+(commissioning_bench), BENCH_REDIS (redis://127.0.0.1:6379/13, used when it answers), BENCH_WORKDIR
+(/tmp/commissioning-bench).
 """
 
 from __future__ import annotations
@@ -77,6 +81,11 @@ SPEC = {
     "pack14_s": ("s", 20),
     "pack14_data_share": ("%", 10),
     "pack14_pages": ("pages", None),
+    # The 14-strategy pack's HTML laid out in parallel parts on 2 Celery worker processes (scrutiny.parallel: a
+    # quick preview, untagged) over the same HTML laid out in one process (html_to_pdf), measured side by side.
+    "pack_parallel_ratio": ("ratio", 0.6),
+    "pack14_single_layout_s": ("s", None),
+    "pack14_parallel_s": ("s", None),
 }
 # Higher is better for these; every other target is a ceiling.
 AT_LEAST: set[str] = set()
@@ -349,14 +358,18 @@ class Bench:
 
     # --- 5. packs ------------------------------------------------------------------------------------------
     def packs(self) -> None:
-        proc = subprocess.run(  # noqa: S603
-            [PYTHON, str(Path(__file__)), "--child-packs"],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        worker = self.start_worker()
+        try:
+            proc = subprocess.run(  # noqa: S603
+                [PYTHON, str(Path(__file__)), "--child-packs", *(["--side-by-side"] if worker else [])],
+                cwd=ROOT,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+            )
+        finally:
+            self.stop_worker(worker)
         if proc.returncode != 0:
             raise RuntimeError("pack render failed: " + " | ".join(proc.stderr.strip().splitlines()[-8:]))
         packs = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -373,6 +386,69 @@ class Bench:
                 f"   {key}: {result['total_seconds']} s ({result['data_seconds']} s data and HTML, "
                 f"{result['layout_seconds']} s WeasyPrint layout), {result['pages']} pages"
             )
+            if "parallel" in result:
+                self._record_parallel(key, result)
+        if not worker:
+            self.errors["pack_parallel_ratio"] = "no Redis at " + REDIS + ": no worker to lay out the parts"
+
+    def _record_parallel(self, key: str, result: dict) -> None:
+        parallel = result["parallel"]
+        if parallel["pages"] != result["pages"]:
+            raise RuntimeError(f"parallel path made {parallel['pages']} pages, the single pass {result['pages']}")
+        self.record("pack_parallel_ratio", result["parallel_ratio"])
+        self.record(f"{key}_single_layout_s", min(result.get("single_samples") or [result["layout_seconds"]]))
+        self.record(f"{key}_parallel_s", parallel["seconds"])
+        self.notes[f"{key}_parallel"] = {
+            **parallel["figures"],
+            "warm_up_seconds": result.get("warm_up_seconds"),
+            "single_samples": result.get("single_samples"),
+            "parallel_samples": result.get("parallel_samples"),
+            "single_cpu_seconds": result.get("single_cpu_seconds"),
+        }
+        print(
+            f"   {key} in parallel parts: {result.get('parallel_samples')} s against {result.get('single_samples')} s "
+            "in one process, best of each "
+            f"(ratio {result['parallel_ratio']}); {parallel['figures']}"
+        )
+
+    def start_worker(self) -> subprocess.Popen | None:
+        """A Celery worker with 2 prefork processes on the bench's Redis, for the parallel pack layout."""
+        if "REDIS_URL" not in self.env:
+            return None
+        log = open(WORKDIR / "celery-worker.log", "w")  # noqa: SIM115 - closed with the worker
+        worker = subprocess.Popen(  # noqa: S603 - our own Celery app with fixed arguments
+            [
+                str(BIN / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "--concurrency=2",
+                "--pool=prefork",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        worker.log = log  # type: ignore[attr-defined]
+        return worker
+
+    def stop_worker(self, worker: subprocess.Popen | None) -> None:
+        if worker is None:
+            return
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+        worker.log.close()  # type: ignore[attr-defined]
 
     # --- 6. import -------------------------------------------------------------------------------------------
     def import_file(self, path: Path) -> None:
@@ -424,6 +500,7 @@ class Bench:
                     self.record(name, None)
                     self.errors[name] = "no pages to time: the query count step failed"
             pack_names = [f"{k}_{s}" for k in ("pack6", "pack14") for s in ("s", "data_share", "pages")]
+            pack_names += ["pack_parallel_ratio", "pack14_single_layout_s", "pack14_parallel_s"]
             self.section("Scrutiny packs", pack_names, self.packs)
             self.section(
                 f"Import of {self.import_rows:,} contracts", ["import_10k_s"], lambda: self.import_file(import_path)
@@ -439,6 +516,26 @@ class Bench:
         self.notes["cache"] = self.notes_cache
         self.notes["quick"] = self.quick
         self.write()
+        return 0
+
+    def run_packs_only(self) -> int:
+        """The packs alone on a fresh database with the demo and a tenth of the bench data (enough strategies for
+        14 appendices); their figures replace those in latest.json, the others are kept."""
+        started = time.perf_counter()
+        self.notes["load_average_at_start"] = os.getloadavg()
+        self.section("Fresh database, demo data", [], self.fresh_database)
+        self.section("Bench data at scale 0.1", [], lambda: self.grow(0.1))
+        pack_names = [f"{k}_{s}" for k in ("pack6", "pack14") for s in ("s", "data_share", "pages")]
+        pack_names += ["pack_parallel_ratio", "pack14_single_layout_s", "pack14_parallel_s"]
+        self.section("Scrutiny packs", pack_names, self.packs)
+        for name in pack_names:
+            if name not in self.results:
+                self.record(name, None)
+                self.errors.setdefault(name, "not measured")
+        self.notes["load_average_at_end"] = os.getloadavg()
+        self.notes["total_seconds"] = round(time.perf_counter() - started, 1)
+        self.notes["only"] = "packs"
+        self.write(keep_others=True)
         return 0
 
     def _record_queries(self, queries: dict) -> None:
@@ -462,8 +559,11 @@ class Bench:
                 self.notes[f"data_{key}"] = queries[key].get("totals")
                 self.notes[f"pages_{key}"] = queries[key].get("targets", {}).get("urls")
 
-    def write(self) -> None:
-        out = {name: self.results[name] for name in sorted(self.results, key=_order)}
+    def write(self, keep_others: bool = False) -> None:
+        results = dict(self.results)
+        if keep_others and LATEST.exists():
+            results = {**json.loads(LATEST.read_text()), **results}
+        out = {name: results[name] for name in sorted(results, key=_order)}
         LATEST.write_text(json.dumps(out, indent=2) + "\n")
         details = {"errors": self.errors, "notes": self.notes}
         (WORKDIR / "details.json").write_text(json.dumps(details, indent=2, default=str) + "\n")
@@ -635,18 +735,22 @@ def child_queries() -> None:
     print(json.dumps({"counts": counts, "targets": targets, "totals": bench_data.totals()}))
 
 
-def child_packs() -> None:
-    """Print JSON: measure_pack_render for the six demo strategies and for 14 strategies."""
+def child_packs(side_by_side: bool = False) -> None:
+    """Print JSON: measure_pack_render for the six demo strategies and for 14 strategies; with ``side_by_side``
+    (a worker is running), the 14's HTML through the parallel path too, after warming the worker up."""
     _django()
-    from demo.pack_bench import measure_pack_render
+    from demo.pack_bench import measure_pack_render, warm_up_workers
     from strategies.models import CommissioningStrategy
 
     ids = list(CommissioningStrategy.objects.order_by("pk").values_list("pk", flat=True)[:14])
+    warm_up = warm_up_workers() if side_by_side else None
     out = {}
     for key, chosen in (("pack6", ids[:6]), ("pack14", ids[:14])):
         started = time.perf_counter()
-        result = measure_pack_render(chosen)
+        result = measure_pack_render(chosen, side_by_side=side_by_side and key == "pack14")
         result["wall_seconds"] = round(time.perf_counter() - started, 3)
+        if warm_up is not None and key == "pack14":
+            result["warm_up_seconds"] = round(warm_up, 3)
         out[key] = result
     print(json.dumps(out))
 
@@ -656,13 +760,17 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="A tenth of the data, 10 users for 20 s: a smoke run.")
     parser.add_argument("--child-queries", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-packs", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--side-by-side", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["packs"], help="Only this part (on a fresh, small database).")
     args = parser.parse_args()
     if args.child_queries:
         child_queries()
         return 0
     if args.child_packs:
-        child_packs()
+        child_packs(side_by_side=args.side_by_side)
         return 0
+    if args.only == "packs":
+        return Bench(quick=args.quick).run_packs_only()
     return Bench(quick=args.quick).run()
 
 

@@ -29,6 +29,8 @@ _COMMISSIONER_EDITS = [
     "performance.measure",
     "performance.measureresult",
     "contracts.pooledbudget",
+    # Decision records (the Executive reports packs carry): prepared by commissioners with democratic services.
+    "scrutiny.decision",
 ]
 _CONTRACT_OFFICER_EDITS = [
     "contracts.contract",
@@ -64,6 +66,7 @@ _SCRUTINY_READS = [
     "scrutiny.meeting",
     "scrutiny.scrutinyconclusion",
     "scrutiny.scrutinypack",
+    "scrutiny.decision",
 ]
 
 # Extra (custom) permissions per role, as "app_label.codename".
@@ -89,7 +92,10 @@ _NOT_BY_ROLE = {
     "contracts.contractchange",
     "oversight.escalationstep",
     "oversight.planaction",
+    "scrutiny.agendaitem",
     "scrutiny.packappendix",
+    "scrutiny.packsupplement",
+    "scrutiny.supplementitem",
     "scrutiny.packrevision",
     "scrutiny.exemptdocument",
     "scrutiny.reportrender",

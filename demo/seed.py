@@ -34,7 +34,7 @@ from performance.services import ResultEntry
 from providers import services as provider_services
 from providers.models import Provider
 from scrutiny import services as scrutiny_services
-from scrutiny.models import Committee, Meeting, ScrutinyConclusion, ScrutinyPack
+from scrutiny.models import Committee, Decision, Meeting, ScrutinyConclusion, ScrutinyPack
 from strategies import services as strategy_services
 from strategies.models import CommissioningStrategy, HighlightReport
 
@@ -556,7 +556,14 @@ PACK_COVER = {
     "author": "Tom Ashworth, Scrutiny Officer",
     "contact": "democratic.services@lincolnshire.example, 01522 000000",
 }
-PUBLISHED_PACK = {**PACK_COVER, "title": "Commissioning Strategies", "report_date": date(2019, 5, 30)}
+PUBLISHED_PACK = {
+    **PACK_COVER,
+    "title": "Commissioning Strategies",
+    "report_date": date(2019, 5, 30),
+    "background": "The Executive will consider a report on the Commissioning Strategies at its meeting on 4 June "
+    "2019 (decision reference I017457). The full report to the Executive is attached at Appendix 1; the six "
+    "strategies' highlight reports are its Appendix A.",
+}
 DRAFT_PACK = {
     **PACK_COVER,
     "title": "Commissioning Strategies – quarter 4 2018/19 highlight reports",
@@ -567,6 +574,84 @@ DRAFT_PACK = {
 }
 
 
+# Decision I017457 (seed 000's Executive report), its sections in our own words from the seed's facts.
+DECISION_I017457 = {
+    "reference": DECISION_REFERENCE,
+    "decision_maker": "Executive",
+    "key_decision": True,
+    "report_to": "Executive",
+    "report_date": DECISION_DATE,
+    "subject": "Commissioning Strategies",
+    "summary": "In July 2018 the Executive approved the commissioning strategies that scrutiny had already "
+    "considered, and asked for a further report on the six that had not yet been to their overview and "
+    "scrutiny committee. All six have now been considered; this report asks the Executive to approve their "
+    "content, set out in the highlight reports at Appendix A.",
+    "recommendations": "That the Executive approves the content of the commissioning strategies for Specialist "
+    "Adult Services, Safeguarding Adults, Carers, Adult Frailty and Long Term Conditions, Community Wellbeing and "
+    "Public Protection, each as its highlight report at Appendix A sets it out.",
+    "alternatives_considered": "Not to approve the content of the commissioning strategies in Appendix A.",
+    "reasons": "The council increasingly commissions its services, whether from in-house teams, external "
+    "providers or shared arrangements. Commissioning strategies match services better to need and priorities, "
+    "shift the balance towards prevention, link services to the outcomes sought and improve engagement with "
+    "service users, the market and partners. The strategies can be amended if required.",
+    "background": "The council commissions for outcomes based on its communities' needs, with councillors at "
+    "the heart of strategic decisions and commissioners accountable for results.\n\n"
+    "A highlight report template summarises each strategy to a common minimum, and the Commissioning and "
+    "Commercial Board gives Executive members early, informal sight of them alongside the formal decisions.\n\n"
+    "On 3 July 2018 the Executive approved the strategies scrutiny had considered and asked for this further "
+    "report. The Board has now been consulted on all fourteen strategies' highlight reports, and every strategy "
+    "has been to its overview and scrutiny committee.",
+    "equality_implications": "The council must have due regard to the aims of section 149 of the Equality Act "
+    "2010 and the decision maker must discharge that duty personally. Approving the strategies' content is not "
+    "expected to have direct equality implications; any differential impact of specific projects arising from "
+    "them will be assessed and reported when those projects are decided.",
+    "jsna_implications": "The Joint Strategic Needs Assessment, the Joint Health and Wellbeing Strategy and the "
+    "national outcomes frameworks informed the strategies, and will inform the initiatives that follow them.",
+    "crime_and_disorder_implications": "Under section 17 of the Crime and Disorder Act 1998 the council must "
+    "have due regard to preventing crime and disorder in its area. Some strategies, Public Protection above all, "
+    "are designed to have a direct effect on it.",
+    "conclusion": "The Executive is invited to approve the recommendations.",
+    "legal_comments": "The council has the power to adopt the content of the commissioning strategies. The "
+    "decision is consistent with the Policy Framework and within the remit of the Executive.",
+    "resource_comments": "The report brings no additional budget implications.",
+    "local_member_consulted": True,
+    "executive_councillor_consulted": True,
+    "scrutiny_comments": "The Overview and Scrutiny Management Board considers this report on 30 May 2019 and "
+    "its comments will be reported to the Executive on 4 June 2019. The six strategies went first to their "
+    "subject committees: Adults and Community Wellbeing (5 September and 10 October 2018) and Public Protection "
+    "and Communities (12 March 2019), which considered each full strategy as well as its highlight report.",
+    "risks_analysed": True,
+    "consultation": "See the body of the report.",
+    "on_behalf_of": "Helen Marsh, Executive Director - Commercial",
+    "author": "Tom Ashworth, Scrutiny Officer",
+    "contact": "democratic.services@lincolnshire.example, 01522 000000",
+}
+
+
+def _decision(strategies: list[CommissioningStrategy], admin: User) -> Decision:
+    """Decision I017457, prepared for the Board's pack of 30 May 2019 (which carries it as its Appendix 1)."""
+    decision = Decision.objects.filter(reference=DECISION_REFERENCE).first()
+    if decision is None:
+        with on(PUBLISHED_PACK_STARTED):
+            decision = scrutiny_services.decision_create(by=admin, data=DECISION_I017457, strategies=strategies)
+    return decision
+
+
+def _decided(admin: User) -> None:
+    """The Executive approves the recommendations on 4 June 2019."""
+    decision = Decision.objects.get(reference=DECISION_REFERENCE)
+    if decision.outcome == Decision.Outcome.PENDING:
+        with on(DECISION_DATE, 17):
+            scrutiny_services.decision_record_outcome(
+                decision=decision,
+                by=admin,
+                outcome=Decision.Outcome.APPROVED,
+                decided_on=DECISION_DATE,
+                outcome_notes="The Executive approved the content of the six commissioning strategies as "
+                "recommended, having heard the Overview and Scrutiny Management Board's comments.",
+            )
+
+
 def _published_pack(osmb: Meeting, strategies: list[CommissioningStrategy], admin: User) -> None:
     """The OSMB pack, rendered and published as Democratic Services would: members get its PDF and a notification.
 
@@ -575,11 +660,47 @@ def _published_pack(osmb: Meeting, strategies: list[CommissioningStrategy], admi
     if ScrutinyPack.objects.filter(meeting=osmb, title=PUBLISHED_PACK["title"]).exists():
         return  # published: frozen as the members were sent it
     with on(PUBLISHED_PACK_STARTED):
-        pack = scrutiny_services.pack_create(meeting=osmb, by=admin, cover=PUBLISHED_PACK, strategies=strategies)
+        pack = scrutiny_services.pack_create(
+            meeting=osmb,
+            by=admin,
+            cover={**PUBLISHED_PACK, "decision": Decision.objects.get(reference=DECISION_REFERENCE)},
+            strategies=strategies,
+        )
     with on(PUBLISHED_PACK_RENDERED, 15):
         scrutiny_services.pack_render_now(pack_id=pack.pk)
     with on(PUBLISHED_PACK_PUBLISHED, 9):
         scrutiny_services.pack_publish(pack=pack, by=admin)
+
+
+OSMB_AGENDA_OPENING = [
+    ("Apologies for absence and replacement members", ""),
+    ("Declarations of members' interests", ""),
+    ("Minutes of the meeting held on 25 April 2019", "To agree the minutes as a correct record."),
+]
+
+
+def _osmb_agenda(osmb: Meeting, strategies: list[CommissioningStrategy], admin: User) -> None:
+    """The Board's agenda for 30 May 2019: the opening items, then one item per strategy whose highlight report
+    the pack appends (the pack is built from it). Added before the pack is published; on a database whose
+    pack is already out, items added now would be late (a supplement's), so the agenda is left as it is."""
+    if osmb.agenda_items.exists() or ScrutinyPack.objects.filter(meeting=osmb, revisions__isnull=False).exists():
+        return
+    decision = Decision.objects.filter(reference=DECISION_REFERENCE).first()
+    with on(PUBLISHED_PACK_STARTED):
+        for title, purpose in OSMB_AGENDA_OPENING:
+            scrutiny_services.agenda_item_add(meeting=osmb, by=admin, data={"title": title, "description": purpose})
+        for strategy in strategies:
+            scrutiny_services.agenda_item_add(
+                meeting=osmb,
+                by=admin,
+                data={
+                    "title": f"{strategy.name} Commissioning Strategy",
+                    "description": "To consider the strategy's quarter 3 2018/19 highlight report and pass the "
+                    "Board's comments to the Executive (4 June 2019).",
+                    "strategy": strategy,
+                    "decision": decision,
+                },
+            )
 
 
 def _draft_pack(meeting: Meeting, strategies: list[CommissioningStrategy], admin: User) -> None:
@@ -604,6 +725,9 @@ def build_reports_and_packs(strategies, scrutiny: dict, users: dict[str, User]) 
     osmb = meetings[("osmb", "2019-05-30")]
     reports = _q3_to_the_board(strategies, meetings, admin)
     _q4_drafts(strategies)
+    _decision([strategies[data["name"]] for data in STRATEGIES], admin)
+    _osmb_agenda(osmb, [strategies[data["name"]] for data in STRATEGIES], admin)
     _published_pack(osmb, [strategies[data["name"]] for data in STRATEGIES], admin)
     _q3_to_the_executive(reports, osmb, admin)
+    _decided(admin)
     _draft_pack(meetings[("acw", "2019-07-10")], [strategies[name] for name in Q4_DRAFTS], admin)

@@ -15,7 +15,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from strategies.admin import ReadOnlyHistoryAdmin, formset_saved
 
 from . import services
-from .models import Committee, Meeting, PackAppendix, ScrutinyConclusion, ScrutinyPack
+from .models import (
+    AgendaItem,
+    Committee,
+    Decision,
+    Meeting,
+    PackAppendix,
+    PackSupplement,
+    ScrutinyConclusion,
+    ScrutinyPack,
+    SupplementItem,
+)
 
 
 def _changed(form, fields) -> dict:
@@ -148,3 +158,90 @@ class ScrutinyPackAdmin(ReadOnlyHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
             formset_saved(formset)  # the appendices change through services.pack_update only
+
+
+class _ReadOnly:
+    """Kept on the meeting's and the pack's pages (through the services, which keep the numbering and the
+    published supplements fixed): listed here to read, never added, changed or deleted."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(_ReadOnly, ReadOnlyHistoryAdmin):
+    list_display = ["meeting", "number", "title", "strategy", "late", "supplement"]
+    list_select_related = ["meeting__committee", "strategy", "supplement__pack"]
+    list_filter = ["late"]
+    fields = ("meeting", "number", "title", "description", "strategy", "decision", "late", "supplement")
+    readonly_fields = fields
+
+
+class SupplementItemInline(_ReadOnly, admin.TabularInline):
+    model = SupplementItem
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("order", "strategy")
+
+
+@admin.register(PackSupplement)
+class PackSupplementAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ["pack", "number", "status", "render_status", "first_page", "page_count", "published_at"]
+    list_select_related = ["pack"]
+    list_filter = ["status"]
+    fields = (
+        "pack",
+        "number",
+        "reason_for_urgency",
+        "status",
+        "render_status",
+        "render_error",
+        "file",
+        "checksum",
+        "first_page",
+        "page_count",
+        "generated_at",
+        "published_at",
+        "published_by",
+        "sha256",
+    )
+    readonly_fields = fields
+    inlines = [SupplementItemInline]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyHistoryAdmin):
+    """Decision records, written through services.decision_create and decision_update (the rules: a reference of
+    its own, a decision date once decided, reports of its strategies) like the pages and the API."""
+
+    list_display = ["reference", "subject", "decision_maker", "report_date", "key_decision", "outcome"]
+    list_filter = ["outcome", "key_decision"]
+    search_fields = ["reference", "subject"]
+    fields = (*services.DECISION_FIELDS, "strategies", "reports")
+    filter_horizontal = ["strategies", "reports"]
+
+    def save_model(self, request, obj, form, change):
+        data = _changed(form, services.DECISION_FIELDS)
+        links = {
+            "strategies": list(form.cleaned_data.get("strategies") or []),
+            "reports": list(form.cleaned_data.get("reports") or []),
+        }
+        try:
+            if change:
+                saved = services.decision_update(decision=obj, by=request.user, data=data, **links)
+            else:
+                saved = services.decision_create(by=request.user, data=data, **links)
+        except ValidationError as error:
+            raise _refused(error) from error
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            formset_saved(formset)  # the strategies and reports were set by the service

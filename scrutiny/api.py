@@ -3,17 +3,23 @@
 Thin: each write validates its input serializer and calls a service; reads start from ``visible_to(user)``.
 """
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commissioning.api import Conflict, ErrorSerializer, ResourceViewSet, ServiceViewSet
+from strategies.models import HighlightReport
 
 from . import services
-from .models import Committee, Meeting, ScrutinyConclusion, ScrutinyPack
+from .filters import DecisionFilter
+from .models import AgendaItem, Committee, Decision, Meeting, PackSupplement, ScrutinyConclusion, ScrutinyPack
 from .serializers import (
     CommitteeSerializer,
+    DecisionRecordInputSerializer,
+    DecisionRecordOutcomeInputSerializer,
+    DecisionRecordSerializer,
     MeetingSerializer,
     PackPublishInputSerializer,
     RenderRequestSerializer,
@@ -41,7 +47,13 @@ class MeetingViewSet(ResourceViewSet):
     queryset = Meeting.objects.none()
 
     def get_queryset(self):
-        return Meeting.objects.visible_to(self.request.user).select_related("committee").order_by("-date", "pk")
+        agenda = AgendaItem.objects.visible_to(self.request.user).select_related("supplement").order_by("number")
+        return (
+            Meeting.objects.visible_to(self.request.user)
+            .select_related("committee")
+            .prefetch_related(Prefetch("agenda_items", queryset=agenda, to_attr="visible_agenda"))
+            .order_by("-date", "pk")
+        )
 
 
 @extend_schema_view(
@@ -94,7 +106,18 @@ class ScrutinyPackViewSet(ServiceViewSet):
     def get_queryset(self):
         return (
             ScrutinyPack.objects.visible_to(self.request.user)
-            .prefetch_related("appendices", "strategies", "revisions")
+            .prefetch_related(
+                "appendices",
+                "strategies",
+                "revisions",
+                Prefetch(
+                    "supplements",
+                    queryset=PackSupplement.objects.visible_to(self.request.user)
+                    .prefetch_related("items")
+                    .order_by("number"),
+                    to_attr="visible_supplements",
+                ),
+            )
             .order_by("-report_date", "-pk")
         )
 
@@ -103,7 +126,7 @@ class ScrutinyPackViewSet(ServiceViewSet):
 
     def do_create(self, data):
         return services.pack_create(
-            meeting=data["meeting"], by=self.request.user, cover=self._cover(data), strategies=data["strategies"]
+            meeting=data["meeting"], by=self.request.user, cover=self._cover(data), strategies=data.get("strategies")
         )
 
     def do_update(self, instance, data):
@@ -175,9 +198,96 @@ class ScrutinyPackViewSet(ServiceViewSet):
         return Response(RenderStatusSerializer(self.get_object()).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Decision records",
+        description="The decision makers' reports (seed 000's Executive report) and their outcomes. Filters: "
+        "outcome, key_decision, year (of the report's date).",
+    ),
+    create=extend_schema(
+        summary="Record a decision", request=DecisionRecordInputSerializer, responses={201: DecisionRecordSerializer}
+    ),
+    update=extend_schema(
+        summary="Change a decision", request=DecisionRecordInputSerializer, responses=DecisionRecordSerializer
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a decision", request=DecisionRecordInputSerializer, responses=DecisionRecordSerializer
+    ),
+)
+class DecisionViewSet(ServiceViewSet):
+    serializer_class = DecisionRecordSerializer
+    input_serializer_class = DecisionRecordInputSerializer
+    filterset_class = DecisionFilter
+    ordering_fields = ["report_date", "reference", "decided_on"]
+    queryset = Decision.objects.none()
+    extra_post_actions = True
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            Decision.objects.visible_to(user)
+            .prefetch_related(
+                "strategies",
+                Prefetch(
+                    "reports",
+                    queryset=HighlightReport.objects.visible_to(user).order_by("pk"),
+                    to_attr="visible_reports",
+                ),
+                Prefetch(
+                    "packs",
+                    queryset=ScrutinyPack.objects.visible_to(user).select_related("meeting").order_by("-report_date"),
+                    to_attr="visible_packs",
+                ),
+            )
+            .order_by("-report_date", "reference")
+        )
+
+    @staticmethod
+    def _fields(data) -> dict:
+        return {name: data[name] for name in services.DECISION_FIELDS if name in data}
+
+    def do_create(self, data):
+        return services.decision_create(
+            by=self.request.user,
+            data=self._fields(data),
+            strategies=data.get("strategies"),
+            reports=data.get("reports"),
+        )
+
+    def do_update(self, instance, data):
+        return services.decision_update(
+            decision=instance,
+            by=self.request.user,
+            data=self._fields(data),
+            strategies=data.get("strategies"),
+            reports=data.get("reports"),
+        )
+
+    @extend_schema(
+        summary="Record what the decision maker decided",
+        description="The outcome and the date decided (needed unless the outcome is pending; not before the "
+        "report's date), with the decision as recorded.",
+        request=DecisionRecordOutcomeInputSerializer,
+        responses={200: DecisionRecordSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def outcome(self, request, *args, **kwargs):
+        decision = self.get_object()
+        data = self.valid_input(serializer_class=DecisionRecordOutcomeInputSerializer)
+        decision = services.decision_record_outcome(
+            decision=decision,
+            by=request.user,
+            outcome=data["outcome"],
+            decided_on=data.get("decided_on"),
+            outcome_notes=data.get("outcome_notes", ""),
+        )
+        return Response(self.get_serializer(self.get_output(decision)).data)
+
+
 ROUTES = [
     ("committees", CommitteeViewSet, "committee"),
     ("meetings", MeetingViewSet, "meeting"),
     ("scrutiny-conclusions", ScrutinyConclusionViewSet, "scrutinyconclusion"),
     ("scrutiny-packs", ScrutinyPackViewSet, "scrutinypack"),
+    ("decisions", DecisionViewSet, "decision"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
@@ -11,10 +13,10 @@ from commissioning import roles
 from commissioning.forms import GovDateField
 from commissioning.models import User
 from strategies.forms import ShapeOnlyModelForm
-from strategies.models import CommissioningStrategy
+from strategies.models import CommissioningStrategy, HighlightReport
 
-from .models import Committee, ExemptParagraph, Meeting, ScrutinyPack
-from .services import COVER_FIELDS
+from .models import Committee, Decision, ExemptParagraph, Meeting, ScrutinyPack
+from .services import COVER_FIELDS, DECISION_FIELDS
 
 ORDER_PREFIX = "appendix_"
 
@@ -137,6 +139,13 @@ class PackForm(ShapeOnlyModelForm):
         self, *args, strategies: list[CommissioningStrategy], current_order: dict[int, int] | None = None, **kwargs
     ):
         super().__init__(*args, **kwargs)
+        decision: Any = self.fields["decision"]
+        decision.label = "Executive report the pack carries (optional)"
+        decision.help_text = (
+            "A decision record printed as the pack's Appendix 1; the highlight reports are then its Appendix A."
+        )
+        decision.empty_label = "None: the pack carries the highlight reports only"
+        decision.error_messages["invalid_choice"] = "Choose a decision from the list."
         self.strategies = strategies
         current_order = current_order or {}
         order_fields = []
@@ -162,6 +171,7 @@ class PackForm(ShapeOnlyModelForm):
                 Field.text("subject"),
                 Field.textarea("summary"),
                 Field.textarea("actions_required"),
+                Field.select("decision"),
                 Field.textarea("background"),
                 Field.textarea("conclusion"),
                 Field.select("risks_analysed"),
@@ -276,4 +286,299 @@ class ExemptItemForm(forms.Form):
             Field.checkboxes("excluded_members", small=True),
             Field.textarea("exclusion_reasons", rows=3),
             Submit("submit", "Save as an exempt item"),
+        )
+
+
+class AgendaItemForm(forms.Form):
+    """An agenda item: shape only; the rules (a title, a strategy once per agenda, contiguous numbers, printed
+    items kept as printed) are services.agenda_item_add's and agenda_item_update's."""
+
+    title = forms.CharField(label="Title", max_length=255, required=False)
+    description = forms.CharField(
+        label="Purpose (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the committee is asked to do with the item.",
+    )
+    strategy = forms.ModelChoiceField(
+        label="Highlight report considered (optional)",
+        queryset=CommissioningStrategy.objects.none(),
+        required=False,
+        empty_label="None: an item with no highlight report",
+        help_text="The item's strategy: its highlight report is an appendix of the meeting's pack.",
+        error_messages={"invalid_choice": "Choose a strategy from the list."},
+    )
+    decision = forms.ModelChoiceField(
+        label="Decision record (optional)",
+        queryset=Decision.objects.none(),
+        required=False,
+        empty_label="None",
+        error_messages={"invalid_choice": "Choose a decision from the list."},
+    )
+    number = forms.IntegerField(
+        label="Item number (optional)",
+        required=False,
+        min_value=1,
+        max_value=99,
+        help_text="Its place on the agenda. Leave blank to add it at the end; the items after it move down.",
+        error_messages={
+            "min_value": "Enter an item number of 1 or more.",
+            "invalid": "Enter the item number as a number.",
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["strategy"].queryset = CommissioningStrategy.objects.visible_to(user).order_by("name")
+        self.fields["decision"].queryset = Decision.objects.visible_to(user).order_by("reference")
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.text("title"),
+            Field.textarea("description", rows=3),
+            Field.select("strategy"),
+            Field.select("decision"),
+            Field.text("number", field_width=2),
+            Submit("submit", "Save agenda item"),
+        )
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("title", "description", "strategy", "decision")}
+
+
+class SupplementForm(forms.Form):
+    """A supplement's reasons for urgency and its late items: shape only (services.supplement_create says what
+    is missing, or already in the pack)."""
+
+    reason_for_urgency = forms.CharField(
+        label="Reasons for urgency",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The chair's reasons for considering the late items at the meeting as a matter of urgency "
+        "(section 100B(4)(b) of the Local Government Act 1972).",
+    )
+    strategies = forms.ModelMultipleChoiceField(
+        label="Late items",
+        queryset=CommissioningStrategy.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Highlight reports not in the pack. They print in agenda order, after the pack's appendices.",
+        error_messages={"invalid_choice": "Choose late items from the strategies listed."},
+    )
+
+    def __init__(self, *args, choices: QuerySet[CommissioningStrategy], order: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        strategies = self.fields["strategies"]
+        assert isinstance(strategies, forms.ModelMultipleChoiceField)
+        strategies.queryset = choices
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.textarea("reason_for_urgency", rows=4),
+            Field.checkboxes("strategies", small=True),
+            Submit("submit", "Save supplement"),
+        )
+
+    def chosen_strategies(self) -> list[CommissioningStrategy]:
+        """The late items in agenda order (those not on the agenda yet after them, by name)."""
+        chosen = list(self.cleaned_data.get("strategies") or [])
+        return sorted(chosen, key=lambda s: (self.order.get(s.pk, 10_000), s.name))
+
+
+# --- Decision records --------------------------------------------------------------------------------------
+
+_ANSWERS = {"True": True, "False": False, "None": None}
+
+
+def _answer(value):
+    return _ANSWERS.get(str(value), value)
+
+
+def _yes_no(label: str, *, not_stated: bool, message: str = "") -> forms.TypedChoiceField:
+    """A yes / no question as GOV.UK radios; ``not_stated`` adds the third answer (stored as blank)."""
+    choices: list[tuple[bool | None, str]] = [(True, "Yes"), (False, "No")]
+    if not_stated:
+        choices.append((None, "Not stated"))
+    return forms.TypedChoiceField(
+        label=label,
+        choices=choices,
+        coerce=_answer,
+        empty_value=None,
+        required=not not_stated,
+        widget=forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message or "Choose one of the answers."},
+    )
+
+
+def _report_label(report: HighlightReport) -> str:
+    return f"{report.strategy.name}: {report.period} ({report.get_status_display().lower()})"
+
+
+class DecisionForm(ShapeOnlyModelForm):
+    """A decision record in the order the Executive report prints it: shape only. The rules (a reference of its
+    own, a decision date once decided and not before the report, reports of the chosen strategies) are
+    services.decision_create's and decision_update's."""
+
+    key_decision = _yes_no("Key decision?", not_stated=False, message="Say whether it is a key decision.")
+    report_date = GovDateField(
+        label="Date of the report", help_text="The meeting of the decision maker, e.g. 4 6 2019."
+    )
+    local_member_consulted = _yes_no("Has the local member been consulted?", not_stated=True)
+    executive_councillor_consulted = _yes_no("Has the executive councillor been consulted?", not_stated=True)
+    risks_analysed = _yes_no("Have risks and impact analysis been carried out?", not_stated=True)
+    decided_on = GovDateField(
+        label="Date decided (optional until decided)", required=False, help_text="For example, 4 6 2019."
+    )
+    strategies = forms.ModelMultipleChoiceField(
+        label="Commissioning strategies it concerns",
+        queryset=CommissioningStrategy.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose strategies from the list.",
+            "invalid_pk_value": "Choose strategies from the list.",
+        },
+    )
+    reports = forms.ModelMultipleChoiceField(
+        label="Highlight reports it concerns (optional)",
+        queryset=HighlightReport.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Reports of the strategies chosen above that have left draft.",
+        error_messages={
+            "invalid_choice": "Choose reports from the list.",
+            "invalid_pk_value": "Choose reports from the list.",
+        },
+    )
+
+    class Meta:
+        model = Decision
+        fields = DECISION_FIELDS
+        labels = {
+            "reference": "Decision reference",
+            "decision_maker": "Decision maker",
+            "report_to": "Report to",
+            "subject": "Subject",
+            "on_behalf_of": "Open report on behalf of",
+            "alternatives_considered": "Alternatives considered",
+            "equality_implications": "Equality Act 2010 (section 149)",
+            "jsna_implications": (
+                "Joint Strategic Needs Assessment (JSNA) and Joint Health and Wellbeing Strategy (JHWS)"
+            ),
+            "crime_and_disorder_implications": "Crime and Disorder Act 1998 (section 17)",
+            "climate_implications": "Climate and environment (optional)",
+            "scrutiny_comments": "Scrutiny comments",
+            "consultation": "Risks and impact analysis",
+            "background_papers": "Background papers",
+            "author": "Written by",
+            "contact": "Contact details",
+            "outcome": "Outcome",
+            "outcome_notes": "The decision as recorded (optional)",
+        }
+        help_texts = {
+            "reference": "As the forward plan gives it, for example I017457.",
+            "decision_maker": "For example, Executive, or an Executive Councillor.",
+            "report_to": "For example, Executive.",
+            "alternatives_considered": "One alternative per line.",
+        }
+        widgets = {
+            **{
+                name: forms.Textarea(attrs={"rows": 4})
+                for name in [
+                    "summary",
+                    "recommendations",
+                    "alternatives_considered",
+                    "reasons",
+                    "background",
+                    "equality_implications",
+                    "jsna_implications",
+                    "crime_and_disorder_implications",
+                    "climate_implications",
+                    "conclusion",
+                    "legal_comments",
+                    "resource_comments",
+                    "scrutiny_comments",
+                    "consultation",
+                    "outcome_notes",
+                ]
+            },
+            "background_papers": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        strategies: Any = self.fields["strategies"]
+        strategies.queryset = CommissioningStrategy.objects.visible_to(user).order_by("name")
+        reports: Any = self.fields["reports"]
+        reports.queryset = (
+            HighlightReport.objects.visible_to(user)
+            .exclude(status=HighlightReport.Status.DRAFT)
+            .select_related("strategy")
+            .order_by("strategy__name", "-year", "-quarter")
+        )
+        reports.label_from_instance = _report_label
+        if self.instance.pk and not self.is_bound:
+            self.initial["strategies"] = [s.pk for s in self.instance.strategies.all()]
+            self.initial["reports"] = [r.pk for r in self.instance.reports.all()]
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.MEDIUM
+        small = {"legend_size": Size.SMALL, "small": True}
+        self.helper.layout = Layout(
+            Fieldset(
+                Field.text("reference", field_width=10),
+                Field.text("decision_maker"),
+                Field.radios("key_decision", inline=True, **small),
+                Field.text("report_to"),
+                Field("report_date"),
+                Field.text("subject"),
+                Field.text("on_behalf_of"),
+                legend="The decision",
+            ),
+            Fieldset(
+                Field.textarea("summary"),
+                Field.textarea("recommendations"),
+                Field.textarea("alternatives_considered"),
+                Field.textarea("reasons"),
+                Field.textarea("background"),
+                legend="The report",
+            ),
+            Fieldset(
+                Field.textarea("equality_implications"),
+                Field.textarea("jsna_implications"),
+                Field.textarea("crime_and_disorder_implications"),
+                Field.textarea("climate_implications"),
+                Field.textarea("conclusion"),
+                Field.textarea("legal_comments"),
+                Field.textarea("resource_comments"),
+                legend="Legal issues, conclusion and comments",
+            ),
+            Fieldset(
+                Field.radios("local_member_consulted", inline=True, **small),
+                Field.radios("executive_councillor_consulted", inline=True, **small),
+                Field.textarea("scrutiny_comments"),
+                Field.radios("risks_analysed", inline=True, **small),
+                Field.textarea("consultation"),
+                legend="Consultation",
+            ),
+            Fieldset(
+                Field.textarea("background_papers", rows=3),
+                Field.text("author"),
+                Field.text("contact"),
+                legend="Background papers and author",
+            ),
+            Fieldset(
+                Field.checkboxes("strategies", small=True),
+                Field.checkboxes("reports", small=True),
+                legend="What it concerns",
+            ),
+            Fieldset(
+                Field.select("outcome"),
+                Field("decided_on"),
+                Field.textarea("outcome_notes"),
+                legend="Outcome",
+            ),
+            Submit("submit", "Save decision"),
         )

@@ -261,6 +261,15 @@ class ScrutinyPack(CouncilReport, TimeStampedModel):
         """A published pack is what the members were sent: it is not changed, re-rendered or re-published."""
         return self.status == self.Status.PUBLISHED
 
+    # The letter of the Executive report's appendix that holds the highlight reports (seed 000: "Appendix A").
+    EXECUTIVE_APPENDIX_LETTER = "A"
+
+    @property
+    def appendix_letter(self) -> str:
+        """ "A" when the pack carries an Executive report: the highlight reports are then that report's
+        Appendix A, printed A1, A2…; otherwise the pack's own Appendix 1, 2…"""
+        return self.EXECUTIVE_APPENDIX_LETTER if self.decision_id else ""
+
 
 class PackRevisionQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> PackRevisionQuerySet:
@@ -415,3 +424,173 @@ class ReportRender(TimeStampedModel):
 
     def __str__(self):
         return f"PDF of {self.report_id}: {self.get_status_display()}"
+
+
+# --- Agenda items and supplements ----------------------------------------------------------------------------
+
+
+class AgendaItemQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> AgendaItemQuerySet:
+        """A meeting's agenda: all of it for those who prepare packs; for other readers of meetings, the agenda
+        as published: the items of a meeting whose pack has been published, less late items whose supplement
+        has not been published yet."""
+        meetings = Meeting.objects.visible_to(user)
+        if permissions.may(user, "scrutiny.change_scrutinypack"):
+            return self.filter(meeting__in=meetings)
+        published = PackRevision.objects.filter(pack__meeting=models.OuterRef("meeting"))
+        return (
+            self.filter(meeting__in=meetings)
+            .filter(models.Exists(published))
+            .filter(
+                models.Q(late=False) | models.Q(supplement__status=PackSupplement.Status.PUBLISHED),
+            )
+        )
+
+
+class AgendaItem(TimeStampedModel):
+    """One item of a meeting's agenda, in the agenda's order. An item that considers a strategy's highlight
+    report is an appendix of the meeting's pack (the pack is built from the agenda); an item added after the
+    agenda was published is late and is printed in a supplement to the pack."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
+    number = models.PositiveSmallIntegerField(help_text="The item's place on the agenda: 1, 2, 3…")
+    title = models.CharField(max_length=255)
+    description = models.TextField("Purpose", blank=True, help_text="What the committee is asked to do.")
+    strategy = models.ForeignKey(
+        "strategies.CommissioningStrategy",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        help_text="The strategy whose highlight report the item considers (blank: an item with no report).",
+    )
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="agenda_items")
+    late = models.BooleanField(
+        default=False, help_text="Added after the agenda was published: printed in a supplement to the pack."
+    )
+    supplement = models.ForeignKey(
+        "PackSupplement", on_delete=models.PROTECT, null=True, blank=True, related_name="agenda_items"
+    )
+
+    history = HistoricalRecords()
+
+    objects = AgendaItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="one_agenda_item_per_number"),
+            models.UniqueConstraint(
+                fields=["meeting", "strategy"],
+                condition=models.Q(strategy__isnull=False),
+                name="strategy_once_per_agenda",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Item {self.number}: {self.title}"
+
+
+class PackSupplementQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> PackSupplementQuerySet:
+        """Supplements of the packs ``user`` may open: drafts too for those who prepare packs, published ones
+        for every other reader of the pack."""
+        supplements = self.filter(pack__in=ScrutinyPack.objects.visible_to(user))
+        if permissions.may(user, "scrutiny.change_scrutinypack"):
+            return supplements
+        return supplements.filter(status=PackSupplement.Status.PUBLISHED)
+
+
+class PackSupplement(models.Model):
+    """A supplement to a published pack: late items (strategies' highlight reports) added to the agenda after
+    it was published, with the chair's reasons for urgency (s.100B(4)(b) Local Government Act 1972). Its pages
+    continue the pack's numbering (``first_page``) and its appendices the pack's. Once published it is what the
+    members were sent: never changed or deleted."""
+
+    Status = ScrutinyPack.Status
+    RenderStatus = ScrutinyPack.RenderStatus
+
+    pack = models.ForeignKey(ScrutinyPack, on_delete=models.PROTECT, related_name="supplements")
+    number = models.PositiveSmallIntegerField()
+    reason_for_urgency = models.TextField(
+        help_text="The chair's reasons for considering the items as a matter of urgency (s.100B(4)(b) of the "
+        "Local Government Act 1972)."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    strategies = models.ManyToManyField(
+        "strategies.CommissioningStrategy", through="SupplementItem", related_name="pack_supplements"
+    )
+    # Rendering, as a pack's.
+    render_status = models.CharField(max_length=20, choices=RenderStatus.choices, default=RenderStatus.NOT_RENDERED)
+    render_error = models.TextField(blank=True)
+    file = models.FileField(upload_to="packs/supplements/", blank=True)
+    checksum = models.CharField(max_length=64, blank=True, help_text="Of the inputs the file was rendered from.")
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    first_page = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Its first printed page number: the page after the pack's and earlier supplements'.",
+    )
+    generated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Publication.
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
+
+    objects = PackSupplementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pack", "number"]
+        constraints = [models.UniqueConstraint(fields=["pack", "number"], name="one_supplement_number_per_pack")]
+
+    def __str__(self):
+        return f"Supplement {self.number} to {self.pack}"
+
+    def get_absolute_url(self):
+        return reverse("scrutiny:supplement", args=[self.pack_id, self.number])
+
+    def get_download_url(self) -> str:
+        return reverse("scrutiny:supplement_download", args=[self.pack_id, self.number])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def last_page(self) -> int | None:
+        if self.first_page is None or not self.page_count:
+            return None
+        return self.first_page + self.page_count - 1
+
+    def _published_in_database(self) -> bool:
+        return PackSupplement.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists()
+
+    def save(self, *args, **kwargs):
+        # Published means fixed, as a revision: services.supplement_publish's save is the last one.
+        if not self._state.adding and self._published_in_database():
+            raise PublishedRevisionChanged(f"{self} is published and cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._published_in_database():
+            raise PublishedRevisionChanged(f"{self} is published and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+class SupplementItem(models.Model):
+    """A late item of a supplement: the strategy whose highlight report it prints, in the supplement's order."""
+
+    supplement = models.ForeignKey(PackSupplement, on_delete=models.CASCADE, related_name="items")
+    strategy = models.ForeignKey("strategies.CommissioningStrategy", on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["supplement", "order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["supplement", "strategy"], name="strategy_once_per_supplement")]
+
+    def __str__(self):
+        return f"Item {self.order} of {self.supplement}: {self.strategy}"

@@ -5,11 +5,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commissioning import permissions
-from strategies.models import CommissioningStrategy
+from strategies.models import CommissioningStrategy, HighlightReport
 from strategies.serializers import ServiceInputSerializer
 
-from .models import Committee, Meeting, PackRevision, ScrutinyConclusion, ScrutinyPack
-from .services import COVER_FIELDS
+from .models import (
+    AgendaItem,
+    Committee,
+    Decision,
+    Meeting,
+    PackRevision,
+    PackSupplement,
+    ScrutinyConclusion,
+    ScrutinyPack,
+)
+from .services import COVER_FIELDS, DECISION_FIELDS
 
 
 class CommitteeSerializer(serializers.ModelSerializer):
@@ -18,12 +27,34 @@ class CommitteeSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
+class AgendaItemSerializer(serializers.ModelSerializer):
+    """An item of a meeting's agenda, in order; a late item names the supplement that prints it."""
+
+    supplement = serializers.SerializerMethodField(help_text="The number of the supplement that prints a late item.")
+
+    class Meta:
+        model = AgendaItem
+        fields = ["number", "title", "description", "strategy", "decision", "late", "supplement"]
+        read_only_fields = fields
+
+    def get_supplement(self, item) -> int | None:
+        return item.supplement.number if item.supplement_id and item.supplement else None
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     committee_name = serializers.CharField(source="committee.name", read_only=True)
+    agenda = serializers.SerializerMethodField(help_text="The agenda as the reader may see it, in order.")
 
     class Meta:
         model = Meeting
-        fields = ["id", "committee", "committee_name", "date", "venue"]
+        fields = ["id", "committee", "committee_name", "date", "venue", "agenda"]
+
+    @extend_schema_field(AgendaItemSerializer(many=True))
+    def get_agenda(self, meeting) -> list:
+        items = getattr(meeting, "visible_agenda", None)  # prefetched by the viewset
+        if items is None:
+            return []
+        return list(AgendaItemSerializer(items, many=True).data)
 
 
 class ScrutinyConclusionInputSerializer(ServiceInputSerializer):
@@ -53,7 +84,9 @@ class ScrutinyPackInputSerializer(ServiceInputSerializer):
     strategies = serializers.PrimaryKeyRelatedField(
         many=True,
         queryset=CommissioningStrategy.objects.all(),
-        help_text="The strategies whose highlight reports are appended, in order.",
+        required=False,
+        help_text="The strategies whose highlight reports are appended, in order. Left out of a new pack: the "
+        "meeting's agenda's, in agenda order.",
     )
 
     class Meta:
@@ -73,6 +106,39 @@ class PackRevisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PackSupplementSerializer(serializers.ModelSerializer):
+    """A supplement to a pack: late items whose pages and appendices continue the pack's."""
+
+    strategies = serializers.SerializerMethodField(help_text="The late items' strategies, in order.")
+    last_page = serializers.IntegerField(allow_null=True, help_text="Its last printed page number.")
+    download_url = serializers.SerializerMethodField(help_text="The supplement's PDF, once rendered.")
+
+    class Meta:
+        model = PackSupplement
+        fields = [
+            "number",
+            "status",
+            "reason_for_urgency",
+            "strategies",
+            "render_status",
+            "page_count",
+            "first_page",
+            "last_page",
+            "published_at",
+            "sha256",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_strategies(self, supplement) -> list[int]:
+        return [item.strategy_id for item in sorted(supplement.items.all(), key=lambda i: (i.order, i.pk))]
+
+    def get_download_url(self, supplement) -> str | None:
+        if supplement.is_frozen or supplement.render_status == PackSupplement.RenderStatus.READY:
+            return supplement.get_download_url()
+        return None
+
+
 class ScrutinyPackSerializer(serializers.ModelSerializer):
     """A report pack: cover report fields and the strategies appended, in order."""
 
@@ -86,6 +152,10 @@ class ScrutinyPackSerializer(serializers.ModelSerializer):
         "prepare packs."
     )
     revisions = serializers.SerializerMethodField(help_text="Published revisions, newest first.")
+    supplements = serializers.SerializerMethodField(
+        help_text="Supplements (late items), in order: published ones for readers, drafts too for those who "
+        "prepare packs."
+    )
 
     class Meta:
         model = ScrutinyPack
@@ -103,6 +173,7 @@ class ScrutinyPackSerializer(serializers.ModelSerializer):
             "published_at",
             "file_url",
             "revisions",
+            "supplements",
         ]
         read_only_fields = fields
 
@@ -127,6 +198,13 @@ class ScrutinyPackSerializer(serializers.ModelSerializer):
     @extend_schema_field(PackRevisionSerializer(many=True))
     def get_revisions(self, pack) -> list:
         return list(PackRevisionSerializer(self._revisions(pack), many=True).data)
+
+    @extend_schema_field(PackSupplementSerializer(many=True))
+    def get_supplements(self, pack) -> list:
+        supplements = getattr(pack, "visible_supplements", None)  # prefetched by the viewset, visible_to the reader
+        if supplements is None:
+            return []
+        return list(PackSupplementSerializer(supplements, many=True).data)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -156,3 +234,73 @@ class PackPublishInputSerializer(serializers.Serializer):
     """Publishing a pack: a revision after the first says what changed."""
 
     change_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+# --- Decision records ------------------------------------------------------------------------------------
+
+
+class DecisionRecordInputSerializer(ServiceInputSerializer):
+    """A decision record as a client writes it, in the order the Executive report prints it, with the strategies
+    and highlight reports it concerns. The service checks the rest: a reference of its own, a decision date once
+    the outcome is not pending (not before the report's date, and none while pending), reports that have left
+    draft and belong to the decision's strategies."""
+
+    strategies = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=CommissioningStrategy.objects.all(),
+        required=False,
+        help_text="The commissioning strategies it concerns (their highlight reports are the report's Appendix A).",
+    )
+    reports = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=HighlightReport.objects.all(),
+        required=False,
+        help_text="The highlight reports it concerns: reports of its strategies that have left draft.",
+    )
+
+    class Meta:
+        model = Decision
+        fields = [*DECISION_FIELDS, "strategies", "reports"]
+
+
+class DecisionRecordOutcomeInputSerializer(serializers.Serializer):
+    """What the decision maker decided and when (a decision that is not pending has a date)."""
+
+    outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
+    decided_on = serializers.DateField(required=False, allow_null=True, default=None)
+    outcome_notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+
+
+class DecisionRecordPackSerializer(serializers.ModelSerializer):
+    """A pack that carries the decision's report as its Appendix 1."""
+
+    meeting_date = serializers.DateField(source="meeting.date", read_only=True)
+
+    class Meta:
+        model = ScrutinyPack
+        fields = ["id", "title", "status", "meeting", "meeting_date"]
+        read_only_fields = fields
+
+
+class DecisionRecordSerializer(serializers.ModelSerializer):
+    """A decision record: the Executive report's sections, its outcome, what it concerns and the packs (that the
+    reader may open) carrying it."""
+
+    strategies = serializers.SerializerMethodField(help_text="IDs of the strategies it concerns, by name.")
+    reports = serializers.SerializerMethodField(help_text="IDs of the highlight reports it concerns that you may read.")
+    packs = serializers.SerializerMethodField(help_text="The packs you may open that carry it.")
+
+    class Meta:
+        model = Decision
+        fields = ["id", *DECISION_FIELDS, "strategies", "reports", "packs", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_strategies(self, decision) -> list[int]:
+        return [s.pk for s in sorted(decision.strategies.all(), key=lambda s: s.name)]  # prefetched by the viewset
+
+    def get_reports(self, decision) -> list[int]:
+        return [r.pk for r in getattr(decision, "visible_reports", [])]
+
+    @extend_schema_field(DecisionRecordPackSerializer(many=True))
+    def get_packs(self, decision) -> list:
+        return list(DecisionRecordPackSerializer(getattr(decision, "visible_packs", []), many=True).data)

@@ -18,10 +18,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -31,22 +32,26 @@ from django.utils import timezone
 from commissioning import permissions, roles
 from commissioning.models import User
 from commissioning.notifications import notify
-from commissioning.pdf import html_to_pdf
+from commissioning.pdf import html_to_paged_pdf, html_to_pdf
 from commissioning.text import normalise_newlines
 from strategies.models import CommissioningStrategy, HighlightReport
 from strategies.services import record_by
 
 from . import documents
 from .models import (
+    AgendaItem,
     Committee,
+    Decision,
     ExemptDocument,
     ExemptParagraph,
     Meeting,
     PackAppendix,
     PackRevision,
+    PackSupplement,
     ReportRender,
     ScrutinyConclusion,
     ScrutinyPack,
+    SupplementItem,
 )
 
 logger = logging.getLogger(__name__)
@@ -67,6 +72,7 @@ COVER_FIELDS = [
     "subject",
     "summary",
     "actions_required",
+    "decision",
     "background",
     "conclusion",
     "consultation",
@@ -81,6 +87,8 @@ COVER_FIELDS = [
 # The render tasks, by their Celery name. The tasks call the services below, so the services find the tasks
 # through the Celery app rather than importing tasks.py (that would be an import cycle).
 RENDER_PACK_TASK = "scrutiny.tasks.render_pack"
+# The screen stylesheet of a pack's HTML copy (a static file: the site's CSP refuses inline styles).
+PAGED_HTML_STYLESHEET = "css/paged-html.css"
 RENDER_REPORT_TASK = "scrutiny.tasks.render_report"
 
 
@@ -344,9 +352,14 @@ def appendix_mark_open(*, appendix: PackAppendix, by: User) -> PackAppendix:
 
 
 @transaction.atomic
-def pack_create(*, meeting: Meeting, by: User, cover: dict, strategies: list[CommissioningStrategy]) -> ScrutinyPack:
-    """Start a draft pack for a meeting with its cover report and appendices in the given order."""
+def pack_create(
+    *, meeting: Meeting, by: User, cover: dict, strategies: list[CommissioningStrategy] | None = None
+) -> ScrutinyPack:
+    """Start a draft pack for a meeting with its cover report and appendices in the given order; without
+    ``strategies``, those of the meeting's agenda, in agenda order (late items aside: a supplement's)."""
     permissions.require(by, "scrutiny.add_scrutinypack")
+    if strategies is None:
+        strategies = agenda_strategies(meeting=meeting)
     pack = ScrutinyPack(meeting=meeting)
     _assign(pack, {name: cover[name] for name in COVER_FIELDS if name in cover}, COVER_FIELDS)
     _validated_save(pack, by, errors=_appendix_errors(list(strategies)))
@@ -374,6 +387,12 @@ def pack_update(
             "revision they were sent."
         )
     errors = _appendix_errors(list(strategies)) if strategies is not None else {}
+    if strategies is not None and not errors:
+        # A late item is its supplement's: a revision of the pack does not print it a second time.
+        late = SupplementItem.objects.filter(supplement__pack=pack, strategy__in=list(strategies))
+        names = sorted({entry.strategy.name for entry in late.select_related("strategy")})
+        if names:
+            errors["strategies"] = f"In a supplement to this pack already: {', '.join(names)}."
     if meeting is not None and meeting.pk != pack.meeting_id:
         errors["meeting"] = "A pack cannot move to another meeting."
     _assign(pack, {name: cover[name] for name in COVER_FIELDS if name in cover}, COVER_FIELDS)
@@ -391,6 +410,18 @@ def _copy_published(pack: ScrutinyPack, number: int) -> tuple[str, str]:
     digest = hashlib.sha256(content).hexdigest()
     name = default_storage.save(f"packs/published/{pack.pk}-r{number}-{digest[:12]}.pdf", ContentFile(content))
     return name, digest
+
+
+def _copy_published_html(pack: ScrutinyPack, number: int) -> str:
+    """Copy the HTML laid out with the PDF (marked with its pages) for the revision; "" for a pack rendered
+    before packs had one (its revision's page then says so)."""
+    source = (pack.html_file.name or "") if pack.html_file else ""
+    if not source or not default_storage.exists(source):
+        return ""
+    with default_storage.open(source, "rb") as rendered:
+        content = rendered.read()
+    digest = hashlib.sha256(content).hexdigest()
+    return default_storage.save(f"packs/published/html/{pack.pk}-r{number}-{digest[:12]}.html", ContentFile(content))
 
 
 def _publish_exempt_items(*, pack: ScrutinyPack, revision: PackRevision, parts: list[documents.AppendixPart]) -> None:
@@ -412,7 +443,8 @@ def _publish_exempt_items(*, pack: ScrutinyPack, revision: PackRevision, parts: 
         document = ExemptDocument(
             revision=revision,
             appendix_number=part.number,
-            title=part.title,
+            # As printed: "Appendix A2: …" when the highlight reports are an Executive report's Appendix A.
+            title=f"{part.label}: {part.title}",
             exempt_paragraph=part.exempt_paragraph,
             file=name,
             sha256=digest,
@@ -450,6 +482,7 @@ def pack_publish(*, pack: ScrutinyPack, by: User, change_note: str = "") -> Pack
         pack=pack,
         number=number,
         file=name,
+        html_file=_copy_published_html(pack, number),
         sha256=digest,
         page_count=pack.page_count or 0,
         published_at=now,
@@ -590,17 +623,29 @@ def _render_pack(pack_id: int, *, force: bool) -> RenderOutcome:
     data_seconds = time.perf_counter() - started
     total = len(built.appendices)
 
-    if not force and checksum == pack.checksum and pack.file and default_storage.exists(pack.file.name or ""):
+    if (
+        not force
+        and checksum == pack.checksum
+        and all(field and default_storage.exists(field.name or "") for field in (pack.file, pack.html_file))
+    ):
         _mark_pack(pack_id, render_status=RenderStatus.READY, progress_done=total, progress_total=total)
         return RenderOutcome(True, pack.page_count or 0, data_seconds, 0.0, pack.file.name or "")
 
     with _heartbeat(lambda: _mark_pack(pack_id)):
-        rendered = html_to_pdf(built.html, stylesheets=documents.stylesheet_paths())
+        # One layout gives the PDF and the HTML copy marked with its page numbers (read on screen).
+        rendered, paged = html_to_paged_pdf(
+            built.html,
+            stylesheets=documents.stylesheet_paths(),
+            stylesheet_urls=[f"{settings.STATIC_URL}{PAGED_HTML_STYLESHEET}"],
+        )
     saved_name = _write_file(f"packs/{pack_id}-{checksum[:12]}.pdf", rendered.content)
+    saved_html = _write_file(f"packs/html/{pack_id}-{checksum[:12]}.html", paged.document.encode())
     with transaction.atomic():
         pack = ScrutinyPack.objects.select_for_update().get(pk=pack_id)
         old_name = (pack.file.name or "") if pack.file else ""
+        old_html = (pack.html_file.name or "") if pack.html_file else ""
         pack.file.name = saved_name
+        pack.html_file.name = saved_html
         pack.checksum = checksum
         pack.page_count = rendered.page_count
         pack.generated_at = timezone.now()
@@ -609,6 +654,7 @@ def _render_pack(pack_id: int, *, force: bool) -> RenderOutcome:
         pack.progress_done = pack.progress_total = total
         pack.save()
         _delete_later(old_name, saved_name)
+        _delete_later(old_html, saved_html)
     logger.info(
         "Rendered scrutiny pack %s: %d pages, data %.2fs, layout %.2fs",
         pack_id,
@@ -689,3 +735,659 @@ def _render_report(report_id: int, *, force: bool) -> RenderOutcome:
         job.save()
         _delete_later(old_name, saved_name)
     return RenderOutcome(False, rendered.page_count, data_seconds, rendered.layout_seconds, saved_name)
+
+
+# --- A quick preview of a pack (laid out in parallel parts; never published) ------------------------------
+
+PREVIEW_PACK_TASK = "scrutiny.tasks.preview_pack"
+
+
+@transaction.atomic
+def pack_request_preview(*, pack: ScrutinyPack, by: User) -> ScrutinyPack:
+    """Queue a quick preview of a draft pack: its HTML laid out in parts in parallel Celery tasks and merged
+    (scrutiny.parallel). The preview is for those who prepare the pack, not for publication: the merge cannot
+    keep the accessibility tags, so a pack's file and its published revisions always come from the single-pass
+    render (pack_request_render), never from a preview. A published pack has nothing left to preview."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    pack = ScrutinyPack.objects.get(pk=pack.pk)
+    if pack.is_frozen:
+        raise RenderNotAllowed("This pack is published: download the revision the members were sent.")
+    _queue_on_commit(PREVIEW_PACK_TASK, pack.pk)
+    logger.info("Quick preview of scrutiny pack %s asked for by %s", pack.pk, by)
+    return pack
+
+
+def pack_preview_name(*, pack: ScrutinyPack) -> str:
+    """The storage name of the preview of the pack as it is now (it may not have been laid out yet)."""
+    from . import parallel
+
+    return parallel.preview_name(pack.pk, documents.build_pack_document(pack).checksum)
+
+
+def run_pack_preview(pack_id: int) -> dict:
+    """In the worker: build the pack's HTML and send the parallel layout's chord, which stores the merged preview
+    under the name for these inputs; nothing is sent when that preview exists already. The pack's own file,
+    checksum and render status are not touched."""
+    from . import parallel
+
+    pack = ScrutinyPack.objects.get(pk=pack_id)
+    if pack.is_frozen:
+        raise RenderNotAllowed("This pack is published: its PDF is the one the members were sent.")
+    built = documents.build_pack_document(pack)
+    name = parallel.preview_name(pack.pk, built.checksum)
+    if default_storage.exists(name):
+        return {"name": name, "reused": True}
+    parallel.pack_chord(built.html, stylesheets=documents.stylesheet_paths(), store_as=name).apply_async()
+    return {"name": name, "reused": False}
+
+
+# --- Agenda items and supplements ------------------------------------------------------------------------
+
+
+AGENDA_ITEM_FIELDS = ["title", "description", "strategy", "decision"]
+RENDER_SUPPLEMENT_TASK = "scrutiny.tasks.render_supplement"
+NO_LATE_ITEM = "Choose at least one late item (strategy) for the supplement."
+RENUMBERING_OFFSET = 10_000  # above any agenda's numbers (forms allow 1 to 99), below the column's 32,767
+
+
+def agenda_is_published(meeting: Meeting) -> bool:
+    """A meeting's agenda is published once one of its packs has a published revision: an item added after
+    that is late, and goes in a supplement."""
+    return PackRevision.objects.filter(pack__meeting_id=meeting.pk).exists()
+
+
+def agenda_strategies(*, meeting: Meeting) -> list[CommissioningStrategy]:
+    """The strategies the meeting's agenda considers, in agenda order, that a new pack appends: less late items
+    (a supplement's) and those another pack of the meeting appends already."""
+    items = AgendaItem.objects.filter(meeting_id=meeting.pk, late=False, strategy__isnull=False).exclude(
+        strategy__in=PackAppendix.objects.filter(pack__meeting_id=meeting.pk).values("strategy_id")
+    )
+    return [item.strategy for item in items.select_related("strategy").order_by("number") if item.strategy]
+
+
+def printed_strategy_ids(meeting_id: int) -> set[int]:
+    """Strategies a published pack of the meeting or a published supplement to it prints."""
+    in_packs = PackAppendix.objects.filter(pack__meeting_id=meeting_id, pack__revisions__isnull=False)
+    in_supplements = SupplementItem.objects.filter(
+        supplement__pack__meeting_id=meeting_id, supplement__status=PackSupplement.Status.PUBLISHED
+    )
+    return set(in_packs.values_list("strategy_id", flat=True)) | set(
+        in_supplements.values_list("strategy_id", flat=True)
+    )
+
+
+def agenda_item_is_printed(item: AgendaItem, printed: set[int] | None = None) -> bool:
+    """Whether a published pack or supplement prints the item (its strategy's highlight report)."""
+    if item.strategy_id is None:
+        return False
+    if printed is None:
+        printed = printed_strategy_ids(item.meeting_id)
+    return item.strategy_id in printed
+
+
+def _renumber(items: list[AgendaItem], *, printed: set[int]) -> None:
+    """Number ``items`` 1, 2, 3… in the given order (contiguous). A printed item keeps its number: members
+    have it on the published agenda. Two passes (through numbers above any agenda's), so no two rows ever share
+    a number, whichever order the database checks them in."""
+    moved = [
+        item.number
+        for number, item in enumerate(items, start=1)
+        if item.pk and item.number != number and agenda_item_is_printed(item, printed)
+    ]
+    if moved:
+        raise ValidationError(
+            {
+                "number": "Items already printed in a published pack or supplement keep their numbers: add the item "
+                "after them, or leave them where they are."
+            }
+        )
+    stored = [item for item in items if item.pk]
+    for position, item in enumerate(stored, start=1):
+        item.number = RENUMBERING_OFFSET + position
+    AgendaItem.objects.bulk_update(stored, ["number"])
+    for number, item in enumerate(items, start=1):
+        item.number = number
+    AgendaItem.objects.bulk_update(stored, ["number"])
+
+
+def _agenda_item_errors(item: AgendaItem, *, count: int, number: int | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not (item.title or "").strip():
+        errors["title"] = "Enter the item's title."
+    if number is not None and not 1 <= number <= count:
+        errors["number"] = f"Enter an item number from 1 to {count}."
+    if item.strategy_id is not None:
+        same = AgendaItem.objects.filter(meeting_id=item.meeting_id, strategy_id=item.strategy_id).exclude(pk=item.pk)
+        if same.exists():
+            errors["strategy"] = f"{item.strategy} is already on this agenda, as item {same[0].number}."
+    return errors
+
+
+def _lock_agenda(meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's items in order, with the meeting locked: one change to its numbering at a time."""
+    Meeting.objects.select_for_update().get(pk=meeting.pk)
+    return list(AgendaItem.objects.select_for_update().filter(meeting_id=meeting.pk).order_by("number"))
+
+
+@transaction.atomic
+def agenda_item_add(*, meeting: Meeting, by: User, data: Mapping[str, Any], number: int | None = None) -> AgendaItem:
+    """Add an item to a meeting's agenda at ``number`` (the end if None), renumbering those after it. Once the
+    agenda is published (a pack of the meeting is), the item is late: it is printed in a supplement."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    items = _lock_agenda(meeting)
+    item = AgendaItem(meeting=meeting, late=agenda_is_published(meeting))
+    _assign(item, data, AGENDA_ITEM_FIELDS)
+    item.title = (item.title or "").strip()
+    errors = _agenda_item_errors(item, count=len(items) + 1, number=number)
+    if errors:
+        raise ValidationError(errors)
+    position = (number or len(items) + 1) - 1
+    items.insert(position, item)
+    _renumber(items, printed=printed_strategy_ids(meeting.pk))
+    record_by(item, by)
+    item.full_clean(validate_constraints=False)
+    item.save()
+    logger.info("Agenda item %s added to meeting %s by %s (late: %s)", item.number, meeting.pk, by, item.late)
+    return item
+
+
+@transaction.atomic
+def agenda_item_update(*, item: AgendaItem, by: User, data: Mapping[str, Any], number: int | None = None) -> AgendaItem:
+    """Change an item's title, purpose, strategy or decision, or move it to ``number``. An item a published
+    pack or supplement prints keeps what was printed (only its decision link may change)."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    items = _lock_agenda(item.meeting)
+    item = next((i for i in items if i.pk == item.pk), None) or AgendaItem.objects.get(pk=item.pk)
+    printed = printed_strategy_ids(item.meeting_id)
+    before = {name: getattr(item, name) for name in ("title", "description", "strategy_id")}
+    _assign(item, data, AGENDA_ITEM_FIELDS)
+    item.title = (item.title or "").strip()
+    if item.pk and before["strategy_id"] in printed and before["strategy_id"] is not None:
+        after = {name: getattr(item, name) for name in before}
+        if after != before:
+            raise ValidationError(
+                {"title": "This item is printed in a published pack or supplement: it stays as printed."}
+            )
+    errors = _agenda_item_errors(item, count=len(items), number=number)
+    if errors:
+        raise ValidationError(errors)
+    if number is not None and number != item.number:
+        items.remove(item)
+        items.insert(number - 1, item)
+        _renumber(items, printed=printed)
+    if item.supplement_id and before["strategy_id"] != item.strategy_id:
+        # A late item's supplement prints its strategy: a draft one follows the change.
+        _sync_supplement_item(item.supplement_id, old=before["strategy_id"], new=item.strategy_id)
+    record_by(item, by)
+    item.full_clean(validate_constraints=False)
+    item.save()
+    return item
+
+
+def _sync_supplement_item(supplement_id: int, *, old: int | None, new: int | None) -> None:
+    supplement = PackSupplement.objects.select_for_update().get(pk=supplement_id)
+    if supplement.is_frozen:
+        raise ValidationError({"strategy": "The item's supplement is published: it stays as printed."})
+    entries = list(supplement.items.order_by("order", "pk"))
+    kept = [entry for entry in entries if entry.strategy_id != old]
+    supplement.items.filter(strategy_id=old).delete()
+    if new is not None:
+        SupplementItem.objects.create(supplement=supplement, strategy_id=new, order=len(kept) + 1)
+    supplement.save(update_fields=["updated_at"])
+
+
+@transaction.atomic
+def agenda_item_remove(*, item: AgendaItem, by: User) -> None:
+    """Take an item off the agenda, closing the gap in the numbering. An item a published pack or supplement
+    prints stays (the members have it)."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    items = _lock_agenda(item.meeting)
+    item = next((i for i in items if i.pk == item.pk), None) or AgendaItem.objects.get(pk=item.pk)
+    printed = printed_strategy_ids(item.meeting_id)
+    if agenda_item_is_printed(item, printed):
+        raise ValidationError(
+            f"Item {item.number}, {item.title}, is printed in a published pack or supplement: it stays on the agenda."
+        )
+    if item.supplement_id:
+        _sync_supplement_item(item.supplement_id, old=item.strategy_id, new=None)
+    items.remove(item)
+    record_by(item, by)
+    item.delete()
+    _renumber(items, printed=printed)
+    logger.info("Agenda item %s removed from meeting %s by %s", item.title, item.meeting_id, by)
+
+
+def _supplement_errors(
+    *, pack: ScrutinyPack, supplement: PackSupplement | None, reason: str, strategies: list[CommissioningStrategy]
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason_for_urgency"] = (
+            "Record the chair's reasons for considering the items as a matter of urgency (s.100B(4)(b) of the "
+            "Local Government Act 1972)."
+        )
+    if not strategies:
+        errors["strategies"] = NO_LATE_ITEM
+    elif len({s.pk for s in strategies}) != len(strategies):
+        errors["strategies"] = "Include each late item once."
+    else:
+        in_pack = set(pack.appendices.values_list("strategy_id", flat=True))
+        others = SupplementItem.objects.filter(supplement__pack=pack)
+        if supplement is not None:
+            others = others.exclude(supplement=supplement)
+        elsewhere = set(others.values_list("strategy_id", flat=True))
+        clash = [s.name for s in strategies if s.pk in in_pack]
+        again = [s.name for s in strategies if s.pk in elsewhere]
+        if clash:
+            errors["strategies"] = f"Already in the pack: {', '.join(clash)}. A supplement adds late items only."
+        elif again:
+            errors["strategies"] = f"Already in another supplement to this pack: {', '.join(again)}."
+    return errors
+
+
+def _link_late_items(*, supplement: PackSupplement, strategies: list[CommissioningStrategy], by: User) -> None:
+    """Each of the supplement's strategies is on the meeting's agenda, linked to the supplement: a late item
+    already added for it, or a new late item at the end of the agenda."""
+    meeting = supplement.pack.meeting
+    items = _lock_agenda(meeting)
+    by_strategy = {item.strategy_id: item for item in items if item.strategy_id}
+    AgendaItem.objects.filter(supplement=supplement).exclude(strategy__in=strategies).update(supplement=None)
+    for strategy in strategies:
+        item = by_strategy.get(strategy.pk)
+        if item is None:
+            item = AgendaItem(
+                meeting=meeting,
+                number=len(items) + 1,
+                title=f"{strategy.name} Commissioning Highlight Report",
+                strategy=strategy,
+                late=True,
+            )
+            items.append(item)
+        elif item.supplement_id == supplement.pk:
+            continue
+        item.supplement = supplement
+        record_by(item, by)
+        item.save()
+
+
+@transaction.atomic
+def supplement_create(
+    *, pack: ScrutinyPack, by: User, reason_for_urgency: str, strategies: list[CommissioningStrategy]
+) -> PackSupplement:
+    """Start supplement N to a published pack: late items (strategies not in the pack) with the chair's reasons
+    for urgency. Its pages and appendices continue the pack's."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    pack = ScrutinyPack.objects.select_for_update().select_related("meeting").get(pk=pack.pk)
+    if pack.status != ScrutinyPack.Status.PUBLISHED:
+        raise ValidationError(
+            "Publish the pack before adding a supplement: a supplement adds late items to a published agenda."
+        )
+    reason = normalise_newlines(reason_for_urgency or "").strip()
+    strategies = list(strategies)
+    errors = _supplement_errors(pack=pack, supplement=None, reason=reason, strategies=strategies)
+    if errors:
+        raise ValidationError(errors)
+    last = pack.supplements.order_by("-number").first()
+    supplement = PackSupplement(pack=pack, number=last.number + 1 if last else 1, reason_for_urgency=reason)
+    supplement.save()
+    SupplementItem.objects.bulk_create(
+        SupplementItem(supplement=supplement, strategy=strategy, order=order)
+        for order, strategy in enumerate(strategies, start=1)
+    )
+    _link_late_items(supplement=supplement, strategies=strategies, by=by)
+    logger.info("Supplement %s to pack %s created by %s", supplement.number, pack.pk, by)
+    return supplement
+
+
+@transaction.atomic
+def supplement_update(
+    *, supplement: PackSupplement, by: User, reason_for_urgency: str, strategies: list[CommissioningStrategy]
+) -> PackSupplement:
+    """Change a draft supplement's reasons for urgency or its late items (in order)."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    supplement = PackSupplement.objects.select_for_update().select_related("pack__meeting").get(pk=supplement.pk)
+    if supplement.is_frozen:
+        raise ValidationError("This supplement is published: the members have it as it is.")
+    reason = normalise_newlines(reason_for_urgency or "").strip()
+    strategies = list(strategies)
+    errors = _supplement_errors(pack=supplement.pack, supplement=supplement, reason=reason, strategies=strategies)
+    if errors:
+        raise ValidationError(errors)
+    supplement.reason_for_urgency = reason
+    supplement.save()
+    supplement.items.all().delete()
+    SupplementItem.objects.bulk_create(
+        SupplementItem(supplement=supplement, strategy=strategy, order=order)
+        for order, strategy in enumerate(strategies, start=1)
+    )
+    _link_late_items(supplement=supplement, strategies=strategies, by=by)
+    return supplement
+
+
+@transaction.atomic
+def supplement_request_render(*, supplement: PackSupplement, by: User, force: bool = False) -> PackSupplement:
+    """Queue the supplement's PDF, as a pack's: a job already running is left alone unless stale; a published
+    supplement is not rendered again."""
+    permissions.require(by, "scrutiny.change_scrutinypack")
+    supplement = PackSupplement.objects.select_for_update().get(pk=supplement.pk)
+    if supplement.is_frozen:
+        raise RenderNotAllowed("This supplement is published: its PDF is the one the members were sent.")
+    if not can_request_render(status=supplement.render_status, updated_at=supplement.updated_at):
+        raise RenderNotAllowed("This supplement is already being rendered.")
+    supplement.render_status = RenderStatus.QUEUED
+    supplement.render_error = ""
+    supplement.save(update_fields=["render_status", "render_error", "updated_at"])
+    _queue_on_commit(RENDER_SUPPLEMENT_TASK, supplement.pk, force=force)
+    return supplement
+
+
+def _mark_supplement(supplement_id: int, **fields) -> None:
+    PackSupplement.objects.filter(pk=supplement_id, status=PackSupplement.Status.DRAFT).update(
+        updated_at=timezone.now(), **fields
+    )
+
+
+def supplement_mark_failed(*, supplement_id: int, reason: str) -> None:
+    _mark_supplement(supplement_id, render_status=RenderStatus.FAILED, render_error=reason[:2000])
+
+
+def run_supplement_render(supplement_id: int, *, force: bool = False) -> RenderOutcome:
+    """Render a supplement now (the worker); the same guarantees as run_pack_render."""
+    try:
+        return _render_supplement(supplement_id, force=force)
+    except (RenderNotAllowed, *TRANSIENT_ERRORS):
+        raise
+    except Exception as exc:
+        logger.exception("Rendering supplement %s failed", supplement_id)
+        supplement_mark_failed(supplement_id=supplement_id, reason=describe_error(exc))
+        raise
+
+
+def _render_supplement(supplement_id: int, *, force: bool) -> RenderOutcome:
+    supplement = PackSupplement.objects.get(pk=supplement_id)
+    if supplement.is_frozen:
+        raise RenderNotAllowed("This supplement is published: its PDF is the one the members were sent.")
+    started = time.perf_counter()
+    _mark_supplement(supplement_id, render_status=RenderStatus.RENDERING, render_error="")
+    built = documents.build_supplement_document(supplement)
+    checksum = built.checksum
+    data_seconds = time.perf_counter() - started
+    if (
+        not force
+        and checksum == supplement.checksum
+        and supplement.file
+        and default_storage.exists(supplement.file.name or "")
+    ):
+        _mark_supplement(supplement_id, render_status=RenderStatus.READY)
+        return RenderOutcome(True, supplement.page_count or 0, data_seconds, 0.0, supplement.file.name or "")
+    with _heartbeat(lambda: _mark_supplement(supplement_id)):
+        rendered = html_to_pdf(built.html, stylesheets=documents.stylesheet_paths(), document_css=built.page_css)
+    content = documents.label_pages(rendered.content, first=built.first_page)
+    saved_name = _write_file(
+        f"packs/supplements/{supplement.pack_id}-s{supplement.number}-{checksum[:12]}.pdf", content
+    )
+    with transaction.atomic():
+        supplement = PackSupplement.objects.select_for_update().get(pk=supplement_id)
+        old_name = (supplement.file.name or "") if supplement.file else ""
+        supplement.file.name = saved_name
+        supplement.checksum = checksum
+        supplement.page_count = rendered.page_count
+        supplement.first_page = built.first_page
+        supplement.generated_at = timezone.now()
+        supplement.render_status = RenderStatus.READY
+        supplement.render_error = ""
+        supplement.save()  # refused if it was published meanwhile: what members were sent stays
+        _delete_later(old_name, saved_name)
+    logger.info(
+        "Rendered supplement %s: %d pages from page %d, layout %.2fs",
+        supplement_id,
+        rendered.page_count,
+        built.first_page,
+        rendered.layout_seconds,
+    )
+    return RenderOutcome(False, rendered.page_count, data_seconds, rendered.layout_seconds, saved_name)
+
+
+@transaction.atomic
+def supplement_publish(*, supplement: PackSupplement, by: User) -> PackSupplement:
+    """Publish a rendered supplement beside its pack and tell the committee's members (once each). Its bytes
+    are kept under a name of their own with their SHA-256, and never change; it must have been rendered from
+    what it holds now (the pack's published page count included), and earlier supplements published first."""
+    permissions.require(by, "scrutiny.publish_scrutinypack")
+    supplement = (
+        PackSupplement.objects.select_for_update().select_related("pack__meeting__committee").get(pk=supplement.pk)
+    )
+    pack = supplement.pack
+    if supplement.is_frozen:
+        raise ValidationError("This supplement is already published.")
+    if pack.status != ScrutinyPack.Status.PUBLISHED:
+        raise ValidationError(
+            "The pack is being revised: publish its revision first, then render the supplement again."
+        )
+    earlier = pack.supplements.filter(number__lt=supplement.number, status=PackSupplement.Status.DRAFT)
+    if earlier.exists():
+        raise ValidationError(
+            f"Publish supplement {earlier.order_by('number')[0].number} first: this one's pages follow it."
+        )
+    if (
+        supplement.render_status != RenderStatus.READY
+        or not supplement.file
+        or not default_storage.exists(supplement.file.name or "")
+    ):
+        raise ValidationError("Render the supplement before publishing it: members read the PDF.")
+    if not supplement.items.exists():
+        raise ValidationError({"strategies": NO_LATE_ITEM})
+    if documents.build_supplement_document(supplement).checksum != supplement.checksum:
+        raise ValidationError(
+            "The supplement or its pack has changed since it was rendered: render it again before publishing."
+        )
+    with default_storage.open(supplement.file.name or "", "rb") as rendered:
+        content = rendered.read()
+    digest = hashlib.sha256(content).hexdigest()
+    name = default_storage.save(
+        f"packs/supplements/published/{pack.pk}-s{supplement.number}-{digest[:12]}.pdf", ContentFile(content)
+    )
+    supplement.file.name = name
+    supplement.sha256 = digest
+    supplement.status = PackSupplement.Status.PUBLISHED
+    supplement.published_at = timezone.now()
+    supplement.published_by = by
+    supplement.save()
+    sent = notify(
+        recipients=pack.meeting.committee.members.filter(is_active=True),
+        kind="scrutiny.supplement_published",
+        subject="A supplement to a scrutiny report pack has been published",
+        link=supplement.get_absolute_url(),
+        dedupe_key=f"scrutiny.supplement_published:{supplement.pk}",
+        by=by,
+    )
+    logger.info("Supplement %s to pack %s published by %s to %d members", supplement.number, pack.pk, by, sent)
+    return supplement
+
+
+# --- Decision records ------------------------------------------------------------------------------------
+
+
+# What a client writes of a decision record (seed 000's Executive report, in its order), and of its outcome.
+DECISION_FIELDS = [
+    "reference",
+    "decision_maker",
+    "key_decision",
+    "report_to",
+    "report_date",
+    "subject",
+    "summary",
+    "recommendations",
+    "alternatives_considered",
+    "reasons",
+    "background",
+    "equality_implications",
+    "jsna_implications",
+    "crime_and_disorder_implications",
+    "climate_implications",
+    "conclusion",
+    "legal_comments",
+    "resource_comments",
+    "local_member_consulted",
+    "executive_councillor_consulted",
+    "scrutiny_comments",
+    "risks_analysed",
+    "consultation",
+    "background_papers",
+    "on_behalf_of",
+    "author",
+    "contact",
+    "outcome",
+    "decided_on",
+    "outcome_notes",
+]
+DECISION_OUTCOME_FIELDS = ["outcome", "decided_on", "outcome_notes"]
+
+
+def _decision_errors(
+    decision: Decision, *, reports: list[HighlightReport] | None, strategies: list[CommissioningStrategy] | None
+) -> dict[str, str]:
+    """The rules of a decision record beyond its fields' own: a reference of its own, a decision date once
+    decided (never before the report's date, never while pending), reports of the decision's strategies."""
+    errors: dict[str, str] = {}
+    if decision.reference:
+        other = Decision.objects.filter(reference__iexact=decision.reference).exclude(pk=decision.pk).first()
+        if other is not None:
+            errors["reference"] = (
+                f"Decision reference {other.reference} is already used by “{other.subject}”: each decision has a "
+                "reference of its own."
+            )
+    decided = decision.outcome != Decision.Outcome.PENDING
+    if decided and decision.decided_on is None:
+        errors["decided_on"] = (
+            f"Enter the date the decision maker decided: a decision that is {decision.get_outcome_display().lower()} "
+            "has a decision date."
+        )
+    elif not decided and decision.decided_on is not None:
+        errors["outcome"] = "Choose the outcome: a decision with a decision date is no longer pending."
+    elif decision.decided_on and decision.report_date and decision.decided_on < decision.report_date:
+        errors["decided_on"] = (
+            f"The decision date cannot be before the date of the report ({decision.report_date:%-d %B %Y})."
+        )
+    drafts = [r for r in reports or [] if r.status == HighlightReport.Status.DRAFT]
+    if drafts:
+        errors["reports"] = (
+            f"Link only reports that have left draft: the {drafts[0].period} report of {drafts[0].strategy} is a draft."
+        )
+    elif reports and strategies is not None:
+        wanted = {s.pk for s in strategies}
+        stray = [r for r in reports if r.strategy_id not in wanted]
+        if stray:
+            errors["reports"] = (
+                f"Link only reports of the decision's strategies: the {stray[0].period} report of "
+                f"{stray[0].strategy} is not one of them."
+            )
+    if strategies is not None and len({s.pk for s in strategies}) != len(strategies):
+        errors["strategies"] = "Link each strategy once."
+    return errors
+
+
+def _save_decision(
+    decision: Decision,
+    by: User,
+    *,
+    strategies: list[CommissioningStrategy] | None,
+    reports: list[HighlightReport] | None,
+) -> Decision:
+    """Validate (the model's fields and the rules, every field's errors together) and save the decision with its
+    strategies and reports, which are set only when given."""
+    decision.reference = (decision.reference or "").strip()
+    # The links as they will be: those given, else those kept.
+    linked_strategies = strategies
+    if linked_strategies is None and reports and decision.pk:
+        linked_strategies = list(decision.strategies.all())
+    linked_reports = reports
+    if linked_reports is None and strategies is not None and decision.pk:
+        linked_reports = list(decision.reports.select_related("strategy"))
+    found: dict[str, list[str]] = {
+        name: [message]
+        for name, message in _decision_errors(decision, reports=linked_reports, strategies=linked_strategies).items()
+    }
+    try:
+        decision.full_clean(validate_unique=False)  # the reference's uniqueness is said above, in the council's words
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            found.setdefault(name, []).extend(messages)
+    if found:
+        raise ValidationError(found)
+    record_by(decision, by)
+    decision.save()
+    if strategies is not None:
+        decision.strategies.set(strategies)
+    if reports is not None:
+        decision.reports.set(reports)
+    return decision
+
+
+def decision_packs_published(decision: Decision) -> list[ScrutinyPack]:
+    """The packs with a published revision that prints the decision: changing the decision does not change what
+    their members were sent (a revision never changes); printing the change takes each pack's next revision."""
+    return list(decision.packs.filter(revisions__isnull=False).distinct().order_by("report_date", "pk"))
+
+
+@transaction.atomic
+def decision_create(
+    *,
+    by: User,
+    data: Mapping[str, Any],
+    strategies: list[CommissioningStrategy] | None = None,
+    reports: list[HighlightReport] | None = None,
+) -> Decision:
+    """Record a decision (the decision maker's report, as seed 000's Executive report) with the strategies and
+    highlight reports it concerns. Its reference is its own; a decision that is not pending has a decision date
+    on or after the report's date."""
+    permissions.require(by, "scrutiny.add_decision")
+    decision = Decision()
+    _assign(decision, data, DECISION_FIELDS)
+    _save_decision(decision, by, strategies=list(strategies or []), reports=list(reports or []))
+    logger.info("Decision %s (%s) recorded by %s", decision.pk, decision.reference, by)
+    return decision
+
+
+@transaction.atomic
+def decision_update(
+    *,
+    decision: Decision,
+    by: User,
+    data: Mapping[str, Any],
+    strategies: list[CommissioningStrategy] | None = None,
+    reports: list[HighlightReport] | None = None,
+) -> Decision:
+    """Change a decision record and (when given) its strategies and reports. A pack that prints it keeps what it
+    printed: a draft pack's render is then out of date (its checksum covers the decision) and a published pack's
+    revisions never change; its next revision (``pack_revise``) prints the change."""
+    permissions.require(by, "scrutiny.change_decision")
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    _assign(decision, data, DECISION_FIELDS)
+    _save_decision(
+        decision,
+        by,
+        strategies=list(strategies) if strategies is not None else None,
+        reports=list(reports) if reports is not None else None,
+    )
+    published = decision_packs_published(decision)
+    if published:
+        logger.info(
+            "Decision %s changed by %s; printed in published pack(s) %s, which keep their revisions until revised",
+            decision.reference,
+            by,
+            ", ".join(str(p.pk) for p in published),
+        )
+    return decision
+
+
+@transaction.atomic
+def decision_record_outcome(
+    *, decision: Decision, by: User, outcome: str, decided_on: date | None, outcome_notes: str = ""
+) -> Decision:
+    """Record what the decision maker decided and when (the decision as recorded, with any amendments)."""
+    return decision_update(
+        decision=decision,
+        by=by,
+        data={"outcome": outcome, "decided_on": decided_on, "outcome_notes": outcome_notes},
+    )

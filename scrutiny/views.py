@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,12 +15,35 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commissioning import permissions
 from commissioning.forms import NOT_SAVED, save_through_service
+from commissioning.listing import page_of, querystring_without
+from commissioning.pdf import PagedHtml
 from commissioning.permissions import permission_required
 from strategies.models import CommissioningStrategy, HighlightReport
 
 from . import documents, selectors, services
-from .forms import CommitteeForm, ConclusionForm, ExemptItemForm, MeetingForm, PackForm
-from .models import Committee, ExemptDocument, Meeting, PackRevision, ReportRender, ScrutinyPack
+from .filters import DecisionFilter
+from .forms import (
+    AgendaItemForm,
+    CommitteeForm,
+    ConclusionForm,
+    DecisionForm,
+    ExemptItemForm,
+    MeetingForm,
+    PackForm,
+    SupplementForm,
+)
+from .models import (
+    AgendaItem,
+    Committee,
+    Decision,
+    ExemptDocument,
+    Meeting,
+    PackRevision,
+    PackSupplement,
+    ReportRender,
+    ScrutinyPack,
+    SupplementItem,
+)
 
 RenderStatus = ScrutinyPack.RenderStatus
 
@@ -147,6 +171,9 @@ def meeting_detail(request, pk: int):
             "meeting": meeting,
             "packs": selectors.packs_for_meeting(meeting=meeting, user=request.user),
             "conclusions": selectors.conclusions_at_meeting(meeting=meeting),
+            "agenda": _agenda(meeting, request.user),
+            "agenda_published": services.agenda_is_published(meeting),
+            "can_edit_agenda": permissions.may(request.user, "scrutiny.change_scrutinypack"),
             "can_add_pack": permissions.may(request.user, "scrutiny.add_scrutinypack"),
             "prepares": permissions.may(request.user, "scrutiny.change_scrutinypack"),
             "can_add_conclusion": permissions.may(request.user, "scrutiny.add_scrutinyconclusion"),
@@ -191,7 +218,13 @@ def meeting_edit(request, pk: int):
 def archive(request):
     committee_id = request.GET.get("committee")
     committee_id = int(committee_id) if committee_id and committee_id.isdigit() else None
-    packs = selectors.archive_packs(user=request.user, committee_id=committee_id)
+    packs = selectors.archive_packs(user=request.user, committee_id=committee_id).prefetch_related(
+        Prefetch(
+            "supplements",
+            queryset=PackSupplement.objects.filter(status=PackSupplement.Status.PUBLISHED).order_by("number"),
+            to_attr="published_supplements",
+        )
+    )
     page = Paginator(packs, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -237,7 +270,11 @@ def conclusion_add(request, pk: int):
 
 def _pack_form(request, *, pack: ScrutinyPack | None, meeting: Meeting):
     strategies = list(CommissioningStrategy.objects.visible_to(request.user).order_by("name").only("pk", "name"))
-    current = {a.strategy_id: a.order for a in pack.appendices.all()} if pack else {}
+    if pack is not None:
+        current = {a.strategy_id: a.order for a in pack.appendices.all()}
+    else:
+        # A new pack is built from the meeting's agenda: its strategies, in agenda order, are pre-selected.
+        current = {s.pk: number for number, s in enumerate(services.agenda_strategies(meeting=meeting), start=1)}
     initial = None
     if pack is None:
         initial = {"report_to": str(meeting.committee), "title": "Commissioning Strategies"}
@@ -340,6 +377,13 @@ def _pack_page(request, pack: ScrutinyPack, *, publish_error: str = "", change_n
             "appendices": list(pack.appendices.all()),
             "parts": list(zip(documents.pack_appendices(pack), pack.appendices.all(), strict=True)),
             "revisions": selectors.revisions_of(pack, user=request.user),
+            "supplements": list(
+                PackSupplement.objects.visible_to(request.user)
+                .filter(pack=pack)
+                .prefetch_related("items__strategy")
+                .order_by("number")
+            ),
+            "can_add_supplement": prepares and pack.is_frozen,
             "prepares": prepares,
             "can_revise": prepares and pack.is_frozen,
             "render": _pack_status(pack, request.user),
@@ -413,6 +457,35 @@ def pack_revise(request, pk: int):
             "keep reading the published revision until then.",
         )
     return redirect(pack)
+
+
+@require_POST
+@permission_required("scrutiny.change_scrutinypack")
+def pack_preview(request, pk: int):
+    """Ask for a quick preview: the pack laid out in parallel parts, for those who prepare it (not for publication)."""
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    try:
+        services.pack_request_preview(pack=pack, by=request.user)
+    except services.RenderNotAllowed as error:
+        messages.info(request, str(error))
+    else:
+        messages.success(
+            request,
+            "A quick preview is being laid out. Download it from this page in a moment; it is not for publication.",
+        )
+    return redirect(pack)
+
+
+@require_GET
+@permission_required("scrutiny.change_scrutinypack")
+def pack_preview_download(request, pk: int):
+    """The quick preview of the pack as it is now, to those who may change the pack; none yet: back to the page."""
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    name = "" if pack.is_frozen else services.pack_preview_name(pack=pack)
+    if not name or not default_storage.exists(name):
+        messages.info(request, "There is no quick preview of the pack as it is now: ask for one.")
+        return redirect(pack)
+    return _stream(name, _download_name(pack, None).removesuffix(".pdf") + "-preview-not-for-publication.pdf")
 
 
 def _stream(name: str, download_name: str) -> FileResponse:
@@ -614,3 +687,515 @@ def exempt_download(request, pk: int):
     pack = document.revision.pack
     name = f"{slugify(pack.title)}-{pack.meeting.date:%Y-%m-%d}-exempt-appendix-{document.appendix_number}.pdf"
     return _stream(document.file.name or "", name)
+
+
+# --- Agenda items and supplements ----------------------------------------------------------------------------
+
+
+def _agenda(meeting: Meeting, user) -> list[AgendaItem]:
+    """The meeting's agenda as ``user`` may read it, in order, each item marked ``printed``."""
+    items = list(
+        AgendaItem.objects.visible_to(user)
+        .filter(meeting=meeting)
+        .select_related("strategy", "decision", "supplement")
+        .order_by("number")
+    )
+    if items and permissions.may(user, "scrutiny.change_scrutinypack"):
+        printed = services.printed_strategy_ids(meeting.pk)
+        for item in items:
+            item.printed = services.agenda_item_is_printed(item, printed)
+    return items
+
+
+def _agenda_item(request, pk: int) -> AgendaItem:
+    return get_object_or_404(
+        AgendaItem.objects.visible_to(request.user).select_related("meeting__committee", "strategy"), pk=pk
+    )
+
+
+def _meeting_trail(meeting: Meeting, *tail):
+    return _breadcrumbs(
+        (meeting.committee.name, meeting.committee.get_absolute_url()),
+        (f"{meeting.date:%-d %B %Y}", meeting.get_absolute_url()),
+        *tail,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinypack")
+def agenda_item_add(request, pk: int):
+    meeting = _meeting(request, pk)
+    form = AgendaItemForm(_posted(request), user=request.user)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.agenda_item_add(
+            meeting=meeting, by=request.user, data=form.service_data(), number=form.cleaned_data["number"]
+        ),
+        success=lambda item: (
+            f"Item {item.number}, {item.title}, added to the agenda."
+            + (" It is a late item: add it to a supplement to the pack." if item.late else "")
+        ),
+    )
+    if saved is not NOT_SAVED:
+        return redirect(meeting)
+    return render(
+        request,
+        "scrutiny/agenda_item_form.html",
+        {
+            "form": form,
+            "title": "Add an agenda item",
+            "caption": str(meeting),
+            "late": services.agenda_is_published(meeting),
+            "breadcrumbs": _meeting_trail(meeting, ("Add an agenda item", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinypack")
+def agenda_item_edit(request, pk: int):
+    item = _agenda_item(request, pk)
+    meeting = item.meeting
+    initial = {
+        "title": item.title,
+        "description": item.description,
+        "strategy": item.strategy_id,
+        "decision": item.decision_id,
+        "number": item.number,
+    }
+    form = AgendaItemForm(_posted(request), user=request.user, initial=initial)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.agenda_item_update(
+            item=item, by=request.user, data=form.service_data(), number=form.cleaned_data["number"]
+        ),
+        success=lambda saved: f"Item {saved.number}, {saved.title}, saved.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(meeting)
+    return render(
+        request,
+        "scrutiny/agenda_item_form.html",
+        {
+            "form": form,
+            "title": f"Edit agenda item {item.number}",
+            "caption": str(meeting),
+            "item": item,
+            "breadcrumbs": _meeting_trail(meeting, (f"Item {item.number}", None)),
+        },
+    )
+
+
+@require_POST
+@permission_required("scrutiny.change_scrutinypack")
+def agenda_item_remove(request, pk: int):
+    item = _agenda_item(request, pk)
+    try:
+        services.agenda_item_remove(item=item, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{item.title} taken off the agenda; the items after it have moved up.")
+    return redirect(item.meeting)
+
+
+def _supplement(request, pk: int, number: int) -> PackSupplement:
+    """A supplement the user may open (drafts only for those who prepare packs); 404 otherwise."""
+    return get_object_or_404(
+        PackSupplement.objects.visible_to(request.user).select_related("pack__meeting__committee", "published_by"),
+        pack_id=pk,
+        number=number,
+    )
+
+
+def _supplement_form(request, *, pack: ScrutinyPack, supplement: PackSupplement | None) -> SupplementForm:
+    """The late items one may add: strategies not in the pack nor in another of its supplements, in agenda
+    order; a new supplement pre-selects the late items still waiting for one."""
+    others = PackSupplement.objects.filter(pack=pack)
+    if supplement is not None:
+        others = others.exclude(pk=supplement.pk)
+    choices = (
+        CommissioningStrategy.objects.visible_to(request.user)
+        .exclude(pk__in=pack.appendices.values("strategy_id"))
+        .exclude(pk__in=SupplementItem.objects.filter(supplement__in=others).values("strategy_id"))
+        .order_by("name")
+    )
+    agenda = AgendaItem.objects.filter(meeting_id=pack.meeting_id, strategy__isnull=False)
+    order = dict(agenda.values_list("strategy_id", "number"))
+    if supplement is not None:
+        initial = {
+            "reason_for_urgency": supplement.reason_for_urgency,
+            "strategies": list(supplement.items.values_list("strategy_id", flat=True)),
+        }
+    else:
+        waiting = agenda.filter(late=True, supplement__isnull=True).values_list("strategy_id", flat=True)
+        initial = {"strategies": list(waiting)}
+    return SupplementForm(_posted(request), initial=initial, choices=choices, order=order)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinypack")
+def supplement_create(request, pk: int):
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    form = _supplement_form(request, pack=pack, supplement=None)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.supplement_create(
+            pack=pack,
+            by=request.user,
+            reason_for_urgency=form.cleaned_data["reason_for_urgency"],
+            strategies=form.chosen_strategies(),
+        ),
+        success=lambda s: f"Supplement {s.number} saved as a draft. Render it to check the PDF before publishing.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "scrutiny/supplement_form.html",
+        {
+            "form": form,
+            "pack": pack,
+            "title": "Add a supplement to the pack",
+            "caption": f"{pack.title}, {pack.meeting}",
+            "breadcrumbs": _breadcrumbs((pack.title, pack.get_absolute_url()), ("New supplement", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinypack")
+def supplement_edit(request, pk: int, number: int):
+    supplement = _supplement(request, pk, number)
+    pack = supplement.pack
+    form = _supplement_form(request, pack=pack, supplement=supplement)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.supplement_update(
+            supplement=supplement,
+            by=request.user,
+            reason_for_urgency=form.cleaned_data["reason_for_urgency"],
+            strategies=form.chosen_strategies(),
+        ),
+        success=lambda s: f"Supplement {s.number} saved. Render it again to include the changes in the PDF.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "scrutiny/supplement_form.html",
+        {
+            "form": form,
+            "pack": pack,
+            "title": f"Edit supplement {supplement.number}",
+            "caption": f"{pack.title}, {pack.meeting}",
+            "breadcrumbs": _breadcrumbs(
+                (pack.title, pack.get_absolute_url()),
+                (f"Supplement {supplement.number}", supplement.get_absolute_url()),
+                ("Edit", None),
+            ),
+        },
+    )
+
+
+def _supplement_status(supplement: PackSupplement, user) -> dict:
+    return _status_payload(
+        status=supplement.render_status,
+        label=supplement.get_render_status_display(),
+        done=1 if supplement.render_status == RenderStatus.READY else 0,
+        total=1,
+        error=supplement.render_error,
+        download_url=supplement.get_download_url() if supplement.file else "",
+        can_retry=permissions.may(user, "scrutiny.change_scrutinypack")
+        and not supplement.is_frozen
+        and services.can_request_render(status=supplement.render_status, updated_at=supplement.updated_at),
+    )
+
+
+@require_GET
+def supplement_detail(request, pk: int, number: int):
+    supplement = _supplement(request, pk, number)
+    pack = supplement.pack
+    prepares = permissions.may(request.user, "scrutiny.change_scrutinypack")
+    first_page, first_appendix = (
+        (supplement.first_page, None) if supplement.is_frozen else documents.supplement_numbering(supplement)
+    )
+    agenda = AgendaItem.objects.filter(supplement=supplement).order_by("number")
+    return render(
+        request,
+        "scrutiny/supplement_detail.html",
+        {
+            "supplement": supplement,
+            "pack": pack,
+            "agenda": list(agenda),
+            "first_page": first_page,
+            "first_appendix": first_appendix,
+            "prepares": prepares,
+            "can_change": prepares and not supplement.is_frozen,
+            "can_publish": permissions.may(request.user, "scrutiny.publish_scrutinypack") and not supplement.is_frozen,
+            "render": _supplement_status(supplement, request.user),
+            "status_url": reverse("scrutiny:supplement_status", args=[pack.pk, supplement.number]),
+            "render_url": reverse("scrutiny:supplement_render", args=[pack.pk, supplement.number]),
+            "is_stale": services.is_stale(status=supplement.render_status, updated_at=supplement.updated_at),
+            "breadcrumbs": _breadcrumbs(
+                (pack.meeting.committee.name, pack.meeting.committee.get_absolute_url()),
+                (f"{pack.meeting.date:%-d %B %Y}", pack.meeting.get_absolute_url()),
+                (pack.title, pack.get_absolute_url()),
+                (f"Supplement {supplement.number}", None),
+            ),
+        },
+    )
+
+
+@require_GET
+def supplement_status(request, pk: int, number: int):
+    response = JsonResponse(_supplement_status(_supplement(request, pk, number), request.user))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@permission_required("scrutiny.change_scrutinypack")
+def supplement_render(request, pk: int, number: int):
+    supplement = _supplement(request, pk, number)
+    try:
+        services.supplement_request_render(
+            supplement=supplement, by=request.user, force=request.POST.get("force") == "1"
+        )
+    except services.RenderNotAllowed as error:
+        messages.info(request, str(error))
+    return redirect(supplement)
+
+
+@require_POST
+@permission_required("scrutiny.publish_scrutinypack")
+def supplement_publish(request, pk: int, number: int):
+    supplement = _supplement(request, pk, number)
+    try:
+        services.supplement_publish(supplement=supplement, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Supplement {supplement.number} published. The committee's members have been told.")
+    return redirect(supplement)
+
+
+@require_GET
+def supplement_download(request, pk: int, number: int):
+    """The supplement's PDF: once published, the bytes the members were sent (to whoever reads the pack); a
+    draft's working render only to those who prepare packs (PackSupplement.visible_to)."""
+    supplement = _supplement(request, pk, number)
+    if not supplement.is_frozen and supplement.render_status != RenderStatus.READY:
+        raise Http404("The PDF is not ready.")
+    pack = supplement.pack
+    name = f"{slugify(pack.title)}-{pack.meeting.date:%Y-%m-%d}-supplement-{supplement.number}.pdf"
+    return _stream(supplement.file.name or "", name)
+
+
+# --- Decision records ----------------------------------------------------------------------------------
+
+
+def _decision_breadcrumbs(*trail):
+    return _breadcrumbs(("Decision records", reverse("scrutiny:decisions")), *trail)
+
+
+@require_GET
+@permission_required("scrutiny.view_decision")
+def decision_list(request):
+    filterset = DecisionFilter(
+        request.GET, queryset=Decision.objects.visible_to(request.user).order_by("-report_date", "reference")
+    )
+    form = filterset.form
+    if not form.is_valid():
+        # A filter that cannot be applied (an unknown outcome, a year that is not a number) is left out, and said.
+        for name, errors in form.errors.items():
+            messages.warning(
+                request, f"The “{form.fields[name].label or name}” filter was not applied: {' '.join(errors)}"
+            )
+    page = page_of(request, filterset.qs)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    return render(
+        request,
+        "scrutiny/decision_list.html",
+        {
+            "page_obj": page,
+            "decisions": list(page.object_list),
+            "outcomes": Decision.Outcome.choices,
+            "filters": {
+                "outcome": chosen.get("outcome") or "",
+                "key_decision": {True: "true", False: "false"}.get(chosen.get("key_decision"), ""),
+                "year": int(chosen["year"]) if chosen.get("year") is not None else "",
+            },
+            "querystring": querystring_without(request),
+            "can_add": permissions.may(request.user, "scrutiny.add_decision"),
+            "breadcrumbs": _breadcrumbs(("Decision records", None)),
+        },
+    )
+
+
+def _decision(request, pk: int) -> Decision:
+    return get_object_or_404(Decision.objects.visible_to(request.user), pk=pk)
+
+
+@require_GET
+@permission_required("scrutiny.view_decision")
+def decision_detail(request, pk: int):
+    """The decision record, section by section as the Executive report prints it, and the packs that carry it
+    (those the reader may open), each saying whether its published revision printed the decision as it is now."""
+    decision = get_object_or_404(
+        Decision.objects.visible_to(request.user).prefetch_related(
+            Prefetch("strategies", queryset=CommissioningStrategy.objects.order_by("name")),
+            Prefetch(
+                "reports",
+                queryset=HighlightReport.objects.visible_to(request.user)
+                .select_related("strategy")
+                .order_by("strategy__name", "-year", "-quarter"),
+            ),
+        ),
+        pk=pk,
+    )
+    latest = PackRevision.objects.filter(pack=OuterRef("pk")).order_by("-number")
+    packs = list(
+        ScrutinyPack.objects.visible_to(request.user)
+        .filter(decision=decision)
+        .select_related("meeting__committee")
+        .annotate(
+            latest_revision=Subquery(latest.values("number")[:1]),
+            latest_published_at=Subquery(latest.values("published_at")[:1]),
+        )
+        .order_by("-report_date", "-pk")
+    )
+    for pack in packs:
+        # The decision changed after the pack's latest revision printed it: members read it as it was.
+        pack.prints_earlier_version = bool(
+            pack.latest_published_at
+            and decision.updated_at > pack.latest_published_at
+            and documents.decision_printed_differently_since(decision, pack.latest_published_at)
+        )
+    return render(
+        request,
+        "scrutiny/decision_detail.html",
+        {
+            "decision": decision,
+            "alternatives": documents.decision_alternatives(decision),
+            "packs": packs,
+            "can_change": permissions.may(request.user, "scrutiny.change_decision"),
+            "prepares": permissions.may(request.user, "scrutiny.change_scrutinypack"),
+            "breadcrumbs": _decision_breadcrumbs((decision.reference, None)),
+        },
+    )
+
+
+def _decision_saved_message(decision: Decision) -> str:
+    published = [
+        pack
+        for pack in services.decision_packs_published(decision)
+        if documents.decision_printed_differently_since(decision, pack.revisions.order_by("-number")[0].published_at)
+    ]
+    if not published:
+        return f"Decision {decision.reference} saved."
+    titles = ", ".join(f"{p.title} ({p.meeting.date:%-d %B %Y})" for p in published)
+    return (
+        f"Decision {decision.reference} saved. It is printed in the published pack {titles}: its members keep the "
+        "revision they were sent until the pack's next revision prints the change."
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.add_decision")
+def decision_create(request):
+    form = DecisionForm(_posted(request), user=request.user)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.decision_create(
+            by=request.user,
+            data=form.service_data(),
+            strategies=list(form.cleaned_data["strategies"]),
+            reports=list(form.cleaned_data["reports"]),
+        ),
+        success=lambda saved: f"Decision {saved.reference} recorded.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "scrutiny/decision_form.html",
+        {"form": form, "title": "Record a decision", "breadcrumbs": _decision_breadcrumbs(("Record a decision", None))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_decision")
+def decision_edit(request, pk: int):
+    decision = _decision(request, pk)
+    form = DecisionForm(_posted(request), instance=decision, user=request.user)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.decision_update(
+            decision=decision,
+            by=request.user,
+            data=form.service_data(),
+            strategies=list(form.cleaned_data["strategies"]),
+            reports=list(form.cleaned_data["reports"]),
+        ),
+        success=_decision_saved_message,
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "scrutiny/decision_form.html",
+        {
+            "form": form,
+            "title": f"Edit decision {decision.reference}",
+            "packs_published": services.decision_packs_published(decision),
+            "breadcrumbs": _decision_breadcrumbs((decision.reference, decision.get_absolute_url()), ("Edit", None)),
+        },
+    )
+
+
+# --- A published revision read on screen ---------------------------------------------------------------
+
+
+def _stored_paged_body(name: str) -> str | None:
+    """The body of a revision's stored HTML copy (commissioning.pdf.PagedHtml), or None if it has none."""
+    if not name or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as stored:
+        return PagedHtml.body_of(stored.read().decode("utf-8"))
+
+
+@require_GET
+def revision_html(request, pk: int, number: int):
+    """One published revision as HTML, its text marked with the PDF's page numbers ("Page 27"), for reading and
+    citing on a phone. Whoever may read the revision's PDF reads this; a superseded revision says so."""
+    revision = get_object_or_404(
+        PackRevision.objects.visible_to(request.user).select_related("pack__meeting__committee"),
+        pack_id=pk,
+        number=number,
+    )
+    pack = revision.pack
+    latest = PackRevision.objects.filter(pack_id=pk).order_by("-number").only("pk", "number", "published_at").first()
+    return render(
+        request,
+        "scrutiny/revision_html.html",
+        {
+            "pack": pack,
+            "revision": revision,
+            "latest": latest if latest is not None and latest.number != revision.number else None,
+            # The copy is ours (laid out from the pack's own escaped HTML at publication), never user input.
+            "body": _stored_paged_body((revision.html_file.name or "") if revision.html_file else ""),
+            "breadcrumbs": _breadcrumbs(
+                (pack.meeting.committee.name, pack.meeting.committee.get_absolute_url()),
+                (f"{pack.meeting.date:%-d %B %Y}", pack.meeting.get_absolute_url()),
+                (pack.title, pack.get_absolute_url()),
+                (f"Revision {revision.number} on screen", None),
+            ),
+        },
+    )

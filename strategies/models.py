@@ -217,21 +217,31 @@ class HighlightReportQuerySet(models.QuerySet["HighlightReport"]):
         return chosen
 
     def _printed_in_a_published_pack(self) -> Q:
-        """``printed_for_pack`` in SQL, for every published pack that appends the report's strategy.
+        """``printed_for_pack`` in SQL, for every published pack that appends the report's strategy, and every
+        published supplement that adds it as a late item (a supplement prints as of its pack's date).
 
-        Scrutiny sits above strategies: its pack model is reached through the strategy's reverse relation."""
+        Scrutiny sits above strategies: its models are reached through the strategy's reverse relations."""
         pack_model: Any = CommissioningStrategy._meta.get_field("scrutiny_packs").related_model
+        supplement_model: Any = CommissioningStrategy._meta.get_field("pack_supplements").related_model
         printable = HighlightReport.objects.printable()
+
+        def later_in(pack_date: str) -> models.QuerySet:
+            # Inside the document: a later printable report of the strategy, also dated on or before its date.
+            return printable.filter(strategy_id=_two_up("strategy_id"), report_date__lte=OuterRef(pack_date)).filter(
+                _later_than(_two_up)
+            )
+
         packs = pack_model.objects.filter(
             status=pack_model.Status.PUBLISHED,
             strategies=OuterRef("strategy_id"),
             report_date__gte=OuterRef("report_date"),
-        )
-        # Inside a pack: a later printable report of the strategy, also dated on or before the pack's date.
-        later_in_pack = printable.filter(
-            strategy_id=_two_up("strategy_id"), report_date__lte=OuterRef("report_date")
-        ).filter(_later_than(_two_up))
-        return Q(status__in=HighlightReport.PRINTABLE_STATUSES) & Q(Exists(packs.filter(~Exists(later_in_pack))))
+        ).filter(~Exists(later_in("report_date")))
+        supplements = supplement_model.objects.filter(
+            status=supplement_model.Status.PUBLISHED,
+            strategies=OuterRef("strategy_id"),
+            pack__report_date__gte=OuterRef("report_date"),
+        ).filter(~Exists(later_in("pack__report_date")))
+        return Q(status__in=HighlightReport.PRINTABLE_STATUSES) & (Q(Exists(packs)) | Q(Exists(supplements)))
 
 
 class HighlightReport(TimeStampedModel):

@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CqcRatingValueEnum": "providers.models.CqcRatingValue",
         "RiskLevelEnum": "providers.models.RiskLevel",
+        # Draft / published: packs and their supplements share the choice set.
+        "PublicationStatusEnum": "scrutiny.models.ScrutinyPack.Status",
     },
 }
 

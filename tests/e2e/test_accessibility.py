@@ -124,6 +124,13 @@ def published_pack(page: Page) -> None:
     expect(page.get_by_role("table", name="Published revisions")).to_be_visible()
 
 
+def revision_on_screen(page: Page) -> None:
+    """The seed pack's published revision read on screen: its HTML copy marked with the PDF's pages."""
+    published_pack(page)
+    page.locator("main").get_by_role("link", name=re.compile("Read on screen")).first.click()
+    expect(page.locator("#page-1")).to_be_attached()
+
+
 def exempt_item_form(with_errors: bool = False) -> Callable[[Page], None]:
     """The exempt-item form of appendix 1 of the draft pack for the July meeting of the adult care committee
     (the demo's draft pack, which no journey publishes). With errors: a paragraph and a councillor chosen and
@@ -140,6 +147,29 @@ def exempt_item_form(with_errors: bool = False) -> Callable[[Page], None]:
             page.get_by_label("Paragraph of Part 1 of Schedule 12A").select_option("3")
             page.get_by_role("group", name="Councillors excluded from the item").get_by_role("checkbox").first.check()
             page.locator("main").get_by_role("button", name="Save as an exempt item").click()
+            expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+    return go
+
+
+def board_meeting(page: Page) -> None:
+    """The Board's meeting of 30 May 2019: its agenda (the seed's), with the pack built from it."""
+    page.goto("/scrutiny/")
+    page.locator("main").get_by_role("link", name="Overview and Scrutiny Management Board", exact=True).click()
+    page.get_by_role("link", name="30 May 2019").click()
+    expect(page.get_by_role("table", name="The meeting's agenda")).to_be_visible()
+
+
+def supplement_form(with_errors: bool = False) -> Callable[[Page], None]:
+    """The supplement form of the seed's published pack; with errors: sent empty, so nothing is saved."""
+
+    def go(page: Page) -> None:
+        published_pack(page)
+        page.locator("main").get_by_role("link", name="Add a supplement").click()
+        if with_errors:
+            for box in page.locator("main input[type=checkbox]").all():
+                box.uncheck()
+            page.locator("main").get_by_role("button", name="Save supplement").click()
             expect(page.locator(".govuk-error-summary")).to_be_visible()
 
     return go
@@ -164,6 +194,14 @@ def sign_in_with_errors(page: Page) -> None:
 
 
 COMMISSIONER, OFFICER, COUNCILLOR, ADMIN = "commissioner", "officer", "councillor", "admin"
+
+
+def decision_edit_form(page: Page) -> None:
+    """The edit form of the demo's decision I017457 (printed in the published pack: the form warns so)."""
+    follow("/scrutiny/decisions/", r"/scrutiny/decisions/\d+/")(page)
+    page.locator("main").get_by_role("link", name=re.compile("Edit decision")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Edit decision")
+
 
 PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("sign-in", None, "/accounts/login/"),
@@ -211,14 +249,27 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("scrutiny-pack-admin", ADMIN, follow("/scrutiny/archive/", r"/scrutiny/packs/\d+/")),
     ("scrutiny-pack-revisions", COUNCILLOR, published_pack),
     ("scrutiny-pack-revisions-admin", ADMIN, published_pack),
+    ("scrutiny-revision-html", COUNCILLOR, revision_on_screen),
     ("pack-form-errors", ADMIN, meeting_form_with_errors("Prepare a report pack", "Save pack")),
     ("exempt-item-form", ADMIN, exempt_item_form()),
+    ("scrutiny-meeting-agenda", COUNCILLOR, board_meeting),
+    ("scrutiny-meeting-agenda-admin", ADMIN, board_meeting),
+    ("agenda-item-form-errors", ADMIN, meeting_form_with_errors("Add an agenda item", "Save agenda item")),
+    ("supplement-form", ADMIN, supplement_form()),
+    ("supplement-form-errors", ADMIN, supplement_form(with_errors=True)),
     ("exempt-item-form-errors", ADMIN, exempt_item_form(with_errors=True)),
     (
         "conclusion-form-errors",
         ADMIN,
         meeting_form_with_errors("Record the committee's conclusions", "Record conclusions"),
     ),
+    # Decision records (the Executive reports packs carry).
+    ("decision-list", COUNCILLOR, "/scrutiny/decisions/"),
+    ("decision-detail", COUNCILLOR, follow("/scrutiny/decisions/", r"/scrutiny/decisions/\d+/")),
+    ("decision-detail-commissioner", COMMISSIONER, follow("/scrutiny/decisions/", r"/scrutiny/decisions/\d+/")),
+    ("decision-form", COMMISSIONER, "/scrutiny/decisions/new/"),
+    ("decision-form-errors", COMMISSIONER, with_errors("/scrutiny/decisions/new/", "Save decision")),
+    ("decision-edit-form", COMMISSIONER, decision_edit_form),
     # Committees and meetings, kept by democratic services.
     ("scrutiny-committee-admin", ADMIN, "/scrutiny/committees/1/"),
     ("committee-form", ADMIN, "/scrutiny/committees/new/"),
@@ -273,6 +324,7 @@ ON_A_PHONE = {
     "report-draft",
     "results-grid",
     "scrutiny-pack",
+    "scrutiny-revision-html",
 }
 PHONE_PAGES = [spec for spec in PAGES if spec[0] in ON_A_PHONE]
 

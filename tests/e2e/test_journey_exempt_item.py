@@ -64,7 +64,7 @@ def _revisions(page: Page) -> Locator:
 
 
 def _restricted_link(page: Page) -> Locator:
-    return page.locator("main").get_by_role("link", name=re.compile(r"^Exempt appendix 2 \(restricted\)"))
+    return page.locator("main").get_by_role("link", name=re.compile(r"^Exempt Appendix A?2: .+ \(restricted\)"))
 
 
 def _assert_accessible(page: Page, name: str) -> None:
@@ -168,7 +168,7 @@ def test_administrator_records_an_exempt_item_and_only_councillors_not_excluded_
     link = _restricted_link(reader)
     expect(link).to_have_count(1)
     # Which revision it belongs to is said to screen readers (visually hidden), not shown.
-    expect(link).to_have_accessible_name(re.compile(r"^Exempt appendix 2 \(restricted\)\s*, revision 1$"))
+    expect(link).to_have_accessible_name(re.compile(r"^Exempt Appendix A?2: .+ \(restricted\)\s*, revision 1$"))
     restricted_path = link.get_attribute("href") or ""
     assert re.fullmatch(r"/scrutiny/exempt/\d+/download/", restricted_path), restricted_path
     for control in ("Render the PDF", "Publish to the committee's members", "Start revision 2"):

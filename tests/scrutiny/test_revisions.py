@@ -291,7 +291,7 @@ def test_the_pack_page_reads_its_revisions_in_constant_queries(
 ):
     services.pack_publish(pack=pack, by=administrator)
     member = _client(scrutiny_member)
-    with django_assert_max_num_queries(15) as first:
+    with django_assert_max_num_queries(16) as first:
         assert member.get(reverse("scrutiny:pack", args=[pack.pk])).status_code == 200
     for number in range(3):
         _revise_and_republish(pack, administrator, note=f"Correction {number}.")

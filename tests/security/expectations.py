@@ -15,7 +15,8 @@ The actors
   conclusions. Changes only directorate A's strategies, reports, measures and results. Reads contracts,
   providers and oversight records (officer information) but does not change contracts or oversight records.
   Does not make or publish scrutiny packs, does not administer, does not record the board's, scrutiny's or
-  the Executive's decisions on a report (those are recorded by administrators, for the board).
+  the Executive's decisions on a report (those are recorded by administrators, for the board). Records and
+  changes decision records (the decision maker's reports a pack carries), as administrators do.
 - **other_commissioner** (tied to directorate B) acting on A's objects: reads them like any commissioner,
   changes none of them. Their column is filled only where the URL targets a directorate-owned object
   (strategy and its parts, highlight report, measure, measure result, contract, pooled budget); elsewhere it
@@ -105,6 +106,9 @@ ROWS = [
     ("media@draft_pack_file",    "GET",  LOGIN, 404, NA, 404, 404, 200),
     ("media@published_revision_file", "GET", LOGIN, 200, NA, 200, 200, 200),
     ("media@exempt_document_file", "GET", LOGIN, 404, NA, 404, 404, 404),
+    # Supplements are read through their own download (PackSupplement.visible_to), never as a media URL.
+    ("media@published_supplement_file", "GET", LOGIN, 404, NA, 404, 404, 404),
+    ("media@draft_supplement_file", "GET", LOGIN, 404, NA, 404, 404, 404),
     ("media@submitted_report_file", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("media@draft_report_file",  "GET",  LOGIN, 200, 200, 200, 404, 200),
     # Everyone signed in keeps their own API token (it reads only what their role reads).
@@ -242,11 +246,20 @@ ROWS = [
     ("scrutiny:pack_download@published_pack", "GET", LOGIN, 200, NA, 200, 200, 200),
     ("scrutiny:pack_render@draft_pack",  "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
     ("scrutiny:pack_publish@draft_pack", "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
+    # A quick preview (parallel layout, untagged, never published) is asked for and read only by those who may
+    # change the pack; with none laid out yet for the pack as it is, the download goes back to the pack's page.
+    ("scrutiny:pack_preview@draft_pack", "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
+    ("scrutiny:pack_preview_download@draft_pack", "GET", LOGIN, 403, NA, 403, 403,
+        Redirect("scrutiny:pack", "draft_pack")),
+    ("scrutiny:pack_preview_download@published_pack", "GET", LOGIN, 403, NA, 403, 403,
+        Redirect("scrutiny:pack", "published_pack")),
     # A published pack changes only as its next revision, started by those who prepare packs; every published
     # revision stays readable by whoever reads the pack.
     ("scrutiny:pack_revise@published_pack", "POST", LOGIN, 403, NA, 403, 403,
         Redirect("scrutiny:pack", "published_pack")),
     ("scrutiny:revision_download@published_revision", "GET", LOGIN, 200, NA, 200, 200, 200),
+    # The revision on screen (its HTML copy, marked with the PDF's pages): read by whoever reads the revision.
+    ("scrutiny:revision_html@published_revision", "GET", LOGIN, 200, NA, 200, 200, 200),
     # Exempt items (Schedule 12A): recorded by those who prepare packs (a published pack's exemptions change only
     # in a revision, so the form shows that refusal); the restricted document is read by councillors not excluded
     # from the item and by administrators, never by officers (404: not theirs to know of), nor under /media/.
@@ -254,6 +267,30 @@ ROWS = [
     ("scrutiny:appendix_open@published_appendix", "POST", LOGIN, 403, NA, 403, 403,
         Redirect("scrutiny:pack", "published_pack")),
     ("scrutiny:exempt_download@exempt_document", "GET", LOGIN, 404, NA, 404, 200, 200),
+    # Decision records (the Executive reports packs carry): recorded and changed by commissioners and
+    # administrators, read by officers and councillors; an empty form shows its errors.
+    ("scrutiny:decisions",                "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:decision@decision",        "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:decision_create",          "GET POST", LOGIN, 200, NA, 403, 403, 200),
+    ("scrutiny:decision_edit@decision",   "GET POST", LOGIN, 200, NA, 403, 403, 200),
+    # A meeting's agenda is kept by those who prepare packs; supplements to a published pack (late items) are
+    # made, rendered and published by them too, and read, once published, by whoever reads the pack.
+    ("scrutiny:agenda_item_add@meeting",       "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:agenda_item_edit@agenda_item",  "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:agenda_item_remove@agenda_item", "POST",    LOGIN, 403, NA, 403, 403,
+        Redirect("scrutiny:meeting", "meeting")),
+    ("scrutiny:supplement_create@published_pack", "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:supplement@published_supplement",  "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:supplement@draft_supplement",      "GET", LOGIN, 404, NA, 404, 404, 200),
+    ("scrutiny:supplement_edit@draft_supplement", "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("scrutiny:supplement_status@published_supplement", "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:supplement_status@draft_supplement",     "GET", LOGIN, 404, NA, 404, 404, 200),
+    ("scrutiny:supplement_render@draft_supplement",  "POST", LOGIN, 403, NA, 403, 403,
+        Redirect("scrutiny:supplement", "draft_supplement")),
+    ("scrutiny:supplement_publish@draft_supplement", "POST", LOGIN, 403, NA, 403, 403,
+        Redirect("scrutiny:supplement", "draft_supplement")),
+    ("scrutiny:supplement_download@published_supplement", "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:supplement_download@draft_supplement",     "GET", LOGIN, 404, NA, 404, 404, 200),
     # A report's PDF: read as the report is read; rendered on request by officers, never by councillors.
     ("scrutiny:report_pdf@submitted_report", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("scrutiny:report_pdf@submitted_report", "POST",
@@ -369,6 +406,13 @@ ROWS = [
     ("v1:scrutinypack-revise@published_pack", "POST",  401, 403, NA, 403, 403, 200),
     ("v1:scrutinypack-render-status@draft_pack",     "GET", 401, 404, NA, 404, 404, 200),
     ("v1:scrutinypack-render-status@published_pack", "GET", 401, 200, NA, 200, 200, 200),
+    # Decision records: an empty PATCH changes nothing (200); an empty PUT, POST or outcome lacks its fields (400).
+    ("v1:decision-list",                  "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:decision-list",                  "POST", 401, 400, NA, 403, 403, 400),
+    ("v1:decision-detail@decision",       "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:decision-detail@decision",       "PATCH", 401, 200, NA, 403, 403, 200),
+    ("v1:decision-detail@decision",       "PUT",  401, 400, NA, 403, 403, 400),
+    ("v1:decision-outcome@decision",      "POST", 401, 400, NA, 403, 403, 400),
 ]
 # fmt: on
 

@@ -130,8 +130,40 @@ def build_world() -> World:
     )
     exempt.save()
     published_appendix = f.PackAppendixFactory(pack=published_pack, strategy=strategy)
+    # The meeting's agenda (published with the pack) and two supplements to the published pack: 1 published,
+    # 2 a rendered draft.
+    from scrutiny.models import AgendaItem, PackSupplement, SupplementItem
 
-    from scrutiny.models import ReportRender
+    agenda_item = AgendaItem.objects.create(meeting=meeting, number=1, title="Apologies for absence")
+    supplements: dict[str, PackSupplement] = {}
+    for number, status in ((1, PackSupplement.Status.PUBLISHED), (2, PackSupplement.Status.DRAFT)):
+        folder = "packs/supplements/published" if status == PackSupplement.Status.PUBLISHED else "packs/supplements"
+        supplements[status.value] = PackSupplement.objects.create(
+            pack=published_pack,
+            number=number,
+            reason_for_urgency="The report was not ready when the agenda was published.",
+            status=status,
+            render_status=ready,
+            file=_file(f"{folder}/matrix-supplement-{number}.pdf"),
+            page_count=1,
+            first_page=2 + number - 1,
+            sha256="0" * 64 if status == PackSupplement.Status.PUBLISHED else "",
+            published_at=datetime.datetime(2018, 9, 2, tzinfo=datetime.UTC) if number == 1 else None,
+        )
+        late = f.StrategyFactory(name=f"Late item {number}", directorate=a)
+        SupplementItem.objects.create(supplement=supplements[status.value], strategy=late, order=1)
+
+    from scrutiny.models import Decision, ReportRender
+
+    decision = Decision.objects.create(
+        reference="I017457",
+        decision_maker="Executive",
+        key_decision=True,
+        report_to="Executive",
+        report_date=datetime.date(2019, 6, 4),
+        subject="Commissioning Strategies",
+    )
+    decision.strategies.add(strategy)
 
     for name in ("draft_report", "submitted_report"):
         ReportRender.objects.create(
@@ -165,6 +197,7 @@ def build_world() -> World:
         "conclusion": f.ScrutinyConclusionFactory(strategy=strategy, meeting=meeting),
         "draft_pack": draft_pack,
         "published_pack": published_pack,
+        "decision": decision,
     }
     from django.contrib.contenttypes.models import ContentType
 
@@ -209,6 +242,10 @@ def build_world() -> World:
     targets["published_appendix"] = {"pk": published_pack.pk, "appendix_pk": published_appendix.pk}
     targets["exempt_document"] = {"pk": exempt.pk}
     targets["exempt_document_file"] = {"path": exempt.file.name}
+    targets["agenda_item"] = {"pk": agenda_item.pk}
+    for name, state in (("published_supplement", "published"), ("draft_supplement", "draft")):
+        targets[name] = {"pk": published_pack.pk, "number": supplements[state].number}
+        targets[f"{name}_file"] = {"path": supplements[state].file.name}
     targets["draft_report_file"] = {"path": reports["draft_report"].pdf_render.file.name}
     targets["submitted_report_file"] = {"path": reports["submitted_report"].pdf_render.file.name}
     targets["imported_file"] = {"path": imported}
