@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from commissioning import roles
@@ -483,26 +484,12 @@ class DecisionForm(ShapeOnlyModelForm):
             "report_to": "For example, Executive.",
             "alternatives_considered": "One alternative per line.",
         }
+        # Every section of the report is a text box of four rows (the background papers' note, of three).
         widgets = {
             **{
-                name: forms.Textarea(attrs={"rows": 4})
-                for name in [
-                    "summary",
-                    "recommendations",
-                    "alternatives_considered",
-                    "reasons",
-                    "background",
-                    "equality_implications",
-                    "jsna_implications",
-                    "crime_and_disorder_implications",
-                    "climate_implications",
-                    "conclusion",
-                    "legal_comments",
-                    "resource_comments",
-                    "scrutiny_comments",
-                    "consultation",
-                    "outcome_notes",
-                ]
+                field.name: forms.Textarea(attrs={"rows": 4})
+                for field in Decision._meta.get_fields()
+                if isinstance(field, models.TextField) and field.name in DECISION_FIELDS
             },
             "background_papers": forms.Textarea(attrs={"rows": 3}),
         }

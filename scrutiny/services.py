@@ -1208,40 +1208,15 @@ def supplement_publish(*, supplement: PackSupplement, by: User) -> PackSupplemen
 # --- Decision records ------------------------------------------------------------------------------------
 
 
-# What a client writes of a decision record (seed 000's Executive report, in its order), and of its outcome.
+# What a client writes of a decision record: who decides, what its Executive report prints (seed 000's order,
+# documents.PRINTED_DECISION_FIELDS), and its outcome.
+DECISION_OUTCOME_FIELDS = ["outcome", "decided_on", "outcome_notes"]
 DECISION_FIELDS = [
     "reference",
     "decision_maker",
-    "key_decision",
-    "report_to",
-    "report_date",
-    "subject",
-    "summary",
-    "recommendations",
-    "alternatives_considered",
-    "reasons",
-    "background",
-    "equality_implications",
-    "jsna_implications",
-    "crime_and_disorder_implications",
-    "climate_implications",
-    "conclusion",
-    "legal_comments",
-    "resource_comments",
-    "local_member_consulted",
-    "executive_councillor_consulted",
-    "scrutiny_comments",
-    "risks_analysed",
-    "consultation",
-    "background_papers",
-    "on_behalf_of",
-    "author",
-    "contact",
-    "outcome",
-    "decided_on",
-    "outcome_notes",
+    *(name for name in documents.PRINTED_DECISION_FIELDS if name != "reference"),
+    *DECISION_OUTCOME_FIELDS,
 ]
-DECISION_OUTCOME_FIELDS = ["outcome", "decided_on", "outcome_notes"]
 
 
 def _decision_errors(

@@ -835,71 +835,62 @@ def _supplement_form(request, *, pack: ScrutinyPack, supplement: PackSupplement 
     return SupplementForm(_posted(request), initial=initial, choices=choices, order=order)
 
 
-@require_http_methods(["GET", "POST"])
-@permission_required("scrutiny.change_scrutinypack")
-def supplement_create(request, pk: int):
-    pack = selectors.pack_for_page(pk=pk, user=request.user)
-    form = _supplement_form(request, pack=pack, supplement=None)
+def _supplement_form_page(request, *, pack, supplement: PackSupplement | None):
+    """The supplement form, new or to edit: saved through supplement_create / supplement_update, whose field
+    errors (reasons for urgency, late items) show on the form."""
+    form = _supplement_form(request, pack=pack, supplement=supplement)
+
+    def save() -> PackSupplement:
+        fields = {
+            "by": request.user,
+            "reason_for_urgency": form.cleaned_data["reason_for_urgency"],
+            "strategies": form.chosen_strategies(),
+        }
+        if supplement is None:
+            return services.supplement_create(pack=pack, **fields)
+        return services.supplement_update(supplement=supplement, **fields)
+
     saved = save_through_service(
         request,
         form,
-        lambda: services.supplement_create(
-            pack=pack,
-            by=request.user,
-            reason_for_urgency=form.cleaned_data["reason_for_urgency"],
-            strategies=form.chosen_strategies(),
+        save,
+        success=lambda s: (
+            f"Supplement {s.number} saved as a draft. Render it to check the PDF before publishing."
+            if supplement is None
+            else f"Supplement {s.number} saved. Render it again to include the changes in the PDF."
         ),
-        success=lambda s: f"Supplement {s.number} saved as a draft. Render it to check the PDF before publishing.",
     )
     if saved is not NOT_SAVED:
         return redirect(saved)
+    if supplement is None:
+        title, trail = "Add a supplement to the pack", [("New supplement", None)]
+    else:
+        title = f"Edit supplement {supplement.number}"
+        trail = [(f"Supplement {supplement.number}", supplement.get_absolute_url()), ("Edit", None)]
     return render(
         request,
         "scrutiny/supplement_form.html",
         {
             "form": form,
             "pack": pack,
-            "title": "Add a supplement to the pack",
+            "title": title,
             "caption": f"{pack.title}, {pack.meeting}",
-            "breadcrumbs": _breadcrumbs((pack.title, pack.get_absolute_url()), ("New supplement", None)),
+            "breadcrumbs": _breadcrumbs((pack.title, pack.get_absolute_url()), *trail),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinypack")
+def supplement_create(request, pk: int):
+    return _supplement_form_page(request, pack=selectors.pack_for_page(pk=pk, user=request.user), supplement=None)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("scrutiny.change_scrutinypack")
 def supplement_edit(request, pk: int, number: int):
     supplement = _supplement(request, pk, number)
-    pack = supplement.pack
-    form = _supplement_form(request, pack=pack, supplement=supplement)
-    saved = save_through_service(
-        request,
-        form,
-        lambda: services.supplement_update(
-            supplement=supplement,
-            by=request.user,
-            reason_for_urgency=form.cleaned_data["reason_for_urgency"],
-            strategies=form.chosen_strategies(),
-        ),
-        success=lambda s: f"Supplement {s.number} saved. Render it again to include the changes in the PDF.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(saved)
-    return render(
-        request,
-        "scrutiny/supplement_form.html",
-        {
-            "form": form,
-            "pack": pack,
-            "title": f"Edit supplement {supplement.number}",
-            "caption": f"{pack.title}, {pack.meeting}",
-            "breadcrumbs": _breadcrumbs(
-                (pack.title, pack.get_absolute_url()),
-                (f"Supplement {supplement.number}", supplement.get_absolute_url()),
-                ("Edit", None),
-            ),
-        },
-    )
+    return _supplement_form_page(request, pack=supplement.pack, supplement=supplement)
 
 
 def _supplement_status(supplement: PackSupplement, user) -> dict:

@@ -8,8 +8,6 @@ import datetime
 import io
 import re
 import unicodedata
-from decimal import Decimal
-from typing import Any
 
 import pytest
 import tinyhtml5  # type: ignore[import-untyped]  # WeasyPrint's HTML parser: no type stubs
@@ -27,18 +25,14 @@ from scrutiny.models import PackRevision, ScrutinyPack
 from tests.factories import (
     ApprovedHighlightReportFactory,
     CommitteeFactory,
-    KeyContractFactory,
-    MeasureFactory,
-    MeasureResultFactory,
     MeetingFactory,
-    OutcomeFactory,
     PackAppendixFactory,
     ScrutinyPackFactory,
     StrategyFactory,
     UserFactory,
 )
 
-from .test_pdf_layout import QUARTERS, SEED_CONTRACTS
+from .test_pdf_layout import SEED_CONTRACTS, printable_strategy
 
 pytestmark = pytest.mark.django_db
 
@@ -77,22 +71,13 @@ def _build_pack(committee) -> ScrutinyPack:
         summary="This report invites the Board to consider the commissioning strategies.",
     )
     for order, (name, measures) in enumerate([("Public Protection", 30), ("Carers", 3), ("Secret Lot", 1)], 1):
-        strategy = StrategyFactory(name=name)
-        ApprovedHighlightReportFactory(
-            strategy=strategy,
-            report_date=datetime.date(2018, 12, 5),
-            summary=SECRET if name == "Secret Lot" else f"{name} summary of the quarter.",
+        secret = name == "Secret Lot"
+        strategy = printable_strategy(
+            name,
+            measures=measures,
+            contracts=[{"title": SECRET_CONTRACT}] if secret else SEED_CONTRACTS,
+            **({"summary": SECRET} if secret else {}),
         )
-        contracts: list[Any] = SEED_CONTRACTS if name != "Secret Lot" else [{"title": SECRET_CONTRACT}]
-        for fields in contracts:
-            KeyContractFactory(strategy=strategy, **{**fields, "title": f"{fields['title']} ({name})"})
-        outcome = OutcomeFactory(strategy=strategy, title=f"{name} outcome")
-        for number in range(measures):
-            measure = MeasureFactory(strategy=strategy, outcome=outcome, name=f"{name} measure {number}")
-            for index, (year, quarter) in enumerate(QUARTERS):
-                MeasureResultFactory(
-                    measure=measure, year=year, quarter=quarter, value=Decimal(70 + index), target=Decimal(75)
-                )
         PackAppendixFactory(pack=pack, strategy=strategy, order=order)
     return pack
 

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import threading
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -29,21 +28,15 @@ from commissioning.pdf import html_to_pdf, static_path
 from scrutiny.models import PackRevision
 from strategies.selectors import KEY_CONTRACT_COLUMNS, highlight_report_document
 from tests.factories import (
-    ApprovedHighlightReportFactory,
-    KeyContractFactory,
-    MeasureFactory,
-    MeasureResultFactory,
     MeetingFactory,
-    OutcomeFactory,
     PackAppendixFactory,
     ScrutinyConclusionFactory,
     ScrutinyPackFactory,
-    StrategyFactory,
 )
 
 from .pdfstruct import Element, StructTree
 from .test_documents import _rendered
-from .test_pdf_layout import QUARTERS, SEED_CONTRACTS
+from .test_pdf_layout import SEED_CONTRACTS, printable_strategy
 
 pytestmark = pytest.mark.django_db
 
@@ -58,19 +51,7 @@ def accessible_pack(db):
     pack = ScrutinyPackFactory(meeting=meeting, title="Commissioning Strategies")
     earlier = MeetingFactory(committee=meeting.committee, date=datetime.date(2018, 9, 5))
     for order, (name, measures) in enumerate(STRATEGIES, start=1):
-        strategy = StrategyFactory(name=name)
-        ApprovedHighlightReportFactory(
-            strategy=strategy, report_date=datetime.date(2018, 12, 5), summary=f"{name} summary of the quarter."
-        )
-        for fields in SEED_CONTRACTS:
-            KeyContractFactory(strategy=strategy, **{**fields, "title": f"{fields['title']} ({name})"})
-        outcome = OutcomeFactory(strategy=strategy, title=f"{name} outcome")
-        for number in range(measures):
-            measure = MeasureFactory(strategy=strategy, outcome=outcome, name=f"{name} measure {number}")
-            for index, (year, quarter) in enumerate(QUARTERS):
-                MeasureResultFactory(
-                    measure=measure, year=year, quarter=quarter, value=Decimal(70 + index), target=Decimal(75)
-                )
+        strategy = printable_strategy(name, measures=measures)
         ScrutinyConclusionFactory(strategy=strategy, meeting=earlier, text=f"Members supported {name}.")
         PackAppendixFactory(pack=pack, strategy=strategy, order=order)
     return pack

@@ -5,6 +5,7 @@ import datetime
 import html
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ PERFORMANCE_HEADING = "Quarter 3 2018/19 Performance Information"
 CONTRACTS_HEADER = re.compile(r"Volume\s+sensitive\s+\(Y/N\)\?")
 
 # Wordings from the council's key contracts table (seed 000): long words in narrow columns.
-SEED_CONTRACTS = [
+SEED_CONTRACTS: list[dict[str, Any]] = [
     {
         "title": "Community Safety Analysis, Coordination and Commissioning (including Police secondment)",
         "provider_summary": "Safer Communities LCC",
@@ -63,6 +64,29 @@ SEED_CONTRACTS = [
 ]
 QUARTERS = [(2016, 4), (2017, 1), (2017, 2), (2017, 3), (2017, 4), (2018, 1), (2018, 2), (2018, 3)]
 
+
+def printable_strategy(name: str, *, measures: int, contracts: list[dict[str, Any]] = SEED_CONTRACTS, **report):
+    """A strategy as the demo's Public Protection prints: an approved Q3 2018/19 report (``report``: more of its
+    fields), seed-worded key contracts (titles suffixed with the strategy's name) and ``measures`` measures with
+    eight quarters each."""
+    strategy = StrategyFactory(name=name)
+    ApprovedHighlightReportFactory(
+        strategy=strategy,
+        report_date=datetime.date(2018, 12, 5),
+        **{"summary": f"{name} summary of the quarter.", **report},
+    )
+    for fields in contracts:
+        KeyContractFactory(strategy=strategy, **{**fields, "title": f"{fields['title']} ({name})"})
+    outcome = OutcomeFactory(strategy=strategy, title=f"{name} outcome")
+    for number in range(measures):
+        measure = MeasureFactory(strategy=strategy, outcome=outcome, name=f"{name} measure {number}")
+        for index, (year, quarter) in enumerate(QUARTERS):
+            MeasureResultFactory(
+                measure=measure, year=year, quarter=quarter, value=Decimal(70 + index), target=Decimal(75)
+            )
+    return strategy
+
+
 EARLY = "Members supported the strategy's focus on early help."
 AT_REVIEW = "Members heard that some performance measures were still in draft."
 SINCE = "Members asked for an annual update on scams."
@@ -80,22 +104,7 @@ def layout_pack(db):
     review = MeetingFactory(committee=committee, date=datetime.date(2019, 3, 12))
     since = MeetingFactory(committee=committee, date=datetime.date(2019, 4, 20))
     for order, (name, measures) in enumerate([("Public Protection", 11), ("Carers", 3)], start=1):
-        strategy = StrategyFactory(name=name)
-        ApprovedHighlightReportFactory(
-            strategy=strategy,
-            report_date=datetime.date(2018, 12, 5),
-            scrutiny_meeting=review if order == 1 else None,
-            summary=f"{name} summary of the quarter.",
-        )
-        for fields in SEED_CONTRACTS:
-            KeyContractFactory(strategy=strategy, **{**fields, "title": f"{fields['title']} ({name})"})
-        outcome = OutcomeFactory(strategy=strategy, title=f"{name} outcome")
-        for number in range(measures):
-            measure = MeasureFactory(strategy=strategy, outcome=outcome, name=f"{name} measure {number}")
-            for index, (year, quarter) in enumerate(QUARTERS):
-                MeasureResultFactory(
-                    measure=measure, year=year, quarter=quarter, value=Decimal(70 + index), target=Decimal(75)
-                )
+        strategy = printable_strategy(name, measures=measures, scrutiny_meeting=review if order == 1 else None)
         ScrutinyConclusionFactory(strategy=strategy, meeting=early, text=f"{EARLY} ({name})")
         if order == 1:
             ScrutinyConclusionFactory(strategy=strategy, meeting=review, text=AT_REVIEW)
