@@ -20,8 +20,8 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Council", {"fields": ("job_title", "directorate", "phone")}))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by their service: the admin shows them and changes nothing."""
+class ReadOnlyRights:
+    """Records written only by their service: the admin (or an inline) shows them and changes nothing."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -31,6 +31,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyRights, admin.ModelAdmin):
+    """Records written only by their service: the admin shows them and changes nothing."""
 
 
 @admin.register(Notification)

@@ -9,14 +9,14 @@ directorate, and the rules). Nothing is deleted here: no service deletes.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from commissioning.admin import ReadOnlyAdmin
+from commissioning.admin import ReadOnlyAdmin, ReadOnlyRights
 from providers.admin import ServiceAdmin
 
 from . import services
 from .models import Contract, ContractChange, PooledBudget
 
 
-class ContractChangeInline(admin.TabularInline):
+class ContractChangeInline(ReadOnlyRights, admin.TabularInline):
     model = ContractChange
     extra = 0
     fields = readonly_fields = (
@@ -28,15 +28,6 @@ class ContractChangeInline(admin.TabularInline):
         "from_provider",
         "to_provider",
     )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contract)

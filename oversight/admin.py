@@ -4,7 +4,7 @@ Each is recorded, closed, lifted, completed or escalated on the oversight pages,
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from commissioning.admin import ReadOnlyAdmin
+from commissioning.admin import ReadOnlyAdmin, ReadOnlyRights
 
 from .models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
 
@@ -32,17 +32,8 @@ class SanctionAdmin(OfficerRecordAdmin):
     list_filter = ["kind"]
 
 
-class _ShownInline(admin.TabularInline):
+class _ShownInline(ReadOnlyRights, admin.TabularInline):
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PlanActionInline(_ShownInline):

@@ -9,28 +9,19 @@ or through the API.
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from commissioning.admin import ReadOnlyRights
+
 from .models import Measure, MeasureResult
 
 
-class _ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MeasureResultInline(_ReadOnly, admin.TabularInline):
+class MeasureResultInline(ReadOnlyRights, admin.TabularInline):
     model = MeasureResult
     extra = 0
     fields = ["year", "quarter", "value", "target", "commentary", "entered_by", "entered_at"]
 
 
 @admin.register(Measure)
-class MeasureAdmin(_ReadOnly, SimpleHistoryAdmin):
+class MeasureAdmin(ReadOnlyRights, SimpleHistoryAdmin):
     list_display = ["name", "strategy", "unit", "polarity", "is_targeted", "framework_code"]
     list_filter = ["strategy", "framework", "is_targeted", "unit"]
     search_fields = ["name", "framework_code"]
@@ -39,7 +30,7 @@ class MeasureAdmin(_ReadOnly, SimpleHistoryAdmin):
 
 
 @admin.register(MeasureResult)
-class MeasureResultAdmin(_ReadOnly, SimpleHistoryAdmin):
+class MeasureResultAdmin(ReadOnlyRights, SimpleHistoryAdmin):
     list_display = ["measure", "year", "quarter", "value", "target", "entered_by", "entered_at"]
     list_filter = ["year", "quarter"]
     list_select_related = ["measure", "entered_by"]

@@ -16,7 +16,7 @@ from django.db.models import Model
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from commissioning.admin import ReadOnlyAdmin
+from commissioning.admin import ReadOnlyAdmin, ReadOnlyRights
 
 from . import services
 from .models import CqcRating, Location, Provider, RiskAssessment
@@ -65,22 +65,13 @@ class ServiceAdmin(SimpleHistoryAdmin):
         return True
 
 
-class LocationInline(admin.TabularInline):
+class LocationInline(ReadOnlyRights, admin.TabularInline):
     """The provider's locations, shown; each is added and changed on its own page (Locations)."""
 
     model = Location
     extra = 0
     fields = readonly_fields = ("name", "cqc_location_id", "setting_type", "is_care_home", "beds", "district")
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Provider)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from commissioning.admin import ReadOnlyAdmin, ReadOnlyRights
 from strategies.admin import ReadOnlyHistoryAdmin, formset_saved
 
 from . import services
@@ -160,22 +161,12 @@ class ScrutinyPackAdmin(ReadOnlyHistoryAdmin):
             formset_saved(formset)  # the appendices change through services.pack_update only
 
 
-class _ReadOnly:
-    """Kept on the meeting's and the pack's pages (through the services, which keep the numbering and the
-    published supplements fixed): listed here to read, never added, changed or deleted."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# Agenda items and supplements are kept on the meeting's and the pack's pages (through the services, which keep
+# the numbering and the published supplements fixed): listed here to read, never added, changed or deleted.
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(_ReadOnly, ReadOnlyHistoryAdmin):
+class AgendaItemAdmin(ReadOnlyRights, ReadOnlyHistoryAdmin):
     list_display = ["meeting", "number", "title", "strategy", "late", "supplement"]
     list_select_related = ["meeting__committee", "strategy", "supplement__pack"]
     list_filter = ["late"]
@@ -183,7 +174,7 @@ class AgendaItemAdmin(_ReadOnly, ReadOnlyHistoryAdmin):
     readonly_fields = fields
 
 
-class SupplementItemInline(_ReadOnly, admin.TabularInline):
+class SupplementItemInline(ReadOnlyRights, admin.TabularInline):
     model = SupplementItem
     extra = 0
     can_delete = False
@@ -191,7 +182,7 @@ class SupplementItemInline(_ReadOnly, admin.TabularInline):
 
 
 @admin.register(PackSupplement)
-class PackSupplementAdmin(_ReadOnly, admin.ModelAdmin):
+class PackSupplementAdmin(ReadOnlyAdmin):
     list_display = ["pack", "number", "status", "render_status", "first_page", "page_count", "published_at"]
     list_select_related = ["pack"]
     list_filter = ["status"]
