@@ -31,9 +31,20 @@ _COMMISSIONER_EDITS = [
     "contracts.pooledbudget",
     # Decision records (the Executive reports packs carry): prepared by commissioners with democratic services.
     "scrutiny.decision",
+    # The forward plan, a report's scrutiny stages, and the recommendations with the Executive's responses.
+    "scrutiny.forwardplanentry",
+    "scrutiny.scrutinystage",
+    "scrutiny.scrutinyrecommendation",
+    "scrutiny.recommendationaction",
+    # Commissioning plans' themes and "I" statements, and savings.
+    "strategies.strategictheme",
+    "strategies.themestatement",
+    "strategies.saving",
 ]
 _CONTRACT_OFFICER_EDITS = [
     "contracts.contract",
+    # The procurement work plan is kept by the commercial team's contract officers.
+    "contracts.procurementproject",
     # Pooled budgets and providers' records are changed through their services (the admin's, and imports:
     # contract import --create-providers adds providers, the CQC import adds and changes ratings).
     "contracts.pooledbudget",
@@ -67,6 +78,13 @@ _SCRUTINY_READS = [
     "scrutiny.scrutinyconclusion",
     "scrutiny.scrutinypack",
     "scrutiny.decision",
+    "scrutiny.forwardplanentry",
+    "scrutiny.scrutinystage",
+    "scrutiny.scrutinyrecommendation",
+    "strategies.cyclestage",
+    "strategies.strategictheme",
+    "strategies.themestatement",
+    "strategies.saving",
 ]
 
 # Extra (custom) permissions per role, as "app_label.codename".
@@ -93,6 +111,7 @@ _NOT_BY_ROLE = {
     "oversight.escalationstep",
     "oversight.planaction",
     "scrutiny.agendaitem",
+    "scrutiny.recommendationaction",
     "scrutiny.packappendix",
     "scrutiny.packsupplement",
     "scrutiny.supplementitem",

@@ -330,3 +330,119 @@ class PooledBudget(TimeStampedModel):
     @property
     def council_contribution(self) -> Decimal:
         return self.total_value - self.partner_contribution
+
+
+class ProcurementProjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProcurementProjectQuerySet":
+        """The procurement work plan is officers' information, like the register it feeds."""
+        return self if permissions.is_officer(user) else self.none()
+
+
+class ProcurementProject(TimeStampedModel):
+    """A procurement on the commercial team's work plan (seed 001, section 3.1): planned, through the market
+    and award, to a live service, with the contracts it replaces and the contracts it leads to."""
+
+    class Stage(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        PRE_MARKET = "pre_market", "Pre-market engagement"
+        TENDER = "tender", "Tender"
+        EVALUATION = "evaluation", "Evaluation"
+        AWARD = "award", "Award"
+        MOBILISATION = "mobilisation", "Mobilisation"
+        LIVE = "live", "Service live"
+        DELIVERED = "delivered", "Delivered"
+        ABANDONED = "abandoned", "Abandoned"
+
+    # Stages of a project under way ("LIVE and ongoing" in the annual report): past planning, not yet closed.
+    ONGOING_STAGES = (
+        Stage.PRE_MARKET,
+        Stage.TENDER,
+        Stage.EVALUATION,
+        Stage.AWARD,
+        Stage.MOBILISATION,
+        Stage.LIVE,
+    )
+
+    class Route(models.TextChoices):
+        NOT_DECIDED = "", "Not yet decided"
+        OPEN = "open", "Open procedure"
+        COMPETITIVE_FLEXIBLE = "competitive_flexible", "Competitive flexible procedure"
+        FRAMEWORK = "framework", "Call-off from a framework"
+        DYNAMIC_MARKET = "dynamic_market", "Dynamic market"
+        DIRECT_AWARD = "direct_award", "Direct award"
+        PROVIDER_SELECTION_REGIME = "psr", "Provider Selection Regime (health care services)"
+        GRANT = "grant", "Grant"
+        IN_HOUSE = "in_house", "In-house provision"
+
+    class DecisionRoute(models.TextChoices):
+        OFFICER = "officer", "Officer decision under delegated powers"
+        EXECUTIVE_COUNCILLOR = "executive_councillor", "Executive Councillor decision"
+        EXECUTIVE = "executive", "Executive decision"
+
+    reference = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    service_area = models.CharField(max_length=150, blank=True, help_text="e.g. 'Home care', 'Day opportunities'.")
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="procurement_projects")
+    strategy = models.ForeignKey(
+        "strategies.CommissioningStrategy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="procurement_projects",
+    )
+    replaces = models.ManyToManyField(
+        Contract, blank=True, related_name="replacing_projects", help_text="The contracts this procurement replaces."
+    )
+    resulting_contracts = models.ManyToManyField(
+        Contract, blank=True, related_name="procured_by", help_text="The contracts this procurement awarded."
+    )
+    route = models.CharField(max_length=30, choices=Route.choices, blank=True, default="")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PLANNED)
+    estimated_annual_value = models.DecimalField(
+        max_digits=14, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    whole_life_value = models.DecimalField(
+        "Estimated whole-life value",
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text="The full contract value, extensions included.",
+    )
+    planned_start = models.DateField(
+        null=True, blank=True, help_text="When the procurement is to start: its work plan year follows from it."
+    )
+    tender_notice_date = models.DateField(
+        "Expected tender notice date", null=True, blank=True, help_text="For the pipeline notice (UK1)."
+    )
+    go_live_date = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True, help_text="When the project was delivered or abandoned.")
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="procurement_projects"
+    )
+    decision_route = models.CharField(max_length=30, choices=DecisionRoute.choices, default=DecisionRoute.OFFICER)
+    cpv_code = models.CharField("CPV code", max_length=12, blank=True, help_text="e.g. 85310000-5.")
+    abandoned_reason = models.TextField(blank=True)
+
+    objects = ProcurementProjectQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(stage__in=["delivered", "abandoned"]),
+                name="procurement_completed_only_when_closed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("contracts:procurement-project", args=[self.pk])
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.directorate_id

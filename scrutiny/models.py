@@ -27,7 +27,16 @@ class ExemptParagraph(models.IntegerChoices):
 
 
 class Committee(TimeStampedModel):
+    class Kind(models.TextChoices):
+        """Where a committee sits in two-stage scrutiny (seed 000: subject committees, then the management
+        board, whose comments go to the Executive)."""
+
+        SUBJECT = "subject", "Subject scrutiny committee"
+        MANAGEMENT_BOARD = "management_board", "Overview and Scrutiny Management Board"
+        EXECUTIVE = "executive", "Executive (decision maker)"
+
     name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SUBJECT)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="committees")
 
     history = HistoricalRecords()
@@ -594,3 +603,226 @@ class SupplementItem(models.Model):
 
     def __str__(self):
         return f"Item {self.order} of {self.supplement}: {self.strategy}"
+
+
+class ForwardPlanEntryQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ForwardPlanEntryQuerySet:
+        """The forward plan is published: whoever may view it reads every entry (exempt ones say so)."""
+        if not permissions.may(user, "scrutiny.view_forwardplanentry"):
+            return self.none()
+        return self
+
+
+class ForwardPlanEntry(TimeStampedModel):
+    """A decision on the forward plan (the Executive Arrangements Regulations 2012, regulation 9): published
+    28 clear days before it is taken, or taken under the general exception (regulation 10) or special
+    urgency (regulation 11) with the reasons recorded."""
+
+    class NoticeRoute(models.TextChoices):
+        NOTICE = "notice", "28 clear days' notice (regulation 9)"
+        GENERAL_EXCEPTION = "general_exception", "General exception (regulation 10)"
+        SPECIAL_URGENCY = "special_urgency", "Special urgency (regulation 11)"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        DECIDED = "decided", "Decided"
+        DEFERRED = "deferred", "Deferred"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    reference = models.CharField("Decision reference", max_length=30, unique=True)
+    title = models.CharField("Matter for decision", max_length=255)
+    description = models.TextField(blank=True)
+    decision_maker = models.CharField(max_length=150)
+    key_decision = models.BooleanField("Key decision", default=True)
+    directorate = models.ForeignKey(
+        "commissioning.Directorate", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_due = models.DateField("Date of decision")
+    first_published = models.DateField(
+        "Date first published", null=True, blank=True, help_text="When the entry first appeared on the plan."
+    )
+    notice_route = models.CharField(max_length=20, choices=NoticeRoute.choices, default=NoticeRoute.NOTICE)
+    urgency_reasons = models.TextField(
+        blank=True, help_text="Why the decision cannot wait for 28 clear days' notice (regulations 10 and 11)."
+    )
+    chair_informed_on = models.DateField(
+        "Overview and scrutiny chair informed on", null=True, blank=True, help_text="Regulation 10(2)(a)."
+    )
+    urgency_agreed_by = models.CharField(
+        max_length=150, blank=True, help_text="Who agreed the decision is urgent (regulation 11)."
+    )
+    urgency_agreed_on = models.DateField(null=True, blank=True)
+    exempt = models.BooleanField("Contains exempt information", default=False)
+    exempt_paragraph = models.PositiveSmallIntegerField(choices=ExemptParagraph.choices, null=True, blank=True)
+    documents = models.TextField("Documents to be submitted to the decision maker", blank=True)
+    consultation = models.TextField("How and when to make representations", blank=True)
+    contact_officer = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    decision = models.OneToOneField(
+        Decision, on_delete=models.SET_NULL, null=True, blank=True, related_name="forward_plan_entry"
+    )
+    projects = models.ManyToManyField("contracts.ProcurementProject", blank=True, related_name="forward_plan_entries")
+    contracts = models.ManyToManyField("contracts.Contract", blank=True, related_name="forward_plan_entries")
+    strategies = models.ManyToManyField(
+        "strategies.CommissioningStrategy", blank=True, related_name="forward_plan_entries"
+    )
+
+    history = HistoricalRecords()
+
+    objects = ForwardPlanEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decision_due", "reference"]
+        verbose_name_plural = "forward plan entries"
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("scrutiny:forward-plan-entry", args=[self.pk])
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.directorate_id
+
+
+class ScrutinyStageQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ScrutinyStageQuerySet:
+        """A report's scrutiny stages are read with the reports the user may read."""
+        if not permissions.may(user, "scrutiny.view_scrutinystage"):
+            return self.none()
+        report_model: Any = self.model._meta.get_field("report").related_model
+        return self.filter(report__in=report_model.objects.visible_to(user))
+
+
+class ScrutinyStage(TimeStampedModel):
+    """One step of a highlight report's two-stage scrutiny: a subject committee (one or more), then the
+    Overview and Scrutiny Management Board, then the decision maker. The stage's conclusions are the
+    committee's ``ScrutinyConclusion`` about the report's strategy at that meeting."""
+
+    class Step(models.TextChoices):
+        SUBJECT_COMMITTEE = "subject_committee", "Subject scrutiny committee"
+        MANAGEMENT_BOARD = "management_board", "Overview and Scrutiny Management Board"
+        DECISION_MAKER = "decision_maker", "Decision maker"
+
+    report = models.ForeignKey("strategies.HighlightReport", on_delete=models.CASCADE, related_name="scrutiny_stages")
+    step = models.CharField(max_length=20, choices=Step.choices)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="report_stages")
+    conclusion = models.OneToOneField(
+        ScrutinyConclusion, on_delete=models.SET_NULL, null=True, blank=True, related_name="stage"
+    )
+    concluded_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    objects = ScrutinyStageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "meeting__date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "meeting"], name="one_stage_per_report_meeting"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_step_display()}: {self.meeting}"
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.report.strategy.directorate_id if self.report_id else None
+
+
+class ScrutinyRecommendationQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ScrutinyRecommendationQuerySet:
+        """Scrutiny's recommendations and the Executive's responses are public business."""
+        if not permissions.may(user, "scrutiny.view_scrutinyrecommendation"):
+            return self.none()
+        return self
+
+
+class ScrutinyRecommendation(TimeStampedModel):
+    """A committee's recommendation, tracked until the Executive has responded (within two months of
+    receiving the committee's report, Local Government Act 2000 s.9FE) and acted on it."""
+
+    class Response(models.TextChoices):
+        NONE = "", "No response yet"
+        ACCEPTED = "accepted", "Accepted"
+        PARTLY_ACCEPTED = "partly_accepted", "Partly accepted"
+        REJECTED = "rejected", "Rejected"
+
+    class Status(models.TextChoices):
+        AWAITING_RESPONSE = "awaiting_response", "Awaiting response"
+        IN_PROGRESS = "in_progress", "Actions in progress"
+        CLOSED = "closed", "Closed"
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="recommendations")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="recommendations")
+    number = models.PositiveSmallIntegerField(default=1, help_text="Its number in the committee's report.")
+    text = models.TextField("Recommendation")
+    addressed_to = models.CharField(max_length=150, help_text="e.g. 'Executive' or an Executive Councillor.")
+    strategy = models.ForeignKey(
+        "strategies.CommissioningStrategy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="scrutiny_recommendations",
+    )
+    stage = models.ForeignKey(
+        ScrutinyStage, on_delete=models.SET_NULL, null=True, blank=True, related_name="recommendations"
+    )
+    reported_on = models.DateField(
+        "Reported to the Executive on", null=True, blank=True, help_text="Starts the two months for a response."
+    )
+    response_due = models.DateField(null=True, blank=True, editable=False)
+    due_date = models.DateField("Implementation due", null=True, blank=True)
+    response = models.CharField(max_length=20, choices=Response.choices, blank=True, default="")
+    response_reasons = models.TextField(blank=True)
+    responded_by = models.CharField(max_length=150, blank=True, help_text="Who gave the response.")
+    responded_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_RESPONSE)
+    closed_on = models.DateField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    objects = ScrutinyRecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-meeting__date", "committee", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "committee", "number"], name="one_recommendation_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.committee}, {self.meeting.date:%-d %B %Y}, recommendation {self.number}"
+
+    def get_absolute_url(self):
+        return reverse("scrutiny:recommendation", args=[self.pk])
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.strategy.directorate_id if self.strategy_id else None
+
+
+class RecommendationAction(TimeStampedModel):
+    """An action agreed in response to a recommendation, with its owner, due date and progress."""
+
+    recommendation = models.ForeignKey(ScrutinyRecommendation, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.CharField(max_length=150, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    progress = models.TextField(blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recommendation", "due_date", "pk"]
+
+    def __str__(self):
+        return self.description[:80]
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.recommendation.owning_directorate_id
