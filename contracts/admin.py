@@ -13,7 +13,7 @@ from commissioning.admin import ReadOnlyAdmin, ReadOnlyRights
 from providers.admin import ServiceAdmin
 
 from . import services
-from .models import Contract, ContractChange, PooledBudget
+from .models import Contract, ContractChange, PooledBudget, ProcurementProject
 
 
 class ContractChangeInline(ReadOnlyRights, admin.TabularInline):
@@ -62,3 +62,24 @@ class PooledBudgetAdmin(ServiceAdmin):
 
     def update(self, request, obj, fields):
         return services.pooled_budget_update(budget=obj, by=request.user, **fields)
+
+
+@admin.register(ProcurementProject)
+class ProcurementProjectAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Procurement projects are kept on the work plan's pages (contracts:procurement_project_edit and -stage),
+    whose services check the stage moves and dates; the admin shows them and their history."""
+
+    list_display = [
+        "reference",
+        "title",
+        "directorate",
+        "stage",
+        "route",
+        "estimated_annual_value",
+        "whole_life_value",
+        "planned_start",
+        "completed_on",
+    ]
+    list_filter = ["directorate", "stage", "route", "decision_route"]
+    search_fields = ["reference", "title", "service_area"]
+    list_select_related = ["directorate"]

@@ -1,18 +1,20 @@
-"""API of the contract register and pooled budgets."""
+"""API of the contract register, pooled budgets and the procurement work plan."""
 
 import django_filters as filters
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commissioning.api import ServiceViewSet
+from commissioning.periods import financial_year_of
 from providers.models import Location, Provider
 
 from . import services
-from .filters import ContractFilter
-from .models import Contract, PooledBudget
-from .selectors import contract_register
+from .filters import ContractFilter, ProcurementProjectFilter
+from .models import Contract, PooledBudget, ProcurementProject
+from .selectors import contract_register, procurement_projects, work_plan_figures
 from .serializers import (
     ContractChangeInputSerializer,
     ContractChangeSerializer,
@@ -20,6 +22,12 @@ from .serializers import (
     ContractSerializer,
     DecisionInputSerializer,
     PooledBudgetSerializer,
+    ProcurementFiguresQuerySerializer,
+    ProcurementFiguresSerializer,
+    ProcurementProjectInputSerializer,
+    ProcurementProjectMoveInputSerializer,
+    ProcurementProjectSerializer,
+    ProcurementProjectUpdateSerializer,
 )
 
 
@@ -108,7 +116,76 @@ class PooledBudgetViewSet(ServiceViewSet):
         return PooledBudget.objects.visible_to(self.request.user).order_by("name", "pk")
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="The procurement work plan",
+        description="Filter by stage, work plan year (the financial year of a project's planned start, or of the "
+        "day it closed for a delivered or abandoned one; 2018 is 2018/19) and directorate, as on the work plan page.",
+    ),
+    retrieve=extend_schema(summary="A procurement project"),
+    create=extend_schema(summary="Add a project to the procurement work plan"),
+    update=extend_schema(summary="Change a procurement project's details"),
+    partial_update=extend_schema(summary="Change some of a procurement project's details"),
+)
+class ProcurementProjectViewSet(ServiceViewSet):
+    serializer_class = ProcurementProjectSerializer
+    extra_post_actions = True
+    input_serializer_class = ProcurementProjectInputSerializer
+    update_serializer_class = ProcurementProjectUpdateSerializer
+    change_permission = "contracts.change_procurementproject"
+    filterset_class = ProcurementProjectFilter
+    ordering_fields = ["reference", "title", "planned_start", "go_live_date", "estimated_annual_value", "updated_at"]
+    queryset = ProcurementProject.objects.none()
+
+    def get_queryset(self):
+        return procurement_projects(user=self.request.user)
+
+    def do_create(self, data):
+        return services.procurement_project_create(by=self.request.user, **data)
+
+    def do_update(self, instance, data):
+        return services.procurement_project_update(project=instance, by=self.request.user, **data)
+
+    @extend_schema(
+        summary="The work plan figures of a financial year",
+        description="Delivered in the year (count, annual and full contract value), live and ongoing at its end "
+        "(or today while it runs: count and annual value) and planned for the year after (count and estimated "
+        "annual value), as the commercial team's annual report gives them.",
+        parameters=[ProcurementFiguresQuerySerializer],
+        responses={200: ProcurementFiguresSerializer},
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def figures(self, request, **kwargs):
+        query = ProcurementFiguresQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year") or financial_year_of(timezone.localdate())
+        figures = work_plan_figures(year=year, user=request.user, directorate=query.validated_data.get("directorate"))
+        data = ProcurementFiguresSerializer(figures).data
+        return Response(data)
+
+    @extend_schema(
+        summary="Move a project to its next stage",
+        description="As on the project's page: delivered and abandoned close it (with the day it closed, and the "
+        "reason for abandoning); a closed project moves no further.",
+        request=ProcurementProjectMoveInputSerializer,
+        responses={200: ProcurementProjectSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def stage(self, request, pk=None, **kwargs):
+        project = self.get_object()
+        data = self.valid_input(serializer_class=ProcurementProjectMoveInputSerializer)
+        services.procurement_project_move(
+            project=project,
+            by=request.user,
+            stage=data["stage"],
+            completed_on=data.get("completed_on"),
+            reason=data.get("reason") or "",
+        )
+        return Response(self.get_serializer(self.get_output(project)).data)
+
+
 ROUTES = [
     ("contracts", ContractViewSet, "contract"),
     ("pooled-budgets", PooledBudgetViewSet, "pooledbudget"),
+    ("procurement-projects", ProcurementProjectViewSet, "procurementproject"),
 ]

@@ -12,7 +12,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 
 from commissioning.security import neutralise_formula, neutralise_row
 
-from .models import Contract
+from .models import Contract, ProcurementProject
 
 EXPORT_HEADERS = [
     "Reference",
@@ -77,40 +77,54 @@ class _Echo:
         return value
 
 
-def _csv_lines(contracts: Iterable[Contract]) -> Iterator[str]:
+def _csv_lines(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff"  # so Excel opens the file as UTF-8
-    yield writer.writerow(EXPORT_HEADERS)
-    for contract in contracts:
-        yield writer.writerow([_csv_cell(v) for v in contract_row(contract)])
+    yield writer.writerow(headers)
+    for row in rows:
+        yield writer.writerow([_csv_cell(v) for v in row])
 
 
-def csv_response(contracts: Iterable[Contract], filename: str = "contracts.csv") -> StreamingHttpResponse:
-    """Stream the rows, so a register of thousands of contracts is not held in memory as text."""
-    response = StreamingHttpResponse(_csv_lines(contracts), content_type="text/csv; charset=utf-8")
+def table_csv_response(headers: list[str], rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    """Stream a table as CSV (dates as dd/mm/yyyy, money to the penny, formulas neutralised)."""
+    response = StreamingHttpResponse(_csv_lines(headers, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def xlsx_bytes(contracts: Iterable[Contract]) -> bytes:
+def table_xlsx_bytes(headers: list[str], rows: Iterable[list], sheet_title: str) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Contracts")
-    sheet.append(EXPORT_HEADERS)
-    for contract in contracts:
-        sheet.append(neutralise_row(contract_row(contract)))
+    sheet = workbook.create_sheet(sheet_title)
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(neutralise_row(row))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def xlsx_response(contracts: Iterable[Contract], filename: str = "contracts.xlsx") -> HttpResponse:
+def table_xlsx_response(headers: list[str], rows: Iterable[list], filename: str, sheet_title: str) -> HttpResponse:
     response = HttpResponse(
-        xlsx_bytes(contracts), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        table_xlsx_bytes(headers, rows, sheet_title),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_response(contracts: Iterable[Contract], filename: str = "contracts.csv") -> StreamingHttpResponse:
+    """Stream the rows, so a register of thousands of contracts is not held in memory as text."""
+    return table_csv_response(EXPORT_HEADERS, (contract_row(c) for c in contracts), filename)
+
+
+def xlsx_bytes(contracts: Iterable[Contract]) -> bytes:
+    return table_xlsx_bytes(EXPORT_HEADERS, (contract_row(c) for c in contracts), "Contracts")
+
+
+def xlsx_response(contracts: Iterable[Contract], filename: str = "contracts.xlsx") -> HttpResponse:
+    return table_xlsx_response(EXPORT_HEADERS, (contract_row(c) for c in contracts), filename, "Contracts")
 
 
 def import_template_xlsx() -> bytes:
@@ -130,3 +144,92 @@ def import_template_xlsx() -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# --- Procurement projects: the work plan and the pipeline notice -------------------------------------------
+
+PROJECT_EXPORT_HEADERS = [
+    "Reference",
+    "Project",
+    "Service area",
+    "Directorate",
+    "Strategy",
+    "Stage",
+    "Route",
+    "Estimated annual value",
+    "Estimated whole-life value",
+    "Planned start",
+    "Expected tender notice date",
+    "Go-live date",
+    "Completed on",
+    "Lead officer",
+    "Decision route",
+    "CPV code",
+    "Contracts replaced",
+    "Resulting contracts",
+]
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def project_row(project: ProcurementProject) -> list:
+    """A project as the work plan export shows it (replaced and resulting contracts prefetched)."""
+    return [
+        project.reference,
+        project.title,
+        project.service_area,
+        project.directorate.name,
+        project.strategy.name if project.strategy is not None else "",
+        project.get_stage_display(),
+        project.get_route_display() if project.route else "",
+        project.estimated_annual_value,
+        project.whole_life_value,
+        project.planned_start,
+        project.tender_notice_date,
+        project.go_live_date,
+        project.completed_on,
+        _person(project.lead_officer),
+        project.get_decision_route_display(),
+        project.cpv_code,
+        "; ".join(c.reference for c in project.replaces.all()),
+        "; ".join(c.reference for c in project.resulting_contracts.all()),
+    ]
+
+
+PIPELINE_NOTICE_HEADERS = [
+    "Reference",
+    "Contract title",
+    "Description",
+    "CPV code",
+    "Estimated value (whole life)",
+    "Estimated annual value",
+    "Procedure",
+    "Expected tender notice date",
+    "Expected contract start date",
+    "Contact name",
+    "Contact email",
+    "Contact telephone",
+    "Directorate",
+]
+
+
+def pipeline_notice_row(project: ProcurementProject) -> list:
+    """A project as the pipeline notice (UK1) lists it."""
+    lead = project.lead_officer
+    return [
+        project.reference,
+        project.title,
+        project.description,
+        project.cpv_code,
+        project.whole_life_value,
+        project.estimated_annual_value,
+        project.get_route_display() if project.route else "Not yet decided",
+        project.tender_notice_date,
+        project.go_live_date,
+        _person(lead),
+        lead.email if lead is not None else "",
+        lead.phone if lead is not None else "",
+        project.directorate.name,
+    ]

@@ -5,12 +5,17 @@ from decimal import Decimal
 import django_filters as filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from commissioning.forms import GovDateField
 from commissioning.models import Directorate
+from commissioning.periods import financial_year_choices, financial_year_of
 from providers.models import Provider
 
-from .models import Contract
+from .models import Contract, ProcurementProject
+from .selectors import work_plan_year_q
 
 # Annual value bands as (code, label, lower bound inclusive, upper bound exclusive).
 VALUE_BANDS = [
@@ -141,6 +146,56 @@ class ContractFilter(filters.FilterSet):
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "govuk-checkboxes__input")
             elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "govuk-select")
+            else:
+                widget.attrs.setdefault("class", "govuk-input")
+            if name == "q":
+                widget.attrs.setdefault("type", "search")
+
+
+# --- Procurement projects: the work plan's filter, shared by its page, its exports and the API ---------------
+
+
+def work_plan_year_choices() -> list[tuple[int, str]]:
+    """Financial years from two ahead of the current one back to 2010/11, latest first."""
+    this_year = financial_year_of(timezone.localdate())
+    return financial_year_choices(range(this_year + 2, 2009, -1))
+
+
+class ProcurementProjectFilter(filters.FilterSet):
+    q = filters.CharFilter(label="Search", method="filter_search", help_text="Reference, title or service area")
+    stage = filters.ChoiceFilter(choices=ProcurementProject.Stage.choices, empty_label="Any")
+    year = filters.ChoiceFilter(
+        label="Work plan year",
+        choices=work_plan_year_choices,
+        method="filter_year",
+        empty_label="Any",
+        help_text="The financial year the procurement starts in (planned start), or, for a delivered or "
+        "abandoned project, the year it closed.",
+    )
+    directorate = filters.ModelChoiceFilter(queryset=Directorate.objects.order_by("name"), empty_label="Any")
+
+    class Meta:
+        model = ProcurementProject
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value) | Q(title__icontains=value) | Q(service_area__icontains=value)
+        )
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(work_plan_year_q(int(value)))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, form_field in self.form.fields.items():
+            widget = form_field.widget
+            if isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "govuk-select")
             else:
                 widget.attrs.setdefault("class", "govuk-input")

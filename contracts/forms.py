@@ -8,8 +8,8 @@ from commissioning.forms import GovDateField
 from providers.models import Provider
 
 from .imports import UPLOAD, parse_extension_months
-from .models import Contract, ContractChange
-from .selectors import contract_officers
+from .models import Contract, ContractChange, ProcurementProject
+from .selectors import contract_officers, lead_officer_choices
 
 
 class ExtensionMonthsField(forms.CharField):
@@ -209,3 +209,111 @@ class ContractImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         UPLOAD.check(upload)
         return upload
+
+
+# --- Procurement projects ----------------------------------------------------------------------------------
+
+OPEN_STAGE_CHOICES = [
+    (value, label)
+    for value, label in ProcurementProject.Stage.choices
+    if value not in (ProcurementProject.Stage.DELIVERED, ProcurementProject.Stage.ABANDONED)
+]
+
+
+class ProcurementProjectForm(forms.ModelForm):
+    """A project on the work plan. A new one starts at an open stage; an existing one's stage moves with
+    ProcurementProjectMoveForm."""
+
+    planned_start = GovDateField(
+        label="Planned start",
+        required=False,
+        help_text="When the procurement starts (or started): its work plan year follows from it.",
+    )
+    tender_notice_date = GovDateField(
+        label="Expected tender notice date", required=False, help_text="For the pipeline notice (UK1)."
+    )
+    go_live_date = GovDateField(label="Go-live date (expected contract start)", required=False)
+
+    class Meta:
+        model = ProcurementProject
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "service_area",
+            "directorate",
+            "strategy",
+            "stage",
+            "route",
+            "decision_route",
+            "cpv_code",
+            "lead_officer",
+            "estimated_annual_value",
+            "whole_life_value",
+            "planned_start",
+            "tender_notice_date",
+            "go_live_date",
+            "replaces",
+            "resulting_contracts",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "estimated_annual_value": "Estimated annual value (£)",
+            "whole_life_value": "Estimated whole-life value (£)",
+            "replaces": "Contracts it replaces",
+            "resulting_contracts": "Contracts it awarded",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        creating = self.instance.pk is None
+        if creating:
+            self.fields["stage"].choices = OPEN_STAGE_CHOICES
+            self.fields["stage"].help_text = "Where the project is now. Later moves are recorded from its page."
+        else:
+            del self.fields["stage"]
+        contracts = Contract.objects.order_by("reference")
+        for name in ("replaces", "resulting_contracts"):
+            self.fields[name].queryset = contracts
+            self.fields[name].required = False
+        self.fields["resulting_contracts"].help_text = "Once the project reaches award."
+        self.fields["lead_officer"].queryset = lead_officer_choices()
+        self.fields["lead_officer"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        where = ["directorate", "strategy"] + (["stage"] if creating else []) + ["route", "decision_route", "cpv_code"]
+        self.helper.layout = Layout(
+            Fieldset(
+                "reference", "title", "description", "service_area", legend="The project", legend_size=Size.MEDIUM
+            ),
+            Fieldset(*where, "lead_officer", legend="Where it sits", legend_size=Size.MEDIUM),
+            Fieldset("estimated_annual_value", "whole_life_value", legend="Value", legend_size=Size.MEDIUM),
+            Fieldset("planned_start", "tender_notice_date", "go_live_date", legend="Dates", legend_size=Size.MEDIUM),
+            Fieldset("replaces", "resulting_contracts", legend="Contracts", legend_size=Size.MEDIUM),
+            Submit("submit", "Save project"),
+        )
+
+    def _post_clean(self):
+        # Model validation (uniqueness, dates, stages) runs in the service, which reports errors by field.
+        pass
+
+
+class ProcurementProjectMoveForm(forms.Form):
+    stage = forms.ChoiceField(label="Move the project to", widget=forms.RadioSelect)
+    completed_on = GovDateField(
+        label="Date delivered or abandoned",
+        required=False,
+        help_text="Only when the project is delivered or abandoned.",
+    )
+    reason = forms.CharField(
+        label="Reason for abandoning (if abandoned)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, next_stages: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        stage = self.fields["stage"]
+        assert isinstance(stage, forms.ChoiceField)
+        stage.choices = next_stages
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.add_input(Submit("submit", "Move project"))

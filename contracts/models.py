@@ -441,7 +441,7 @@ class ProcurementProject(TimeStampedModel):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("contracts:procurement-project", args=[self.pk])
+        return reverse("contracts:procurement_project", args=[self.pk])
 
     @property
     def owning_directorate_id(self) -> int | None:

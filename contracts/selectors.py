@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commissioning import roles
 from commissioning.models import User
+from commissioning.periods import financial_year_bounds, financial_year_label
 from providers.models import CqcRating, CqcRatingValue, Location, Provider
 
-from .models import Contract, ContractChange
+from .models import Contract, ContractChange, ProcurementProject
 
 NEEDS_DECISION_WINDOWS = (6, 12, 18)
 
@@ -122,4 +126,223 @@ def contract_officers() -> QuerySet[User]:
         User.objects.filter(is_active=True, groups__name=roles.CONTRACT_OFFICER)
         .distinct()
         .order_by("last_name", "first_name", "username")
+    )
+
+
+# --- Procurement projects: the work plan, its figures and the pipeline notice -----------------------------------
+
+CLOSED_STAGES = (ProcurementProject.Stage.DELIVERED, ProcurementProject.Stage.ABANDONED)
+# Procurement Act 2023, s.93: an authority expecting to pay more than £100m under public contracts in the coming
+# financial year publishes a pipeline notice (UK1) of each contract of £2m or more whose tender (or transparency)
+# notice it expects to publish in the 18 months from the start of that year.
+PIPELINE_NOTICE_SPEND_THRESHOLD = Decimal("100000000")
+PIPELINE_NOTICE_CONTRACT_THRESHOLD = Decimal("2000000")
+PIPELINE_NOTICE_MONTHS = 18
+
+
+def work_plan_year_q(year: int) -> Q:
+    """The projects on the work plan of financial year ``year``: an open project by the year its procurement
+    starts (``planned_start``), a closed one (delivered or abandoned) by the year it closed (``completed_on``).
+    The one definition of "year" the list page, its exports and the API filter share."""
+    start, end = financial_year_bounds(year)
+    closed = Q(stage__in=CLOSED_STAGES)
+    return (closed & Q(completed_on__range=(start, end))) | (~closed & Q(planned_start__range=(start, end)))
+
+
+def ongoing_on_q(day: date) -> Q:
+    """Projects "LIVE and ongoing" on ``day``: past planning, started by then (``planned_start``, which a project
+    under way always has), and not closed by then (not yet closed, or delivered or abandoned after it)."""
+    return (
+        ~Q(stage=ProcurementProject.Stage.PLANNED)
+        & Q(planned_start__lte=day)
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=day))
+    )
+
+
+@dataclass(frozen=True)
+class WorkPlanFigures:
+    """The annual report's procurement figures for a financial year (seed 001, sections 1.3 and 3.1)."""
+
+    year: int
+    delivered_count: int
+    delivered_annual_value: Decimal
+    delivered_whole_life_value: Decimal
+    ongoing_on: date
+    ongoing_count: int
+    ongoing_annual_value: Decimal
+    planned_count: int
+    planned_annual_value: Decimal
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.year)
+
+    @property
+    def planned_year(self) -> int:
+        return self.year + 1
+
+    @property
+    def planned_label(self) -> str:
+        return financial_year_label(self.year + 1)
+
+
+def _money_sum(field: str, condition: Q) -> Coalesce:
+    return Coalesce(
+        Sum(field, filter=condition),
+        Value(Decimal("0")),
+        output_field=DecimalField(max_digits=16, decimal_places=2),
+    )
+
+
+def work_plan_figures(
+    *, year: int, user: Any = None, directorate: Any = None, today: date | None = None
+) -> WorkPlanFigures:
+    """The year's figures, counted in one SQL query:
+
+    - delivered in ``year``: stage delivered with ``completed_on`` in the year; their count, estimated annual
+      value and whole-life ("full contract") value;
+    - LIVE and ongoing (``ongoing_on_q``) at the end of the year, or today while the year is under way (or yet
+      to come): their count and estimated annual value;
+    - planned for the year after: stage planned, ``planned_start`` in that year; count and estimated annual value.
+
+    ``user`` limits them to the projects that user may see; ``directorate`` to one directorate's."""
+    today = today or timezone.localdate()
+    start, end = financial_year_bounds(year)
+    next_start, next_end = financial_year_bounds(year + 1)
+    on = min(end, today)
+    projects = ProcurementProject.objects.all() if user is None else ProcurementProject.objects.visible_to(user)
+    if directorate is not None:
+        projects = projects.filter(directorate=directorate)
+    delivered = Q(stage=ProcurementProject.Stage.DELIVERED, completed_on__range=(start, end))
+    ongoing = ongoing_on_q(on)
+    planned = Q(stage=ProcurementProject.Stage.PLANNED, planned_start__range=(next_start, next_end))
+    row = projects.aggregate(
+        delivered_count=Count("pk", filter=delivered),
+        delivered_annual_value=_money_sum("estimated_annual_value", delivered),
+        delivered_whole_life_value=_money_sum("whole_life_value", delivered),
+        ongoing_count=Count("pk", filter=ongoing),
+        ongoing_annual_value=_money_sum("estimated_annual_value", ongoing),
+        planned_count=Count("pk", filter=planned),
+        planned_annual_value=_money_sum("estimated_annual_value", planned),
+    )
+    return WorkPlanFigures(year=year, ongoing_on=on, **row)
+
+
+def procurement_projects(*, user: Any) -> QuerySet[ProcurementProject]:
+    """The work plan as ``user`` may see it, with what a row (page, export, API) shows loaded up front."""
+    return (
+        ProcurementProject.objects.visible_to(user)
+        .select_related("directorate", "strategy", "lead_officer")
+        .prefetch_related(
+            Prefetch("replaces", queryset=Contract.objects.only("pk", "reference").order_by("reference")),
+            Prefetch("resulting_contracts", queryset=Contract.objects.only("pk", "reference").order_by("reference")),
+        )
+        .order_by("reference")
+    )
+
+
+def _forward_plan_entries(user: Any) -> QuerySet:
+    """The forward plan entries about projects (the scrutiny app's, reached by the reverse relation), as the
+    user may read them."""
+    model: Any = ProcurementProject._meta.get_field("forward_plan_entries").related_model
+    manager = model._default_manager
+    entries = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
+    return entries.order_by("decision_due", "reference")
+
+
+def procurement_project_detail(*, pk: int, user: Any) -> ProcurementProject:
+    """One project ``user`` may see, with its replaced and resulting contracts and its forward plan entries.
+    Raises ProcurementProject.DoesNotExist."""
+    contracts = Contract.objects.select_related("lead_provider").order_by("reference")
+    return (
+        ProcurementProject.objects.visible_to(user)
+        .select_related("directorate", "strategy", "lead_officer")
+        .prefetch_related(
+            Prefetch("replaces", queryset=contracts),
+            Prefetch("resulting_contracts", queryset=contracts),
+            Prefetch("forward_plan_entries", queryset=_forward_plan_entries(user)),
+        )
+        .get(pk=pk)
+    )
+
+
+def lead_officer_choices() -> QuerySet[User]:
+    """The people who may lead a procurement: active council officers, by name."""
+    return (
+        User.objects.filter(
+            is_active=True, groups__name__in=[roles.COMMISSIONER, roles.CONTRACT_OFFICER, roles.ADMINISTRATOR]
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@dataclass(frozen=True)
+class PipelineNotice:
+    """What a pipeline notice (UK1) for a financial year needs, and whether the council must publish one."""
+
+    year: int
+    window_start: date
+    window_end: date
+    contracts_spend: Decimal
+    projects_spend: Decimal
+    projects: QuerySet[ProcurementProject]
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.year)
+
+    @property
+    def expected_spend(self) -> Decimal:
+        return self.contracts_spend + self.projects_spend
+
+    @property
+    def required(self) -> bool:
+        return self.expected_spend > PIPELINE_NOTICE_SPEND_THRESHOLD
+
+
+def pipeline_notice(*, year: int, user: Any) -> PipelineNotice:
+    """The pipeline notice for financial year ``year`` (Procurement Act 2023, s.93).
+
+    Expected spend in the year, the rule used here: the annual value of every contract on the register live on
+    any day of the year (its start to its current end date overlaps the year; contracts still in procurement
+    are left out, and a contract's annual value counts in full), plus the estimated annual value of the projects
+    going live in the year (``go_live_date`` in the year, not abandoned, and with no resulting contract linked
+    yet: once linked, their contracts are counted instead). The notice is required if that is more than £100m.
+
+    The projects listed: not abandoned, estimated whole-life value of £2m or more, and an expected tender notice
+    date in the 18 months from the start of the year (1 April of the year to 30 September of the next), with
+    the fields UK1 asks for loaded (lead officer's contact details too). Two aggregate queries, and the list."""
+    start, end = financial_year_bounds(year)
+    window_end = start + relativedelta(months=PIPELINE_NOTICE_MONTHS) - timedelta(days=1)
+    money = DecimalField(max_digits=16, decimal_places=2)
+    contracts_spend = (
+        Contract.objects.exclude(status=Contract.Status.PIPELINE)
+        .filter(start_date__lte=end, end_date__gte=start)
+        .aggregate(total=Coalesce(Sum("annual_value"), Value(Decimal("0")), output_field=money))["total"]
+    )
+    linked = ProcurementProject.resulting_contracts.through.objects.filter(procurementproject_id=OuterRef("pk"))
+    projects_spend = (
+        ProcurementProject.objects.exclude(stage=ProcurementProject.Stage.ABANDONED)
+        .filter(go_live_date__range=(start, end))
+        .exclude(Exists(linked))
+        .aggregate(total=Coalesce(Sum("estimated_annual_value"), Value(Decimal("0")), output_field=money))["total"]
+    )
+    projects = (
+        ProcurementProject.objects.visible_to(user)
+        .exclude(stage=ProcurementProject.Stage.ABANDONED)
+        .filter(
+            whole_life_value__gte=PIPELINE_NOTICE_CONTRACT_THRESHOLD,
+            tender_notice_date__range=(start, window_end),
+        )
+        .select_related("directorate", "lead_officer")
+        .order_by("tender_notice_date", "reference")
+    )
+    return PipelineNotice(
+        year=year,
+        window_start=start,
+        window_end=window_end,
+        contracts_spend=contracts_spend,
+        projects_spend=projects_spend,
+        projects=projects,
     )

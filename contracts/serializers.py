@@ -8,10 +8,11 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from commissioning.models import Directorate, User
+from commissioning.periods import financial_year_of
 from providers.models import Location, Provider
 from providers.serializers import VisibleRecordField
 
-from .models import Contract, ContractChange, PooledBudget
+from .models import Contract, ContractChange, PooledBudget, ProcurementProject
 
 
 def _strategies():
@@ -224,3 +225,168 @@ class DecisionInputSerializer(serializers.Serializer):
 
     reprocurement_decision = serializers.ChoiceField(choices=[c for c in Contract.Reprocurement.choices if c[0]])
     decided_on = serializers.DateField()
+
+
+# --- Procurement projects ----------------------------------------------------------------------------------
+
+
+class ProcurementProjectSerializer(serializers.ModelSerializer):
+    """A project on the procurement work plan, as every read shows it."""
+
+    directorate_name = serializers.CharField(source="directorate.name")
+    strategy_name = serializers.CharField(source="strategy.name", allow_null=True, default=None)
+    lead_officer_name = serializers.SerializerMethodField(help_text="The officer leading the procurement, if any.")
+    work_plan_year = serializers.SerializerMethodField(
+        help_text="The financial year (by its first calendar year: 2018 is 2018/19) whose work plan the project is "
+        "on: the year it closed for a delivered or abandoned project, otherwise the year of its planned start."
+    )
+    replaces: serializers.PrimaryKeyRelatedField[Contract] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Contracts it replaces."
+    )
+    resulting_contracts: serializers.PrimaryKeyRelatedField[Contract] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Contracts it awarded."
+    )
+
+    class Meta:
+        model = ProcurementProject
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "description",
+            "service_area",
+            "directorate",
+            "directorate_name",
+            "strategy",
+            "strategy_name",
+            "route",
+            "stage",
+            "estimated_annual_value",
+            "whole_life_value",
+            "planned_start",
+            "tender_notice_date",
+            "go_live_date",
+            "completed_on",
+            "abandoned_reason",
+            "lead_officer",
+            "lead_officer_name",
+            "decision_route",
+            "cpv_code",
+            "replaces",
+            "resulting_contracts",
+            "work_plan_year",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_lead_officer_name(self, project: ProcurementProject) -> str | None:
+        lead = project.lead_officer
+        return (lead.get_full_name() or lead.username) if lead is not None else None
+
+    def get_work_plan_year(self, project: ProcurementProject) -> int | None:
+        closed = project.stage in (ProcurementProject.Stage.DELIVERED, ProcurementProject.Stage.ABANDONED)
+        day = project.completed_on if closed else project.planned_start
+        return financial_year_of(day) if day is not None else None
+
+
+@extend_schema_serializer(
+    component_name="ProcurementProject",
+    examples=[
+        OpenApiExample(
+            "A home care re-procurement",
+            value={
+                "reference": "PP-2019-014",
+                "title": "Homecare re-procurement (2020)",
+                "service_area": "Home care",
+                "directorate": 1,
+                "route": "open",
+                "estimated_annual_value": "32000000.00",
+                "whole_life_value": "160000000.00",
+                "planned_start": "2019-08-01",
+                "tender_notice_date": "2019-10-01",
+                "go_live_date": "2020-10-01",
+                "cpv_code": "85310000-5",
+            },
+            request_only=True,
+        )
+    ],
+)
+class ProcurementProjectInputSerializer(serializers.Serializer):
+    """A project to add, or the details to change (PATCH: only those sent). A new project starts at an open
+    stage (planned unless given); a project's stage then moves with the stage action. The service checks the
+    dates, the lead officer, the contracts linked and that you may change the directorate's projects."""
+
+    reference = serializers.CharField(max_length=40)
+    title = serializers.CharField(max_length=255)
+    description = serializers.CharField(required=False, allow_blank=True)
+    service_area = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    directorate = serializers.PrimaryKeyRelatedField(queryset=Directorate.objects.all())
+    strategy = serializers.PrimaryKeyRelatedField(queryset=_strategies(), required=False, allow_null=True)
+    route = serializers.ChoiceField(choices=ProcurementProject.Route.choices, required=False, allow_blank=True)
+    stage = serializers.ChoiceField(
+        choices=ProcurementProject.Stage.choices,
+        required=False,
+        help_text="On creation only: the open stage the project has reached (default planned).",
+    )
+    estimated_annual_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    whole_life_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    planned_start = serializers.DateField(required=False, allow_null=True)
+    tender_notice_date = serializers.DateField(required=False, allow_null=True)
+    go_live_date = serializers.DateField(required=False, allow_null=True)
+    lead_officer = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    decision_route = serializers.ChoiceField(choices=ProcurementProject.DecisionRoute.choices, required=False)
+    cpv_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    replaces = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all(), many=True, required=False)
+    resulting_contracts = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.all(), many=True, required=False, help_text="Once the project reaches award."
+    )
+
+
+@extend_schema_serializer(component_name="ProcurementProjectUpdate")
+class ProcurementProjectUpdateSerializer(ProcurementProjectInputSerializer):
+    """A change to a project's details; its stage moves with the stage action."""
+
+    stage = None  # type: ignore[assignment]
+
+
+@extend_schema_serializer(component_name="ProcurementProjectMove")
+class ProcurementProjectMoveInputSerializer(serializers.Serializer):
+    """Move a project to its next stage. Delivered and abandoned close it: send completed_on (not in the future),
+    and for abandoned the reason."""
+
+    stage = serializers.ChoiceField(choices=ProcurementProject.Stage.choices)
+    completed_on = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ProcurementFiguresQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text="The financial year by its first calendar year (2018 is 2018/19); the current year if not given.",
+    )
+    directorate = serializers.PrimaryKeyRelatedField(
+        queryset=Directorate.objects.all(), required=False, help_text="Only this directorate's projects."
+    )
+
+
+class ProcurementFiguresSerializer(serializers.Serializer):
+    """The year's work plan figures, as the annual report gives them."""
+
+    year = serializers.IntegerField()
+    year_label = serializers.CharField(source="label", help_text='e.g. "2018/19".')
+    delivered_count = serializers.IntegerField(help_text="Projects delivered in the year.")
+    delivered_annual_value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    delivered_whole_life_value = serializers.DecimalField(
+        max_digits=16, decimal_places=2, help_text="The full contract value of the projects delivered."
+    )
+    ongoing_on = serializers.DateField(help_text="The end of the year, or today while the year is under way.")
+    ongoing_count = serializers.IntegerField(help_text="Projects live and ongoing on that day.")
+    ongoing_annual_value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    planned_year = serializers.IntegerField()
+    planned_label = serializers.CharField()
+    planned_count = serializers.IntegerField(help_text="Projects planned to start in the following year.")
+    planned_annual_value = serializers.DecimalField(max_digits=16, decimal_places=2)

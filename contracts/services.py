@@ -21,7 +21,7 @@ from commissioning import permissions, roles
 from commissioning.models import Directorate, User
 from providers.models import Location, Provider
 
-from .models import Contract, ContractChange, PooledBudget
+from .models import Contract, ContractChange, PooledBudget, ProcurementProject
 
 
 def _done_by(record: Any, by: User | None) -> None:
@@ -441,3 +441,250 @@ def pooled_budget_update(*, budget: PooledBudget, by: User, **fields: Unpack[Poo
         setattr(budget, name, value)
     permissions.require(by, "contracts.change_pooledbudget", budget)
     return _save_budget(budget, by)
+
+
+# --- Procurement projects (the commercial team's work plan) -------------------------------------------------
+
+Stage = ProcurementProject.Stage
+
+# Where a project may go next, by stage. A project is delivered once its contracts are awarded (or the service is
+# live); it may be abandoned at any point before the service goes live. Delivered and abandoned are closed.
+STAGE_MOVES: dict[str, set[str]] = {
+    Stage.PLANNED: {Stage.PRE_MARKET, Stage.TENDER, Stage.ABANDONED},
+    Stage.PRE_MARKET: {Stage.PLANNED, Stage.TENDER, Stage.ABANDONED},
+    Stage.TENDER: {Stage.EVALUATION, Stage.ABANDONED},
+    Stage.EVALUATION: {Stage.TENDER, Stage.AWARD, Stage.ABANDONED},
+    Stage.AWARD: {Stage.MOBILISATION, Stage.LIVE, Stage.DELIVERED, Stage.ABANDONED},
+    Stage.MOBILISATION: {Stage.LIVE, Stage.DELIVERED, Stage.ABANDONED},
+    Stage.LIVE: {Stage.DELIVERED},
+    Stage.DELIVERED: set(),
+    Stage.ABANDONED: set(),
+}
+# Routes with no competition: the project may go from planning (or pre-market engagement) straight to award.
+NO_TENDER_ROUTES = {
+    ProcurementProject.Route.DIRECT_AWARD,
+    ProcurementProject.Route.GRANT,
+    ProcurementProject.Route.IN_HOUSE,
+}
+CLOSED_STAGES = (Stage.DELIVERED, Stage.ABANDONED)
+# Stages at which the project's contracts have been awarded, so resulting contracts may be linked.
+AWARDED_STAGES = (Stage.AWARD, Stage.MOBILISATION, Stage.LIVE, Stage.DELIVERED)
+
+
+class ProcurementProjectFields(TypedDict, total=False):
+    """The fields of a procurement project a page or the API may set. The stage moves with
+    ``procurement_project_move`` (a new project may start at any open stage); completed_on and the reason for
+    abandoning are set by that move."""
+
+    reference: str
+    title: str
+    description: str
+    service_area: str
+    directorate: Directorate
+    strategy: Any  # strategies.CommissioningStrategy (an app above this one) or None
+    route: str
+    stage: str
+    estimated_annual_value: Decimal
+    whole_life_value: Decimal
+    planned_start: date | None
+    tender_notice_date: date | None
+    go_live_date: date | None
+    lead_officer: User | None
+    decision_route: str
+    cpv_code: str
+    replaces: list[Contract]
+    resulting_contracts: list[Contract]
+
+
+PROJECT_M2M_FIELDS = {"replaces", "resulting_contracts"}
+PROJECT_FIELDS = set(ProcurementProjectFields.__annotations__) - PROJECT_M2M_FIELDS
+
+
+def _split_project_fields(fields: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    unknown = set(fields) - PROJECT_FIELDS - PROJECT_M2M_FIELDS
+    if not creating and "stage" in fields:
+        unknown.add("stage")  # an existing project's stage moves only through procurement_project_move
+    if unknown:
+        raise TypeError(f"Not procurement project fields a user may set: {', '.join(sorted(unknown))}")
+    plain = {k: v for k, v in fields.items() if k in PROJECT_FIELDS}
+    m2m = {k: list(v or []) for k, v in fields.items() if k in PROJECT_M2M_FIELDS}
+    return plain, m2m
+
+
+def _check_project_dates(project: ProcurementProject, today: date) -> None:
+    errors: dict[str, str] = {}
+    start, notice, live = project.planned_start, project.tender_notice_date, project.go_live_date
+    if project.stage != Stage.PLANNED and start is None:
+        errors["planned_start"] = "Enter the date the procurement started: it is under way."
+    elif project.stage in ProcurementProject.ONGOING_STAGES and start is not None and start > today:
+        errors["planned_start"] = (
+            f"The procurement is under way, so it cannot start in the future ({start:%d/%m/%Y}); "
+            "enter the date it started."
+        )
+    if notice and start and notice < start:
+        errors["tender_notice_date"] = "The expected tender notice date must be on or after the planned start."
+    if live and notice and live < notice:
+        errors["go_live_date"] = "The go-live date must be on or after the expected tender notice date."
+    elif live and start and live < start:
+        errors["go_live_date"] = "The go-live date must be on or after the planned start."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_lead_officer(project: ProcurementProject) -> None:
+    lead = project.lead_officer
+    if lead is not None and not (lead.is_active and permissions.is_officer(lead)):
+        raise ValidationError({"lead_officer": "The lead officer must be an active council officer."})
+
+
+def _check_links(project: ProcurementProject, replaces: list[Contract], resulting: list[Contract]) -> None:
+    both = {c.pk for c in replaces} & {c.pk for c in resulting}
+    if both:
+        names = ", ".join(sorted(c.reference for c in resulting if c.pk in both))
+        raise ValidationError(
+            {"resulting_contracts": f"A contract cannot be both replaced by and result from the project ({names})."}
+        )
+    if resulting and project.stage not in AWARDED_STAGES:
+        raise ValidationError(
+            {
+                "resulting_contracts": "Contracts can be linked as resulting from the project once it reaches award "
+                f"(it is at {project.get_stage_display().lower()})."
+            }
+        )
+
+
+def _save_project(project: ProcurementProject, by: User, m2m: dict[str, Any]) -> ProcurementProject:
+    _check_project_dates(project, timezone.localdate())
+    _check_lead_officer(project)
+    project.full_clean()
+    if m2m:
+        replaces = m2m.get("replaces", list(project.replaces.all()) if project.pk else [])
+        resulting = m2m.get("resulting_contracts", list(project.resulting_contracts.all()) if project.pk else [])
+        _check_links(project, replaces, resulting)
+    _done_by(project, by)
+    project.save()
+    for name, values in m2m.items():
+        getattr(project, name).set(values)
+    return project
+
+
+@transaction.atomic
+def procurement_project_create(*, by: User, **fields: Unpack[ProcurementProjectFields]) -> ProcurementProject:
+    """Put a procurement project on the work plan, at planning or at the open stage it has reached (a project
+    recorded once under way needs its start date). Raises PermissionDenied for someone who may not add projects
+    to its directorate, ValidationError naming each bad field."""
+    plain, m2m = _split_project_fields(dict(fields), creating=True)
+    project = ProcurementProject(**plain)
+    if project.stage in CLOSED_STAGES:
+        raise ValidationError(
+            {"stage": "A new project starts at an open stage; record its delivery or abandonment as a move."}
+        )
+    permissions.require(by, "contracts.add_procurementproject", project)
+    return _save_project(project, by, m2m)
+
+
+@transaction.atomic
+def procurement_project_update(
+    *, project: ProcurementProject, by: User, **fields: Unpack[ProcurementProjectFields]
+) -> ProcurementProject:
+    """Change a project's details (not its stage: ``procurement_project_move``). Moving it to another directorate
+    needs the right to change that directorate's projects too. A closed project keeps its record as it is."""
+    plain, m2m = _split_project_fields(dict(fields), creating=False)
+    project = ProcurementProject.objects.select_for_update().get(pk=project.pk)
+    permissions.require(by, "contracts.change_procurementproject", project)
+    if project.stage in CLOSED_STAGES:
+        raise ValidationError(
+            {"stage": f"The project is {project.get_stage_display().lower()}: a closed project cannot be changed."}
+        )
+    for name, value in plain.items():
+        setattr(project, name, value)
+    permissions.require(by, "contracts.change_procurementproject", project)
+    return _save_project(project, by, m2m)
+
+
+@transaction.atomic
+def procurement_project_link_contracts(
+    *,
+    project: ProcurementProject,
+    by: User,
+    replaces: list[Contract] | None = None,
+    resulting_contracts: list[Contract] | None = None,
+) -> ProcurementProject:
+    """Set the contracts the project replaces and those it awarded (None leaves that list as it is). Resulting
+    contracts are linked from award on, delivered projects included; no contract is on both lists."""
+    project = ProcurementProject.objects.select_for_update().get(pk=project.pk)
+    permissions.require(by, "contracts.change_procurementproject", project)
+    if project.stage == Stage.ABANDONED:
+        raise ValidationError({"stage": "An abandoned project's contracts cannot be changed."})
+    current_replaces = list(project.replaces.all()) if replaces is None else list(replaces)
+    current_resulting = list(project.resulting_contracts.all()) if resulting_contracts is None else resulting_contracts
+    _check_links(project, current_replaces, list(current_resulting))
+    if replaces is not None:
+        project.replaces.set(replaces)
+    if resulting_contracts is not None:
+        project.resulting_contracts.set(resulting_contracts)
+    # The links are many-to-many: a history row marks who changed them and when.
+    _done_by(project, by)
+    project.save(update_fields=["updated_at"])
+    return project
+
+
+def procurement_project_next_stages(*, project: ProcurementProject) -> list[str]:
+    """The stages ``project`` may move to next, in the order of the work plan."""
+    allowed = set(STAGE_MOVES[project.stage])
+    if project.route in NO_TENDER_ROUTES and project.stage in (Stage.PLANNED, Stage.PRE_MARKET):
+        allowed.add(Stage.AWARD)
+    return [value for value in Stage.values if value in allowed]
+
+
+@transaction.atomic
+def procurement_project_move(
+    *,
+    project: ProcurementProject,
+    by: User,
+    stage: str,
+    completed_on: date | None = None,
+    reason: str = "",
+) -> ProcurementProject:
+    """Move a project to its next stage (``STAGE_MOVES``). Delivered and abandoned close it: they need the date
+    it closed (``completed_on``, not in the future, not before it started), and abandoning needs the reason.
+    A closed project moves no further. Leaving planning needs the start date (the work plan year follows)."""
+    project = ProcurementProject.objects.select_for_update().get(pk=project.pk)
+    permissions.require(by, "contracts.change_procurementproject", project)
+    if stage not in Stage.values:
+        raise ValidationError({"stage": f"'{stage}' is not a stage of a procurement project."})
+    if project.stage in CLOSED_STAGES:
+        raise ValidationError(
+            {"stage": f"The project is {project.get_stage_display().lower()}: a closed project moves no further."}
+        )
+    if stage not in procurement_project_next_stages(project=project):
+        target = Stage(stage).label.lower()
+        raise ValidationError({"stage": f"A project at {project.get_stage_display().lower()} cannot move to {target}."})
+    today = timezone.localdate()
+    update_fields = ["stage", "updated_at"]
+    if stage in CLOSED_STAGES:
+        if completed_on is None:
+            raise ValidationError({"completed_on": f"Enter the date the project was {Stage(stage).label.lower()}."})
+        if completed_on > today:
+            raise ValidationError({"completed_on": "The date must be today or in the past."})
+        if project.planned_start and completed_on < project.planned_start:
+            raise ValidationError(
+                {
+                    "completed_on": "The date must be on or after the project started "
+                    f"({project.planned_start:%d/%m/%Y})."
+                }
+            )
+        if stage == Stage.ABANDONED:
+            if not reason.strip():
+                raise ValidationError({"reason": "Give the reason the project was abandoned."})
+            project.abandoned_reason = reason.strip()
+            update_fields.append("abandoned_reason")
+        project.completed_on = completed_on
+        update_fields.append("completed_on")
+    elif completed_on is not None:
+        raise ValidationError({"completed_on": "Only a delivered or abandoned project has a completion date."})
+    project.stage = stage
+    _check_project_dates(project, today)
+    _done_by(project, by)
+    project.save(update_fields=update_fields)
+    return project

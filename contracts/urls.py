@@ -18,4 +18,14 @@ urlpatterns: list = [
     path("<int:pk>/edit/", views.contract_edit, name="edit"),
     path("<int:pk>/changes/add/", views.contract_change_add, name="change_add"),
     path("<int:pk>/decision/", views.contract_decision, name="decision"),
+    # The procurement work plan.
+    path("procurement/", views.procurement_list, name="procurement"),
+    path("procurement/export.csv", views.procurement_export_csv, name="procurement_export_csv"),
+    path("procurement/export.xlsx", views.procurement_export_xlsx, name="procurement_export_xlsx"),
+    path("procurement/add/", views.procurement_project_create, name="procurement_project_create"),
+    path("procurement/pipeline-notice/", views.pipeline_notice, name="pipeline_notice"),
+    path("procurement/pipeline-notice.csv", views.pipeline_notice_csv, name="pipeline_notice_csv"),
+    path("procurement/<int:pk>/", views.procurement_project, name="procurement_project"),
+    path("procurement/<int:pk>/edit/", views.procurement_project_edit, name="procurement_project_edit"),
+    path("procurement/<int:pk>/stage/", views.procurement_project_stage, name="procurement_project_stage"),
 ]

@@ -14,12 +14,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.listing import page_of, querystring_without
+from commissioning.periods import financial_year_choices, financial_year_of
 from commissioning.permissions import permission_required
 
 from . import exports, imports, selectors, services
-from .filters import SORT_FIELDS, ContractFilter
-from .forms import ContractChangeForm, ContractForm, ContractImportForm, DecisionForm
-from .models import Contract
+from .filters import SORT_FIELDS, ContractFilter, ProcurementProjectFilter
+from .forms import (
+    ContractChangeForm,
+    ContractForm,
+    ContractImportForm,
+    DecisionForm,
+    ProcurementProjectForm,
+    ProcurementProjectMoveForm,
+)
+from .models import Contract, ProcurementProject
 
 PAGE_SIZE = 50
 
@@ -316,3 +324,214 @@ def import_template(request):
     )
     response["Content-Disposition"] = 'attachment; filename="contract-import-template.xlsx"'
     return response
+
+
+# --- Procurement projects: the work plan -------------------------------------------------------------------
+
+
+def _procurement_filter(request) -> ProcurementProjectFilter:
+    return ProcurementProjectFilter(
+        request.GET or None, queryset=selectors.procurement_projects(user=request.user), request=request
+    )
+
+
+def _get_project(request, pk: int) -> ProcurementProject:
+    try:
+        return ProcurementProject.objects.visible_to(request.user).get(pk=pk)
+    except ProcurementProject.DoesNotExist as exc:
+        raise Http404("No such procurement project") from exc
+
+
+def _work_plan_breadcrumbs(*rest) -> list:
+    return [
+        ("Contracts", reverse("contracts:list")),
+        ("Procurement work plan", reverse("contracts:procurement")),
+        *rest,
+    ]
+
+
+@require_GET
+@permission_required("contracts.view_procurementproject")
+def procurement_list(request):
+    filterset = _procurement_filter(request)
+    projects = filterset.qs
+    chosen = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    year = chosen.get("year") or financial_year_of(timezone.localdate())
+    figures = selectors.work_plan_figures(year=int(year), user=request.user, directorate=chosen.get("directorate"))
+    page = page_of(request, projects, PAGE_SIZE)
+    return render(
+        request,
+        "contracts/procurement_list.html",
+        {
+            "filter": filterset,
+            "figures": figures,
+            "page_obj": page,
+            "projects": page.object_list,
+            "querystring": querystring_without(request),
+            "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Procurement work plan", None)],
+        },
+    )
+
+
+def _project_export_name(suffix: str) -> str:
+    return f"procurement-work-plan-{timezone.localdate():%Y-%m-%d}.{suffix}"
+
+
+@require_GET
+@permission_required("contracts.view_procurementproject")
+def procurement_export_csv(request):
+    rows = (exports.project_row(p) for p in _procurement_filter(request).qs.iterator(chunk_size=2000))
+    return exports.table_csv_response(exports.PROJECT_EXPORT_HEADERS, rows, _project_export_name("csv"))
+
+
+@require_GET
+@permission_required("contracts.view_procurementproject")
+def procurement_export_xlsx(request):
+    rows = (exports.project_row(p) for p in _procurement_filter(request).qs.iterator(chunk_size=2000))
+    return exports.table_xlsx_response(
+        exports.PROJECT_EXPORT_HEADERS, rows, _project_export_name("xlsx"), "Procurement work plan"
+    )
+
+
+@require_GET
+@permission_required("contracts.view_procurementproject")
+def procurement_project(request, pk: int):
+    try:
+        project = selectors.procurement_project_detail(pk=pk, user=request.user)
+    except ProcurementProject.DoesNotExist as exc:
+        raise Http404("No such procurement project") from exc
+    return render(
+        request,
+        "contracts/procurement_detail.html",
+        {
+            "project": project,
+            "next_stages": services.procurement_project_next_stages(project=project),
+            "breadcrumbs": _work_plan_breadcrumbs((project.reference, None)),
+        },
+    )
+
+
+def _project_fields(form: ProcurementProjectForm) -> dict:
+    return {name: form.cleaned_data[name] for name in form.fields}
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.add_procurementproject")
+def procurement_project_create(request):
+    form = ProcurementProjectForm(request.POST or None)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.procurement_project_create(by=request.user, **_project_fields(form)),
+        success=lambda saved: f"Procurement project {saved.reference} added to the work plan.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "Add a procurement project",
+            "breadcrumbs": _work_plan_breadcrumbs(("Add a project", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.change_procurementproject")
+def procurement_project_edit(request, pk: int):
+    project = _get_project(request, pk)
+    form = ProcurementProjectForm(request.POST or None, instance=project)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.procurement_project_update(project=project, by=request.user, **_project_fields(form)),
+        success=lambda saved: f"Procurement project {saved.reference} updated.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"Edit {project.reference}",
+            "caption": project.title,
+            "breadcrumbs": _work_plan_breadcrumbs((project.reference, project.get_absolute_url()), ("Edit", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.change_procurementproject")
+def procurement_project_stage(request, pk: int):
+    project = _get_project(request, pk)
+    next_stages = [
+        (stage, ProcurementProject.Stage(stage).label)
+        for stage in services.procurement_project_next_stages(project=project)
+    ]
+    form = ProcurementProjectMoveForm(request.POST or None, next_stages=next_stages)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.procurement_project_move(
+            project=project,
+            by=request.user,
+            stage=form.cleaned_data["stage"],
+            completed_on=form.cleaned_data["completed_on"],
+            reason=form.cleaned_data["reason"],
+        ),
+        success=lambda saved: f"{saved.reference} moved to {saved.get_stage_display().lower()}.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "contracts/procurement_stage.html",
+        {
+            "form": form,
+            "project": project,
+            "title": "Move the project to its next stage",
+            "page_title": f"Move {project.reference} to its next stage",
+            "caption": f"{project.reference} {project.title}",
+            "breadcrumbs": _work_plan_breadcrumbs((project.reference, project.get_absolute_url()), ("Move", None)),
+        },
+    )
+
+
+def _notice_year(request) -> int:
+    this_year = financial_year_of(timezone.localdate())
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        return this_year
+    return year if 2000 <= year <= this_year + 5 else this_year
+
+
+@require_GET
+@permission_required("contracts.view_procurementproject")
+def pipeline_notice(request):
+    year = _notice_year(request)
+    this_year = financial_year_of(timezone.localdate())
+    years = sorted({*range(this_year + 2, this_year - 8, -1), year}, reverse=True)
+    return render(
+        request,
+        "contracts/procurement_pipeline_notice.html",
+        {
+            "notice": selectors.pipeline_notice(year=year, user=request.user),
+            "year": year,
+            "year_choices": financial_year_choices(years),
+            "breadcrumbs": _work_plan_breadcrumbs(("Pipeline notice", None)),
+        },
+    )
+
+
+@require_GET
+@permission_required("contracts.view_procurementproject")
+def pipeline_notice_csv(request):
+    notice = selectors.pipeline_notice(year=_notice_year(request), user=request.user)
+    rows = (exports.pipeline_notice_row(p) for p in notice.projects)
+    return exports.table_csv_response(
+        exports.PIPELINE_NOTICE_HEADERS, rows, f"pipeline-notice-{notice.label.replace('/', '-')}.csv"
+    )
