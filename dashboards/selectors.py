@@ -22,13 +22,14 @@ from django.utils import timezone
 
 from commissioning import permissions
 from commissioning.charts import Series, bar_chart, line_chart, stacked_bar
-from commissioning.periods import FinancialQuarter, financial_year_bounds, month_ends
+from commissioning.periods import FinancialQuarter, financial_year_bounds, financial_year_label, month_ends
 from contracts.selectors import contracts_needing_decision
 from oversight.models import Concern, Visit
 from performance.selectors import measures_summary
 from providers.models import CqcRating, CqcRatingValue, Location, Provider
 from providers.risk import NOT_ASSESSED, RISK_COLOURS, RISK_ORDER, risk_label
-from strategies.models import CommissioningStrategy, HighlightReport
+from strategies.models import CommissioningStrategy, HighlightReport, Saving
+from strategies.selectors import savings_table
 
 RAG_ORDER = ("red", "amber", "green", "none")
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "No RAG reported"}
@@ -148,10 +149,49 @@ def dashboard_context(*, period: FinancialQuarter, audience: Audience, today: da
         width=640,
     )
 
+    # Savings of the quarter's financial year by directorate (every role reads savings).
+    context.update(_savings_panel(year=period.year))
+
     if audience.officer:
         context.update(_contracts_panels(period=period, today=today))
         context.update(_providers_panels(period=period, today=today))
     return context
+
+
+# --- Savings panel (issue 16) -----------------------------------------------------------------------
+
+
+def _savings_panel(*, year: int) -> dict:
+    """The financial year's commissioning savings by directorate: budgeted against achieved, with the totals
+    and a link to the savings list for the year. One query (strategies.selectors.savings_table)."""
+    table = savings_table(savings=Saving.objects.filter(year=year))
+    rows = [
+        {
+            "directorate": row["directorate"],
+            "figures": row["cells"][0],
+            "url": _link("/strategies/savings/", directorate=row["directorate_id"], year=year),
+        }
+        for row in table.rows
+    ]
+    label = financial_year_label(year)
+    return {
+        "savings_year": label,
+        "savings_rows": rows,
+        "savings_totals": table.totals.get(year),
+        "savings_url": _link("/strategies/savings/", year=year),
+        "savings_chart": bar_chart(
+            title=f"Commissioning savings by directorate, {label}",
+            description="For each directorate, the savings budgeted for the year and those achieved so far.",
+            series=[
+                Series("Budgeted", [float(r["figures"].budgeted) for r in rows], colour="#1d70b8"),
+                Series("Achieved", [float(r["figures"].achieved or 0) for r in rows], colour="#00703c"),
+            ],
+            labels=[r["directorate"] for r in rows],
+            label_heading="Directorate",
+        )
+        if rows
+        else None,
+    }
 
 
 def _contracts_panels(*, period: FinancialQuarter, today: date) -> dict:

@@ -31,9 +31,11 @@ from providers.risk import FACTORS, score_risk
 from strategies.models import (
     CommissioningIntention,
     CommissioningStrategy,
+    CycleStage,
     HighlightReport,
     Outcome,
     ReportEvent,
+    StrategicTheme,
     StrategyRisk,
 )
 
@@ -186,6 +188,14 @@ class Generator:
     def _strategy_parts(self, strategies: list, rng: random.Random) -> list:
         """Three outcomes, two intentions and a risk for each new strategy; returns the outcomes."""
         outcomes, intentions, risks = [], [], []
+        # Intentions sit under a theme of their plan and on the cycle's phases (migration 0003's defaults).
+        themes = {
+            t.strategy_id: t
+            for t in _batched(
+                StrategicTheme, [StrategicTheme(strategy=s, name="Market shaping", order=1) for s in strategies]
+            )
+        }
+        phases = {stage.name: stage for stage in CycleStage.objects.filter(parent__isnull=True)}
         for s in strategies:
             for i in range(3):
                 outcomes.append(
@@ -196,10 +206,10 @@ class Generator:
                     CommissioningIntention(
                         strategy=s,
                         order=i + 1,
-                        theme="Market shaping",
+                        theme=themes[s.pk],
                         intention="Re-procure the service on an outcome-based specification.",
-                        current_position="plan",
-                        expected_position="do",
+                        current_stage=phases["Plan"],
+                        expected_stage=phases["Do"],
                         activity="Market engagement events and a tender in the next financial year.",
                     )
                 )

@@ -36,7 +36,7 @@ from providers.models import Provider
 from scrutiny import services as scrutiny_services
 from scrutiny.models import Committee, Decision, Meeting, ScrutinyConclusion, ScrutinyPack
 from strategies import services as strategy_services
-from strategies.models import CommissioningStrategy, HighlightReport
+from strategies.models import CommissioningStrategy, CycleStage, HighlightReport
 
 from .contract_data import CONTRACT_CHANGES, KEY_CONTRACTS, KEY_PROVIDERS, POOLED_BUDGETS
 from .measure_data import MEASURES
@@ -164,13 +164,17 @@ def _outcomes(strategy: CommissioningStrategy, lead: User, titles: list[str]) ->
 
 def _intentions(strategy: CommissioningStrategy, lead: User, rows: list[tuple]) -> None:
     stored = {intention.order: intention for intention in strategy.intentions.all()}
+    # The seed's stages are the cycle's phases (Analyse, Plan, Do, Review: strategies migration 0003).
+    phases = {stage.name.lower(): stage for stage in CycleStage.objects.filter(parent__isnull=True)}
     for order, (theme, text, current, expected) in enumerate(rows, start=1):
+        with on(SET_UP):
+            theme_record = strategy_services.theme_named(strategy=strategy, name=theme, by=lead)
         values = {
             "order": order,
-            "theme": theme,
+            "theme": theme_record,
             "intention": text,
-            "current_position": current,
-            "expected_position": expected,
+            "current_stage": phases[current],
+            "expected_stage": phases[expected],
         }
         intention = stored.get(order)
         if intention is None:

@@ -15,7 +15,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import CommissioningIntention, CommissioningStrategy, HighlightReport, Outcome, ReportEvent, StrategyRisk
+from .models import (
+    CommissioningIntention,
+    CommissioningStrategy,
+    CycleStage,
+    HighlightReport,
+    Outcome,
+    ReportEvent,
+    Saving,
+    StrategyRisk,
+)
 from .selectors import EDITABLE_FIELDS
 
 # part model -> (fields, create service, update service, the update service's keyword for the part)
@@ -186,3 +195,85 @@ class HighlightReportAdmin(ReadOnlyHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
             formset_saved(formset)  # the timeline is written by the workflow services only
+
+
+# --- The commissioning cycle and savings (written through their services) ----------------------------
+
+
+class CycleStageAdminForm(forms.ModelForm):
+    """Shows the service's rules next to the fields before anything is saved."""
+
+    class Meta:
+        model = CycleStage
+        fields = services.CYCLE_STAGE_FIELDS
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name, message in services.cycle_stage_rule_errors(self.instance).items():
+            self.add_error(name, message)
+
+
+@admin.register(CycleStage)
+class CycleStageAdmin(ReadOnlyHistoryAdmin):
+    """The council's commissioning cycle: an administrator adds phases and finer stages, renames, reorders and
+    deactivates them (services.cycle_stage_create / cycle_stage_update). Stages are never deleted here: the
+    intentions at a stage keep it."""
+
+    form = CycleStageAdminForm
+    list_display = ["__str__", "order", "active"]
+    list_filter = ["active", "parent"]
+    list_select_related = ["parent"]
+    fields = tuple(services.CYCLE_STAGE_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        data = _changed(form, services.CYCLE_STAGE_FIELDS)
+        try:
+            if change:
+                saved = services.cycle_stage_update(stage=CycleStage.objects.get(pk=obj.pk), by=request.user, data=data)
+            else:
+                saved = services.cycle_stage_create(by=request.user, data=data)
+        except ValidationError as error:
+            raise PermissionDenied(" ".join(error.messages)) from error
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+
+class SavingAdminForm(forms.ModelForm):
+    class Meta:
+        model = Saving
+        fields = [*services.SAVING_FIELDS, *services.SAVING_LINKS]
+
+    def _post_clean(self):
+        super()._post_clean()
+        contracts = list(self.cleaned_data.get("contracts") or [])
+        for name, message in services.saving_rule_errors(self.instance, contracts=contracts).items():
+            if name in self.fields:
+                self.add_error(name, message)
+
+
+@admin.register(Saving)
+class SavingAdmin(ReadOnlyHistoryAdmin):
+    """Savings, written through services.saving_create / saving_update (the directorate and reasons rules)."""
+
+    form = SavingAdminForm
+    list_display = ["reference", "title", "directorate", "year", "status", "budgeted", "achieved"]
+    list_filter = ["directorate", "year", "status"]
+    list_select_related = ["directorate"]
+    search_fields = ["reference", "title"]
+    autocomplete_fields = ["contracts"]
+    fields = (*services.SAVING_FIELDS, *services.SAVING_LINKS)
+
+    def save_model(self, request, obj, form, change):
+        data = _changed(form, [*services.SAVING_FIELDS, *services.SAVING_LINKS])
+        try:
+            if change:
+                saved = services.saving_update(saving=Saving.objects.get(pk=obj.pk), by=request.user, data=data)
+            else:
+                saved = services.saving_create(by=request.user, data=data)
+        except ValidationError as error:
+            raise PermissionDenied(" ".join(error.messages)) from error
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the contracts were set by the service

@@ -19,18 +19,22 @@ from commissioning.drf import PreconditionRequired
 from commissioning.periods import FinancialQuarter
 
 from . import services
-from .filters import HighlightReportFilter, StrategyFilter
-from .models import CommissioningStrategy, HighlightReport, Outcome
-from .selectors import strategy_list
+from .filters import HighlightReportFilter, SavingFilter, StrategyFilter
+from .models import CommissioningStrategy, CycleStage, HighlightReport, Outcome, Saving
+from .selectors import saving_list, saving_provider_check, strategy_list
 from .serializers import (
     ApproveSerializer,
     BoardReviewSerializer,
+    CycleStageSerializer,
     HighlightReportCreateSerializer,
     HighlightReportSerializer,
     HighlightReportUpdateSerializer,
     OutcomeInputSerializer,
     OutcomeSerializer,
+    ProviderCheckSerializer,
     ReturnSerializer,
+    SavingInputSerializer,
+    SavingSerializer,
     ScrutinyConsideredSerializer,
     StrategyInputSerializer,
     StrategySerializer,
@@ -269,8 +273,76 @@ class HighlightReportViewSet(ResourceViewSet):
         return self._move(request, ReturnSerializer, services.highlight_report_return, HighlightReport.Status.DRAFT)
 
 
+# --- The commissioning cycle and savings ---------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Stages of the commissioning cycle",
+        description="In cycle order: each phase followed by its finer stages. Set by administrators (admin or "
+        "the cycle page); read-only here.",
+    ),
+    retrieve=extend_schema(summary="A stage of the commissioning cycle"),
+)
+class CycleStageViewSet(ResourceViewSet):
+    serializer_class = CycleStageSerializer
+    filterset_fields = ["parent", "active"]
+    queryset = CycleStage.objects.none()
+
+    def get_queryset(self):
+        return CycleStage.objects.visible_to(self.request.user).select_related("parent").in_cycle_order()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Commissioning savings",
+        description="Budgeted and achieved savings by directorate, strategy and financial year, with the "
+        "variation (budgeted less achieved). Filter as on the savings page.",
+    ),
+    retrieve=extend_schema(summary="A commissioning saving"),
+    **_writes("saving", SavingInputSerializer, SavingSerializer),
+)
+class SavingViewSet(ServiceViewSet):
+    serializer_class = SavingSerializer
+    input_serializer_class = SavingInputSerializer
+    change_permission = "strategies.change_saving"
+    filterset_class = SavingFilter
+    ordering_fields = ["year", "reference", "budgeted", "achieved"]
+    queryset = Saving.objects.none()
+
+    def get_queryset(self):
+        return saving_list(user=self.request.user).prefetch_related("contracts")
+
+    def do_create(self, data):
+        return services.saving_create(by=self.request.user, data=data)
+
+    def do_update(self, instance, data):
+        return services.saving_update(saving=instance, by=self.request.user, data=data)
+
+    @extend_schema(
+        summary="Providers other directorates also use",
+        description="The providers (lead and other providers) of the contracts the saving touches who also hold "
+        "live contracts in another directorate, with those directorates. Officers only: the register is theirs.",
+        responses={200: ProviderCheckSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="provider-check")
+    def provider_check(self, request, *args, **kwargs):
+        saving = self.get_object()
+        if not permissions.is_officer(request.user):
+            raise exceptions.PermissionDenied("The provider check reads the contract register, which is officers'.")
+        check = saving_provider_check(saving=saving)
+        body = {
+            "saving": saving.pk,
+            "touched_provider_count": check.touched_provider_count,
+            "providers": check.providers,
+        }
+        return Response(ProviderCheckSerializer(body).data)
+
+
 ROUTES = [
     ("strategies", StrategyViewSet, "strategy"),
     ("outcomes", OutcomeViewSet, "outcome"),
     ("highlight-reports", HighlightReportViewSet, "highlightreport"),
+    ("cycle-stages", CycleStageViewSet, "cyclestage"),
+    ("savings", SavingViewSet, "saving"),
 ]

@@ -11,8 +11,9 @@ import django_filters as filters
 from django.db.models import Q
 
 from commissioning.models import Directorate, User
+from commissioning.periods import financial_year_choices
 
-from .models import CommissioningStrategy, HighlightReport, Stage
+from .models import CommissioningStrategy, HighlightReport, Saving, Stage
 
 NO_RAG = "none"
 
@@ -58,3 +59,33 @@ class HighlightReportFilter(filters.FilterSet):
     class Meta:
         model = HighlightReport
         fields = ["strategy", "status", "year", "quarter", "rag"]
+
+
+# --- Savings ---------------------------------------------------------------------------------------
+
+
+def saving_years() -> list[tuple[int, str]]:
+    """The financial years that have savings, newest first, for the list's year box."""
+    years = Saving.objects.order_by("-year").values_list("year", flat=True).distinct()
+    return financial_year_choices(list(years))
+
+
+class SavingFilter(filters.FilterSet):
+    """The savings list's filters (page, CSV export and API alike)."""
+
+    directorate = filters.ModelChoiceFilter(label="Directorate", queryset=Directorate.objects.order_by("name"))
+    year = filters.NumberFilter(
+        label="Financial year", help_text="The year the financial year starts: 2016 is 2016/17.", min_value=2000
+    )
+    strategy = filters.ModelChoiceFilter(
+        label="Strategy", queryset=CommissioningStrategy.objects.order_by("name"), field_name="strategy"
+    )
+    status = filters.ChoiceFilter(label="Status", choices=Saving.Status.choices)
+    q = filters.CharFilter(label="Search", method="filter_q", help_text="Reference, proposal or reasons contain.")
+
+    class Meta:
+        model = Saving
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(reference__icontains=value) | Q(title__icontains=value) | Q(reasons__icontains=value))

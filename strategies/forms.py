@@ -8,6 +8,7 @@ never changes the instance it was given.
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from crispy_forms_gds.helper import FormHelper
@@ -15,15 +16,46 @@ from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from commissioning import permissions
 from commissioning.forms import GovDateField
 from commissioning.models import Directorate, User
-from commissioning.periods import FinancialQuarter, quarter_choices
+from commissioning.periods import (
+    FinancialQuarter,
+    financial_year_choices,
+    financial_year_label,
+    financial_year_of,
+    quarter_choices,
+)
+from contracts.models import Contract
 
-from .models import CommissioningIntention, CommissioningStrategy, HighlightReport, Outcome, Stage, StrategyRisk
+from .models import (
+    CommissioningIntention,
+    CommissioningStrategy,
+    CycleStage,
+    HighlightReport,
+    Outcome,
+    Saving,
+    Stage,
+    StrategicTheme,
+    StrategyRisk,
+    ThemeStatement,
+)
 from .selectors import EDITABLE_FIELDS
-from .services import INTENTION_FIELDS, OUTCOME_FIELDS, RISK_FIELDS, STRATEGY_FIELDS
+from .services import (
+    CYCLE_STAGE_FIELDS,
+    INTENTION_FIELDS,
+    INTENTION_LINKS,
+    OUTCOME_FIELDS,
+    RISK_FIELDS,
+    SAVING_FIELDS,
+    SAVING_LINKS,
+    STATEMENT_FIELDS,
+    STRATEGY_FIELDS,
+    THEME_FIELDS,
+)
 
 
 def _helper(*layout, submit: str = "Save") -> FormHelper:
@@ -39,7 +71,8 @@ class ShapeOnlyModelForm(forms.ModelForm):
     """A model form that checks the shape of the input (types, lengths, choices) and leaves the model's rules to
     the service: a text the model requires is refused by the service's validation, in the words the API uses."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, strategy: CommissioningStrategy | None = None, **kwargs):
+        self.strategy = strategy  # the plan a part belongs to (a part's form lists that plan's choices)
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if isinstance(_model_field(self._meta.model, name), models.CharField | models.TextField):
@@ -132,20 +165,167 @@ class OutcomeForm(ShapeOnlyModelForm):
         )
 
 
+def _stage_choices(*keep: int | None):
+    """Active stages in cycle order (a finer stage reads "Plan: Design"), and any inactive one ``keep`` names."""
+    wanted = Q(active=True) & ~Q(parent__active=False)
+    kept = [pk for pk in keep if pk]
+    if kept:
+        wanted |= Q(pk__in=kept)
+    return CycleStage.objects.filter(wanted).select_related("parent").in_cycle_order()
+
+
 class IntentionForm(ShapeOnlyModelForm):
+    """An intention of a plan: its theme (one of the plan's), the existing and expected positions on the
+    council's cycle, driver, activity and the MTFP savings it delivers (the service checks the cycle order)."""
+
     class Meta:
         model = CommissioningIntention
-        fields = INTENTION_FIELDS
+        fields = [*INTENTION_FIELDS, *INTENTION_LINKS]
+        labels = {"savings": "MTFP savings it delivers (optional)"}
+        widgets = {"savings": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        strategy = self.strategy or (self.instance.strategy if self.instance.strategy_id else None)
+        theme = cast(forms.ModelChoiceField, self.fields["theme"])
+        theme.queryset = StrategicTheme.objects.filter(strategy=strategy).order_by("order", "pk")
+        theme.empty_label = "Choose a theme"
+        instance = self.instance
+        for name in ("current_stage", "expected_stage"):
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset = _stage_choices(instance.current_stage_id, instance.expected_stage_id)
+            field.empty_label = "Choose a stage"
+        savings = cast(forms.ModelMultipleChoiceField, self.fields["savings"])
+        directorate_id = strategy.directorate_id if strategy else None
+        savings.queryset = Saving.objects.filter(directorate_id=directorate_id).order_by("-year", "reference")
+        savings.required = False
+        self.helper = _helper(
+            Field.select("theme"),
+            Field.textarea("intention", rows=3),
+            Field.text("driver"),
+            Field.select("current_stage"),
+            Field.select("expected_stage"),
+            Field.textarea("activity", rows=3),
+            Field.checkboxes("savings", small=True),
+            Field.text("order", field_width=3),
+            submit="Save intention",
+        )
+
+
+class ThemeForm(ShapeOnlyModelForm):
+    class Meta:
+        model = StrategicTheme
+        fields = THEME_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
-            Field.text("theme"),
-            Field.textarea("intention", rows=3),
-            Field.radios("current_position", inline=True),
-            Field.radios("expected_position", inline=True),
-            Field.textarea("activity", rows=3),
+            Field.text("name"),
+            Field.textarea("description", rows=3),
             Field.text("order", field_width=3),
+            submit="Save theme",
+        )
+
+
+class StatementForm(ShapeOnlyModelForm):
+    class Meta:
+        model = ThemeStatement
+        fields = STATEMENT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("text", rows=3), Field.text("order", field_width=3), submit="Save")
+
+
+class CycleStageForm(ShapeOnlyModelForm):
+    class Meta:
+        model = CycleStage
+        fields = CYCLE_STAGE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = cast(forms.ModelChoiceField, self.fields["parent"])
+        parent.queryset = (
+            CycleStage.objects.filter(parent__isnull=True).exclude(pk=self.instance.pk).order_by("order", "pk")
+        )
+        parent.empty_label = "None: this is a phase of the cycle"
+        self.helper = _helper(
+            Field.text("name"),
+            Field.select("parent"),
+            Field.text("order", field_width=3),
+            Field.textarea("description", rows=3),
+            Field.checkbox("active"),
+            submit="Save stage",
+        )
+
+
+class ContractReferencesField(forms.CharField):
+    """Contract references separated by commas or new lines, read as the contracts (shape: each one exists)."""
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        references = [r.strip() for r in text.replace("\n", ",").split(",") if r.strip()]
+        found = {c.reference.lower(): c for c in Contract.objects.filter(reference__in=references)}
+        if len(found) < len({r.lower() for r in references}):
+            # References are matched exactly first; a second pass forgives case.
+            for contract in Contract.objects.filter(
+                reference__iregex=r"^(" + "|".join(re.escape(r) for r in references) + r")$"
+            ):
+                found.setdefault(contract.reference.lower(), contract)
+        missing = [r for r in references if r.lower() not in found]
+        if missing:
+            raise forms.ValidationError(f"No contract has the reference {', '.join(missing)}.")
+        return list({found[r.lower()].pk: found[r.lower()] for r in references}.values())
+
+
+class SavingForm(ShapeOnlyModelForm):
+    """A saving: shape only. Its rules (the directorate's strategy and contracts, reasons for a variation, an
+    achieved figure that fits the status) are the service's."""
+
+    year = forms.TypedChoiceField(label="Financial year", coerce=int)
+    contracts = ContractReferencesField(
+        label="Contracts it touches (optional)",
+        required=False,
+        help_text="Contract references, separated by commas, e.g. ASC-0001, ASC-0007.",
+    )
+
+    class Meta:
+        model = Saving
+        fields = [*SAVING_FIELDS, *SAVING_LINKS]
+        widgets = {"status": forms.RadioSelect}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["contracts"] = ", ".join(c.reference for c in self.instance.contracts.order_by("reference"))
+        perm = "strategies.change_saving" if self.instance.pk else "strategies.add_saving"
+        allowed = [d.pk for d in Directorate.objects.all() if permissions.may(user, perm, Saving(directorate=d))]
+        directorate = cast(forms.ModelChoiceField, self.fields["directorate"])
+        directorate.queryset = Directorate.objects.filter(pk__in=allowed).order_by("name")
+        if len(allowed) == 1 and not self.instance.pk:
+            self.initial.setdefault("directorate", allowed[0])  # a commissioner's own directorate
+        strategy = cast(forms.ModelChoiceField, self.fields["strategy"])
+        strategy.queryset = CommissioningStrategy.objects.filter(directorate__in=allowed).order_by("name")
+        strategy.required = False
+        years = range(financial_year_of(timezone.localdate()) - 10, financial_year_of(timezone.localdate()) + 4)
+        year = cast(forms.TypedChoiceField, self.fields["year"])
+        year.choices = [("", "Choose a year"), *financial_year_choices(years)]
+        if self.instance.year and self.instance.year not in years:
+            year.choices.append((self.instance.year, financial_year_label(self.instance.year)))
+        cast(forms.ChoiceField, self.fields["status"]).choices = Saving.Status.choices
+        self.helper = _helper(
+            Field.text("reference", field_width=10),
+            Field.select("directorate"),
+            Field.select("strategy"),
+            Field.select("year"),
+            Field.text("title"),
+            Field.textarea("description", rows=3),
+            Field.text("budgeted", field_width=10),
+            Field.text("achieved", field_width=10),
+            Field.radios("status", inline=True),
+            Field.textarea("reasons", rows=3),
+            Field.text("contracts"),
+            submit="Save saving",
         )
 
 

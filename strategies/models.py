@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from commissioning import permissions
 from commissioning.models import Directorate, TimeStampedModel
-from commissioning.periods import FinancialQuarter
+from commissioning.periods import FinancialQuarter, financial_year_label
 
 
 class Stage(models.TextChoices):
-    """Positions on the commissioning cycle."""
+    """The four phases of the commissioning cycle: a strategy's own tick boxes (the highlight report's "Analyse,
+    Plan, Do, Review"). Intentions point at the administrator's ``CycleStage`` rows, whose defaults are these."""
 
     ANALYSE = "analyse", "Analyse"
     PLAN = "plan", "Plan"
@@ -105,14 +109,160 @@ class Outcome(TimeStampedModel):
         return self.strategy.directorate_id if self.strategy_id else None
 
 
+class CycleStageQuerySet(ReadableQuerySet["CycleStage"]):
+    def in_cycle_order(self) -> CycleStageQuerySet:
+        """Phases by their order, each followed by its finer stages by theirs (``phase_order``, ``finer_order``)."""
+        integer = models.IntegerField()
+        return self.annotate(
+            phase_order=Coalesce("parent__order", "order", output_field=integer),
+            phase_key=Coalesce("parent_id", "id", output_field=integer),
+            finer_order=Case(When(parent__isnull=True, then=Value(-1)), default=F("order"), output_field=integer),
+        ).order_by("phase_order", "phase_key", "finer_order", "name")
+
+    def active(self) -> CycleStageQuerySet:
+        """Stages that may be chosen: active, and (for a finer stage) under an active phase."""
+        return self.filter(active=True).exclude(parent__active=False)
+
+
+class CycleStage(TimeStampedModel):
+    """A stage of the council's commissioning cycle, set by an administrator. The phases (Analyse, Plan, Do,
+    Review by default) have no parent; a finer stage (Somerset's "Design", "Prepare", …) sits under one phase."""
+
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in the cycle (within its phase).")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="finer_stages",
+        verbose_name="Phase",
+        help_text="Leave empty for a phase of the cycle; choose a phase for a finer stage within it.",
+    )
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True, help_text="Inactive stages cannot be chosen for new intentions.")
+
+    history = HistoricalRecords()
+
+    objects = CycleStageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="cycle_stage_name_unique_in_phase"),
+            models.UniqueConstraint(fields=["name"], condition=Q(parent__isnull=True), name="cycle_phase_name_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.parent.name}: {self.name}" if self.parent_id and self.parent else self.name
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return None  # the council's cycle: council-wide
+
+    @property
+    def is_phase(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def phase(self) -> CycleStage:
+        return self.parent if self.parent_id and self.parent else self
+
+    @property
+    def cycle_key(self) -> tuple[int, int, int]:
+        """Where the stage sits in the cycle: (phase order, phase, order within the phase; -1 for the phase)."""
+        phase = self.phase
+        return phase.order, phase.pk or 0, -1 if self.is_phase else self.order
+
+    def is_before(self, other: CycleStage) -> bool:
+        """Whether this stage comes earlier in the cycle than ``other``. A phase and a finer stage within it
+        count as the same point (neither is before the other)."""
+        mine, theirs = self.cycle_key, other.cycle_key
+        if mine[:2] != theirs[:2]:
+            return mine[:2] < theirs[:2]
+        if self.is_phase or other.is_phase:
+            return False
+        return mine[2] < theirs[2]
+
+
+class StrategicTheme(TimeStampedModel):
+    """A theme of a commissioning plan (a strategy), e.g. Somerset's "Prevention", with its "I" statements."""
+
+    strategy = models.ForeignKey(CommissioningStrategy, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=150)
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(blank=True, help_text="What the theme is about, in a few sentences.")
+
+    history = HistoricalRecords()
+
+    objects = ReadableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["strategy", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "name"], name="theme_name_unique_in_strategy"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.strategy.directorate_id if self.strategy_id else None
+
+
+class ThemeStatement(TimeStampedModel):
+    """An outcome of a theme in the words of the people it is for: "I have the information and support I need…"."""
+
+    theme = models.ForeignKey(StrategicTheme, on_delete=models.CASCADE, related_name="statements")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField('"I" statement', help_text="e.g. “I am in control of planning my care and support.”")
+
+    history = HistoricalRecords()
+
+    objects = ReadableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["theme", "order", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.theme.strategy.directorate_id if self.theme_id else None
+
+
 class CommissioningIntention(TimeStampedModel):
+    """What the plan intends to commission under one of its themes, where it stands on the council's cycle and
+    where it is expected to get to, what drives it and the activity that gets it there."""
+
     strategy = models.ForeignKey(CommissioningStrategy, on_delete=models.CASCADE, related_name="intentions")
     order = models.PositiveSmallIntegerField(default=0)
-    theme = models.CharField(max_length=150)
-    intention = models.TextField()
-    current_position = models.CharField(max_length=10, choices=Stage.choices)
-    expected_position = models.CharField(max_length=10, choices=Stage.choices)
+    theme = models.ForeignKey(StrategicTheme, on_delete=models.PROTECT, related_name="intentions")
+    intention = models.TextField("Commissioning intention / details")
+    driver = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="What drives it, e.g. Care Bill, Better Care Fund, TEASC recommendation (several: separate "
+        "them with commas).",
+    )
+    current_stage = models.ForeignKey(
+        CycleStage,
+        on_delete=models.PROTECT,
+        related_name="intentions_at",
+        verbose_name="Existing position on the cycle",
+    )
+    expected_stage = models.ForeignKey(
+        CycleStage,
+        on_delete=models.PROTECT,
+        related_name="intentions_expected",
+        verbose_name="Expected progress",
+    )
     activity = models.TextField(blank=True)
+    savings: models.ManyToManyField[Saving, Any] = models.ManyToManyField(
+        "Saving", blank=True, related_name="intentions", help_text="The MTFP savings the intention delivers."
+    )
 
     history = HistoricalRecords()
 
@@ -122,7 +272,7 @@ class CommissioningIntention(TimeStampedModel):
         ordering = ["strategy", "order", "pk"]
 
     def __str__(self):
-        return f"{self.theme}: {self.intention[:60]}"
+        return self.intention[:80]
 
     @property
     def owning_directorate_id(self) -> int | None:
@@ -160,6 +310,86 @@ class StrategyRisk(TimeStampedModel):
         return self.strategy.directorate_id if self.strategy_id else None
 
 
+class SavingQuerySet(ReadableQuerySet["Saving"]):
+    def with_variation(self) -> SavingQuerySet:
+        """Annotate ``variation``: budgeted less achieved, in SQL (None while nothing achieved is recorded).
+        A positive variation is a shortfall against the budget, a negative one more saved than budgeted,
+        as seed 004's "16-17 Variation" column reads."""
+        return self.annotate(
+            variation=ExpressionWrapper(
+                F("budgeted") - F("achieved"), output_field=models.DecimalField(max_digits=14, decimal_places=2)
+            )
+        )
+
+
+class Saving(TimeStampedModel):
+    """A commissioning saving (an MTFP saving) of a directorate in a financial year: what the budget counts on,
+    what was achieved, and why they differ."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        AGREED = "agreed", "Agreed"
+        ACHIEVED = "achieved", "Achieved"
+        AT_RISK = "at_risk", "At risk"
+        UNDELIVERABLE = "undeliverable", "Undeliverable"
+
+    reference = models.CharField(max_length=30, unique=True, help_text="The council's reference, e.g. ASC-1617-01.")
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="savings")
+    strategy = models.ForeignKey(
+        CommissioningStrategy, on_delete=models.SET_NULL, null=True, blank=True, related_name="savings"
+    )
+    year = models.PositiveSmallIntegerField(
+        "Financial year", help_text="Year the financial year starts: 2016 is 2016/17."
+    )
+    title = models.CharField("Proposal", max_length=255)
+    description = models.TextField(blank=True)
+    budgeted = models.DecimalField(
+        "Budgeted saving (£)", max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    achieved = models.DecimalField(
+        "Achieved saving (£)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Leave empty until the year's outturn is known.",
+    )
+    reasons = models.TextField("Reasons for the variation", blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    contracts = models.ManyToManyField(
+        "contracts.Contract", blank=True, related_name="savings", help_text="The contracts the saving touches."
+    )
+
+    history = HistoricalRecords()
+
+    objects = SavingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "directorate__name", "reference"]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("strategies:saving", args=[self.pk])
+
+    @property
+    def owning_directorate_id(self) -> int | None:
+        return self.directorate_id
+
+    @property
+    def year_label(self) -> str:
+        return financial_year_label(self.year)
+
+    @property
+    def variation_amount(self) -> Decimal | None:
+        """Budgeted less achieved (None until an achieved figure is recorded)."""
+        if self.achieved is None or self.budgeted is None:
+            return None
+        return self.budgeted - self.achieved
+
+
 def _later_than(ref: Any) -> Q:
     """Reports that come before the referenced one in a pack's choice: a later report date, then a later quarter."""
     return (
@@ -189,11 +419,15 @@ class HighlightReportQuerySet(models.QuerySet["HighlightReport"]):
 
     def gone_to_scrutiny(self) -> HighlightReportQuerySet:
         """Reports that have gone to scrutiny (what a scrutiny member reads): considered by scrutiny or approved,
-        sent to a committee meeting, or printed in a published pack. Never a draft."""
+        sent to a committee meeting (the report's meeting, or a stage of its two-stage scrutiny), or printed in a
+        published pack. Never a draft."""
         status = HighlightReport.Status
+        # Scrutiny sits above strategies: its stages are reached through the reverse relation.
+        stage_model: Any = HighlightReport._meta.get_field("scrutiny_stages").related_model
         gone = (
             Q(status__in=[status.SCRUTINY_CONSIDERED, status.APPROVED])
             | Q(scrutiny_meeting__isnull=False)
+            | Q(Exists(stage_model.objects.filter(report=OuterRef("pk"))))
             | self._printed_in_a_published_pack()
         )
         return self.exclude(status=status.DRAFT).filter(gone)

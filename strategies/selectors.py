@@ -15,13 +15,22 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from commissioning import permissions
-from commissioning.periods import FinancialQuarter, current_quarter
+from commissioning.periods import FinancialQuarter, current_quarter, financial_year_label
 from contracts.models import Contract, PooledBudget
 from contracts.selectors import key_contracts_for_strategies
 from performance.models import Measure, MeasureResult, compute_status
 from performance.selectors import measures_summary, measures_with_results
+from providers.models import Provider
 
-from .models import CommissioningStrategy, HighlightReport
+from .models import (
+    CommissioningIntention,
+    CommissioningStrategy,
+    CycleStage,
+    HighlightReport,
+    Saving,
+    StrategicTheme,
+    ThemeStatement,
+)
 
 # Narrative sections of the template, in order: (field, heading).
 NARRATIVE_SECTIONS = [
@@ -144,7 +153,12 @@ def strategy_for_page(*, pk: int, user) -> CommissioningStrategy:
     Contract.visible_to, PooledBudget.visible_to)."""
     related: list = [
         "outcomes",
-        "intentions",
+        Prefetch(
+            "intentions",
+            queryset=CommissioningIntention.objects.select_related(
+                "theme", "current_stage__parent", "expected_stage__parent"
+            ),
+        ),
         "risks",
         Prefetch(
             "highlight_reports",
@@ -207,6 +221,41 @@ def _conclusions(strategy: CommissioningStrategy, *, up_to: date | None = None) 
     if up_to is not None:
         conclusions = conclusions.filter(meeting__date__lte=up_to)
     return conclusions.order_by("-meeting__date", "pk")
+
+
+def conclusion_key(*, committee: str, meeting_date: str, text: str) -> tuple[str, str, str]:
+    """What makes two printed conclusions the same: committee, meeting date ("5 September 2018") and words."""
+    return committee, meeting_date, " ".join(text.split())
+
+
+def scrutiny_stages(report: HighlightReport) -> list[dict]:
+    """The report's way through two-stage scrutiny, in order: each stage's step, committee, meeting date, its
+    conclusions (once recorded) and the next stage it "will be reported to". One query.
+
+    These are the report's workflow records, read live like the board's comments (an approved report's frozen
+    conclusions are its snapshot's). Scrutiny sits above strategies: read through the reverse relation."""
+    stages = list(
+        report.scrutiny_stages.select_related("meeting__committee", "conclusion").order_by("meeting__date", "pk")
+    )
+    rows = []
+    for position, stage in enumerate(stages, start=1):
+        following = stages[position] if position < len(stages) else None
+        reported_to = ""
+        if following is not None:
+            reported_to = f"{following.meeting.committee.name} on {following.meeting.date:%-d %B %Y}"
+        rows.append(
+            {
+                "pk": stage.pk,
+                "step": stage.step,
+                "step_label": stage.get_step_display(),
+                "committee": stage.meeting.committee.name,
+                "meeting_date": f"{stage.meeting.date:%-d %B %Y}",
+                "concluded_on": _date(stage.concluded_on),
+                "text": stage.conclusion.text if stage.conclusion is not None else "",
+                "reported_to": reported_to,
+            }
+        )
+    return rows
 
 
 def _money(value: Decimal | None) -> str:
@@ -359,6 +408,12 @@ def highlight_report_document(*, report: HighlightReport) -> dict:
     else:
         known = _known_data(report)
         frozen = False
+    stages = scrutiny_stages(report)
+    stage_keys = {
+        conclusion_key(committee=s["committee"], meeting_date=s["meeting_date"], text=s["text"])
+        for s in stages
+        if s["text"]
+    }
     period = report.period
     return {
         "pk": report.pk,
@@ -391,7 +446,16 @@ def highlight_report_document(*, report: HighlightReport) -> dict:
             "rag_comment": report.rag_comment,
             "comments": report.commissioners_comments,
         },
-        "conclusions": known["conclusions"],
+        # Each stage once: a conclusion the report's stages show is not listed again among the others.
+        "scrutiny_stages": stages,
+        # Past the officers' board: what a scrutiny pack may print, and what may go to a scrutiny stage.
+        "may_go_to_scrutiny": report.status in HighlightReport.PRINTABLE_STATUSES,
+        "conclusions": [
+            c
+            for c in known["conclusions"]
+            if conclusion_key(committee=c.get("committee", ""), meeting_date=c.get("meeting_date", ""), text=c["text"])
+            not in stage_keys
+        ],
         "scrutiny_note": report.scrutiny_note,
         "board_comments": report.board_comments,
         "decision_reference": report.decision_reference,
@@ -542,3 +606,290 @@ def quarter_counts(rows: list[dict]) -> dict[str, int]:
         if row["overdue"]:
             counts["overdue"] += 1
     return dict(counts)
+
+
+# --- Commissioning plans (themes, "I" statements, intentions on the cycle) and savings ---------------
+# (Issue 16: plans as the council defines them, and savings. Kept together here, after the reports' reads.)
+
+
+def cycle_stages(*, include: list[int] | tuple[int, ...] = ()) -> list[CycleStage]:
+    """The council's cycle in order: the active stages, each phase followed by its finer stages, and any
+    inactive stage ``include`` names (an intention still at it). One query."""
+    wanted = models.Q(active=True) & ~models.Q(parent__active=False)
+    if include:
+        wanted |= models.Q(pk__in=list(include))
+    return list(CycleStage.objects.filter(wanted).select_related("parent").in_cycle_order())
+
+
+@dataclass
+class StageCell:
+    stage: CycleStage
+    existing: bool
+    expected: bool
+
+    @property
+    def label(self) -> str:
+        """What the cell says (words, not only its colour)."""
+        if self.existing and self.expected:
+            return "Existing and expected"
+        return "Existing" if self.existing else "Expected" if self.expected else ""
+
+
+def _marks(stage: CycleStage, chosen: CycleStage) -> bool:
+    """Whether the cell of ``stage`` marks ``chosen``: its own cell, or every finer cell of a chosen phase
+    that has finer stages shown (the whole phase is the position)."""
+    return stage.pk == chosen.pk or (chosen.is_phase and stage.parent_id == chosen.pk)
+
+
+def plan_for_page(*, strategy: CommissioningStrategy) -> dict:
+    """Seed 003's "Commissioning Intentions by Strategic Theme" for a plan (a strategy): its themes in order,
+    each with its "I" statements and its intentions, every intention with a row of cells along the cycle
+    marking its existing position and expected progress. Five queries whatever the size of the plan."""
+    savings: models.Prefetch = models.Prefetch("savings", queryset=Saving.objects.order_by("-year", "reference"))
+    intentions: models.Prefetch = models.Prefetch(
+        "intentions",
+        queryset=CommissioningIntention.objects.select_related("current_stage__parent", "expected_stage__parent")
+        .prefetch_related(savings)
+        .order_by("order", "pk"),
+    )
+    statements: models.Prefetch = models.Prefetch("statements", queryset=ThemeStatement.objects.order_by("order", "pk"))
+    themes = list(
+        StrategicTheme.objects.filter(strategy=strategy)
+        .order_by("order", "pk")
+        .prefetch_related(statements, intentions)
+    )
+    used = {i.current_stage_id for t in themes for i in t.intentions.all()} | {
+        i.expected_stage_id for t in themes for i in t.intentions.all()
+    }
+    stages = cycle_stages(include=tuple(sorted(used)))
+    phases_with_finer = {s.parent_id for s in stages if not s.is_phase}
+    # A phase whose finer stages are shown is a heading over them, not a cell of its own.
+    columns = [s for s in stages if not (s.is_phase and s.pk in phases_with_finer)]
+    headings = []
+    for stage in stages:
+        if stage.is_phase:
+            span = sum(1 for c in columns if c.phase.pk == stage.pk)
+            if span:
+                headings.append({"stage": stage, "span": span, "has_finer": stage.pk in phases_with_finer})
+    rows = []
+    for theme in themes:
+        theme_rows = []
+        for intention in theme.intentions.all():
+            cells = [
+                StageCell(
+                    stage=column,
+                    existing=_marks(column, intention.current_stage),
+                    expected=_marks(column, intention.expected_stage),
+                )
+                for column in columns
+            ]
+            theme_rows.append({"intention": intention, "cells": cells})
+        rows.append({"theme": theme, "statements": list(theme.statements.all()), "intentions": theme_rows})
+    return {
+        "themes": rows,
+        "columns": columns,
+        "headings": headings,
+        "two_heading_rows": bool(phases_with_finer),
+    }
+
+
+# --- Savings -------------------------------------------------------------------------------------
+
+
+def saving_list(*, user) -> QuerySet[Saving]:
+    """The savings ``user`` may read, with their directorate and strategy and ``variation`` (budgeted less
+    achieved) in SQL, newest year first. Filter with filters.SavingFilter."""
+    return (
+        Saving.objects.with_variation()
+        .visible_to(user)
+        .select_related("directorate", "strategy")
+        .order_by("-year", "directorate__name", "reference")
+    )
+
+
+@dataclass
+class YearFigures:
+    budgeted: Decimal = Decimal("0")
+    achieved: Decimal | None = None
+    variation: Decimal | None = None
+    count: int = 0
+
+    def add(self, other: YearFigures) -> None:
+        self.budgeted += other.budgeted
+        self.count += other.count
+        if other.achieved is not None:
+            self.achieved = (self.achieved or Decimal("0")) + other.achieved
+        if other.variation is not None:
+            self.variation = (self.variation or Decimal("0")) + other.variation
+
+
+@dataclass
+class SavingsTable:
+    """Seed 004's table: per directorate, per financial year, the budgeted and achieved savings and their
+    variation (budgeted less achieved; positive is a shortfall), with a total row."""
+
+    years: list[int]
+    rows: list[dict]
+    totals: dict[int, YearFigures]
+
+    @property
+    def year_labels(self) -> list[tuple[int, str]]:
+        return [(year, financial_year_label(year)) for year in self.years]
+
+
+def savings_table(*, savings: QuerySet[Saving]) -> SavingsTable:
+    """``savings`` summed by directorate and financial year, in one query. Achieved and variation add up only
+    the savings with an achieved figure (a proposal for a year not yet over has none): a year with none shows
+    no achieved figure rather than £0."""
+    variation = models.ExpressionWrapper(
+        models.F("budgeted") - models.F("achieved"), output_field=models.DecimalField(max_digits=14, decimal_places=2)
+    )
+    grouped = (
+        savings.order_by()
+        .values("directorate_id", "directorate__name", "year")
+        .annotate(
+            sum_budgeted=models.Sum("budgeted"),
+            sum_achieved=models.Sum("achieved"),
+            sum_variation=models.Sum(variation),
+            n=models.Count("pk"),
+        )
+        .order_by("directorate__name", "year")
+    )
+    by_directorate: dict[int, dict] = {}
+    years: set[int] = set()
+    for row in grouped:
+        figures = YearFigures(
+            budgeted=row["sum_budgeted"] or Decimal("0"),
+            achieved=row["sum_achieved"],
+            variation=row["sum_variation"],
+            count=row["n"],
+        )
+        entry = by_directorate.setdefault(
+            row["directorate_id"],
+            {"directorate_id": row["directorate_id"], "directorate": row["directorate__name"], "years": {}},
+        )
+        entry["years"][row["year"]] = figures
+        years.add(row["year"])
+    ordered_years = sorted(years)
+    totals = {year: YearFigures() for year in ordered_years}
+    rows = []
+    for entry in by_directorate.values():
+        entry["cells"] = [entry["years"].get(year, YearFigures()) for year in ordered_years]
+        for year, figures in entry["years"].items():
+            totals[year].add(figures)
+        rows.append(entry)
+    return SavingsTable(years=ordered_years, rows=rows, totals=totals)
+
+
+def saving_for_page(*, pk: int, user) -> Saving:
+    """A saving with its directorate, strategy, intentions and (for officers: the register is theirs) the
+    contracts it touches with their providers."""
+    related: list = [
+        models.Prefetch(
+            "intentions", queryset=CommissioningIntention.objects.select_related("strategy", "theme").order_by("pk")
+        )
+    ]
+    if permissions.is_officer(user):
+        related.append(
+            models.Prefetch(
+                "contracts",
+                queryset=Contract.objects.select_related("lead_provider", "directorate")
+                .prefetch_related("other_providers")
+                .order_by("reference"),
+                to_attr="touched_contracts",
+            )
+        )
+    return saving_list(user=user).prefetch_related(*related).get(pk=pk)
+
+
+@dataclass
+class SharedProvider:
+    """A provider of a contract the saving touches that also holds live contracts in other directorates."""
+
+    provider: Provider
+    touched: list[str]  # references of the saving's contracts it holds
+    elsewhere: list[dict]  # per other directorate: name, contracts (reference, title), annual value
+
+
+@dataclass
+class ProviderCheck:
+    """Seed 004's check before a saving: would it destabilise a provider that other directorates also use?"""
+
+    providers: list[SharedProvider]
+    touched_provider_count: int
+
+    @property
+    def only_this_directorate(self) -> int:
+        return self.touched_provider_count - len(self.providers)
+
+
+def saving_provider_check(*, saving: Saving) -> ProviderCheck:
+    """The providers (lead and other providers) of the contracts ``saving`` touches who also hold live contracts
+    in another directorate, with those directorates, their contracts and annual values. Three queries, in SQL,
+    however many contracts and providers: the providers' contracts as lead and as other provider are read
+    together as (provider, contract) pairs."""
+    through = Contract.other_providers.through
+    touched_ids = models.Q(lead_contracts__savings=saving) | models.Q(shared_contracts__savings=saving)
+    providers = Provider.objects.filter(touched_ids).distinct()
+    F = models.F
+    touched = {
+        (row["p_id"], row["c_ref"])
+        for row in Contract.objects.filter(savings=saving, lead_provider__isnull=False)
+        .order_by()
+        .values(p_id=F("lead_provider_id"), c_ref=F("reference"))
+        .union(
+            through.objects.filter(contract__savings=saving)
+            .order_by()
+            .values(p_id=F("provider_id"), c_ref=F("contract__reference")),
+            all=True,
+        )
+    }
+    touched_providers = {provider_id for provider_id, _ in touched}
+    other_live = Contract.objects.filter(status=Contract.Status.LIVE).exclude(directorate_id=saving.directorate_id)
+    pairs = (
+        other_live.filter(lead_provider__in=providers)
+        .order_by()
+        .values(
+            p_id=F("lead_provider_id"),
+            c_id=F("pk"),
+            c_ref=F("reference"),
+            c_title=F("title"),
+            c_value=F("annual_value"),
+            d_name=F("directorate__name"),
+        )
+        .union(
+            through.objects.filter(provider__in=providers, contract__in=other_live)
+            .order_by()
+            .values(
+                p_id=F("provider_id"),
+                c_id=F("contract_id"),
+                c_ref=F("contract__reference"),
+                c_title=F("contract__title"),
+                c_value=F("contract__annual_value"),
+                d_name=F("contract__directorate__name"),
+            ),
+            all=True,
+        )
+    )
+    elsewhere: dict[int, dict[str, dict]] = defaultdict(dict)
+    seen: set[tuple[int, int]] = set()
+    for row in sorted(pairs, key=lambda r: (r["d_name"], r["c_ref"])):
+        if (row["p_id"], row["c_id"]) in seen:
+            continue
+        seen.add((row["p_id"], row["c_id"]))
+        entry = elsewhere[row["p_id"]].setdefault(
+            row["d_name"], {"directorate": row["d_name"], "contracts": [], "annual_value": Decimal("0")}
+        )
+        entry["contracts"].append({"reference": row["c_ref"], "title": row["c_title"]})
+        entry["annual_value"] += row["c_value"] or Decimal("0")
+    shared = []
+    if elsewhere:
+        for provider in Provider.objects.filter(pk__in=list(elsewhere)).order_by("name"):
+            shared.append(
+                SharedProvider(
+                    provider=provider,
+                    touched=sorted(ref for pid, ref in touched if pid == provider.pk),
+                    elsewhere=list(elsewhere[provider.pk].values()),
+                )
+            )
+    return ProviderCheck(providers=shared, touched_provider_count=len(touched_providers))

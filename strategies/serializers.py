@@ -7,9 +7,11 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from .models import CommissioningStrategy, HighlightReport, Outcome
+from contracts.models import Contract
+
+from .models import CommissioningStrategy, CycleStage, HighlightReport, Outcome, Saving
 from .selectors import EDITABLE_FIELDS
-from .services import OUTCOME_FIELDS, STRATEGY_FIELDS
+from .services import OUTCOME_FIELDS, SAVING_FIELDS, SAVING_LINKS, STRATEGY_FIELDS
 
 STRATEGY_EXAMPLE = {
     "name": "Carers",
@@ -193,3 +195,106 @@ class ApproveSerializer(VersionSerializer):
 
 class ReturnSerializer(VersionSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- The commissioning cycle and savings -------------------------------------------------------------
+
+
+class CycleStageSerializer(serializers.ModelSerializer):
+    """A stage of the council's commissioning cycle: a phase (no parent) or a finer stage within one."""
+
+    parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True, default=None)
+    is_phase = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = CycleStage
+        fields = ["id", "name", "order", "parent", "parent_name", "is_phase", "description", "active"]
+        read_only_fields = fields
+
+
+SAVING_EXAMPLE = {
+    "reference": "ASC-1617-01",
+    "directorate": 1,
+    "strategy": None,
+    "year": 2016,
+    "title": "Re-commissioning and negotiated savings with providers",
+    "description": "",
+    "budgeted": "6100000.00",
+    "achieved": "4794000.00",
+    "reasons": "Home care rates rose to secure quality and staff terms.",
+    "status": "achieved",
+    "contracts": [],
+}
+
+
+@extend_schema_serializer(examples=[OpenApiExample("A saving", value=SAVING_EXAMPLE, request_only=True)])
+class SavingInputSerializer(ServiceInputSerializer):
+    """A saving as a client writes it. The service checks the rules: the directorate's own strategy and
+    contracts, the year, an achieved figure that fits the status, reasons for a variation; a commissioner
+    writes only their own directorate's savings."""
+
+    contracts = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.all(), many=True, required=False, help_text="IDs of the contracts it touches."
+    )
+
+    class Meta:
+        model = Saving
+        fields = [*SAVING_FIELDS, *SAVING_LINKS]
+
+
+class SavingSerializer(serializers.ModelSerializer):
+    """A saving with its variation (budgeted less achieved; positive is a shortfall, null until achieved)."""
+
+    directorate_name = serializers.CharField(source="directorate.name", read_only=True)
+    strategy_name = serializers.CharField(source="strategy.name", read_only=True, allow_null=True, default=None)
+    year_label = serializers.CharField(read_only=True, help_text='e.g. "2016/17".')
+    variation = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
+    contracts = serializers.ManyRelatedField(
+        child_relation=serializers.PrimaryKeyRelatedField(read_only=True),
+        read_only=True,
+        help_text="IDs of the contracts it touches.",
+    )
+
+    class Meta:
+        model = Saving
+        fields = [
+            "id",
+            "reference",
+            "directorate",
+            "directorate_name",
+            "strategy",
+            "strategy_name",
+            "year",
+            "year_label",
+            "title",
+            "description",
+            "budgeted",
+            "achieved",
+            "variation",
+            "reasons",
+            "status",
+            "contracts",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SharedDirectorateSerializer(serializers.Serializer):
+    directorate = serializers.CharField()
+    contracts = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    annual_value = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class SharedProviderSerializer(serializers.Serializer):
+    provider = serializers.IntegerField(source="provider.pk")
+    provider_name = serializers.CharField(source="provider.name")
+    touched = serializers.ListField(child=serializers.CharField(), help_text="This saving's contracts it holds.")
+    elsewhere = SharedDirectorateSerializer(many=True, help_text="Other directorates it holds live contracts in.")
+
+
+class ProviderCheckSerializer(serializers.Serializer):
+    """Providers of the saving's contracts who also hold live contracts in other directorates."""
+
+    saving = serializers.IntegerField()
+    touched_provider_count = serializers.IntegerField()
+    providers = SharedProviderSerializer(many=True)

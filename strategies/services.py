@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,10 +27,14 @@ from commissioning.text import normalise_newlines
 from .models import (
     CommissioningIntention,
     CommissioningStrategy,
+    CycleStage,
     HighlightReport,
     Outcome,
     ReportEvent,
+    Saving,
+    StrategicTheme,
     StrategyRisk,
+    ThemeStatement,
 )
 from .selectors import EDITABLE_FIELDS, approved_snapshot_for
 
@@ -79,7 +84,27 @@ STRATEGY_FIELDS = [
     "period_end",
 ]
 OUTCOME_FIELDS = ["title", "description", "order"]
-INTENTION_FIELDS = ["theme", "intention", "current_position", "expected_position", "activity", "order"]
+INTENTION_FIELDS = ["theme", "intention", "driver", "current_stage", "expected_stage", "activity", "order"]
+# Written with the intention's fields, set after it is saved (many-to-many).
+INTENTION_LINKS = ["savings"]
+THEME_FIELDS = ["name", "order", "description"]
+STATEMENT_FIELDS = ["text", "order"]
+CYCLE_STAGE_FIELDS = ["name", "order", "parent", "description", "active"]
+SAVING_FIELDS = [
+    "reference",
+    "directorate",
+    "strategy",
+    "year",
+    "title",
+    "description",
+    "budgeted",
+    "achieved",
+    "reasons",
+    "status",
+]
+SAVING_LINKS = ["contracts"]
+# Financial years a saving may be recorded for (2000 is 2000/01).
+SAVING_YEARS = range(2000, 2100)
 RISK_FIELDS = ["cause", "event", "effect", "rating", "mitigation", "order"]
 
 
@@ -218,16 +243,272 @@ def outcome_update(*, outcome: Outcome, by: User, data: Mapping[str, Any]) -> Ou
     return _part_update(outcome, by=by, data=data, fields=OUTCOME_FIELDS)
 
 
+def _links(data: Mapping[str, Any], names: Iterable[str]) -> tuple[dict[str, Any], dict[str, list]]:
+    """``data`` split into the plain fields and the many-to-many links (``names``), each link as a list."""
+    plain = {k: v for k, v in data.items() if k not in names}
+    links = {k: list(v or []) for k, v in data.items() if k in names}
+    return plain, links
+
+
+def intention_rule_errors(
+    intention: CommissioningIntention,
+    *,
+    savings: list[Saving] | None = None,
+    was: CommissioningIntention | None = None,
+) -> dict[str, str]:
+    """The intention rules the model's own validation does not know: field -> message.
+
+    - its theme is one of its strategy's (plan's) themes;
+    - the expected progress is not earlier in the cycle than the existing position (a phase and a finer stage
+      within it count as the same point: CycleStage.is_before);
+    - a stage chosen anew is active (an intention keeps an inactive stage it already had);
+    - the MTFP savings it delivers are its strategy's directorate's.
+    """
+    errors: dict[str, str] = {}
+    theme = intention.theme if intention.theme_id else None
+    if theme is not None and theme.strategy_id != intention.strategy_id:
+        errors["theme"] = f"Choose one of the plan's own themes: “{theme.name}” belongs to another plan."
+    current = intention.current_stage if intention.current_stage_id else None
+    expected = intention.expected_stage if intention.expected_stage_id else None
+    for name, stage in (("current_stage", current), ("expected_stage", expected)):
+        unchanged = was is not None and getattr(was, f"{name}_id") == getattr(intention, f"{name}_id")
+        if stage is not None and not unchanged and not (stage.active and stage.phase.active):
+            errors[name] = f"“{stage}” is no longer an active stage of the cycle: choose another."
+    if current is not None and expected is not None and expected.is_before(current):
+        errors["expected_stage"] = (
+            f"The expected progress cannot be earlier in the cycle than the existing position "
+            f"(“{expected}” comes before “{current}”)."
+        )
+    directorate_id = intention.strategy.directorate_id if intention.strategy_id else None
+    others = [s.reference for s in savings or [] if s.directorate_id != directorate_id]
+    if others:
+        errors["savings"] = (
+            f"Link only savings of the plan's own directorate: {', '.join(others)} "
+            f"{'belongs' if len(others) == 1 else 'belong'} to another directorate."
+        )
+    return errors
+
+
+def _stages_loaded(intention: CommissioningIntention) -> None:
+    """Read the chosen stages with their phases (the cycle rule compares phases)."""
+    ids = [i for i in (intention.current_stage_id, intention.expected_stage_id) if i]
+    stages = CycleStage.objects.select_related("parent").in_bulk(ids)
+    if intention.current_stage_id in stages:
+        intention.current_stage = stages[intention.current_stage_id]
+    if intention.expected_stage_id in stages:
+        intention.expected_stage = stages[intention.expected_stage_id]
+
+
+def _intention_save(
+    intention: CommissioningIntention, *, by: User, links: dict[str, list], was: CommissioningIntention | None
+) -> CommissioningIntention:
+    _stages_loaded(intention)
+    savings = links.get("savings")
+    current_savings = list(intention.savings.all()) if intention.pk and savings is None else savings
+    _validate(intention, rules=intention_rule_errors(intention, savings=current_savings, was=was))
+    _save(intention, by)
+    if savings is not None:
+        intention.savings.set(savings)
+    return intention
+
+
 @transaction.atomic
 def intention_create(*, strategy: CommissioningStrategy, by: User, data: Mapping[str, Any]) -> CommissioningIntention:
-    """Add a commissioning intention to a strategy."""
-    return _part_create(CommissioningIntention, strategy=strategy, by=by, data=data, fields=INTENTION_FIELDS)
+    """Add a commissioning intention to a strategy (plan): its theme, existing and expected stage on the cycle,
+    driver, activity and the MTFP savings it delivers (``savings``)."""
+    plain, links = _links(data, INTENTION_LINKS)
+    intention = CommissioningIntention(strategy=strategy)
+    _assign(intention, plain, INTENTION_FIELDS)
+    permissions.require(by, "strategies.add_commissioningintention", intention)
+    return _intention_save(intention, by=by, links=links, was=None)
 
 
 @transaction.atomic
 def intention_update(*, intention: CommissioningIntention, by: User, data: Mapping[str, Any]) -> CommissioningIntention:
-    """Change a commissioning intention."""
-    return _part_update(intention, by=by, data=data, fields=INTENTION_FIELDS)
+    """Change a commissioning intention (``data`` holds only what changes; ``savings`` replaces the links)."""
+    perm = "strategies.change_commissioningintention"
+    permissions.require(by, perm, intention)
+    plain, links = _links(data, INTENTION_LINKS)
+    intention = CommissioningIntention.objects.select_for_update().select_related("strategy").get(pk=intention.pk)
+    permissions.require(by, perm, intention)
+    was = CommissioningIntention(
+        pk=intention.pk, current_stage_id=intention.current_stage_id, expected_stage_id=intention.expected_stage_id
+    )
+    _assign(intention, plain, [*INTENTION_FIELDS, "strategy"])
+    permissions.require(by, perm, intention)
+    return _intention_save(intention, by=by, links=links, was=was)
+
+
+# --- Plans: themes and their "I" statements ---------------------------------------------------------
+
+
+@transaction.atomic
+def theme_create(*, strategy: CommissioningStrategy, by: User, data: Mapping[str, Any]) -> StrategicTheme:
+    """Add a strategic theme to a plan (a strategy). Names are unique within the plan."""
+    return _part_create(StrategicTheme, strategy=strategy, by=by, data=data, fields=THEME_FIELDS)
+
+
+@transaction.atomic
+def theme_update(*, theme: StrategicTheme, by: User, data: Mapping[str, Any]) -> StrategicTheme:
+    """Rename or reorder a theme, or change its description. A theme stays with its plan (its intentions do)."""
+    perm = "strategies.change_strategictheme"
+    permissions.require(by, perm, theme)
+    theme = StrategicTheme.objects.select_for_update().select_related("strategy").get(pk=theme.pk)
+    _assign(theme, data, THEME_FIELDS)
+    _validate(theme)
+    return _save(theme, by)
+
+
+@transaction.atomic
+def theme_named(*, strategy: CommissioningStrategy, name: str, by: User) -> StrategicTheme:
+    """The plan's theme called ``name`` (whatever its case), added at the end of the plan if there is none."""
+    name = " ".join((name or "").split())
+    found = strategy.themes.filter(name__iexact=name).first()
+    if found is not None:
+        return found
+    last = strategy.themes.order_by("-order").values_list("order", flat=True).first() or 0
+    return theme_create(strategy=strategy, by=by, data={"name": name, "order": last + 1})
+
+
+@transaction.atomic
+def statement_create(*, theme: StrategicTheme, by: User, data: Mapping[str, Any]) -> ThemeStatement:
+    """Add an "I" statement (an outcome in the words of the people it is for) to a theme."""
+    statement = ThemeStatement(theme=theme)
+    _assign(statement, data, STATEMENT_FIELDS)
+    permissions.require(by, "strategies.add_themestatement", statement)
+    _validate(statement)
+    return _save(statement, by)
+
+
+@transaction.atomic
+def statement_update(*, statement: ThemeStatement, by: User, data: Mapping[str, Any]) -> ThemeStatement:
+    """Change an "I" statement's words or order."""
+    perm = "strategies.change_themestatement"
+    permissions.require(by, perm, statement)
+    statement = ThemeStatement.objects.select_for_update().select_related("theme__strategy").get(pk=statement.pk)
+    _assign(statement, data, STATEMENT_FIELDS)
+    _validate(statement)
+    return _save(statement, by)
+
+
+# --- The commissioning cycle (an administrator's) ------------------------------------------------
+
+
+def cycle_stage_rule_errors(stage: CycleStage) -> dict[str, str]:
+    """A finer stage sits under a phase (one level only), and a phase that has finer stages stays a phase."""
+    parent = stage.parent if stage.parent_id else None
+    if parent is None:
+        return {}
+    if stage.pk is not None and parent.pk == stage.pk:
+        return {"parent": "A stage cannot sit under itself."}
+    if parent.parent_id is not None:
+        return {"parent": f"Choose a phase of the cycle: “{parent}” is itself a finer stage."}
+    if stage.pk is not None and CycleStage.objects.filter(parent_id=stage.pk).exists():
+        return {"parent": f"“{stage.name}” has finer stages of its own, so it stays a phase of the cycle."}
+    return {}
+
+
+@transaction.atomic
+def cycle_stage_create(*, by: User, data: Mapping[str, Any]) -> CycleStage:
+    """Add a phase of the commissioning cycle, or a finer stage within a phase (e.g. Somerset's "Design" under
+    Plan). An administrator's change: it applies to every plan of the council."""
+    stage = CycleStage()
+    _assign(stage, data, CYCLE_STAGE_FIELDS)
+    permissions.require(by, "strategies.add_cyclestage", stage)
+    _validate(stage, rules=cycle_stage_rule_errors(stage))
+    return _save(stage, by)
+
+
+@transaction.atomic
+def cycle_stage_update(*, stage: CycleStage, by: User, data: Mapping[str, Any]) -> CycleStage:
+    """Rename, reorder, move or deactivate a stage. Intentions at an inactive stage keep it; no new one may
+    choose it."""
+    permissions.require(by, "strategies.change_cyclestage", stage)
+    stage = CycleStage.objects.select_for_update().get(pk=stage.pk)
+    _assign(stage, data, CYCLE_STAGE_FIELDS)
+    _validate(stage, rules=cycle_stage_rule_errors(stage))
+    return _save(stage, by)
+
+
+# --- Savings ---------------------------------------------------------------------------------------
+
+
+def _pounds(amount: Decimal) -> str:
+    return f"£{amount:,.2f}".replace(".00", "")
+
+
+def saving_rule_errors(saving: Saving, *, contracts: list | None = None) -> dict[str, str]:
+    """The saving rules the model's own validation does not know: field -> message.
+
+    - the financial year is one the council plans for (2000/01 to 2099/00);
+    - its strategy, and the contracts it touches, are its directorate's;
+    - a proposed saving has nothing achieved yet; an achieved one says how much;
+    - a variation (achieved differing from budgeted), a saving at risk and an undeliverable one give reasons.
+    """
+    errors: dict[str, str] = {}
+    status = Saving.Status
+    if saving.year is not None and saving.year not in SAVING_YEARS:
+        errors["year"] = "Enter the financial year by the year it starts, such as 2016 for 2016/17."
+    directorate_id = saving.directorate_id
+    strategy = saving.strategy if saving.strategy_id else None
+    if strategy is not None and directorate_id and strategy.directorate_id != directorate_id:
+        errors["strategy"] = f"Choose a strategy of the saving's directorate: “{saving.strategy}” is another's."
+    others = [c.reference for c in contracts or [] if directorate_id and c.directorate_id != directorate_id]
+    if others:
+        errors["contracts"] = (
+            f"A saving touches only its own directorate's contracts: {', '.join(others)} "
+            f"{'is' if len(others) == 1 else 'are'} another directorate's."
+        )
+    if saving.achieved is not None and saving.status == status.PROPOSED:
+        errors["achieved"] = "A proposed saving has achieved nothing yet: leave the achieved saving empty."
+    if saving.achieved is None and saving.status == status.ACHIEVED:
+        errors["achieved"] = "Enter the achieved saving: the saving is marked achieved."
+    reasons = (saving.reasons or "").strip()
+    variation = saving.variation_amount
+    if not reasons:
+        if saving.status in (status.AT_RISK, status.UNDELIVERABLE):
+            errors["reasons"] = f"Enter the reasons the saving is {saving.get_status_display().lower()}."
+        elif variation:
+            errors["reasons"] = (
+                f"Enter the reasons for the variation of {_pounds(abs(variation))} "
+                f"{'short of' if variation > 0 else 'more than'} the budgeted saving."
+            )
+    return errors
+
+
+def _saving_save(saving: Saving, *, by: User, links: dict[str, list]) -> Saving:
+    contracts = links.get("contracts")
+    checked = contracts if contracts is not None else (list(saving.contracts.all()) if saving.pk else [])
+    _validate(saving, rules=saving_rule_errors(saving, contracts=checked))
+    _save(saving, by)
+    if contracts is not None:
+        saving.contracts.set(contracts)
+    return saving
+
+
+@transaction.atomic
+def saving_create(*, by: User, data: Mapping[str, Any]) -> Saving:
+    """Record a commissioning saving of a directorate for a financial year, with the contracts it touches
+    (``contracts``). A commissioner records only their own directorate's."""
+    plain, links = _links(data, SAVING_LINKS)
+    saving = Saving()
+    _assign(saving, plain, SAVING_FIELDS)
+    permissions.require(by, "strategies.add_saving", saving)
+    return _saving_save(saving, by=by, links=links)
+
+
+@transaction.atomic
+def saving_update(*, saving: Saving, by: User, data: Mapping[str, Any]) -> Saving:
+    """Change a saving (``data`` holds only what changes; ``contracts`` replaces the contracts it touches).
+    Moving it to another directorate needs the right to change savings there too."""
+    perm = "strategies.change_saving"
+    permissions.require(by, perm, saving)
+    plain, links = _links(data, SAVING_LINKS)
+    saving = Saving.objects.select_for_update().get(pk=saving.pk)
+    permissions.require(by, perm, saving)
+    _assign(saving, plain, SAVING_FIELDS)
+    permissions.require(by, perm, saving)
+    return _saving_save(saving, by=by, links=links)
 
 
 @transaction.atomic

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -17,25 +20,41 @@ from commissioning.forms import NOT_SAVED, add_service_errors, save_through_serv
 from commissioning.listing import page_of, querystring_without
 from commissioning.models import Directorate, User
 from commissioning.periods import FinancialQuarter, current_quarter
+from commissioning.security import neutralise_row
 
 from . import selectors, services
-from .filters import NO_RAG, StrategyFilter, strategy_leads
+from .filters import NO_RAG, SavingFilter, StrategyFilter, saving_years, strategy_leads
 from .forms import (
     ApproveForm,
     BoardReviewForm,
+    CycleStageForm,
     HighlightReportForm,
     IntentionForm,
     OutcomeForm,
     ReturnForm,
     RiskForm,
+    SavingForm,
     ScrutinyForm,
     ShapeOnlyModelForm,
     StartReportForm,
+    StatementForm,
     StrategyForm,
     SubmitForm,
+    ThemeForm,
     move_form_helper,
 )
-from .models import CommissioningIntention, CommissioningStrategy, HighlightReport, Outcome, Stage, StrategyRisk
+from .models import (
+    CommissioningIntention,
+    CommissioningStrategy,
+    CycleStage,
+    HighlightReport,
+    Outcome,
+    Saving,
+    Stage,
+    StrategicTheme,
+    StrategyRisk,
+    ThemeStatement,
+)
 
 Status = HighlightReport.Status
 
@@ -162,7 +181,10 @@ PARTS: dict[str, tuple[Any, type[ShapeOnlyModelForm], str, Callable[..., Any], C
         "intention",
     ),
     "risk": (StrategyRisk, RiskForm, "risk", services.risk_create, services.risk_update, "risk"),
+    "theme": (StrategicTheme, ThemeForm, "strategic theme", services.theme_create, services.theme_update, "theme"),
 }
+# Parts that live on the plan page (commissioning intentions by theme) go back there once saved.
+PLAN_PARTS = {"intention", "theme"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,7 +196,7 @@ def strategy_part_form(request: Request, strategy_pk: int, part: str, pk: int | 
     instance = get_object_or_404(model.objects.visible_to(user), pk=pk, strategy=strategy) if pk else None
     perm = f"strategies.{'change' if pk else 'add'}_{model._meta.model_name}"
     permissions.require(user, perm, instance or model(strategy=strategy))
-    form = form_class(request.POST or None, instance=instance)
+    form = form_class(request.POST or None, instance=instance, strategy=strategy)
 
     def save():
         if instance is None:
@@ -182,7 +204,7 @@ def strategy_part_form(request: Request, strategy_pk: int, part: str, pk: int | 
         return update(**{keyword: instance}, by=user, data=form.service_data())
 
     if save_through_service(request, form, save, success=f"{label.capitalize()} saved.") is not NOT_SAVED:
-        return redirect(strategy)
+        return redirect("strategies:plan", pk=strategy.pk) if part in PLAN_PARTS else redirect(strategy)
     title = f"{'Edit' if pk else 'Add'} {label}"
     context = {"form": form, "title": title, "breadcrumbs": [*_strategy_breadcrumbs(strategy), (title, None)]}
     return render(request, "form_page.html", context)
@@ -437,3 +459,249 @@ def reports_this_quarter(request: Request) -> HttpResponse:
         "breadcrumbs": [("Highlight reports this quarter", None)],
     }
     return render(request, "strategies/reports_this_quarter.html", context)
+
+
+# --- Commissioning plans: intentions by strategic theme ----------------------------------------------
+
+
+def _plan_context(request: Request, pk: int) -> dict:
+    user = request.user
+    permissions.require(user, "strategies.view_commissioningstrategy")
+    strategy = get_object_or_404(CommissioningStrategy.objects.visible_to(user).select_related("directorate"), pk=pk)
+    sample_theme = StrategicTheme(strategy=strategy)
+    return {
+        "strategy": strategy,
+        **selectors.plan_for_page(strategy=strategy),
+        "can_edit_themes": permissions.may(user, "strategies.change_strategictheme", sample_theme),
+        "can_add_intention": permissions.may(
+            user, "strategies.add_commissioningintention", CommissioningIntention(strategy=strategy)
+        ),
+        "can_edit_intentions": permissions.may(
+            user, "strategies.change_commissioningintention", CommissioningIntention(strategy=strategy)
+        ),
+        "can_edit_statements": permissions.may(
+            user, "strategies.change_themestatement", ThemeStatement(theme=sample_theme)
+        ),
+    }
+
+
+@require_GET
+def plan(request: Request, pk: int) -> HttpResponse:
+    """Seed 003's "Commissioning Intentions by Strategic Theme" for a strategy (plan)."""
+    context = _plan_context(request, pk)
+    strategy = context["strategy"]
+    context["breadcrumbs"] = [*_strategy_breadcrumbs(strategy), ("Commissioning intentions by theme", None)]
+    return render(request, "strategies/plan.html", context)
+
+
+@require_GET
+def plan_print(request: Request, pk: int) -> HttpResponse:
+    context = _plan_context(request, pk)
+    context.update(can_edit_themes=False, can_add_intention=False, can_edit_intentions=False, can_edit_statements=False)
+    return render(request, "strategies/plan_print.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def statement_form(request: Request, theme_pk: int, pk: int | None = None) -> HttpResponse:
+    """Add or edit an "I" statement of a theme."""
+    user = request.user
+    theme = get_object_or_404(StrategicTheme.objects.visible_to(user).select_related("strategy"), pk=theme_pk)
+    statement = get_object_or_404(ThemeStatement.objects.visible_to(user), pk=pk, theme=theme) if pk else None
+    perm = f"strategies.{'change' if pk else 'add'}_themestatement"
+    permissions.require(user, perm, statement or ThemeStatement(theme=theme))
+    form = StatementForm(request.POST or None, instance=statement)
+
+    def save() -> ThemeStatement:
+        if statement is None:
+            return services.statement_create(theme=theme, by=user, data=form.service_data())
+        return services.statement_update(statement=statement, by=user, data=form.service_data())
+
+    if save_through_service(request, form, save, success="“I” statement saved.") is not NOT_SAVED:
+        return redirect("strategies:plan", pk=theme.strategy_id)
+    title = f"{'Edit' if pk else 'Add'} an “I” statement of {theme.name}"
+    context = {
+        "form": form,
+        "title": title,
+        "breadcrumbs": [
+            *_strategy_breadcrumbs(theme.strategy),
+            ("Commissioning intentions by theme", reverse("strategies:plan", args=[theme.strategy_id])),
+            (title, None),
+        ],
+    }
+    return render(request, "form_page.html", context)
+
+
+# --- The commissioning cycle ------------------------------------------------------------------------
+
+
+@require_GET
+@permissions.permission_required("strategies.view_cyclestage")
+def cycle_stage_list(request: Request) -> HttpResponse:
+    context = {
+        "stages": selectors.cycle_stages(include=tuple(CycleStage.objects.values_list("pk", flat=True))),
+        "can_edit": permissions.may(request.user, "strategies.change_cyclestage"),
+        "can_add": permissions.may(request.user, "strategies.add_cyclestage"),
+        "breadcrumbs": [("Strategies", reverse("strategies:list")), ("The commissioning cycle", None)],
+    }
+    return render(request, "strategies/cycle_stages.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_stage_form(request: Request, pk: int | None = None) -> HttpResponse:
+    user = request.user
+    stage = get_object_or_404(CycleStage, pk=pk) if pk else None
+    permissions.require(user, f"strategies.{'change' if pk else 'add'}_cyclestage", stage)
+    form = CycleStageForm(request.POST or None, instance=stage)
+
+    def save() -> CycleStage:
+        if stage is None:
+            return services.cycle_stage_create(by=user, data=form.service_data())
+        return services.cycle_stage_update(stage=stage, by=user, data=form.service_data())
+
+    if save_through_service(request, form, save, success=lambda s: f"Stage “{s}” saved.") is not NOT_SAVED:
+        return redirect("strategies:cycle_stages")
+    title = f"Edit the stage {stage}" if stage else "Add a stage to the commissioning cycle"
+    context = {
+        "form": form,
+        "title": title,
+        "breadcrumbs": [
+            ("Strategies", reverse("strategies:list")),
+            ("The commissioning cycle", reverse("strategies:cycle_stages")),
+            (title, None),
+        ],
+    }
+    return render(request, "form_page.html", context)
+
+
+# --- Savings ------------------------------------------------------------------------------------------
+
+
+def _savings_filtered(request: Request) -> tuple[SavingFilter, Any]:
+    filterset = SavingFilter(request.GET, queryset=selectors.saving_list(user=request.user), request=request)
+    form = filterset.form
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label or name
+            messages.warning(request, f"The “{label}” filter was not applied: {' '.join(errors)}")
+    return filterset, filterset.qs
+
+
+@require_GET
+@permissions.permission_required("strategies.view_saving")
+def saving_list(request: Request) -> HttpResponse:
+    filterset, savings = _savings_filtered(request)
+    form = filterset.form
+    page_obj = page_of(request, savings)
+    context = {
+        "page_obj": page_obj,
+        "savings": list(page_obj.object_list),
+        "table": selectors.savings_table(savings=savings),
+        "filters": {
+            "directorate_id": _selected(form, "directorate"),
+            "year": _selected(form, "year"),
+            "strategy_id": _selected(form, "strategy"),
+            "status": _selected(form, "status"),
+            "q": _selected(form, "q") or "",
+        },
+        "directorates": Directorate.objects.order_by("name"),
+        "years": saving_years(),
+        "strategies": CommissioningStrategy.objects.visible_to(request.user).order_by("name").only("pk", "name"),
+        "statuses": Saving.Status.choices,
+        "querystring": querystring_without(request),
+        "can_create": permissions.may(request.user, "strategies.add_saving"),
+        "breadcrumbs": [("Savings", None)],
+    }
+    return render(request, "strategies/saving_list.html", context)
+
+
+SAVINGS_CSV_HEADERS = [
+    "Reference",
+    "Directorate",
+    "Strategy",
+    "Financial year",
+    "Proposal",
+    "Status",
+    "Budgeted saving (£)",
+    "Achieved saving (£)",
+    "Variation (£)",
+    "Reasons for the variation",
+]
+
+
+def _csv_money(value) -> str:
+    """Pounds and pence as a spreadsheet reads them ("1306000.00"); empty when not known."""
+    return "" if value is None else f"{Decimal(value):.2f}"
+
+
+@require_GET
+@permissions.permission_required("strategies.view_saving")
+def savings_csv(request: Request) -> HttpResponse:
+    """The filtered savings as a CSV file (each saving a row, the same filters as the page)."""
+    _filterset, savings = _savings_filtered(request)
+    out = io.StringIO()
+    out.write("\ufeff")  # so Excel opens the file as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(SAVINGS_CSV_HEADERS)
+    for saving in savings:
+        writer.writerow(
+            neutralise_row(
+                [
+                    saving.reference,
+                    saving.directorate.name,
+                    saving.strategy.name if saving.strategy else "",
+                    saving.year_label,
+                    saving.title,
+                    saving.get_status_display(),
+                    _csv_money(saving.budgeted),
+                    _csv_money(saving.achieved),
+                    _csv_money(saving.variation),
+                    saving.reasons,
+                ]
+            )
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="savings.csv"'
+    return response
+
+
+@require_GET
+@permissions.permission_required("strategies.view_saving")
+def saving_detail(request: Request, pk: int) -> HttpResponse:
+    user = request.user
+    try:
+        saving = selectors.saving_for_page(pk=pk, user=user)
+    except Saving.DoesNotExist as error:
+        raise Http404 from error
+    officer = permissions.is_officer(user)
+    context = {
+        "saving": saving,
+        # The register and providers are officers' information: councillors see the figures and reasons.
+        "contracts": getattr(saving, "touched_contracts", None),
+        "check": selectors.saving_provider_check(saving=saving) if officer else None,
+        "can_edit": permissions.may(user, "strategies.change_saving", saving),
+        "breadcrumbs": [("Savings", reverse("strategies:savings")), (saving.reference, None)],
+    }
+    return render(request, "strategies/saving_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def saving_form(request: Request, pk: int | None = None) -> HttpResponse:
+    user = request.user
+    saving = get_object_or_404(Saving.objects.visible_to(user), pk=pk) if pk else None
+    permissions.require(user, "strategies.change_saving" if saving else "strategies.add_saving", saving)
+    form = SavingForm(request.POST or None, instance=saving, user=user)
+
+    def save() -> Saving:
+        if saving is None:
+            return services.saving_create(by=user, data=form.service_data())
+        return services.saving_update(saving=saving, by=user, data=form.service_data())
+
+    saved = save_through_service(request, form, save, success=lambda s: f"Saving {s.reference} saved.")
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    title = f"Edit saving {saving.reference}" if saving else "Record a saving"
+    crumbs = [("Savings", reverse("strategies:savings"))]
+    if saving:
+        crumbs.append((saving.reference, saving.get_absolute_url()))
+    context = {"form": form, "title": title, "breadcrumbs": [*crumbs, (title, None)]}
+    return render(request, "form_page.html", context)

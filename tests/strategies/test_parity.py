@@ -19,8 +19,10 @@ from tests.factories import (
     HighlightReportFactory,
     MeetingFactory,
     OutcomeFactory,
+    StrategicThemeFactory,
     StrategyFactory,
     UserFactory,
+    cycle_phase,
 )
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +200,13 @@ def test_another_directorates_commissioner_adds_or_changes_outcomes_through_neit
             "strategies:intention_add",
             services.intention_create,
             CommissioningIntention,
-            {"theme": "Breaks", "intention": "", "current_position": "plan", "expected_position": "do", "order": 1},
+            lambda strategy: {
+                "theme": StrategicThemeFactory(strategy=strategy, name="Breaks"),
+                "intention": "",
+                "current_stage": cycle_phase("Plan"),
+                "expected_stage": cycle_phase("Do"),
+                "order": 1,
+            },
             "intention",
         ),
         (
@@ -214,13 +222,15 @@ def test_another_directorates_commissioner_adds_or_changes_outcomes_through_neit
 def test_an_intention_or_risk_is_refused_on_the_page_as_the_service_refuses_it(
     client_as_commissioner, commissioner, other_commissioner, strategy, url_name, service, model, data, field
 ):
-    on_page = client_as_commissioner.post(reverse(url_name, args=[strategy.pk]), data)
+    data = data(strategy) if callable(data) else data
+    posted = {name: getattr(value, "pk", value) for name, value in data.items()}
+    on_page = client_as_commissioner.post(reverse(url_name, args=[strategy.pk]), posted)
     with pytest.raises(ValidationError) as by_service:
         service(strategy=strategy, by=commissioner, data=data)
 
     assert page_errors(on_page, field) == by_service.value.message_dict[field]
     page, _ = doors(other_commissioner)
-    assert page.post(reverse(url_name, args=[strategy.pk]), {**data, field: "Filled in"}).status_code == 403
+    assert page.post(reverse(url_name, args=[strategy.pk]), {**posted, field: "Filled in"}).status_code == 403
     assert not model.objects.exists()
 
 

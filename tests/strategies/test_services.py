@@ -17,10 +17,12 @@ from tests.factories import (
     IntentionFactory,
     MeetingFactory,
     OutcomeFactory,
+    StrategicThemeFactory,
     StrategyFactory,
     StrategyRiskFactory,
     SubmittedHighlightReportFactory,
     UserFactory,
+    cycle_phase,
 )
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +147,13 @@ PARTS = {
         services.intention_update,
         "intention",
         IntentionFactory,
-        {"theme": "Breaks", "intention": "More respite", "current_position": "plan", "expected_position": "do"},
+        # An intention's theme is one of its plan's, its stages the cycle's (resolved for the test's strategy).
+        lambda strategy: {
+            "theme": StrategicThemeFactory(strategy=strategy, name="Breaks"),
+            "intention": "More respite",
+            "current_stage": cycle_phase("Plan"),
+            "expected_stage": cycle_phase("Do"),
+        },
         "intention",
     ),
     "risk": (
@@ -160,11 +168,16 @@ PARTS = {
 MODELS = {"outcome": Outcome, "intention": CommissioningIntention, "risk": StrategyRisk}
 
 
+def _for(data, strategy) -> dict:
+    """A part's data: as written, or built for ``strategy`` (an intention's theme belongs to its plan)."""
+    return data(strategy) if callable(data) else data
+
+
 @pytest.mark.parametrize("part", PARTS)
 def test_a_commissioner_adds_and_changes_a_strategys_parts(commissioner, strategy, part):
     create, update, keyword, _factory, data, field = PARTS[part]
 
-    added = create(strategy=strategy, by=commissioner, data=data)
+    added = create(strategy=strategy, by=commissioner, data=_for(data, strategy))
     changed = update(**{keyword: added}, by=commissioner, data={field: "Changed\r\ntext"})
 
     assert changed.strategy == strategy
@@ -181,7 +194,7 @@ def test_only_the_strategys_directorate_adds_or_changes_its_parts(request, strat
     user = request.getfixturevalue(actor)
 
     with pytest.raises(PermissionDenied):
-        create(strategy=strategy, by=user, data=data)
+        create(strategy=strategy, by=user, data=_for(data, strategy))
     with pytest.raises(PermissionDenied):
         update(**{keyword: existing}, by=user, data={field: "Changed."})
 
@@ -195,7 +208,7 @@ def test_a_part_without_its_required_text_is_refused_and_nothing_saved(commissio
     existing = factory(strategy=strategy)
 
     with pytest.raises(ValidationError) as refused:
-        create(strategy=strategy, by=commissioner, data={**data, field: ""})
+        create(strategy=strategy, by=commissioner, data={**_for(data, strategy), field: ""})
     assert field in refused.value.message_dict
     with pytest.raises(ValidationError):
         update(**{keyword: existing}, by=commissioner, data={field: "", "order": 9})

@@ -11,9 +11,11 @@ from tests.factories import (
     HighlightReportFactory,
     IntentionFactory,
     KeyContractFactory,
+    StrategicThemeFactory,
     StrategyFactory,
     StrategyRiskFactory,
     UserFactory,
+    cycle_phase,
 )
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +51,7 @@ def test_strategy_page_shows_key_contracts_first_and_intentions_and_risks(client
     strategy = StrategyFactory(directorate=directorate)
     ContractFactory(strategy=strategy, directorate=directorate, title="Small carers' grant")
     KeyContractFactory(strategy=strategy, directorate=directorate, title="Carers Support Service")
-    IntentionFactory(strategy=strategy, theme="Carers' breaks", current_position="plan", expected_position="do")
+    IntentionFactory(strategy=strategy, theme__name="Carers' breaks")
     StrategyRiskFactory(strategy=strategy, cause="Carer breakdown", event="Crisis admission", effect="Higher cost")
     page = client_as_commissioner.get(reverse("strategies:detail", args=[strategy.pk])).content.decode()
     assert page.index("Carers Support Service") < page.index("Small carers&#x27; grant")
@@ -90,11 +92,12 @@ def test_only_commissioners_and_administrators_create_strategies(client_for_role
         ("strategies:outcome_add", {"title": "Carers are supported", "order": 1}),
         (
             "strategies:intention_add",
-            {
-                "theme": "Breaks",
+            # Built for the test's strategy: the theme is one of its own, the stages the cycle's phases.
+            lambda strategy: {
+                "theme": StrategicThemeFactory(strategy=strategy, name="Breaks").pk,
                 "intention": "More respite",
-                "current_position": "plan",
-                "expected_position": "do",
+                "current_stage": cycle_phase("Plan").pk,
+                "expected_stage": cycle_phase("Do").pk,
                 "order": 1,
             },
         ),
@@ -115,6 +118,7 @@ def test_only_commissioners_and_administrators_create_strategies(client_for_role
 )
 def test_who_may_add_outcomes_intentions_and_risks(client_for_role, directorate, url_name, data, role, expected):
     strategy = StrategyFactory(directorate=directorate)
+    data = data(strategy) if callable(data) else data
     response = client_for_role(role).post(reverse(url_name, args=[strategy.pk]), data)
     assert response.status_code == expected
     total = strategy.outcomes.count() + strategy.intentions.count() + strategy.risks.count()
