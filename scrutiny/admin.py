@@ -20,11 +20,15 @@ from .models import (
     AgendaItem,
     Committee,
     Decision,
+    ForwardPlanEntry,
     Meeting,
     PackAppendix,
     PackSupplement,
+    RecommendationAction,
     ScrutinyConclusion,
     ScrutinyPack,
+    ScrutinyRecommendation,
+    ScrutinyStage,
     SupplementItem,
 )
 
@@ -39,8 +43,8 @@ def _refused(error: ValidationError) -> PermissionDenied:
 
 @admin.register(Committee)
 class CommitteeAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name"]
-    fields = ("name", "members")
+    list_display = ["name", "kind"]
+    fields = ("name", "kind", "members")
     filter_horizontal = ["members"]
 
     def save_model(self, request, obj, form, change):
@@ -236,3 +240,85 @@ class DecisionAdmin(ReadOnlyHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
             formset_saved(formset)  # the strategies and reports were set by the service
+
+
+# --- Two-stage scrutiny and recommendations ---
+# Stages, recommendations and their actions are written on the report's and the recommendation's pages (through
+# the services, which keep the stages in order and the response rules): listed here to read.
+
+
+@admin.register(ScrutinyStage)
+class ScrutinyStageAdmin(ReadOnlyRights, ReadOnlyHistoryAdmin):
+    list_display = ["report", "step", "meeting", "concluded_on"]
+    list_select_related = ["report__strategy", "meeting__committee"]
+    list_filter = ["step"]
+    fields = ("report", "step", "meeting", "conclusion", "concluded_on", "recorded_by")
+    readonly_fields = fields
+
+
+class RecommendationActionInline(ReadOnlyRights, admin.TabularInline):
+    model = RecommendationAction
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("description", "owner", "due_date", "progress", "completed_on")
+
+
+@admin.register(ScrutinyRecommendation)
+class ScrutinyRecommendationAdmin(ReadOnlyRights, ReadOnlyHistoryAdmin):
+    list_display = ["committee", "meeting", "number", "addressed_to", "response_due", "response", "status"]
+    list_select_related = ["committee", "meeting__committee"]
+    list_filter = ["status", "response", "committee"]
+    search_fields = ["text"]
+    fields = (
+        *services.RECOMMENDATION_FIELDS,
+        "response_due",
+        "response",
+        "response_reasons",
+        "responded_by",
+        "responded_on",
+        "status",
+        "closed_on",
+        "closing_note",
+        "overdue_notified_on",
+    )
+    readonly_fields = fields
+    inlines = [RecommendationActionInline]
+
+
+# --- Forward plan ----------------------------------------------------------------------------------------
+
+
+@admin.register(ForwardPlanEntry)
+class ForwardPlanEntryAdmin(ReadOnlyHistoryAdmin):
+    """Forward plan entries, written through services.forward_plan_entry_create and forward_plan_entry_update (the
+    notice rule: 28 clear days, or the general exception or special urgency with their reasons) like the pages and
+    the API. The status and the decision record move on the entry's page (deferred, withdrawn, decided)."""
+
+    list_display = ["reference", "title", "decision_maker", "decision_due", "key_decision", "notice_route", "status"]
+    list_filter = ["status", "notice_route", "key_decision", "exempt"]
+    search_fields = ["reference", "title"]
+    date_hierarchy = "decision_due"
+    fields = (*services.FORWARD_PLAN_FIELDS, "contracts", "projects", "strategies", "status", "decision")
+    readonly_fields = ("status", "decision")
+    raw_id_fields = ["contracts", "projects"]
+    filter_horizontal = ["strategies"]
+
+    def save_model(self, request, obj, form, change):
+        data = _changed(form, services.FORWARD_PLAN_FIELDS)
+        links = {name: list(form.cleaned_data.get(name) or []) for name in ("contracts", "projects", "strategies")}
+        try:
+            if change:
+                saved = services.forward_plan_entry_update(entry=obj, by=request.user, data=data, **links)
+            else:
+                data = {
+                    name: form.cleaned_data[name] for name in services.FORWARD_PLAN_FIELDS if name in form.cleaned_data
+                }
+                saved = services.forward_plan_entry_create(by=request.user, data=data, **links)
+        except ValidationError as error:
+            raise _refused(error) from error
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            formset_saved(formset)  # the links were set by the service

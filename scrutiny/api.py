@@ -12,22 +12,43 @@ from rest_framework.response import Response
 from commissioning.api import Conflict, ErrorSerializer, ResourceViewSet, ServiceViewSet
 from strategies.models import HighlightReport
 
-from . import services
-from .filters import DecisionFilter
-from .models import AgendaItem, Committee, Decision, Meeting, PackSupplement, ScrutinyConclusion, ScrutinyPack
+from . import selectors, services
+from .filters import DecisionFilter, ForwardPlanFilter, RecommendationFilter, ScrutinyStageFilter
+from .models import (
+    AgendaItem,
+    Committee,
+    Decision,
+    ForwardPlanEntry,
+    Meeting,
+    PackSupplement,
+    RecommendationAction,
+    ScrutinyConclusion,
+    ScrutinyPack,
+    ScrutinyRecommendation,
+    ScrutinyStage,
+)
 from .serializers import (
     CommitteeSerializer,
     DecisionRecordInputSerializer,
     DecisionRecordOutcomeInputSerializer,
     DecisionRecordSerializer,
+    ForwardPlanDecisionInputSerializer,
+    ForwardPlanDeferInputSerializer,
+    ForwardPlanEntryInputSerializer,
+    ForwardPlanEntrySerializer,
     MeetingSerializer,
     PackPublishInputSerializer,
+    RecommendationCloseInputSerializer,
+    RecommendationRespondInputSerializer,
     RenderRequestSerializer,
     RenderStatusSerializer,
     ScrutinyConclusionInputSerializer,
     ScrutinyConclusionSerializer,
     ScrutinyPackInputSerializer,
     ScrutinyPackSerializer,
+    ScrutinyRecommendationInputSerializer,
+    ScrutinyRecommendationSerializer,
+    ScrutinyStageSerializer,
 )
 
 
@@ -291,3 +312,214 @@ ROUTES = [
     ("scrutiny-packs", ScrutinyPackViewSet, "scrutinypack"),
     ("decisions", DecisionViewSet, "decision"),
 ]
+
+
+# --- Two-stage scrutiny and recommendations ---
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Highlight reports' scrutiny stages",
+        description="Each report's subject committee stages, then its Management Board and decision maker stages, "
+        "with their meetings and conclusions. Filters: report, step, meeting.",
+    )
+)
+class ScrutinyStageViewSet(ResourceViewSet):
+    serializer_class = ScrutinyStageSerializer
+    filterset_class = ScrutinyStageFilter
+    ordering_fields = ["meeting__date"]
+    queryset = ScrutinyStage.objects.none()
+
+    def get_queryset(self):
+        return (
+            ScrutinyStage.objects.visible_to(self.request.user)
+            .select_related("meeting__committee", "conclusion")
+            .order_by("report", "meeting__date", "pk")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Scrutiny recommendations",
+        description="Committees' recommendations with the Executive's responses and the actions agreed. Filters: "
+        "committee, status, overdue (true/false), year (financial year of the meeting, 2018 for 2018/19), "
+        "quarter (1-4).",
+    ),
+    create=extend_schema(
+        summary="Record a recommendation",
+        request=ScrutinyRecommendationInputSerializer,
+        responses={201: ScrutinyRecommendationSerializer},
+    ),
+    update=extend_schema(
+        summary="Change a recommendation",
+        request=ScrutinyRecommendationInputSerializer,
+        responses=ScrutinyRecommendationSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a recommendation",
+        request=ScrutinyRecommendationInputSerializer,
+        responses=ScrutinyRecommendationSerializer,
+    ),
+)
+class ScrutinyRecommendationViewSet(ServiceViewSet):
+    serializer_class = ScrutinyRecommendationSerializer
+    input_serializer_class = ScrutinyRecommendationInputSerializer
+    change_permission = "scrutiny.change_scrutinyrecommendation"
+    filterset_class = RecommendationFilter
+    ordering_fields = ["meeting__date", "response_due", "number"]
+    queryset = ScrutinyRecommendation.objects.none()
+    extra_post_actions = True
+
+    def get_queryset(self):
+        actions = RecommendationAction.objects.order_by("due_date", "pk")
+        return selectors.recommendations_for_list(user=self.request.user).prefetch_related(
+            Prefetch("actions", queryset=actions)
+        )
+
+    def do_create(self, data):
+        return services.recommendation_create(by=self.request.user, data=data)
+
+    def do_update(self, instance, data):
+        return services.recommendation_update(recommendation=instance, by=self.request.user, data=data)
+
+    @extend_schema(
+        summary="Record the Executive's response",
+        description="Accepted, partly accepted or rejected, with the reasons when not wholly accepted, who gave it "
+        "and when (not before the committee's report reached the Executive, not in the future); an accepted or "
+        "partly accepted recommendation needs at least one action.",
+        request=RecommendationRespondInputSerializer,
+        responses={200: ScrutinyRecommendationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def respond(self, request, *args, **kwargs):
+        recommendation = self.get_object()
+        data = self.valid_input(serializer_class=RecommendationRespondInputSerializer)
+        recommendation = services.recommendation_respond(
+            recommendation=recommendation,
+            by=request.user,
+            response=data["response"],
+            reasons=data["response_reasons"],
+            responded_by=data["responded_by"],
+            responded_on=data["responded_on"],
+            actions=[dict(a) for a in data["actions"]],
+        )
+        return Response(self.get_serializer(self.get_output(recommendation)).data)
+
+    @extend_schema(
+        summary="Close a recommendation",
+        description="With a closing note, once every action is completed (a rejected recommendation may close "
+        "straight away).",
+        request=RecommendationCloseInputSerializer,
+        responses={200: ScrutinyRecommendationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, *args, **kwargs):
+        recommendation = self.get_object()
+        data = self.valid_input(serializer_class=RecommendationCloseInputSerializer)
+        recommendation = services.recommendation_close(
+            recommendation=recommendation,
+            by=request.user,
+            closing_note=data["closing_note"],
+            closed_on=data["closed_on"],
+        )
+        return Response(self.get_serializer(self.get_output(recommendation)).data)
+
+
+ROUTES += [
+    ("scrutiny-stages", ScrutinyStageViewSet, "scrutinystage"),
+    ("scrutiny-recommendations", ScrutinyRecommendationViewSet, "scrutinyrecommendation"),
+]
+
+
+# --- Forward plan ----------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The forward plan of key decisions",
+        description="Every entry, soonest decision first, each with the clear days' notice it gives and whether "
+        "that is the 28 of regulation 9. Filters: decision_maker, from and to (dates of decision, as YYYY-MM-DD "
+        "or whole months as YYYY-MM), key_decision, notice_route, status.",
+    ),
+    create=extend_schema(
+        summary="Put a decision on the forward plan",
+        request=ForwardPlanEntryInputSerializer,
+        responses={201: ForwardPlanEntrySerializer},
+    ),
+    update=extend_schema(
+        summary="Change a forward plan entry",
+        request=ForwardPlanEntryInputSerializer,
+        responses=ForwardPlanEntrySerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a forward plan entry",
+        request=ForwardPlanEntryInputSerializer,
+        responses=ForwardPlanEntrySerializer,
+    ),
+)
+class ForwardPlanEntryViewSet(ServiceViewSet):
+    serializer_class = ForwardPlanEntrySerializer
+    input_serializer_class = ForwardPlanEntryInputSerializer
+    filterset_class = ForwardPlanFilter
+    ordering_fields = ["decision_due", "reference", "first_published"]
+    queryset = ForwardPlanEntry.objects.none()
+    change_permission = "scrutiny.change_forwardplanentry"
+    extra_post_actions = True
+
+    def get_queryset(self):
+        return selectors.forward_plan_entries(user=self.request.user)
+
+    @staticmethod
+    def _fields(data) -> dict:
+        return {name: data[name] for name in services.FORWARD_PLAN_FIELDS if name in data}
+
+    @staticmethod
+    def _links(data) -> dict:
+        return {name: data.get(name) for name in ("contracts", "projects", "strategies")}
+
+    def do_create(self, data):
+        return services.forward_plan_entry_create(by=self.request.user, data=self._fields(data), **self._links(data))
+
+    def do_update(self, instance, data):
+        return services.forward_plan_entry_update(
+            entry=instance, by=self.request.user, data=self._fields(data), **self._links(data)
+        )
+
+    @extend_schema(
+        summary="Defer the decision",
+        description="To a date after the current one; the notice is checked for the new date (28 clear days or "
+        "more makes it an ordinary notice).",
+        request=ForwardPlanDeferInputSerializer,
+        responses={200: ForwardPlanEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def defer(self, request, *args, **kwargs):
+        entry = self.get_object()
+        data = self.valid_input(serializer_class=ForwardPlanDeferInputSerializer)
+        entry = services.forward_plan_entry_defer(entry=entry, by=request.user, decision_due=data["decision_due"])
+        return Response(self.get_serializer(self.get_output(entry)).data)
+
+    @extend_schema(
+        summary="Withdraw the decision from the plan", request=None, responses={200: ForwardPlanEntrySerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, *args, **kwargs):
+        entry = services.forward_plan_entry_withdraw(entry=self.get_object(), by=request.user)
+        return Response(self.get_serializer(self.get_output(entry)).data)
+
+    @extend_schema(
+        summary="Link the decision record",
+        description="The entry's status follows the decision's outcome; once decided, the notice is checked for "
+        "the date decided.",
+        request=ForwardPlanDecisionInputSerializer,
+        responses={200: ForwardPlanEntrySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def decision(self, request, *args, **kwargs):
+        entry = self.get_object()
+        data = self.valid_input(serializer_class=ForwardPlanDecisionInputSerializer)
+        entry = services.forward_plan_entry_link_decision(entry=entry, by=request.user, decision=data["decision"])
+        return Response(self.get_serializer(self.get_output(entry)).data)
+
+
+ROUTES += [("forward-plan", ForwardPlanEntryViewSet, "forwardplanentry")]

@@ -27,7 +27,7 @@ from .models import Decision, ExemptParagraph, ScrutinyPack
 from .selectors import conclusions_for_strategies
 
 # Bump when the document templates or the way data is gathered change, so stored files are re-rendered.
-TEMPLATE_VERSION = "scrutiny-documents-6"
+TEMPLATE_VERSION = "scrutiny-documents-7"
 PDF_STYLESHEET = "css/pdf.css"
 PERFORMANCE_QUARTERS = 4
 
@@ -129,9 +129,11 @@ def _report_section(report: HighlightReport) -> ReportSection:
     )
     if selector is not None:
         doc = selector(report=report)
+        # The conclusions it prints: those listed, and those of the report's scrutiny stages.
+        printed = [*doc["conclusions"], *(s for s in doc.get("scrutiny_stages", []) if s["text"])]
         keys = {
             _conclusion_key(committee=c.get("committee", ""), meeting_date=c.get("meeting_date", ""), text=c["text"])
-            for c in doc["conclusions"]
+            for c in printed
         }
         return ReportSection(template.render({"doc": doc, "for_pdf": True}), keys)
     strategy = report.strategy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
@@ -12,12 +13,23 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from commissioning import roles
 from commissioning.forms import GovDateField
-from commissioning.models import User
+from commissioning.models import Directorate, User
+from contracts.models import Contract, ProcurementProject
 from strategies.forms import ShapeOnlyModelForm
 from strategies.models import CommissioningStrategy, HighlightReport
 
-from .models import Committee, Decision, ExemptParagraph, Meeting, ScrutinyPack
-from .services import COVER_FIELDS, DECISION_FIELDS
+from .models import (
+    Committee,
+    Decision,
+    ExemptParagraph,
+    ForwardPlanEntry,
+    Meeting,
+    RecommendationAction,
+    ScrutinyPack,
+    ScrutinyRecommendation,
+    ScrutinyStage,
+)
+from .services import ACTION_FIELDS, COVER_FIELDS, DECISION_FIELDS, FORWARD_PLAN_FIELDS, RECOMMENDATION_FIELDS
 
 ORDER_PREFIX = "appendix_"
 
@@ -62,13 +74,15 @@ class CommitteeForm(ShapeOnlyModelForm):
 
     class Meta:
         model = Committee
-        fields = ["name"]
-        labels = {"name": "Name of the committee"}
+        fields = ["name", "kind"]
+        labels = {"name": "Name of the committee", "kind": "Where the committee sits in two-stage scrutiny"}
         help_texts = {"name": "For example, Adults and Community Wellbeing Scrutiny Committee."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         committee = self.instance if self.instance.pk else None
+        # Where it sits in two-stage scrutiny: a form that leaves it out keeps it (a subject committee if new).
+        self.fields["kind"].required = False
         members = self.fields["members"]
         members.queryset = _member_choices(committee)
         members.label_from_instance = _member_label
@@ -78,8 +92,14 @@ class CommitteeForm(ShapeOnlyModelForm):
         self.helper.label_size = Size.SMALL
         self.helper.legend_size = Size.SMALL
         self.helper.layout = Layout(
-            Field.text("name"), Field.checkboxes("members", small=True), Submit("submit", "Save committee")
+            Field.text("name"),
+            Field.radios("kind", small=True),
+            Field.checkboxes("members", small=True),
+            Submit("submit", "Save committee"),
         )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or self.instance.kind or Committee.Kind.SUBJECT
 
 
 class MeetingForm(ShapeOnlyModelForm):
@@ -569,3 +589,428 @@ class DecisionForm(ShapeOnlyModelForm):
             ),
             Submit("submit", "Save decision"),
         )
+
+
+# --- Two-stage scrutiny and recommendations ---
+
+
+def _meeting_label(meeting: Meeting) -> str:
+    return f"{meeting.committee} – {meeting.date:%-d %B %Y}"
+
+
+def _helper(*fields, submit: str) -> FormHelper:
+    helper = FormHelper()
+    helper.label_size = Size.SMALL
+    helper.legend_size = Size.SMALL
+    helper.layout = Layout(*fields, Submit("submit", submit))
+    return helper
+
+
+class StageForm(forms.Form):
+    """A highlight report's next scrutiny stage: the step and the meeting (the service checks that the meeting's
+    committee is of the step's kind and that the stages follow each other in order)."""
+
+    step = forms.ChoiceField(
+        label="Stage",
+        choices=ScrutinyStage.Step.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the stage."},
+    )
+    meeting = forms.ModelChoiceField(
+        label="Meeting",
+        queryset=Meeting.objects.none(),
+        empty_label="Choose a meeting",
+        help_text="A subject committee's meeting for a subject committee stage, the Management Board's for its "
+        "stage, the Executive's for the decision maker's.",
+        error_messages={"required": "Choose the meeting.", "invalid_choice": "Choose a meeting from the list."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        meeting = self.fields["meeting"]
+        meeting.queryset = Meeting.objects.visible_to(user).select_related("committee").order_by("date", "pk")
+        meeting.label_from_instance = _meeting_label
+        self.helper = _helper(Field.radios("step"), Field.select("meeting"), submit="Add the stage")
+
+
+class StageConclusionForm(forms.Form):
+    text = forms.CharField(
+        label="The committee's conclusions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="As the minutes record them. Leave blank to use the conclusions already recorded at the meeting.",
+    )
+    concluded_on = GovDateField(
+        label="Date of the conclusions", required=False, help_text="For example, 30 5 2019. Blank: the meeting's date."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("text"), Field("concluded_on"), submit="Record the conclusions")
+
+
+class RecommendationForm(ShapeOnlyModelForm):
+    """A committee's recommendation; the rules (a meeting of that committee, a number of its own, dates not
+    before the meeting) are services.recommendation_create's and recommendation_update's."""
+
+    reported_on = GovDateField(
+        label="Reported to the Executive on",
+        required=False,
+        help_text="The day the Executive received the committee's report: its response is due within two months.",
+    )
+    due_date = GovDateField(label="Implementation due", required=False, help_text="For example, 31 3 2020.")
+
+    class Meta:
+        model = ScrutinyRecommendation
+        fields = RECOMMENDATION_FIELDS
+        labels = {"number": "Number in the committee's report", "stage": "Report stage (optional)"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = Committee.objects.visible_to(user).order_by("name")
+        meeting = self.fields["meeting"]
+        meeting.queryset = Meeting.objects.visible_to(user).select_related("committee").order_by("-date", "pk")
+        meeting.label_from_instance = _meeting_label
+        self.fields["strategy"].queryset = CommissioningStrategy.objects.visible_to(user).order_by("name")
+        stage = self.fields["stage"]
+        stage.queryset = (
+            ScrutinyStage.objects.visible_to(user)
+            .select_related("report__strategy", "meeting__committee")
+            .order_by("-meeting__date", "pk")
+        )
+        stage.label_from_instance = lambda s: f"{s.report.strategy} {s.report.period}: {_meeting_label(s.meeting)}"
+        self.helper = _helper(
+            Field.select("committee"),
+            Field.select("meeting"),
+            Field.text("number", field_width=4),
+            Field.textarea("text"),
+            Field.text("addressed_to"),
+            Field.select("strategy"),
+            Field.select("stage"),
+            Field("reported_on"),
+            Field("due_date"),
+            submit="Save recommendation",
+        )
+
+
+class RecommendationResponseForm(forms.Form):
+    """The Executive's response, with the first action agreed (more are added afterwards)."""
+
+    response = forms.ChoiceField(
+        label="The Executive's response",
+        choices=[c for c in ScrutinyRecommendation.Response.choices if c[0]],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    response_reasons = forms.CharField(
+        label="Reasons",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Needed when the recommendation is partly accepted or rejected.",
+    )
+    responded_by = forms.CharField(
+        label="Response given by", required=False, max_length=150, help_text="For example, Executive."
+    )
+    responded_on = GovDateField(label="Date of the response", required=False, help_text="For example, 30 7 2019.")
+    action_description = forms.CharField(
+        label="First action agreed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when the recommendation is accepted or partly accepted.",
+    )
+    action_owner = forms.CharField(label="Action owner", required=False, max_length=150)
+    action_due_date = GovDateField(label="Action due", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.radios("response"),
+            Field.textarea("response_reasons"),
+            Field.text("responded_by"),
+            Field("responded_on"),
+            Fieldset(
+                Field.textarea("action_description"),
+                Field.text("action_owner"),
+                Field("action_due_date"),
+                legend="Action",
+            ),
+            submit="Record the response",
+        )
+
+    def actions(self) -> list[dict]:
+        data = self.cleaned_data
+        if not (data.get("action_description") or "").strip():
+            return []
+        return [
+            {
+                "description": data["action_description"],
+                "owner": data.get("action_owner") or "",
+                "due_date": data.get("action_due_date"),
+            }
+        ]
+
+
+class RecommendationActionForm(ShapeOnlyModelForm):
+    due_date = GovDateField(label="Due", required=False, help_text="For example, 31 12 2019.")
+
+    class Meta:
+        model = RecommendationAction
+        fields = ACTION_FIELDS
+        labels = {"description": "Action", "progress": "Progress (optional)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Field.textarea("description"),
+            Field.text("owner"),
+            Field("due_date"),
+            Field.textarea("progress"),
+            submit="Save action",
+        )
+
+
+class ActionCompleteForm(forms.Form):
+    completed_on = GovDateField(label="Date completed", required=False, help_text="Blank: today.")
+    progress = forms.CharField(
+        label="What was done (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field("completed_on"), Field.textarea("progress"), submit="Mark as completed")
+
+
+class RecommendationCloseForm(forms.Form):
+    closing_note = forms.CharField(
+        label="Closing note", required=False, widget=forms.Textarea(attrs={"rows": 5}), help_text="What was done."
+    )
+    closed_on = GovDateField(label="Date closed", required=False, help_text="Blank: today.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Field.textarea("closing_note"), Field("closed_on"), submit="Close the recommendation")
+
+
+class TrackerForm(forms.Form):
+    """The quarter a committee's tracker shows."""
+
+    quarter = forms.CharField(label="Quarter", required=False, help_text="For example, Q3 2018/19.")
+
+
+# --- Forward plan ----------------------------------------------------------------------------------------
+
+
+_REFERENCES = re.compile(r"[\s,;]+")
+
+
+def _references(text: str) -> list[str]:
+    return [reference for reference in _REFERENCES.split(text or "") if reference]
+
+
+def _records_by_reference(queryset, text: str, *, what: str) -> list:
+    """The records named by their references (separated by commas, spaces or lines, in any case), in the order
+    given; a reference that names none of ``queryset`` is refused, naming it."""
+    wanted = list(dict.fromkeys(reference.upper() for reference in _references(text)))
+    if not wanted:
+        return []
+    any_of = Q()
+    for reference in wanted:
+        any_of |= Q(reference__iexact=reference)
+    found = {record.reference.upper(): record for record in queryset.filter(any_of)}
+    missing = [reference for reference in wanted if reference not in found]
+    if missing:
+        raise forms.ValidationError(f"There is no {what} with the reference {', '.join(missing)}.")
+    return [found[reference] for reference in wanted]
+
+
+class ForwardPlanEntryForm(ShapeOnlyModelForm):
+    """A forward plan entry as the published plan prints it, with the route taken when notice is short. Shape
+    only: the notice rule (28 clear days, or the general exception or special urgency with their reasons) is
+    services.forward_plan_notice_errors's."""
+
+    key_decision = _yes_no("Is it a key decision?", not_stated=False, message="Say whether it is a key decision.")
+    decision_due = GovDateField(label="Date of decision", help_text="For example, 4 6 2019.")
+    first_published = GovDateField(
+        label="Date first published (optional)",
+        required=False,
+        help_text="When the entry first appeared on the plan; today if left blank.",
+    )
+    chair_informed_on = GovDateField(
+        label="Date the overview and scrutiny chair was told in writing",
+        required=False,
+        help_text="General exception: at least 5 clear days before the decision.",
+    )
+    urgency_agreed_on = GovDateField(label="Date the urgency was agreed", required=False)
+    exempt = _yes_no(
+        "Does it contain exempt information?", not_stated=False, message="Say whether it contains exempt information."
+    )
+    exempt_paragraph = forms.TypedChoiceField(
+        label="Paragraph of Schedule 12A (exempt items only)",
+        choices=[("", "Not exempt"), *ExemptParagraph.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    directorate = forms.ModelChoiceField(
+        label="Directorate (optional)",
+        queryset=Directorate.objects.order_by("name"),
+        required=False,
+        empty_label="Council-wide",
+    )
+    contracts = forms.CharField(
+        label="Contracts whose re-procurement decision it carries (optional)",
+        required=False,
+        help_text="Their references, separated by commas.",
+    )
+    projects = forms.CharField(
+        label="Procurement projects it concerns (optional)",
+        required=False,
+        help_text="Their references, separated by commas.",
+    )
+    strategies = forms.ModelMultipleChoiceField(
+        label="Commissioning strategies it concerns (optional)",
+        queryset=CommissioningStrategy.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose strategies from the list.",
+            "invalid_pk_value": "Choose strategies from the list.",
+        },
+    )
+
+    class Meta:
+        model = ForwardPlanEntry
+        fields = FORWARD_PLAN_FIELDS
+        labels = {
+            "reference": "Decision reference",
+            "title": "Matter for decision",
+            "description": "What the decision is about (optional)",
+            "decision_maker": "Decision maker",
+            "notice_route": "Notice route",
+            "urgency_reasons": "Reasons notice is short (general exception and special urgency)",
+            "urgency_agreed_by": "Who agreed the decision is urgent (special urgency)",
+            "documents": "Documents to be submitted to the decision maker (optional)",
+            "consultation": "How and when to make representations (optional)",
+            "contact_officer": "Contact officer (optional)",
+        }
+        help_texts = {
+            "reference": "For example, I017457.",
+            "decision_maker": "For example, Executive, or an Executive Councillor.",
+            "urgency_agreed_by": "The chair of the relevant overview and scrutiny committee, or the chair or "
+            "vice-chair of the council.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "urgency_reasons": forms.Textarea(attrs={"rows": 4}),
+            "documents": forms.Textarea(attrs={"rows": 2}),
+            "consultation": forms.Textarea(attrs={"rows": 3}),
+            "notice_route": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        strategies: Any = self.fields["strategies"]
+        strategies.queryset = CommissioningStrategy.objects.visible_to(user).order_by("name")
+        if self.instance.pk and not self.is_bound:
+            self.initial["contracts"] = ", ".join(c.reference for c in self.instance.contracts.order_by("reference"))
+            self.initial["projects"] = ", ".join(p.reference for p in self.instance.projects.order_by("reference"))
+            self.initial["strategies"] = [s.pk for s in self.instance.strategies.all()]
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.MEDIUM
+        small = {"legend_size": Size.SMALL, "small": True}
+        self.helper.layout = Layout(
+            Fieldset(
+                Field.text("reference", field_width=10),
+                Field.text("title"),
+                Field.textarea("description"),
+                Field.text("decision_maker"),
+                Field.radios("key_decision", inline=True, **small),
+                Field.select("directorate"),
+                Field("decision_due"),
+                Field("first_published"),
+                legend="The decision",
+            ),
+            Fieldset(
+                Field.radios("notice_route", **small),
+                Field.textarea("urgency_reasons"),
+                Field("chair_informed_on"),
+                Field.text("urgency_agreed_by"),
+                Field("urgency_agreed_on"),
+                legend="Notice",
+            ),
+            Fieldset(
+                Field.radios("exempt", inline=True, **small),
+                Field.select("exempt_paragraph"),
+                Field.textarea("documents"),
+                Field.textarea("consultation"),
+                Field.text("contact_officer"),
+                legend="Documents, representations and contact",
+            ),
+            Fieldset(
+                Field.text("contracts"),
+                Field.text("projects"),
+                Field.checkboxes("strategies", small=True),
+                legend="What it concerns",
+            ),
+            Submit("submit", "Save entry"),
+        )
+
+    def clean_contracts(self) -> list[Contract]:
+        return _records_by_reference(
+            Contract.objects.visible_to(self.user), self.cleaned_data.get("contracts", ""), what="contract"
+        )
+
+    def clean_projects(self) -> list[ProcurementProject]:
+        return _records_by_reference(
+            ProcurementProject.objects.visible_to(self.user),
+            self.cleaned_data.get("projects", ""),
+            what="procurement project",
+        )
+
+
+class ForwardPlanProgressForm(forms.Form):
+    """What became of a decision on the plan: decided (its decision record), deferred (to a new date) or
+    withdrawn. Shape only: the moves and the notice for a new date are the services'."""
+
+    status = forms.ChoiceField(
+        label="What happened?",
+        choices=[
+            (ForwardPlanEntry.Status.DECIDED, "Decided: link its decision record"),
+            (ForwardPlanEntry.Status.DEFERRED, "Deferred to a later date"),
+            (ForwardPlanEntry.Status.WITHDRAWN, "Withdrawn from the plan"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happened to the decision."},
+    )
+    decision = forms.ModelChoiceField(
+        label="Decision record (decided)",
+        queryset=Decision.objects.none(),
+        required=False,
+        empty_label="Choose the decision record",
+    )
+    decision_due = GovDateField(label="New date of decision (deferred)", required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        decision: Any = self.fields["decision"]
+        decision.queryset = Decision.objects.visible_to(user).filter(forward_plan_entry__isnull=True)
+        decision.label_from_instance = lambda d: f"{d.reference}: {d.subject} ({d.get_outcome_display().lower()})"
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.radios("status", legend_size=Size.SMALL),
+            Field.select("decision"),
+            Field("decision_due"),
+            Submit("submit", "Record what happened"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == ForwardPlanEntry.Status.DECIDED and not data.get("decision"):
+            self.add_error("decision", "Choose the decision record of the decision taken.")
+        if data.get("status") == ForwardPlanEntry.Status.DEFERRED and not data.get("decision_due"):
+            self.add_error("decision_due", "Enter the new date of decision as day, month and year")
+        return data

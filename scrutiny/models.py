@@ -679,7 +679,7 @@ class ForwardPlanEntry(TimeStampedModel):
         return f"{self.reference}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse("scrutiny:forward-plan-entry", args=[self.pk])
+        return reverse("scrutiny:forward_plan_entry", args=[self.pk])
 
     @property
     def owning_directorate_id(self) -> int | None:
@@ -802,7 +802,9 @@ class ScrutinyRecommendation(TimeStampedModel):
 
     @property
     def owning_directorate_id(self) -> int | None:
-        return self.strategy.directorate_id if self.strategy_id else None
+        """A recommendation about a strategy is answered by its directorate; one about none is council-wide."""
+        strategy = self.strategy if self.strategy_id else None
+        return strategy.directorate_id if strategy is not None else None
 
 
 class RecommendationAction(TimeStampedModel):

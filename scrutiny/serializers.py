@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from commissioning import permissions
+from contracts.models import Contract, ProcurementProject
 from strategies.models import CommissioningStrategy, HighlightReport
 from strategies.serializers import ServiceInputSerializer
 
@@ -12,19 +13,24 @@ from .models import (
     AgendaItem,
     Committee,
     Decision,
+    ForwardPlanEntry,
     Meeting,
     PackRevision,
     PackSupplement,
+    RecommendationAction,
     ScrutinyConclusion,
     ScrutinyPack,
+    ScrutinyRecommendation,
+    ScrutinyStage,
 )
-from .services import COVER_FIELDS, DECISION_FIELDS
+from .selectors import notice_clear_days, notice_given
+from .services import ACTION_FIELDS, COVER_FIELDS, DECISION_FIELDS, FORWARD_PLAN_FIELDS, RECOMMENDATION_FIELDS
 
 
 class CommitteeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Committee
-        fields = ["id", "name"]
+        fields = ["id", "name", "kind"]
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):
@@ -304,3 +310,200 @@ class DecisionRecordSerializer(serializers.ModelSerializer):
     @extend_schema_field(DecisionRecordPackSerializer(many=True))
     def get_packs(self, decision) -> list:
         return list(DecisionRecordPackSerializer(getattr(decision, "visible_packs", []), many=True).data)
+
+
+# --- Two-stage scrutiny and recommendations ---
+
+
+class ScrutinyStageSerializer(serializers.ModelSerializer):
+    """A step of a highlight report's two-stage scrutiny, with its meeting and (once recorded) its conclusions."""
+
+    committee = serializers.IntegerField(source="meeting.committee_id", read_only=True)
+    committee_name = serializers.CharField(source="meeting.committee.name", read_only=True)
+    meeting_date = serializers.DateField(source="meeting.date", read_only=True)
+    conclusions = serializers.SerializerMethodField(help_text="The committee's conclusions, once recorded.")
+
+    class Meta:
+        model = ScrutinyStage
+        fields = [
+            "id",
+            "report",
+            "step",
+            "meeting",
+            "committee",
+            "committee_name",
+            "meeting_date",
+            "conclusion",
+            "conclusions",
+            "concluded_on",
+        ]
+        read_only_fields = fields
+
+    def get_conclusions(self, stage) -> str:
+        return stage.conclusion.text if stage.conclusion_id and stage.conclusion else ""
+
+
+class RecommendationActionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecommendationAction
+        fields = ["id", *ACTION_FIELDS, "completed_on"]
+        read_only_fields = fields
+
+
+class ScrutinyRecommendationInputSerializer(ServiceInputSerializer):
+    """A recommendation as a client writes it (the service checks that the meeting is the committee's, that the
+    number is its own in that report, and the dates; it works out ``response_due``)."""
+
+    class Meta:
+        model = ScrutinyRecommendation
+        fields = RECOMMENDATION_FIELDS
+
+
+class ScrutinyRecommendationSerializer(serializers.ModelSerializer):
+    """A recommendation with the Executive's response, its actions and where it stands."""
+
+    committee_name = serializers.CharField(source="committee.name", read_only=True)
+    meeting_date = serializers.DateField(source="meeting.date", read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True, help_text="No response, and past the response due date.")
+    actions = RecommendationActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ScrutinyRecommendation
+        fields = [
+            "id",
+            *RECOMMENDATION_FIELDS,
+            "committee_name",
+            "meeting_date",
+            "response_due",
+            "response",
+            "response_reasons",
+            "responded_by",
+            "responded_on",
+            "status",
+            "is_overdue",
+            "actions",
+            "closed_on",
+            "closing_note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class RecommendationActionInputSerializer(serializers.Serializer):
+    description = serializers.CharField(allow_blank=True, max_length=5000)
+    owner = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RecommendationRespondInputSerializer(serializers.Serializer):
+    """The Executive's response (the service checks the rules: reasons when partly accepted or rejected, at least
+    one action when accepted, a date not before the report reached the Executive and not in the future)."""
+
+    response = serializers.ChoiceField(choices=[c for c in ScrutinyRecommendation.Response.choices if c[0]])
+    response_reasons = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    responded_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    responded_on = serializers.DateField(required=False, allow_null=True, default=None)
+    actions = RecommendationActionInputSerializer(many=True, required=False, default=list)
+
+
+class RecommendationCloseInputSerializer(serializers.Serializer):
+    closing_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
+    closed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+# --- Forward plan ----------------------------------------------------------------------------------------
+
+
+class ForwardPlanEntryInputSerializer(ServiceInputSerializer):
+    """A forward plan entry as a client writes it. The service checks the rest: a reference of its own; a key
+    decision on fewer than 28 clear days' notice (first_published, today if not given, to decision_due) taken
+    under the general exception (urgency_reasons; chair_informed_on at least 5 clear days before) or special
+    urgency (urgency_reasons, urgency_agreed_by, urgency_agreed_on), and on 28 or more the notice route; an
+    exempt item's Schedule 12A paragraph; contracts with a re-procurement decision recorded."""
+
+    contracts = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Contract.objects.all(),
+        required=False,
+        help_text="The contracts whose re-procurement decision it carries.",
+    )
+    projects = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=ProcurementProject.objects.all(),
+        required=False,
+        help_text="The procurement projects it concerns.",
+    )
+    strategies = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=CommissioningStrategy.objects.all(),
+        required=False,
+        help_text="The commissioning strategies it concerns.",
+    )
+
+    class Meta:
+        model = ForwardPlanEntry
+        fields = [*FORWARD_PLAN_FIELDS, "contracts", "projects", "strategies"]
+
+
+class ForwardPlanDeferInputSerializer(serializers.Serializer):
+    """The new date of a deferred decision (after the current one; the notice is checked for it)."""
+
+    decision_due = serializers.DateField()
+
+
+class ForwardPlanDecisionInputSerializer(serializers.Serializer):
+    """The decision record of the entry's decision; the entry's status follows its outcome."""
+
+    decision = serializers.PrimaryKeyRelatedField(queryset=Decision.objects.all())
+
+
+class ForwardPlanEntrySerializer(serializers.ModelSerializer):
+    """A forward plan entry with the notice it gives: ``clear_days`` between first publication and the date of
+    decision (the day of each left out), and ``notice_given``, whether that is the 28 of regulation 9."""
+
+    directorate_name = serializers.CharField(source="directorate.name", read_only=True, allow_null=True)
+    decision_reference = serializers.CharField(source="decision.reference", read_only=True, allow_null=True)
+    clear_days = serializers.SerializerMethodField(
+        help_text="Clear days between the date first published and the date of decision (null if unpublished)."
+    )
+    notice_given = serializers.SerializerMethodField(
+        help_text="Whether 28 clear days' notice was given (regulation 9)."
+    )
+    contracts = serializers.SerializerMethodField(help_text="IDs of the contracts it carries that you may see.")
+    projects = serializers.SerializerMethodField(help_text="IDs of the procurement projects that you may see.")
+    strategies = serializers.SerializerMethodField(help_text="IDs of the strategies it concerns.")
+
+    class Meta:
+        model = ForwardPlanEntry
+        fields = [
+            "id",
+            *FORWARD_PLAN_FIELDS,
+            "directorate_name",
+            "status",
+            "decision",
+            "decision_reference",
+            "clear_days",
+            "notice_given",
+            "contracts",
+            "projects",
+            "strategies",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_clear_days(self, entry) -> int | None:
+        return notice_clear_days(entry)
+
+    def get_notice_given(self, entry) -> bool:
+        return notice_given(entry)
+
+    def get_contracts(self, entry) -> list[int]:
+        return [c.pk for c in getattr(entry, "visible_contracts", [])]  # prefetched by the viewset
+
+    def get_projects(self, entry) -> list[int]:
+        return [p.pk for p in getattr(entry, "visible_projects", [])]
+
+    def get_strategies(self, entry) -> list[int]:
+        return [s.pk for s in entry.strategies.all()]

@@ -15,18 +15,20 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from celery import current_app
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import OperationalError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from commissioning import permissions, roles
@@ -34,24 +36,37 @@ from commissioning.models import User
 from commissioning.notifications import notify
 from commissioning.pdf import html_to_paged_pdf, html_to_pdf
 from commissioning.text import normalise_newlines
+from contracts.models import Contract, ProcurementProject
+from strategies import services as strategy_services
 from strategies.models import CommissioningStrategy, HighlightReport
 from strategies.services import record_by
 
 from . import documents
+from . import selectors as stage_selectors
 from .models import (
     AgendaItem,
     Committee,
     Decision,
     ExemptDocument,
     ExemptParagraph,
+    ForwardPlanEntry,
     Meeting,
     PackAppendix,
     PackRevision,
     PackSupplement,
+    RecommendationAction,
     ReportRender,
     ScrutinyConclusion,
     ScrutinyPack,
+    ScrutinyRecommendation,
+    ScrutinyStage,
     SupplementItem,
+)
+from .selectors import (
+    GENERAL_EXCEPTION_CLEAR_DAYS,
+    NOTICE_CLEAR_DAYS,
+    clear_days,
+    notice_given,
 )
 
 logger = logging.getLogger(__name__)
@@ -164,7 +179,7 @@ def can_request_render(*, status: str, updated_at) -> bool:
 # --- Committees and meetings -----------------------------------------------------------------------
 
 
-COMMITTEE_FIELDS = ["name"]
+COMMITTEE_FIELDS = ["name", "kind"]
 MEETING_FIELDS = ["committee", "date", "venue"]
 
 
@@ -223,7 +238,8 @@ def committee_create(*, by: User, data: Mapping[str, Any], members: list[User] |
 def committee_update(
     *, committee: Committee, by: User, data: Mapping[str, Any], members: list[User] | None = None
 ) -> Committee:
-    """Rename a committee and (``members`` given) change who sits on it."""
+    """Rename a committee, say where it sits in two-stage scrutiny (``kind``) and (``members`` given) change who
+    sits on it."""
     permissions.require(by, "scrutiny.change_committee")
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
     _assign(committee, data, COMMITTEE_FIELDS)
@@ -1366,3 +1382,929 @@ def decision_record_outcome(
         by=by,
         data={"outcome": outcome, "decided_on": decided_on, "outcome_notes": outcome_notes},
     )
+
+
+# --- Two-stage scrutiny and recommendations ---
+# A highlight report goes to one or more subject committees, then to the Overview and Scrutiny Management Board,
+# then to the decision maker (seed 000); each stage's conclusions are the committee's ScrutinyConclusion. The
+# committees' recommendations are tracked until the Executive has responded (within two months, LGA 2000 s.9FE)
+# and acted on them.
+
+
+Step = ScrutinyStage.Step
+Response = ScrutinyRecommendation.Response
+RecommendationStatus = ScrutinyRecommendation.Status
+
+# The order of the stages, and the kind of committee each one meets.
+STEP_RANK: dict[str, int] = {Step.SUBJECT_COMMITTEE: 0, Step.MANAGEMENT_BOARD: 1, Step.DECISION_MAKER: 2}
+STEP_COMMITTEE_KIND = {
+    Step.SUBJECT_COMMITTEE: Committee.Kind.SUBJECT,
+    Step.MANAGEMENT_BOARD: Committee.Kind.MANAGEMENT_BOARD,
+    Step.DECISION_MAKER: Committee.Kind.EXECUTIVE,
+}
+STEP_PHRASES = {
+    Step.SUBJECT_COMMITTEE: "A subject committee stage",
+    Step.MANAGEMENT_BOARD: "The Management Board's stage",
+    Step.DECISION_MAKER: "The decision maker's stage",
+}
+KIND_PHRASES = {
+    Committee.Kind.SUBJECT: "a subject scrutiny committee",
+    Committee.Kind.MANAGEMENT_BOARD: "the Overview and Scrutiny Management Board",
+    Committee.Kind.EXECUTIVE: "the Executive (the decision maker)",
+}
+RECOMMENDATION_FIELDS = [
+    "committee",
+    "meeting",
+    "number",
+    "text",
+    "addressed_to",
+    "strategy",
+    "stage",
+    "reported_on",
+    "due_date",
+]
+ACTION_FIELDS = ["description", "owner", "due_date", "progress"]
+RESPONSES = (Response.ACCEPTED, Response.PARTLY_ACCEPTED, Response.REJECTED)
+RESPONSES_NEEDING_REASONS = (Response.PARTLY_ACCEPTED, Response.REJECTED)
+OVERDUE_KIND = "scrutiny.recommendation_overdue"
+OVERDUE_SUBJECT = "The Executive's response to a scrutiny recommendation is overdue"
+
+
+def _checked_save(instance, by: User, errors: Mapping[str, str] | None = None):
+    """Save after the model's field validation and the service's ``errors`` (field -> message), raised together.
+    Uniqueness is said by the services in the council's words, so the model's constraints are not repeated."""
+    found: dict[str, list[str]] = {name: [message] for name, message in (errors or {}).items()}
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            found.setdefault(name, []).extend(m for m in messages if m not in found.get(name, []))
+    if found:
+        raise ValidationError(found)
+    record_by(instance, by)
+    instance.save()
+    return instance
+
+
+def _day(value: date) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+# --- Stages ----------------------------------------------------------------------------------------------------
+
+
+def _stage_key(stage: ScrutinyStage) -> tuple[int, date, int]:
+    return STEP_RANK.get(stage.step, 0), stage.meeting.date, stage.pk or 0
+
+
+def _stage_errors(stage: ScrutinyStage, stages: list[ScrutinyStage]) -> dict[str, str]:
+    """The order rules: subject committees first (one or more), then at most one management board stage, then at
+    most one decision maker stage, at meetings of the matching kind of committee, in date order."""
+    errors: dict[str, str] = {}
+    report = stage.report
+    if report.status not in HighlightReport.PRINTABLE_STATUSES:
+        errors[NON_FIELD_ERRORS] = (
+            "A report goes to scrutiny once the Commissioning and Commercial Board has reviewed it; this one is "
+            f"“{report.get_status_display()}”."
+        )
+    if stage.step not in STEP_RANK or stage.meeting_id is None:
+        return errors  # the model's validation names the missing step or meeting
+    step_label = Step(stage.step).label
+    meeting = stage.meeting
+    wanted = Committee.Kind(STEP_COMMITTEE_KIND[Step(stage.step)])
+    if meeting.committee.kind != wanted:
+        errors["meeting"] = (
+            f"{STEP_PHRASES[Step(stage.step)]} meets at a meeting of {KIND_PHRASES[wanted]}, not at a meeting of "
+            f"the {meeting.committee}."
+        )
+    rank = STEP_RANK[Step(stage.step)]
+    later = [s for s in stages if STEP_RANK[Step(s.step)] > rank]
+    same = [s for s in stages if s.step == stage.step]
+    if later:
+        errors["step"] = (
+            f"The report already has its {later[0].get_step_display()} stage: subject committees come first, then "
+            "the Management Board, then the decision maker."
+        )
+    elif stage.step != Step.SUBJECT_COMMITTEE and same:
+        errors["step"] = f"The report already has its {step_label} stage ({same[0].meeting}): it has only one."
+    elif stage.step != Step.SUBJECT_COMMITTEE and not any(s.step == Step.SUBJECT_COMMITTEE for s in stages):
+        errors["step"] = (
+            f"Add the subject scrutiny committee stage first: a report goes to the {step_label} after a subject "
+            "committee has considered it."
+        )
+    if "meeting" not in errors:
+        if any(s.meeting_id == meeting.pk for s in stages):
+            errors["meeting"] = f"The report already has a stage at the {meeting}."
+        elif stages:
+            latest = max(stages, key=lambda s: s.meeting.date)
+            too_early = meeting.date < latest.meeting.date or (
+                stage.step != Step.SUBJECT_COMMITTEE and meeting.date == latest.meeting.date
+            )
+            if too_early:
+                errors["meeting"] = (
+                    f"Stages follow each other in date order: choose a meeting after the {latest.meeting}."
+                )
+    return errors
+
+
+@transaction.atomic
+def stage_add(*, report: HighlightReport, step: str, meeting: Meeting | None, by: User) -> ScrutinyStage:
+    """Send a highlight report to its next scrutiny stage: a subject committee (one or more), then the Overview
+    and Scrutiny Management Board, then the decision maker. The report must be past the officers' board.
+    Commissioners do it for their own directorate's reports; administrators for any."""
+    stage = ScrutinyStage(report=report, step=step, meeting=meeting, recorded_by=by)
+    permissions.require(by, "scrutiny.add_scrutinystage", stage)
+    # Locked: two stages added at once cannot both pass the order rules.
+    stage.report = HighlightReport.objects.select_for_update().select_related("strategy").get(pk=report.pk)
+    stages = list(stage.report.scrutiny_stages.select_related("meeting__committee"))
+    saved = _checked_save(stage, by, errors=_stage_errors(stage, stages))
+    logger.info("Highlight report %s: %s stage at meeting %s added by %s", report.pk, step, saved.meeting_id, by)
+    return saved
+
+
+def _conclusion_errors(stage: ScrutinyStage, *, concluded_on: date, today: date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    report = stage.report
+    if stage.conclusion_id or stage.concluded_on:
+        errors["text"] = (
+            "The conclusions of this stage are already recorded: conclusions are recorded, never rewritten."
+        )
+        return errors
+    if report.status not in HighlightReport.PRINTABLE_STATUSES:
+        errors[NON_FIELD_ERRORS] = (
+            f"The report is “{report.get_status_display()}”: it was returned for changes and goes to scrutiny again "
+            "once the board has reviewed it."
+        )
+    if concluded_on < stage.meeting.date:
+        errors["concluded_on"] = f"The conclusions cannot be dated before the meeting ({_day(stage.meeting.date)})."
+    elif concluded_on > today:
+        errors["concluded_on"] = "The date of the conclusions cannot be in the future."
+    earlier = [
+        s for s in report.scrutiny_stages.select_related("meeting__committee") if _stage_key(s) < _stage_key(stage)
+    ]
+    pending = [s for s in sorted(earlier, key=_stage_key) if s.concluded_on is None]
+    if pending:
+        errors[NON_FIELD_ERRORS] = (
+            f"Record the conclusions of the {pending[0].meeting} first: a later stage cannot conclude before the "
+            "earlier ones have."
+        )
+    return errors
+
+
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+@transaction.atomic
+def stage_conclude(
+    *,
+    stage: ScrutinyStage,
+    by: User,
+    text: str = "",
+    concluded_on: date | None = None,
+    today: date | None = None,
+) -> ScrutinyStage:
+    """Record a stage's conclusions: the committee's ScrutinyConclusion about the report's strategy at the stage's
+    meeting (one already recorded at that meeting, with the same words or when ``text`` is blank, is linked
+    rather than recorded twice). A later stage does not conclude before the earlier ones. When the Management
+    Board concludes, the report is recorded as considered by scrutiny (strategies' own workflow move), unless it
+    is already past that."""
+    permissions.require(by, "scrutiny.change_scrutinystage", stage)
+    stage = ScrutinyStage.objects.select_for_update().select_related("meeting__committee").get(pk=stage.pk)
+    stage.report = HighlightReport.objects.select_for_update().select_related("strategy").get(pk=stage.report_id)
+    permissions.require(by, "scrutiny.change_scrutinystage", stage)
+    report = stage.report
+    today = today or timezone.localdate()
+    concluded_on = concluded_on or min(stage.meeting.date, today)
+    text = normalise_newlines(text or "").strip()
+    errors = _conclusion_errors(stage, concluded_on=concluded_on, today=today)
+    recorded = ScrutinyConclusion.objects.filter(strategy=report.strategy, meeting=stage.meeting, stage__isnull=True)
+    existing = next((c for c in recorded.order_by("pk") if not text or _same_words(c.text, text)), None)
+    if existing is None and not text and "text" not in errors:
+        errors["text"] = "Enter the committee's conclusions."
+    if errors:
+        raise ValidationError(errors)
+    moves = stage.step == Step.MANAGEMENT_BOARD and report.status == HighlightReport.Status.BOARD_REVIEWED
+    if moves:
+        # Checked before anything is written: the move is strategies' (its permission, its transition table).
+        strategy_services.require_move(report=report, to_status=HighlightReport.Status.SCRUTINY_CONSIDERED, by=by)
+    conclusion = existing or conclusion_record(meeting=stage.meeting, strategy=report.strategy, text=text, by=by)
+    stage.conclusion = conclusion
+    stage.concluded_on = concluded_on
+    record_by(stage, by)
+    stage.save(update_fields=["conclusion", "concluded_on", "updated_at"])
+    if moves:
+        strategy_services.highlight_report_scrutiny_considered(
+            report=report,
+            by=by,
+            expected_version=report.version,
+            meeting=stage.meeting,
+            note="The Management Board's conclusions are recorded.",
+        )
+    logger.info("Scrutiny stage %s of report %s concluded by %s", stage.pk, report.pk, by)
+    return stage
+
+
+# --- Recommendations -------------------------------------------------------------------------------------------
+
+
+def response_due_for(reported_on: date) -> date:
+    """The last day for the Executive's response to a committee's report or recommendations: within two months
+    beginning with the day it received them (Local Government Act 2000, s.9FE). A period "beginning with" a day
+    counts that day, so it ends the day before the corresponding day two months on (reported on 31 January: due
+    by 30 March); where that month has no corresponding day, at the end of the month (30 December: 28 or 29
+    February)."""
+    corresponding = reported_on + relativedelta(months=2)
+    if corresponding.day != reported_on.day:  # clamped to the month's last day: no corresponding day
+        return corresponding
+    return corresponding - timedelta(days=1)
+
+
+def _recommendation_errors(recommendation: ScrutinyRecommendation) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    meeting = recommendation.meeting if recommendation.meeting_id else None
+    committee = recommendation.committee if recommendation.committee_id else None
+    if meeting is not None and committee is not None and meeting.committee_id != committee.pk:
+        errors["meeting"] = f"Choose a meeting of the {committee}: the {meeting} is another committee's."
+    stage = recommendation.stage if recommendation.stage_id else None
+    if stage is not None:
+        if meeting is not None and stage.meeting_id != meeting.pk:
+            errors["stage"] = f"Choose a stage held at this meeting: that stage was at the {stage.meeting}."
+        elif recommendation.strategy_id and recommendation.strategy_id != stage.report.strategy_id:
+            errors["strategy"] = (
+                f"The stage is of the {stage.report.strategy} highlight report: choose that strategy (or none)."
+            )
+    if meeting is not None:
+        for name, value, what in (
+            ("reported_on", recommendation.reported_on, "reach the Executive"),
+            ("due_date", recommendation.due_date, "be due for implementation"),
+        ):
+            if value is not None and value < meeting.date:
+                errors[name] = f"The recommendation cannot {what} before the meeting ({_day(meeting.date)})."
+        if committee is not None and recommendation.number:
+            taken = ScrutinyRecommendation.objects.filter(
+                meeting=meeting, committee=committee, number=recommendation.number
+            ).exclude(pk=recommendation.pk)
+            if taken.exists():
+                errors["number"] = (
+                    f"The {committee}'s report of {_day(meeting.date)} already has a recommendation "
+                    f"{recommendation.number}: give this one its own number."
+                )
+    responded_on, reported_on = recommendation.responded_on, recommendation.reported_on
+    if responded_on and reported_on and responded_on < reported_on:
+        errors["reported_on"] = f"The Executive responded on {_day(responded_on)}: the report reached it before then."
+    return errors
+
+
+def _assign_recommendation(recommendation: ScrutinyRecommendation, data: Mapping[str, Any]) -> None:
+    _assign(recommendation, data, RECOMMENDATION_FIELDS)
+    stage = recommendation.stage if recommendation.stage_id else None
+    if stage is not None and not recommendation.strategy_id:
+        recommendation.strategy = stage.report.strategy
+    recommendation.response_due = response_due_for(recommendation.reported_on) if recommendation.reported_on else None
+
+
+@transaction.atomic
+def recommendation_create(*, by: User, data: Mapping[str, Any]) -> ScrutinyRecommendation:
+    """Record a committee's recommendation (its number in the committee's report, to whom, about which strategy
+    or report stage). Its response is due two months from the day the Executive received the report
+    (``response_due_for``), worked out here on every save."""
+    recommendation = ScrutinyRecommendation()
+    _assign_recommendation(recommendation, data)
+    permissions.require(by, "scrutiny.add_scrutinyrecommendation", recommendation)
+    return _checked_save(recommendation, by, errors=_recommendation_errors(recommendation))
+
+
+def _locked_recommendation(recommendation: ScrutinyRecommendation, by: User) -> ScrutinyRecommendation:
+    perm = "scrutiny.change_scrutinyrecommendation"
+    permissions.require(by, perm, recommendation)
+    locked = (
+        ScrutinyRecommendation.objects.select_for_update()
+        .select_related("committee", "meeting", "strategy")
+        .get(pk=recommendation.pk)
+    )
+    permissions.require(by, perm, locked)
+    return locked
+
+
+def _refuse_if_closed(recommendation: ScrutinyRecommendation) -> None:
+    if recommendation.status == RecommendationStatus.CLOSED:
+        raise ValidationError(
+            f"The recommendation was closed on {_day(recommendation.closed_on or timezone.localdate())}: "
+            "it no longer changes."
+        )
+
+
+@transaction.atomic
+def recommendation_update(
+    *, recommendation: ScrutinyRecommendation, by: User, data: Mapping[str, Any]
+) -> ScrutinyRecommendation:
+    """Change a recommendation that is not closed (moving it to another strategy needs the right there too)."""
+    recommendation = _locked_recommendation(recommendation, by)
+    _refuse_if_closed(recommendation)
+    _assign_recommendation(recommendation, data)
+    permissions.require(by, "scrutiny.change_scrutinyrecommendation", recommendation)
+    return _checked_save(recommendation, by, errors=_recommendation_errors(recommendation))
+
+
+def _action_errors(action: Mapping[str, Any]) -> str:
+    if not str(action.get("description") or "").strip():
+        return "Describe each action the Executive agreed."
+    return ""
+
+
+def _response_errors(
+    recommendation: ScrutinyRecommendation,
+    *,
+    response: str,
+    reasons: str,
+    responded_by: str,
+    responded_on: date | None,
+    actions: list[Mapping[str, Any]],
+    today: date,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if recommendation.response:
+        errors["response"] = (
+            f"The Executive's response is already recorded ({recommendation.get_response_display().lower()}, "
+            f"{_day(recommendation.responded_on or today)})."
+        )
+    elif response not in RESPONSES:
+        errors["response"] = "Choose whether the Executive accepted, partly accepted or rejected the recommendation."
+    elif response in RESPONSES_NEEDING_REASONS and not reasons:
+        errors["response_reasons"] = (
+            f"Give the Executive's reasons: a recommendation that is {Response(response).label.lower()} needs them."
+        )
+    if not responded_by:
+        errors["responded_by"] = "Enter who gave the response, for example the Executive or an Executive Councillor."
+    earliest = recommendation.reported_on or recommendation.meeting.date
+    if responded_on is None:
+        errors["responded_on"] = "Enter the date of the response as day, month and year."
+    elif responded_on > today:
+        errors["responded_on"] = "The date of the response cannot be in the future."
+    elif responded_on < earliest:
+        what = "the committee's report reached the Executive" if recommendation.reported_on else "the meeting"
+        errors["responded_on"] = f"The response cannot be dated before {what} ({_day(earliest)})."
+    action_error = next((message for message in map(_action_errors, actions) if message), "")
+    needs_actions = response in (Response.ACCEPTED, Response.PARTLY_ACCEPTED)
+    if action_error:
+        errors["actions"] = action_error
+    elif needs_actions and not actions and not recommendation.actions.exists():
+        errors["actions"] = (
+            "Add at least one action the Executive agreed: an accepted recommendation is tracked through its actions."
+        )
+    return errors
+
+
+@transaction.atomic
+def recommendation_respond(
+    *,
+    recommendation: ScrutinyRecommendation,
+    by: User,
+    response: str,
+    reasons: str = "",
+    responded_by: str = "",
+    responded_on: date | None = None,
+    actions: Sequence[Mapping[str, Any]] | None = None,
+    today: date | None = None,
+) -> ScrutinyRecommendation:
+    """Record the Executive's response: accepted, partly accepted or rejected (with its reasons when not wholly
+    accepted), who gave it and when (not before the report reached the Executive, not in the future). An
+    accepted or partly accepted recommendation is then tracked through its actions (at least one, given here
+    or already added); the recommendation is in progress until closed."""
+    recommendation = _locked_recommendation(recommendation, by)
+    _refuse_if_closed(recommendation)
+    today = today or timezone.localdate()
+    reasons = normalise_newlines(reasons or "").strip()
+    responded_by = (responded_by or "").strip()
+    actions = list(actions or [])
+    errors = _response_errors(
+        recommendation,
+        response=response,
+        reasons=reasons,
+        responded_by=responded_by,
+        responded_on=responded_on,
+        actions=actions,
+        today=today,
+    )
+    if errors:
+        raise ValidationError(errors)
+    recommendation.response = response
+    recommendation.response_reasons = reasons
+    recommendation.responded_by = responded_by
+    recommendation.responded_on = responded_on
+    recommendation.status = RecommendationStatus.IN_PROGRESS
+    _checked_save(recommendation, by)
+    for data in actions:
+        _new_action(recommendation, data, by)
+    return recommendation
+
+
+def _new_action(recommendation: ScrutinyRecommendation, data: Mapping[str, Any], by: User) -> RecommendationAction:
+    action = RecommendationAction(recommendation=recommendation)
+    _assign(action, data, ACTION_FIELDS)
+    permissions.require(by, "scrutiny.add_recommendationaction", action)
+    errors = {"description": message} if (message := _action_errors(data)) else {}
+    return _checked_save(action, by, errors=errors)
+
+
+@transaction.atomic
+def action_add(*, recommendation: ScrutinyRecommendation, by: User, data: Mapping[str, Any]) -> RecommendationAction:
+    """Add an action agreed in response to a recommendation (after the response, until it is closed)."""
+    recommendation = _locked_recommendation(recommendation, by)
+    _refuse_if_closed(recommendation)
+    if not recommendation.response:
+        raise ValidationError("Record the Executive's response first: the actions follow from it.")
+    action = _new_action(recommendation, data, by)
+    if recommendation.status == RecommendationStatus.AWAITING_RESPONSE:
+        recommendation.status = RecommendationStatus.IN_PROGRESS
+        _checked_save(recommendation, by)
+    return action
+
+
+def _locked_action(action: RecommendationAction, by: User) -> RecommendationAction:
+    permissions.require(by, "scrutiny.change_recommendationaction", action)
+    locked = RecommendationAction.objects.select_for_update().get(pk=action.pk)
+    locked.recommendation = _locked_recommendation(locked.recommendation, by)
+    _refuse_if_closed(locked.recommendation)
+    return locked
+
+
+@transaction.atomic
+def action_update(*, action: RecommendationAction, by: User, data: Mapping[str, Any]) -> RecommendationAction:
+    """Change an action's description, owner, due date or progress note."""
+    action = _locked_action(action, by)
+    _assign(action, data, ACTION_FIELDS)
+    errors = {"description": "Describe the action."} if not action.description.strip() else {}
+    return _checked_save(action, by, errors=errors)
+
+
+@transaction.atomic
+def action_complete(
+    *,
+    action: RecommendationAction,
+    by: User,
+    completed_on: date | None = None,
+    progress: str | None = None,
+    today: date | None = None,
+) -> RecommendationAction:
+    """Mark an action done on ``completed_on`` (today if not given): not in the future, not before the response."""
+    action = _locked_action(action, by)
+    today = today or timezone.localdate()
+    completed_on = completed_on or today
+    recommendation = action.recommendation
+    errors: dict[str, str] = {}
+    if action.completed_on:
+        errors["completed_on"] = f"The action was completed on {_day(action.completed_on)}."
+    elif completed_on > today:
+        errors["completed_on"] = "The date the action was completed cannot be in the future."
+    elif recommendation.responded_on and completed_on < recommendation.responded_on:
+        errors["completed_on"] = (
+            f"The action cannot be completed before the Executive's response ({_day(recommendation.responded_on)})."
+        )
+    if progress is not None:
+        action.progress = normalise_newlines(progress).strip()
+    action.completed_on = completed_on
+    return _checked_save(action, by, errors=errors)
+
+
+@transaction.atomic
+def recommendation_close(
+    *,
+    recommendation: ScrutinyRecommendation,
+    by: User,
+    closing_note: str,
+    closed_on: date | None = None,
+    today: date | None = None,
+) -> ScrutinyRecommendation:
+    """Close a recommendation, saying why: once its actions are all completed, or straight away when the
+    Executive rejected it."""
+    recommendation = _locked_recommendation(recommendation, by)
+    _refuse_if_closed(recommendation)
+    today = today or timezone.localdate()
+    closed_on = closed_on or today
+    closing_note = normalise_newlines(closing_note or "").strip()
+    errors: dict[str, str] = {}
+    if not recommendation.response:
+        errors["response"] = "A recommendation is closed once the Executive has responded to it."
+    elif recommendation.response != Response.REJECTED:
+        actions = list(recommendation.actions.all())
+        open_actions = [a for a in actions if a.completed_on is None]
+        if not actions:
+            errors["actions"] = "Add the actions agreed and complete them before closing the recommendation."
+        elif open_actions:
+            errors["actions"] = (
+                f"Complete every action first: {len(open_actions)} still open, such as “{open_actions[0]}”."
+            )
+    if not closing_note:
+        errors["closing_note"] = "Enter a closing note: what was done, or why the recommendation closes."
+    if closed_on > today:
+        errors["closed_on"] = "The date closed cannot be in the future."
+    elif recommendation.responded_on and closed_on < recommendation.responded_on:
+        errors["closed_on"] = (
+            f"The recommendation cannot close before the Executive's response ({_day(recommendation.responded_on)})."
+        )
+    if errors:
+        raise ValidationError(errors)
+    recommendation.status = RecommendationStatus.CLOSED
+    recommendation.closed_on = closed_on
+    recommendation.closing_note = closing_note
+    return _checked_save(recommendation, by)
+
+
+def overdue_recipients(recommendation: ScrutinyRecommendation) -> list[User]:
+    """Who is told of an overdue response: the administrators, and the commissioners of the strategy's
+    directorate (of the whole council, for a recommendation about no strategy)."""
+    strategy = recommendation.strategy if recommendation.strategy_id else None
+    directorate_id = strategy.directorate_id if strategy is not None else None
+    commissioners = Q(groups__name=roles.COMMISSIONER, directorate_id=directorate_id)
+    if directorate_id is None:
+        commissioners = Q(groups__name=roles.COMMISSIONER, directorate__isnull=True)
+    return list(
+        User.objects.filter(Q(groups__name=roles.ADMINISTRATOR) | commissioners, is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def notify_overdue_recommendations(*, today: date | None = None) -> int:
+    """Tell the strategy's commissioners and the administrators of each recommendation whose response is overdue
+    (no response, and today is past its response due date), once per recommendation: ``overdue_notified_on``
+    marks it, and the notification's dedupe key holds even if two runs overlap. Returns how many were sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    due = stage_selectors.recommendations_overdue(today=today).filter(overdue_notified_on__isnull=True)
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            recommendation = ScrutinyRecommendation.objects.select_for_update().select_related("strategy").get(pk=pk)
+            if recommendation.overdue_notified_on or not stage_selectors.is_overdue(recommendation, today=today):
+                continue
+            notify(
+                recipients=overdue_recipients(recommendation),
+                kind=OVERDUE_KIND,
+                subject=OVERDUE_SUBJECT,
+                link=recommendation.get_absolute_url(),
+                dedupe_key=f"{OVERDUE_KIND}:{recommendation.pk}",
+            )
+            recommendation.overdue_notified_on = today
+            recommendation.save(update_fields=["overdue_notified_on", "updated_at"])
+            sent += 1
+    if sent:
+        logger.info("Overdue responses: %d scrutiny recommendation(s) notified", sent)
+    return sent
+
+
+# --- Forward plan ----------------------------------------------------------------------------------------
+# The forward plan of key decisions (the Local Authorities (Executive Arrangements) (Meetings and Access to
+# Information) (England) Regulations 2012): notice 28 clear days ahead (regulation 9), or the general exception
+# (regulation 10) or special urgency (regulation 11) with their reasons. The rules live here, once.
+
+
+FORWARD_PLAN_FIELDS = [
+    "reference",
+    "title",
+    "description",
+    "decision_maker",
+    "key_decision",
+    "directorate",
+    "decision_due",
+    "first_published",
+    "notice_route",
+    "urgency_reasons",
+    "chair_informed_on",
+    "urgency_agreed_by",
+    "urgency_agreed_on",
+    "exempt",
+    "exempt_paragraph",
+    "documents",
+    "consultation",
+    "contact_officer",
+]
+# What an entry's status may become, from what (the service of each move checks the actor's right).
+FORWARD_PLAN_MOVES = {
+    ForwardPlanEntry.Status.PLANNED: {
+        ForwardPlanEntry.Status.DECIDED,
+        ForwardPlanEntry.Status.DEFERRED,
+        ForwardPlanEntry.Status.WITHDRAWN,
+    },
+    ForwardPlanEntry.Status.DEFERRED: {
+        ForwardPlanEntry.Status.DECIDED,
+        ForwardPlanEntry.Status.DEFERRED,
+        ForwardPlanEntry.Status.WITHDRAWN,
+    },
+}
+# The entry's status that follows a decision record's outcome (pending: the entry stays as it is).
+STATUS_FOR_OUTCOME = {
+    Decision.Outcome.APPROVED: ForwardPlanEntry.Status.DECIDED,
+    Decision.Outcome.APPROVED_WITH_AMENDMENTS: ForwardPlanEntry.Status.DECIDED,
+    Decision.Outcome.REJECTED: ForwardPlanEntry.Status.DECIDED,
+    Decision.Outcome.DEFERRED: ForwardPlanEntry.Status.DEFERRED,
+    Decision.Outcome.WITHDRAWN: ForwardPlanEntry.Status.WITHDRAWN,
+}
+
+
+def _plan_day(value: date) -> str:
+    return f"{value:%-d %B %Y}"
+
+
+def _general_exception_errors(entry: ForwardPlanEntry, days: int) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not entry.urgency_reasons.strip():
+        errors["urgency_reasons"] = (
+            "Give the reasons why 28 clear days' notice is impracticable: the general exception notice sets them out."
+        )
+    if entry.chair_informed_on is None:
+        errors["chair_informed_on"] = (
+            "Enter the date the chair of the relevant overview and scrutiny committee (or each member, if there is "
+            "no chair) was told in writing: the general exception needs it."
+        )
+    else:
+        informed = clear_days(entry.chair_informed_on, entry.decision_due)
+        if entry.chair_informed_on >= entry.decision_due or informed < GENERAL_EXCEPTION_CLEAR_DAYS:
+            errors["chair_informed_on"] = (
+                f"The chair must be told at least {GENERAL_EXCEPTION_CLEAR_DAYS} clear days before the decision: "
+                f"told on {_plan_day(entry.chair_informed_on)} leaves {informed} before "
+                f"{_plan_day(entry.decision_due)}. "
+                "Use special urgency if it cannot wait."
+            )
+    if days < GENERAL_EXCEPTION_CLEAR_DAYS and entry.first_published is not None:
+        errors["first_published"] = (
+            f"The general exception notice must be available at least {GENERAL_EXCEPTION_CLEAR_DAYS} clear days "
+            f"before the decision: published on {_plan_day(entry.first_published)} it gives {days}. Use special "
+            "urgency if it cannot wait."
+        )
+    return errors
+
+
+def _special_urgency_errors(entry: ForwardPlanEntry) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not entry.urgency_reasons.strip():
+        errors["urgency_reasons"] = (
+            "Give the reasons why the decision is urgent and cannot reasonably be deferred: the special urgency "
+            "notice publishes them."
+        )
+    if not entry.urgency_agreed_by.strip():
+        errors["urgency_agreed_by"] = (
+            "Name who agreed the decision is urgent: the chair of the relevant overview and scrutiny committee, or "
+            "failing them the chair or vice-chair of the council."
+        )
+    if entry.urgency_agreed_on is None:
+        errors["urgency_agreed_on"] = "Enter the date the urgency was agreed as day, month and year."
+    elif entry.urgency_agreed_on > entry.decision_due:
+        errors["urgency_agreed_on"] = (
+            f"The urgency must be agreed before the decision is taken ({_plan_day(entry.decision_due)})."
+        )
+    return errors
+
+
+def forward_plan_notice_errors(entry: ForwardPlanEntry) -> dict[str, str]:
+    """The one check of an entry's notice route, by field: a key decision with fewer than 28 clear days between
+    the date first published and the date of decision is taken under the general exception (reasons, and the
+    chair told at least 5 clear days before) or special urgency (reasons, and who agreed the urgency and
+    when); with 28 clear days or more it is an ordinary notice. Exempt items name their Schedule 12A paragraph."""
+    errors: dict[str, str] = {}
+    Route = ForwardPlanEntry.NoticeRoute
+    if entry.exempt and entry.exempt_paragraph is None:
+        errors["exempt_paragraph"] = (
+            "Choose the paragraph of Schedule 12A to the Local Government Act 1972 that makes the item exempt."
+        )
+    elif not entry.exempt and entry.exempt_paragraph is not None:
+        errors["exempt_paragraph"] = (
+            "Leave the paragraph blank for an open item, or say it contains exempt information."
+        )
+    if entry.decision_due is None or entry.first_published is None:
+        return errors  # the date fields' own errors say what is missing
+    if entry.decision_due <= entry.first_published:
+        errors["decision_due"] = (
+            "The date of decision must be after the date the entry was first published "
+            f"({_plan_day(entry.first_published)})."
+        )
+        return errors
+    days = clear_days(entry.first_published, entry.decision_due)
+    if not entry.key_decision:
+        if entry.notice_route != Route.NOTICE:
+            errors["notice_route"] = (
+                "Only a key decision is taken under the general exception or special urgency: choose the notice route."
+            )
+        return errors
+    if days >= NOTICE_CLEAR_DAYS:
+        if entry.notice_route != Route.NOTICE:
+            errors["notice_route"] = (
+                f"The plan gives {days} clear days' notice, at least the {NOTICE_CLEAR_DAYS} regulation 9 asks: "
+                "choose the notice route."
+            )
+        return errors
+    if entry.notice_route == Route.NOTICE:
+        errors["notice_route"] = (
+            f"A key decision needs {NOTICE_CLEAR_DAYS} clear days' notice: published on "
+            f"{_plan_day(entry.first_published)} for {_plan_day(entry.decision_due)} gives {days}. Choose the general "
+            "exception or special urgency and give the reasons, or move the date of decision."
+        )
+    elif entry.notice_route == Route.GENERAL_EXCEPTION:
+        errors.update(_general_exception_errors(entry, days))
+    elif entry.notice_route == Route.SPECIAL_URGENCY:
+        errors.update(_special_urgency_errors(entry))
+    return errors
+
+
+def _forward_plan_link_errors(
+    entry: ForwardPlanEntry, *, contracts: list[Contract] | None, projects: list[ProcurementProject] | None
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if entry.reference:
+        other = ForwardPlanEntry.objects.filter(reference__iexact=entry.reference).exclude(pk=entry.pk).first()
+        if other is not None:
+            errors["reference"] = (
+                f"Decision reference {other.reference} is already on the forward plan (“{other.title}”): each "
+                "entry has a reference of its own."
+            )
+    undecided = [c for c in contracts or [] if not c.reprocurement_decision]
+    if undecided:
+        errors["contracts"] = (
+            f"Link only contracts whose re-procurement decision the entry carries: {undecided[0].reference} has no "
+            "re-procurement decision recorded."
+        )
+    elif contracts is not None and len({c.pk for c in contracts}) != len(contracts):
+        errors["contracts"] = "Link each contract once."
+    if projects is not None and len({p.pk for p in projects}) != len(projects):
+        errors["projects"] = "Link each procurement project once."
+    return errors
+
+
+def _clear_unused_route_fields(entry: ForwardPlanEntry) -> None:
+    """What a route does not use is not kept: an ordinary notice has no urgency, the general exception no
+    agreement of urgency."""
+    Route = ForwardPlanEntry.NoticeRoute
+    if entry.notice_route == Route.NOTICE:
+        entry.urgency_reasons, entry.chair_informed_on = "", None
+    if entry.notice_route != Route.SPECIAL_URGENCY:
+        entry.urgency_agreed_by, entry.urgency_agreed_on = "", None
+
+
+def _save_forward_plan_entry(
+    entry: ForwardPlanEntry,
+    by: User,
+    *,
+    contracts: list[Contract] | None,
+    projects: list[ProcurementProject] | None,
+    strategies: list[CommissioningStrategy] | None,
+) -> ForwardPlanEntry:
+    """Validate (the fields, the notice rule and the links, every field's errors together) and save the entry
+    with the links given."""
+    entry.reference = (entry.reference or "").strip()
+    _clear_unused_route_fields(entry)
+    found: dict[str, list[str]] = {}
+    try:
+        entry.full_clean(validate_unique=False)  # the reference's uniqueness is said below, in the council's words
+    except ValidationError as error:
+        found = {name: list(messages) for name, messages in error.message_dict.items()}
+    rules = {**_forward_plan_link_errors(entry, contracts=contracts, projects=projects)}
+    rules.update(forward_plan_notice_errors(entry))
+    for name, message in rules.items():
+        found.setdefault(name, []).append(message)
+    if found:
+        raise ValidationError(found)
+    record_by(entry, by)
+    entry.save()
+    if contracts is not None:
+        entry.contracts.set(contracts)
+    if projects is not None:
+        entry.projects.set(projects)
+    if strategies is not None:
+        entry.strategies.set(strategies)
+    return entry
+
+
+@transaction.atomic
+def forward_plan_entry_create(
+    *,
+    by: User,
+    data: Mapping[str, Any],
+    contracts: list[Contract] | None = None,
+    projects: list[ProcurementProject] | None = None,
+    strategies: list[CommissioningStrategy] | None = None,
+) -> ForwardPlanEntry:
+    """Put a decision on the forward plan, first published today unless ``data`` says when, with the contracts
+    whose re-procurement decision it carries, the procurement projects and the strategies it concerns. A key
+    decision on less than 28 clear days' notice is refused unless taken under the general exception or special
+    urgency with their reasons (``forward_plan_notice_errors``)."""
+    permissions.require(by, "scrutiny.add_forwardplanentry")
+    entry = ForwardPlanEntry()
+    _assign(entry, data, FORWARD_PLAN_FIELDS)
+    if entry.first_published is None:
+        entry.first_published = timezone.localdate()
+    permissions.require(by, "scrutiny.add_forwardplanentry", entry)  # their own directorate's, or council-wide
+    _save_forward_plan_entry(
+        entry, by, contracts=list(contracts or []), projects=list(projects or []), strategies=list(strategies or [])
+    )
+    logger.info("Forward plan entry %s (%s) added by %s", entry.pk, entry.reference, by)
+    return entry
+
+
+def _locked_entry(entry: ForwardPlanEntry, by: User) -> ForwardPlanEntry:
+    permissions.require(by, "scrutiny.change_forwardplanentry", entry)
+    return ForwardPlanEntry.objects.select_for_update().get(pk=entry.pk)
+
+
+def _refuse_closed(entry: ForwardPlanEntry) -> None:
+    if entry.status not in FORWARD_PLAN_MOVES:
+        raise ValidationError(
+            {"status": f"The entry is {entry.get_status_display().lower()}: the plan keeps it as it was published."}
+        )
+
+
+@transaction.atomic
+def forward_plan_entry_update(
+    *,
+    entry: ForwardPlanEntry,
+    by: User,
+    data: Mapping[str, Any],
+    contracts: list[Contract] | None = None,
+    projects: list[ProcurementProject] | None = None,
+    strategies: list[CommissioningStrategy] | None = None,
+) -> ForwardPlanEntry:
+    """Change a planned (or deferred) entry and, when given, its links; the notice rule is checked again. A
+    decided or withdrawn entry is kept as it was."""
+    entry = _locked_entry(entry, by)
+    _refuse_closed(entry)
+    _assign(entry, data, FORWARD_PLAN_FIELDS)
+    permissions.require(by, "scrutiny.change_forwardplanentry", entry)  # not moved to another's directorate
+    return _save_forward_plan_entry(
+        entry,
+        by,
+        contracts=list(contracts) if contracts is not None else None,
+        projects=list(projects) if projects is not None else None,
+        strategies=list(strategies) if strategies is not None else None,
+    )
+
+
+def _move(entry: ForwardPlanEntry, status: str) -> None:
+    _refuse_closed(entry)
+    if status not in FORWARD_PLAN_MOVES[ForwardPlanEntry.Status(entry.status)]:
+        label = ForwardPlanEntry.Status(status).label.lower()
+        raise ValidationError({"status": f"A {entry.get_status_display().lower()} entry cannot become {label}."})
+    entry.status = status
+
+
+@transaction.atomic
+def forward_plan_entry_defer(*, entry: ForwardPlanEntry, by: User, decision_due: date) -> ForwardPlanEntry:
+    """Defer the decision to a later date and check the notice again for it: a short-notice decision deferred
+    far enough has its 28 clear days and becomes an ordinary notice; one still short keeps its route, checked
+    for the new date."""
+    entry = _locked_entry(entry, by)
+    _move(entry, ForwardPlanEntry.Status.DEFERRED)
+    if decision_due is None or decision_due <= entry.decision_due:
+        raise ValidationError(
+            {"decision_due": f"Enter a date of decision after the current one ({_plan_day(entry.decision_due)})."}
+        )
+    entry.decision_due = decision_due
+    if entry.key_decision and notice_given(entry):
+        entry.notice_route = ForwardPlanEntry.NoticeRoute.NOTICE
+    return _save_forward_plan_entry(entry, by, contracts=None, projects=None, strategies=None)
+
+
+@transaction.atomic
+def forward_plan_entry_withdraw(*, entry: ForwardPlanEntry, by: User) -> ForwardPlanEntry:
+    """Take the decision off the plan: it will not be made."""
+    entry = _locked_entry(entry, by)
+    _move(entry, ForwardPlanEntry.Status.WITHDRAWN)
+    record_by(entry, by)
+    entry.save(update_fields=["status", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def forward_plan_entry_link_decision(*, entry: ForwardPlanEntry, by: User, decision: Decision) -> ForwardPlanEntry:
+    """Link the decision record of the entry's decision; the entry's status follows its outcome (approved,
+    amended or rejected: decided; deferred; withdrawn; pending: as it was). Once decided, its date of decision
+    is the date decided, and the notice is checked for that date: a key decision taken before its notice
+    allowed is refused."""
+    entry = _locked_entry(entry, by)
+    _refuse_closed(entry)
+    if not permissions.may(by, "scrutiny.view_decision", decision):
+        raise PermissionDenied("You may not read that decision record.")
+    other = ForwardPlanEntry.objects.filter(decision=decision).exclude(pk=entry.pk).first()
+    if other is not None:
+        raise ValidationError(
+            {"decision": f"Decision {decision.reference} is already linked to entry {other.reference}."}
+        )
+    if decision.key_decision != entry.key_decision:
+        kind = "a key decision" if decision.key_decision else "not a key decision"
+        raise ValidationError(
+            {"decision": f"Decision {decision.reference} is recorded as {kind}; the entry says otherwise."}
+        )
+    entry.decision = decision
+    status = STATUS_FOR_OUTCOME.get(Decision.Outcome(decision.outcome))
+    if status is not None and status != entry.status:
+        _move(entry, status)
+    if status == ForwardPlanEntry.Status.DECIDED and decision.decided_on is not None:
+        entry.decision_due = decision.decided_on
+        late = forward_plan_notice_errors(entry)
+        if late:
+            raise ValidationError(
+                {
+                    "decision": f"Decision {decision.reference} was decided on {_plan_day(decision.decided_on)}: "
+                    + " ".join(late.values())
+                }
+            )
+    return _save_forward_plan_entry(entry, by, contracts=None, projects=None, strategies=None)

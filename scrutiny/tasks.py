@@ -107,3 +107,13 @@ def preview_pack(self, pack_id: int) -> dict:
     """Build a pack's HTML and send the chord that lays it out in parallel, unless the preview of these inputs
     is already stored."""
     return services.run_pack_preview(pack_id)
+
+
+# --- Two-stage scrutiny and recommendations ---
+
+
+@shared_task(acks_late=True, autoretry_for=services.TRANSIENT_ERRORS, retry_backoff=True, max_retries=MAX_RETRIES)
+def notify_overdue_recommendations() -> int:
+    """Daily: tell the commissioners of the strategy's directorate and the administrators of each scrutiny
+    recommendation whose response is overdue, once per recommendation. Returns how many were notified."""
+    return services.notify_overdue_recommendations()

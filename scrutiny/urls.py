@@ -46,4 +46,30 @@ urlpatterns = [
     path("reports/<int:report_pk>/pdf/", views.report_pdf, name="report_pdf"),
     path("reports/<int:report_pk>/pdf/status/", views.report_pdf_status, name="report_pdf_status"),
     path("reports/<int:report_pk>/pdf/download/", views.report_pdf_download, name="report_pdf_download"),
+    # --- Two-stage scrutiny and recommendations ---
+    path("reports/<int:report_pk>/stages/new/", views.stage_add, name="stage_add"),
+    path("stages/<int:pk>/conclude/", views.stage_conclude, name="stage_conclude"),
+    path("recommendations/", views.recommendation_list, name="recommendations"),
+    path("recommendations/new/", views.recommendation_create, name="recommendation_create"),
+    path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation"),
+    path("recommendations/<int:pk>/edit/", views.recommendation_edit, name="recommendation_edit"),
+    path("recommendations/<int:pk>/respond/", views.recommendation_respond, name="recommendation_respond"),
+    path("recommendations/<int:pk>/close/", views.recommendation_close, name="recommendation_close"),
+    path("recommendations/<int:pk>/actions/new/", views.action_add, name="recommendation_action_add"),
+    path("recommendation-actions/<int:pk>/edit/", views.action_edit, name="recommendation_action_edit"),
+    path("recommendation-actions/<int:pk>/complete/", views.action_complete, name="recommendation_action_complete"),
+    path("committees/<int:pk>/tracker/", views.tracker, name="tracker"),
+    path("committees/<int:pk>/tracker/csv/", views.tracker_csv, name="tracker_csv"),
+    path("committees/<int:pk>/tracker/pdf/", views.tracker_pdf, name="tracker_pdf"),
+]
+
+# --- Forward plan ----------------------------------------------------------------------------------------
+urlpatterns += [
+    path("forward-plan/", views.forward_plan, name="forward_plan"),
+    path("forward-plan/export.csv", views.forward_plan_csv, name="forward_plan_csv"),
+    path("forward-plan/export.xlsx", views.forward_plan_xlsx, name="forward_plan_xlsx"),
+    path("forward-plan/new/", views.forward_plan_entry_create, name="forward_plan_entry_create"),
+    path("forward-plan/<int:pk>/", views.forward_plan_entry, name="forward_plan_entry"),
+    path("forward-plan/<int:pk>/edit/", views.forward_plan_entry_edit, name="forward_plan_entry_edit"),
+    path("forward-plan/<int:pk>/progress/", views.forward_plan_entry_progress, name="forward_plan_entry_progress"),
 ]

@@ -2,34 +2,53 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import FileResponse, Http404, JsonResponse
+from django.db.models import Max, Min, OuterRef, Prefetch, Subquery
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning import permissions
 from commissioning.forms import NOT_SAVED, save_through_service
 from commissioning.listing import page_of, querystring_without
-from commissioning.pdf import PagedHtml
+from commissioning.pdf import PagedHtml, html_to_pdf
+from commissioning.periods import FinancialQuarter, current_quarter
 from commissioning.permissions import permission_required
+from commissioning.security import neutralise_formula, neutralise_row
 from strategies.models import CommissioningStrategy, HighlightReport
 
 from . import documents, selectors, services
-from .filters import DecisionFilter
+from .filters import DecisionFilter, ForwardPlanFilter, RecommendationFilter
 from .forms import (
+    ActionCompleteForm,
     AgendaItemForm,
     CommitteeForm,
     ConclusionForm,
     DecisionForm,
     ExemptItemForm,
+    ForwardPlanEntryForm,
+    ForwardPlanProgressForm,
     MeetingForm,
     PackForm,
+    RecommendationActionForm,
+    RecommendationCloseForm,
+    RecommendationForm,
+    RecommendationResponseForm,
+    StageConclusionForm,
+    StageForm,
     SupplementForm,
 )
 from .models import (
@@ -37,11 +56,15 @@ from .models import (
     Committee,
     Decision,
     ExemptDocument,
+    ForwardPlanEntry,
     Meeting,
     PackRevision,
     PackSupplement,
+    RecommendationAction,
     ReportRender,
     ScrutinyPack,
+    ScrutinyRecommendation,
+    ScrutinyStage,
     SupplementItem,
 )
 
@@ -1073,6 +1096,7 @@ def decision_detail(request, pk: int):
         {
             "decision": decision,
             "alternatives": documents.decision_alternatives(decision),
+            "forward_plan_entry": selectors.forward_plan_entry_of_decision(decision=decision, user=request.user),
             "packs": packs,
             "can_change": permissions.may(request.user, "scrutiny.change_decision"),
             "prepares": permissions.may(request.user, "scrutiny.change_scrutinypack"),
@@ -1187,6 +1211,714 @@ def revision_html(request, pk: int, number: int):
                 (f"{pack.meeting.date:%-d %B %Y}", pack.meeting.get_absolute_url()),
                 (pack.title, pack.get_absolute_url()),
                 (f"Revision {revision.number} on screen", None),
+            ),
+        },
+    )
+
+
+# --- Two-stage scrutiny and recommendations ---
+
+
+def _report_trail(report: HighlightReport, *tail):
+    return [
+        ("Strategies", reverse("strategies:list")),
+        (report.strategy.name, report.strategy.get_absolute_url()),
+        (str(report.period), report.get_absolute_url()),
+        *tail,
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.add_scrutinystage")
+def stage_add(request, report_pk: int):
+    """Send a highlight report to its next scrutiny stage."""
+    report = get_object_or_404(
+        HighlightReport.objects.visible_to(request.user).select_related("strategy"), pk=report_pk
+    )
+    permissions.require(request.user, "scrutiny.add_scrutinystage", ScrutinyStage(report=report))
+    form = StageForm(_posted(request), user=request.user)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.stage_add(
+            report=report, step=form.cleaned_data["step"], meeting=form.cleaned_data["meeting"], by=request.user
+        ),
+        success=lambda stage: f"{stage.get_step_display()} stage at the {stage.meeting} added.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(report)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "Add a scrutiny stage",
+            "caption": f"{report.strategy.name} highlight report, {report.period}",
+            "breadcrumbs": _report_trail(report, ("Add a scrutiny stage", None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinystage")
+def stage_conclude(request, pk: int):
+    """Record a stage's conclusions (the committee's conclusions about the report's strategy at the meeting)."""
+    stage = selectors.stage_for_page(pk=pk, user=request.user)
+    permissions.require(request.user, "scrutiny.change_scrutinystage", stage)
+    form = StageConclusionForm(_posted(request))
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.stage_conclude(
+            stage=stage,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            concluded_on=form.cleaned_data["concluded_on"],
+        ),
+        success=lambda stage: f"Conclusions of the {stage.meeting} recorded.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(stage.report)
+    return render(
+        request,
+        "scrutiny/stage_conclude.html",
+        {
+            "form": form,
+            "stage": stage,
+            "title": f"Record the conclusions of the {stage.meeting.committee}",
+            "caption": f"{stage.report.strategy.name} highlight report, {stage.report.period}",
+            "breadcrumbs": _report_trail(stage.report, ("Record conclusions", None)),
+        },
+    )
+
+
+def _recommendation_trail(*trail):
+    return _breadcrumbs(("Recommendations", reverse("scrutiny:recommendations")), *trail)
+
+
+@require_GET
+@permission_required("scrutiny.view_scrutinyrecommendation")
+def recommendation_list(request):
+    filterset = RecommendationFilter(request.GET, queryset=selectors.recommendations_for_list(user=request.user))
+    form = filterset.form
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            messages.warning(
+                request, f"The “{form.fields[name].label or name}” filter was not applied: {' '.join(errors)}"
+            )
+    page = page_of(request, filterset.qs)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    committee = chosen.get("committee")
+    return render(
+        request,
+        "scrutiny/recommendation_list.html",
+        {
+            "page_obj": page,
+            "recommendations": list(page.object_list),
+            "committees": Committee.objects.visible_to(request.user).order_by("name"),
+            "statuses": ScrutinyRecommendation.Status.choices,
+            "filters": {
+                "committee": committee.pk if committee else "",
+                "status": chosen.get("status") or "",
+                "overdue": {True: "true", False: "false"}.get(chosen.get("overdue"), ""),
+                "year": int(chosen["year"]) if chosen.get("year") is not None else "",
+                "quarter": int(chosen["quarter"]) if chosen.get("quarter") is not None else "",
+            },
+            "querystring": querystring_without(request),
+            "current_quarter": current_quarter(),
+            "can_add": permissions.may(request.user, "scrutiny.add_scrutinyrecommendation"),
+            "breadcrumbs": _breadcrumbs(("Recommendations", None)),
+        },
+    )
+
+
+def _recommendation(request, pk: int) -> ScrutinyRecommendation:
+    return selectors.recommendation_for_page(pk=pk, user=request.user)
+
+
+@require_GET
+@permission_required("scrutiny.view_scrutinyrecommendation")
+def recommendation_detail(request, pk: int):
+    recommendation = _recommendation(request, pk)
+    can_change = permissions.may(request.user, "scrutiny.change_scrutinyrecommendation", recommendation)
+    open_ = recommendation.status != ScrutinyRecommendation.Status.CLOSED
+    return render(
+        request,
+        "scrutiny/recommendation_detail.html",
+        {
+            "recommendation": recommendation,
+            "actions": list(recommendation.actions.all()),
+            "can_change": can_change and open_,
+            "can_respond": can_change and open_ and not recommendation.response,
+            "can_act": can_change and open_ and bool(recommendation.response),
+            "quarter": FinancialQuarter.containing(recommendation.meeting.date),
+            "breadcrumbs": _recommendation_trail((str(recommendation), None)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.add_scrutinyrecommendation")
+def recommendation_create(request):
+    form = RecommendationForm(_posted(request), user=request.user)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.recommendation_create(by=request.user, data=form.service_data()),
+        success=lambda saved: f"Recommendation {saved.number} of the {saved.committee} recorded.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": "Record a recommendation",
+            "breadcrumbs": _recommendation_trail(("Record a recommendation", None)),
+        },
+    )
+
+
+def _changeable(request, pk: int) -> ScrutinyRecommendation:
+    recommendation = _recommendation(request, pk)
+    permissions.require(request.user, "scrutiny.change_scrutinyrecommendation", recommendation)
+    return recommendation
+
+
+def _recommendation_form_page(request, recommendation, form, *, title: str):
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": title,
+            "caption": str(recommendation),
+            "breadcrumbs": _recommendation_trail(
+                (str(recommendation), recommendation.get_absolute_url()), (title, None)
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinyrecommendation")
+def recommendation_edit(request, pk: int):
+    recommendation = _changeable(request, pk)
+    form = RecommendationForm(_posted(request), instance=recommendation, user=request.user)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.recommendation_update(
+            recommendation=recommendation, by=request.user, data=form.service_data()
+        ),
+        success="Recommendation saved.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return _recommendation_form_page(request, recommendation, form, title="Edit the recommendation")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinyrecommendation")
+def recommendation_respond(request, pk: int):
+    recommendation = _changeable(request, pk)
+    form = RecommendationResponseForm(_posted(request))
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.recommendation_respond(
+            recommendation=recommendation,
+            by=request.user,
+            response=form.cleaned_data["response"],
+            reasons=form.cleaned_data["response_reasons"],
+            responded_by=form.cleaned_data["responded_by"],
+            responded_on=form.cleaned_data["responded_on"],
+            actions=form.actions(),
+        ),
+        success=lambda saved: f"The Executive's response ({saved.get_response_display().lower()}) recorded.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return _recommendation_form_page(request, recommendation, form, title="Record the Executive's response")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_scrutinyrecommendation")
+def recommendation_close(request, pk: int):
+    recommendation = _changeable(request, pk)
+    form = RecommendationCloseForm(_posted(request))
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.recommendation_close(
+            recommendation=recommendation,
+            by=request.user,
+            closing_note=form.cleaned_data["closing_note"],
+            closed_on=form.cleaned_data["closed_on"],
+        ),
+        success="Recommendation closed.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return _recommendation_form_page(request, recommendation, form, title="Close the recommendation")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.add_recommendationaction")
+def action_add(request, pk: int):
+    recommendation = _changeable(request, pk)
+    form = RecommendationActionForm(_posted(request))
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.action_add(recommendation=recommendation, by=request.user, data=form.service_data()),
+        success="Action added.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(recommendation)
+    return _recommendation_form_page(request, recommendation, form, title="Add an action")
+
+
+def _action(request, pk: int) -> RecommendationAction:
+    readable = ScrutinyRecommendation.objects.visible_to(request.user)
+    action = get_object_or_404(
+        RecommendationAction.objects.filter(recommendation__in=readable).select_related(
+            "recommendation__strategy", "recommendation__committee", "recommendation__meeting"
+        ),
+        pk=pk,
+    )
+    permissions.require(request.user, "scrutiny.change_recommendationaction", action)
+    return action
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_recommendationaction")
+def action_edit(request, pk: int):
+    action = _action(request, pk)
+    form = RecommendationActionForm(_posted(request), instance=action)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.action_update(action=action, by=request.user, data=form.service_data()),
+        success="Action saved.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(action.recommendation)
+    return _recommendation_form_page(request, action.recommendation, form, title="Edit the action")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_recommendationaction")
+def action_complete(request, pk: int):
+    action = _action(request, pk)
+    form = ActionCompleteForm(_posted(request))
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.action_complete(
+            action=action,
+            by=request.user,
+            completed_on=form.cleaned_data["completed_on"],
+            progress=form.cleaned_data["progress"] or None,
+        ),
+        success="Action marked as completed.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(action.recommendation)
+    return _recommendation_form_page(request, action.recommendation, form, title="Complete the action")
+
+
+# --- The quarterly tracker of a committee's recommendations ---------------------------------------------------
+
+
+def _tracker(request, pk: int) -> dict:
+    """The committee, the quarter asked for (?quarter=2018-Q3; the current one if none, or if not a quarter) and
+    the tracker's recommendations."""
+    committee = get_object_or_404(Committee.objects.visible_to(request.user), pk=pk)
+    asked = request.GET.get("quarter", "").strip()
+    period = current_quarter()
+    if asked:
+        try:
+            period = FinancialQuarter.parse(asked)
+        except ValueError as error:
+            messages.warning(request, f"The “Quarter” was not applied: {error}")
+    recommendations = selectors.tracker_recommendations(committee=committee, period=period, user=request.user)
+    return {
+        "committee": committee,
+        "period": period,
+        "recommendations": recommendations,
+        "counts": selectors.tracker_counts(recommendations),
+        "today": timezone.localdate(),
+    }
+
+
+def _tracker_name(context: dict, extension: str) -> str:
+    return f"{slugify(context['committee'].name)}-recommendations-{context['period'].key}.{extension}"
+
+
+@require_GET
+@permission_required("scrutiny.view_scrutinyrecommendation", "scrutiny.view_committee")
+def tracker(request, pk: int):
+    context = _tracker(request, pk)
+    committee, period = context["committee"], context["period"]
+    context |= {
+        "previous": period.previous(),
+        "next": period.next(),
+        "breadcrumbs": _breadcrumbs(
+            (committee.name, committee.get_absolute_url()), (f"Recommendation tracker, {period}", None)
+        ),
+    }
+    return render(request, "scrutiny/tracker.html", context)
+
+
+@require_GET
+@permission_required("scrutiny.view_scrutinyrecommendation", "scrutiny.view_committee")
+def tracker_csv(request, pk: int):
+    context = _tracker(request, pk)
+    out = io.StringIO()
+    out.write("\ufeff")  # so Excel opens the file as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(selectors.TRACKER_HEADERS)
+    for recommendation in context["recommendations"]:
+        writer.writerow(neutralise_row(selectors.tracker_row(recommendation)))
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_tracker_name(context, "csv")}"'
+    return response
+
+
+@require_GET
+@permission_required("scrutiny.view_scrutinyrecommendation", "scrutiny.view_committee")
+def tracker_pdf(request, pk: int):
+    context = _tracker(request, pk)
+    context["title"] = f"{context['committee'].name}: recommendation tracker, {context['period']}"
+    context["council_name"] = settings.COUNCIL_NAME
+    html = render_to_string("scrutiny/pdf/tracker.html", context)
+    rendered = html_to_pdf(html, stylesheets=documents.stylesheet_paths())
+    response = HttpResponse(rendered.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_tracker_name(context, "pdf")}"'
+    return response
+
+
+# --- Forward plan ----------------------------------------------------------------------------------------
+
+
+FORWARD_PLAN_EXPORT_HEADERS = [
+    "Decision reference",
+    "Matter for decision",
+    "Description",
+    "Decision maker",
+    "Date of decision",
+    "Key decision",
+    "Directorate",
+    "Date first published",
+    "Clear days' notice",
+    "Notice given (28 clear days)",
+    "Notice route",
+    "Reasons notice is short",
+    "Exempt information (Schedule 12A paragraph)",
+    "Documents to be submitted",
+    "How to make representations",
+    "Contact officer",
+    "Status",
+    "Decision record",
+]
+
+
+def _forward_plan_breadcrumbs(*trail):
+    return _breadcrumbs(("Forward plan", reverse("scrutiny:forward_plan")), *trail)
+
+
+def _as_at(request) -> date | None:
+    """The ?as_at= day (YYYY-MM-DD) the plan is shown as it stood on; a day that is not a date is left out, and
+    said."""
+    value = (request.GET.get("as_at") or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        messages.warning(request, "The “As at” date was not applied: enter it as YYYY-MM-DD, e.g. 2019-05-01.")
+        return None
+
+
+def _forward_plan_filtered(request):
+    """The entries the page (and its exports) lists: the published plan (decisions still to come), the plan as
+    at a day (``as_at``), or every entry once a status or a start is chosen; then the filters. Filters that
+    cannot be applied are left out, and said."""
+    as_at = _as_at(request)
+    if as_at is not None:
+        base = selectors.forward_plan_as_at(user=request.user, on=as_at)
+    elif request.GET.get("status") or request.GET.get("from"):
+        base = selectors.forward_plan_entries(user=request.user)
+    else:
+        base = selectors.forward_plan_published(user=request.user)
+    filterset = ForwardPlanFilter(request.GET, queryset=base)
+    form = filterset.form
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            messages.warning(
+                request, f"The “{form.fields[name].label or name}” filter was not applied: {' '.join(errors)}"
+            )
+    return filterset, as_at
+
+
+def _month_choices(user) -> list[tuple[str, str]]:
+    """The months the month filters offer: those of the plan's entries, and the year ahead."""
+    today = timezone.localdate().replace(day=1)
+    span = ForwardPlanEntry.objects.visible_to(user).aggregate(first=Min("decision_due"), last=Max("decision_due"))
+    first = min(filter(None, [span["first"], today])).replace(day=1)
+    last = max(filter(None, [span["last"], today + relativedelta(months=12)])).replace(day=1)
+    months = []
+    while first <= last:
+        months.append((f"{first:%Y-%m}", f"{first:%B %Y}"))
+        first += relativedelta(months=1)
+    return months
+
+
+@require_GET
+@permission_required("scrutiny.view_forwardplanentry")
+def forward_plan(request):
+    """The forward plan as councils publish it, month by month: each decision's reference, matter, decision
+    maker, date, whether it is a key decision, exempt paragraph, documents, how to make representations and
+    contact, with the notice it gives. Officers also see the key re-procurement decisions missing from it."""
+    filterset, as_at = _forward_plan_filtered(request)
+    page = page_of(request, filterset.qs)
+    entries = selectors.with_notice(page.object_list)
+    form = filterset.form
+    chosen = form.cleaned_data if form.is_valid() else {}
+    missing = selectors.contracts_missing_from_forward_plan(user=request.user)
+    today = timezone.localdate()
+    short_notice = selectors.with_notice(
+        selectors.forward_plan_short_notice(user=request.user)
+        .filter(status__in=selectors.UPCOMING, decision_due__gte=today)
+        .prefetch_related(None)  # the list names each entry only
+    )
+    return render(
+        request,
+        "scrutiny/forward_plan.html",
+        {
+            "page_obj": page,
+            "months": selectors.forward_plan_by_month(entries),
+            "as_at": as_at,
+            "decision_makers": selectors.forward_plan_decision_makers(user=request.user),
+            "month_choices": _month_choices(request.user),
+            "routes": ForwardPlanEntry.NoticeRoute.choices,
+            "statuses": ForwardPlanEntry.Status.choices,
+            "filters": {
+                "decision_maker": chosen.get("decision_maker") or "",
+                "from": f"{chosen['from']:%Y-%m}" if chosen.get("from") else "",
+                "to": f"{chosen['to']:%Y-%m}" if chosen.get("to") else "",
+                "key_decision": {True: "true", False: "false"}.get(chosen.get("key_decision"), ""),
+                "notice_route": chosen.get("notice_route") or "",
+                "status": chosen.get("status") or "",
+            },
+            "querystring": querystring_without(request),
+            "missing": list(missing[:50]),
+            "missing_count": missing.count(),
+            "short_notice": short_notice,
+            "threshold": selectors.KEY_DECISION_THRESHOLD,
+            "can_add": permissions.may(request.user, "scrutiny.add_forwardplanentry"),
+            "breadcrumbs": _breadcrumbs(("Forward plan", None)),
+        },
+    )
+
+
+def _forward_plan_row(entry: ForwardPlanEntry) -> list:
+    days = selectors.notice_clear_days(entry)
+    return [
+        entry.reference,
+        entry.title,
+        entry.description,
+        entry.decision_maker,
+        entry.decision_due,
+        "Yes" if entry.key_decision else "No",
+        entry.directorate.name if entry.directorate_id and entry.directorate else "",
+        entry.first_published,
+        days,
+        "Yes" if selectors.notice_given(entry) else "No",
+        entry.get_notice_route_display(),
+        entry.urgency_reasons,
+        entry.get_exempt_paragraph_display() if entry.exempt_paragraph else "Open",
+        entry.documents,
+        entry.consultation,
+        entry.contact_officer,
+        entry.get_status_display(),
+        entry.decision.reference if entry.decision_id and entry.decision else "",
+    ]
+
+
+def _export_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(neutralise_formula(value))
+
+
+def _forward_plan_export_name(as_at: date | None, extension: str) -> str:
+    return f"forward-plan-{as_at or timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+@require_GET
+@permission_required("scrutiny.view_forwardplanentry")
+def forward_plan_csv(request):
+    """The listed plan (its filters applied) as CSV, one row per decision."""
+    filterset, as_at = _forward_plan_filtered(request)
+    out = io.StringIO()
+    out.write("\ufeff")  # so Excel opens the file as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(FORWARD_PLAN_EXPORT_HEADERS)
+    for entry in filterset.qs:
+        writer.writerow([_export_cell(value) for value in _forward_plan_row(entry)])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_forward_plan_export_name(as_at, "csv")}"'
+    return response
+
+
+@require_GET
+@permission_required("scrutiny.view_forwardplanentry")
+def forward_plan_xlsx(request):
+    """The listed plan (its filters applied) as an Excel workbook."""
+    from openpyxl import Workbook
+
+    filterset, as_at = _forward_plan_filtered(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Forward plan")
+    sheet.append(FORWARD_PLAN_EXPORT_HEADERS)
+    for entry in filterset.qs:
+        sheet.append(neutralise_row(_forward_plan_row(entry)))
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_forward_plan_export_name(as_at, "xlsx")}"'
+    return response
+
+
+@require_GET
+@permission_required("scrutiny.view_forwardplanentry")
+def forward_plan_entry(request, pk: int):
+    entry = selectors.forward_plan_entry_for_page(pk=pk, user=request.user)
+    may_change = permissions.may(request.user, "scrutiny.change_forwardplanentry", entry)
+    return render(
+        request,
+        "scrutiny/forward_plan_entry.html",
+        {
+            "entry": entry,
+            "can_change": may_change and entry.status in services.FORWARD_PLAN_MOVES,
+            "notice_clear_days": selectors.NOTICE_CLEAR_DAYS,
+            "breadcrumbs": _forward_plan_breadcrumbs((entry.reference, None)),
+        },
+    )
+
+
+def _forward_plan_links(form: ForwardPlanEntryForm) -> dict:
+    return {
+        "contracts": form.cleaned_data["contracts"],
+        "projects": form.cleaned_data["projects"],
+        "strategies": list(form.cleaned_data["strategies"]),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.add_forwardplanentry")
+def forward_plan_entry_create(request):
+    initial = {}
+    contract = request.GET.get("contract", "").strip()
+    if contract:
+        initial["contracts"] = contract  # from "Decisions missing from the forward plan"
+    form = ForwardPlanEntryForm(_posted(request), user=request.user, initial=initial)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.forward_plan_entry_create(
+            by=request.user, data=form.service_data(), **_forward_plan_links(form)
+        ),
+        success=lambda saved: f"Decision {saved.reference} added to the forward plan.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "scrutiny/forward_plan_form.html",
+        {
+            "form": form,
+            "title": "Add a decision to the forward plan",
+            "breadcrumbs": _forward_plan_breadcrumbs(("Add a decision", None)),
+        },
+    )
+
+
+def _entry_to_change(request, pk: int) -> ForwardPlanEntry:
+    entry = get_object_or_404(ForwardPlanEntry.objects.visible_to(request.user), pk=pk)
+    permissions.require(request.user, "scrutiny.change_forwardplanentry", entry)
+    return entry
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_forwardplanentry")
+def forward_plan_entry_edit(request, pk: int):
+    entry = _entry_to_change(request, pk)
+    form = ForwardPlanEntryForm(_posted(request), instance=entry, user=request.user)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.forward_plan_entry_update(
+            entry=entry, by=request.user, data=form.service_data(), **_forward_plan_links(form)
+        ),
+        success=lambda saved: f"Decision {saved.reference} saved.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "scrutiny/forward_plan_form.html",
+        {
+            "form": form,
+            "title": f"Edit forward plan entry {entry.reference}",
+            "breadcrumbs": _forward_plan_breadcrumbs((entry.reference, entry.get_absolute_url()), ("Edit", None)),
+        },
+    )
+
+
+def _record_progress(request, entry: ForwardPlanEntry, form: ForwardPlanProgressForm) -> ForwardPlanEntry:
+    status = form.cleaned_data["status"]
+    if status == ForwardPlanEntry.Status.DEFERRED:
+        return services.forward_plan_entry_defer(
+            entry=entry, by=request.user, decision_due=form.cleaned_data["decision_due"]
+        )
+    if status == ForwardPlanEntry.Status.WITHDRAWN:
+        return services.forward_plan_entry_withdraw(entry=entry, by=request.user)
+    return services.forward_plan_entry_link_decision(
+        entry=entry, by=request.user, decision=form.cleaned_data["decision"]
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("scrutiny.change_forwardplanentry")
+def forward_plan_entry_progress(request, pk: int):
+    """Record what became of the decision: decided (its decision record), deferred or withdrawn."""
+    entry = _entry_to_change(request, pk)
+    form = ForwardPlanProgressForm(_posted(request), user=request.user)
+    saved = save_through_service(
+        request,
+        form,
+        lambda: _record_progress(request, entry, form),
+        success=lambda saved: f"Decision {saved.reference}: {saved.get_status_display().lower()}.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(saved)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": f"What happened to {entry.reference}?",
+            "caption": entry.title,
+            "breadcrumbs": _forward_plan_breadcrumbs(
+                (entry.reference, entry.get_absolute_url()), ("What happened", None)
             ),
         },
     )

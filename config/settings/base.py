@@ -205,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contracts.tasks.send_needs_decision_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Daily 06:30: scrutiny recommendations whose Executive response is overdue (LGA 2000 s.9FE), told once each.
+    "scrutiny-overdue-recommendations": {
+        "task": "scrutiny.tasks.notify_overdue_recommendations",
+        "schedule": crontab(minute=30, hour=6),
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -257,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "providers.models.RiskLevel",
         # Draft / published: packs and their supplements share the choice set.
         "PublicationStatusEnum": "scrutiny.models.ScrutinyPack.Status",
+        "SavingStatusEnum": "strategies.models.Saving.Status",
     },
 }
 
