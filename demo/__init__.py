@@ -13,7 +13,7 @@ def load(*, password: str = DEFAULT_PASSWORD) -> dict:
     The seed records go through the services, as the demo users, in date order (``demo.seed``)."""
     from django.db import transaction
 
-    from . import people, seed, volume
+    from . import forward_plan, people, pipeline, plans, recommendations, savings, seed, volume
 
     with transaction.atomic():
         directorates = people.build_directorates()
@@ -22,11 +22,20 @@ def load(*, password: str = DEFAULT_PASSWORD) -> dict:
         strategies = seed.build_strategies(directorates, users)
         providers = seed.build_key_providers(users)
         contracts = seed.build_key_contracts(strategies, directorates, providers, users)
+        # Seed 001's procurement work plan, before the forward plan links its decisions to the projects.
+        pipeline.build_pipeline(users, directorates, contracts)
+        # Seed 003's Somerset plan (themes, "I" statements, intentions on the cycle) and seed 004's savings.
+        plans.build_somerset_plan(users, directorates)
+        savings.build_savings(users, directorates, contracts)
         seed.build_pooled_budgets(strategies, contracts)
         seed.build_measures(strategies)
         seed.build_conclusions(strategies, scrutiny)
         # Approval freezes what each report shows, so contracts, measures and conclusions come first.
         seed.build_reports_and_packs(strategies, scrutiny, users)
+        # Seed 000's two-stage scrutiny (subject committees, the management board, the Executive) and the
+        # forward plan entry of decision I017457, once the decision record exists.
+        recommendations.build_two_stage_scrutiny(users)
+        forward_plan.build_forward_plan(users)
         generated = volume.build_volume(
             directorates=directorates, strategies=strategies, users=users, key_providers=providers
         )

@@ -12,7 +12,17 @@ from oversight.models import ActionPlan, Concern, EscalationStep, PlanAction, Sa
 from performance.models import Measure, MeasureResult
 from providers.models import CqcRating, Location, Provider, RiskAssessment, RiskLevel
 from scrutiny.models import Committee, Meeting, PackAppendix, ScrutinyConclusion, ScrutinyPack
-from strategies.models import CommissioningIntention, CommissioningStrategy, HighlightReport, Outcome, StrategyRisk
+from strategies.models import (
+    CommissioningIntention,
+    CommissioningStrategy,
+    CycleStage,
+    HighlightReport,
+    Outcome,
+    Saving,
+    StrategicTheme,
+    StrategyRisk,
+    ThemeStatement,
+)
 
 
 class DirectorateFactory(DjangoModelFactory):
@@ -113,15 +123,77 @@ class OutcomeFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Outcome {n}")
 
 
+def cycle_phase(name: str) -> CycleStage:
+    """A phase of the default cycle (Analyse, Plan, Do, Review), as migration 0003 of strategies creates it."""
+    return CycleStage.objects.get(parent__isnull=True, name=name)
+
+
+class CycleStageFactory(DjangoModelFactory):
+    """A finer stage within a phase (Plan by default)."""
+
+    class Meta:
+        model = CycleStage
+
+    name = factory.Sequence(lambda n: f"Finer stage {n}")
+    order = factory.Sequence(int)
+    parent = factory.LazyFunction(lambda: cycle_phase("Plan"))
+
+
+class StrategicThemeFactory(DjangoModelFactory):
+    class Meta:
+        model = StrategicTheme
+        django_get_or_create = ("strategy", "name")
+
+    strategy = factory.SubFactory(StrategyFactory)
+    name = "Prevention"
+    order = 1
+
+
+class ThemeStatementFactory(DjangoModelFactory):
+    class Meta:
+        model = ThemeStatement
+
+    theme = factory.SubFactory(StrategicThemeFactory)
+    order = factory.Sequence(int)
+    text = "I have the information and support I need in order to remain as independent as possible."
+
+
 class IntentionFactory(DjangoModelFactory):
+    """An intention under a theme of its own strategy (``theme__name="…"`` names it), from Plan to Do."""
+
     class Meta:
         model = CommissioningIntention
 
     strategy = factory.SubFactory(StrategyFactory)
-    theme = "Prevention"
+    theme = factory.SubFactory(StrategicThemeFactory, strategy=factory.SelfAttribute("..strategy"))
     intention = "Develop community capacity."
-    current_position = "plan"
-    expected_position = "do"
+    current_stage = factory.LazyFunction(lambda: cycle_phase("Plan"))
+    expected_stage = factory.LazyFunction(lambda: cycle_phase("Do"))
+
+
+class SavingFactory(DjangoModelFactory):
+    """A saving agreed for 2016/17, nothing achieved recorded yet."""
+
+    class Meta:
+        model = Saving
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"SAV-{n:04d}")
+    directorate = factory.SubFactory(DirectorateFactory)
+    year = 2016
+    title = "Re-commission day services"
+    budgeted = Decimal("100000.00")
+    status = Saving.Status.AGREED
+
+    @factory.post_generation
+    def contracts(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.contracts.set(extracted)
+
+
+class AchievedSavingFactory(SavingFactory):
+    achieved = Decimal("100000.00")
+    status = Saving.Status.ACHIEVED
 
 
 class StrategyRiskFactory(DjangoModelFactory):
@@ -329,3 +401,103 @@ class PackAppendixFactory(DjangoModelFactory):
     pack = factory.SubFactory(ScrutinyPackFactory)
     strategy = factory.SubFactory(StrategyFactory)
     order = factory.Sequence(int)
+
+
+# --- Two-stage scrutiny and recommendations ---
+
+from scrutiny.services import response_due_for  # noqa: E402
+
+
+class BoardReviewedHighlightReportFactory(HighlightReportFactory):
+    """Past the officers' board: ready to go to scrutiny."""
+
+    status = HighlightReport.Status.BOARD_REVIEWED
+    board_comments = "The Commissioning and Commercial Board noted the report."
+
+
+class ManagementBoardFactory(CommitteeFactory):
+    name = "Overview and Scrutiny Management Board"
+    kind = Committee.Kind.MANAGEMENT_BOARD
+
+
+class ExecutiveFactory(CommitteeFactory):
+    name = "Executive"
+    kind = Committee.Kind.EXECUTIVE
+
+
+class ScrutinyRecommendationFactory(DjangoModelFactory):
+    """A recommendation reported to the Executive (its response due date as the service works it out)."""
+
+    class Meta:
+        model = "scrutiny.ScrutinyRecommendation"
+
+    committee = factory.SubFactory(CommitteeFactory)
+    meeting = factory.SubFactory(MeetingFactory, committee=factory.SelfAttribute("..committee"))
+    number = factory.Sequence(lambda n: n + 1)
+    text = "The Committee recommended wider community engagement on changes to provision."
+    addressed_to = "Executive"
+    strategy = factory.SubFactory(StrategyFactory)
+    reported_on = datetime.date(2018, 10, 2)
+    response_due = factory.LazyAttribute(lambda r: response_due_for(r.reported_on) if r.reported_on else None)
+
+
+# --- Forward plan ----------------------------------------------------------------------------------------
+
+
+class ForwardPlanEntryFactory(DjangoModelFactory):
+    """A key decision on the plan with 28 clear days' notice: published 1 May 2019 for the Executive of 30 May."""
+
+    class Meta:
+        model = "scrutiny.ForwardPlanEntry"
+
+    reference = factory.Sequence(lambda n: f"I02{n:04d}")
+    title = factory.Sequence(lambda n: f"Re-procurement of homecare lot {n}")
+    decision_maker = "Executive"
+    key_decision = True
+    decision_due = datetime.date(2019, 5, 30)
+    first_published = datetime.date(2019, 5, 1)
+    contact_officer = "Democratic Services, 01522 000000"
+
+
+class GeneralExceptionForwardPlanEntryFactory(ForwardPlanEntryFactory):
+    """A key decision on 10 clear days' notice under the general exception, the chair told 9 clear days before."""
+
+    first_published = datetime.date(2019, 5, 19)
+    notice_route = "general_exception"
+    urgency_reasons = "The provider gave notice to end the contract; a new provider must be in place by July."
+    chair_informed_on = datetime.date(2019, 5, 20)
+
+
+# --- Procurement work plan -----------------------------------------------------------------------------------
+
+
+class ProcurementProjectFactory(DjangoModelFactory):
+    """A project at planning on the 2019/20 work plan."""
+
+    class Meta:
+        model = "contracts.ProcurementProject"
+
+    reference = factory.Sequence(lambda n: f"PP-{n:05d}")
+    title = factory.Sequence(lambda n: f"Re-procurement of day opportunities lot {n}")
+    directorate = factory.SubFactory(DirectorateFactory)
+    stage = "planned"
+    route = "open"
+    estimated_annual_value = Decimal("1000000.00")
+    whole_life_value = Decimal("3000000.00")
+    planned_start = datetime.date(2019, 6, 1)
+
+
+class TenderProcurementProjectFactory(ProcurementProjectFactory):
+    """Out to tender since a 2018/19 start."""
+
+    stage = "tender"
+    planned_start = datetime.date(2018, 9, 1)
+    tender_notice_date = datetime.date(2018, 10, 1)
+
+
+class DeliveredProcurementProjectFactory(ProcurementProjectFactory):
+    """Delivered in 2018/19."""
+
+    stage = "delivered"
+    planned_start = datetime.date(2018, 4, 1)
+    completed_on = datetime.date(2018, 11, 15)

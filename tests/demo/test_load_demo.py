@@ -17,6 +17,7 @@ from commissioning.periods import FinancialQuarter
 from contracts.models import Contract, ContractChange, PooledBudget
 from demo import FIGURES
 from demo.figures import RISK_BY_MONTH_END, RISK_START
+from demo.plans import PLAN_NAME as SOMERSET_PLAN
 from oversight.models import Concern, Sanction, Visit
 from performance.selectors import measures_summary
 from providers.models import CqcRating, Location, Provider, RiskAssessment
@@ -58,7 +59,10 @@ def test_loading_twice_changes_no_record_count(demo):
 
 
 def test_the_six_strategies_of_the_executive_report(demo):
-    strategies = CommissioningStrategy.objects.select_related("directorate", "commissioning_lead")
+    # Somerset's plan (seed 003) is a second council area's, beside the Lincolnshire six.
+    strategies = CommissioningStrategy.objects.exclude(name=SOMERSET_PLAN).select_related(
+        "directorate", "commissioning_lead"
+    )
     assert sorted(s.name for s in strategies) == sorted(FIGURES["q3_measures"])
     carers = strategies.get(name="Carers")
     assert carers.stages == ["Do", "Review"]
@@ -80,7 +84,7 @@ def test_q3_highlight_reports_are_approved_by_the_executive(demo):
 
 
 def test_q3_measures_achieved_and_not_achieved_match_the_seed(demo):
-    names = dict(CommissioningStrategy.objects.values_list("pk", "name"))
+    names = dict(CommissioningStrategy.objects.exclude(name=SOMERSET_PLAN).values_list("pk", "name"))
     summaries = measures_summary(strategy_ids=list(names), period=FinancialQuarter(2018, 3))
     found = {
         names[pk]: (s.targeted, s.achieved, s.not_achieved, s.awaiting_data, s.measured_only)

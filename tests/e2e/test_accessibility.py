@@ -203,6 +203,24 @@ def decision_edit_form(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Edit decision")
 
 
+def then_open(suffix: str, list_path: str, href: str) -> Callable[[Page], None]:
+    """Follow the first matching link of ``list_path`` and open ``suffix`` below the page reached."""
+
+    def go(page: Page) -> None:
+        follow(list_path, href)(page)
+        page.goto(page.url.split("?")[0] + suffix)
+
+    return go
+
+
+def somerset_plan(page: Page) -> None:
+    """The demo's Somerset plan (seed 003): intentions by strategic theme on the council's cycle."""
+    page.goto("/strategies/")
+    page.locator("main").get_by_role("link", name=re.compile("Somerset adult social care")).first.click()
+    page.goto(page.url.split("?")[0] + "plan/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("sign-in", None, "/accounts/login/"),
     ("sign-in-errors", None, sign_in_with_errors),
@@ -278,6 +296,39 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("meeting-form", ADMIN, "/scrutiny/committees/1/meetings/new/"),
     ("meeting-form-errors", ADMIN, with_errors("/scrutiny/committees/1/meetings/new/", "Save meeting")),
     ("meeting-edit-form-errors", ADMIN, meeting_form_with_errors("Edit meeting", "Save meeting")),
+    # Plans and decisions: the procurement work plan, the forward plan, two-stage scrutiny and recommendations,
+    # commissioning plans on the council's cycle, and savings.
+    ("procurement-work-plan", OFFICER, "/contracts/procurement/"),
+    ("procurement-project", OFFICER, follow("/contracts/procurement/?stage=delivered", r"/contracts/procurement/\d+/")),
+    ("procurement-project-form-errors", ADMIN, with_errors("/contracts/procurement/add/", "Save project")),
+    (
+        "procurement-project-stage",
+        ADMIN,
+        then_open("stage/", "/contracts/procurement/?stage=planned", r"/contracts/procurement/\d+/"),
+    ),
+    ("pipeline-notice", OFFICER, "/contracts/procurement/pipeline-notice/"),
+    ("forward-plan", COUNCILLOR, "/scrutiny/forward-plan/"),
+    (
+        "forward-plan-entry",
+        COUNCILLOR,
+        follow("/scrutiny/forward-plan/?status=decided", r"/scrutiny/forward-plan/\d+/"),
+    ),
+    ("forward-plan-form-errors", ADMIN, with_errors("/scrutiny/forward-plan/new/", "Save entry")),
+    ("recommendations", COUNCILLOR, "/scrutiny/recommendations/"),
+    ("recommendation", COUNCILLOR, follow("/scrutiny/recommendations/", r"/scrutiny/recommendations/\d+/")),
+    (
+        "recommendation-respond-form",
+        ADMIN,
+        then_open("respond/", "/scrutiny/recommendations/?status=awaiting_response", r"/scrutiny/recommendations/\d+/"),
+    ),
+    ("recommendation-tracker", COUNCILLOR, "/scrutiny/committees/1/tracker/?quarter=2018-Q3"),
+    ("recommendation-form-errors", ADMIN, with_errors("/scrutiny/recommendations/new/", "Save recommendation")),
+    ("commissioning-plan", COUNCILLOR, somerset_plan),
+    ("cycle-stages", ADMIN, "/strategies/cycle-stages/"),
+    ("cycle-stage-form-errors", ADMIN, with_errors("/strategies/cycle-stages/add/", "Save stage")),
+    ("savings", COMMISSIONER, "/strategies/savings/"),
+    ("saving", OFFICER, follow("/strategies/savings/", r"/strategies/savings/\d+/")),
+    ("saving-form-errors", ADMIN, with_errors("/strategies/savings/new/", "Save saving")),
     # Forms with errors elsewhere, and account pages.
     ("contract-form-errors", ADMIN, with_errors("/contracts/add/", "Save contract")),
     ("submit-form-errors", ADMIN, submit_with_errors),

@@ -176,6 +176,33 @@ ROWS = [
     ("contracts:export_csv",      "GET", LOGIN, 200, NA, 200, 403, 200),
     ("contracts:export_xlsx",     "GET", LOGIN, 200, NA, 200, 403, 200),
     ("contracts:needs_decision",  "GET", LOGIN, 200, NA, 200, 403, 200),
+    # Commissioning plans (themes, "I" statements, intentions on the cycle) are read by everyone who reads the
+    # strategy and kept by its directorate's commissioners; the cycle's stages are the administrator's. Savings
+    # are read by every signed-in role and kept by the directorate's commissioners.
+    ("strategies:plan@strategy",            "GET",      LOGIN, 200, 200, 200, 200, 200),
+    ("strategies:plan_print@strategy",      "GET",      LOGIN, 200, 200, 200, 200, 200),
+    ("strategies:theme_add@strategy",       "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("strategies:theme_edit@theme",         "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("strategies:statement_add@theme",      "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("strategies:statement_edit@statement", "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("strategies:cycle_stages",             "GET",      LOGIN, 200, NA, 200, 200, 200),
+    ("strategies:cycle_stage_add",          "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("strategies:cycle_stage_edit@cycle_stage", "GET POST", LOGIN, 403, NA, 403, 403, 200),
+    ("strategies:savings",                  "GET",      LOGIN, 200, NA, 200, 200, 200),
+    ("strategies:savings_csv",              "GET",      LOGIN, 200, NA, 200, 200, 200),
+    ("strategies:saving_add",               "GET POST", LOGIN, 200, NA, 403, 403, 200),
+    ("strategies:saving@saving",            "GET",      LOGIN, 200, 200, 200, 200, 200),
+    ("strategies:saving_edit@saving",       "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    # The procurement work plan: officers' information, kept by contract officers (the commercial team).
+    ("contracts:procurement",                "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("contracts:procurement_export_csv",     "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("contracts:procurement_export_xlsx",    "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("contracts:pipeline_notice",            "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("contracts:pipeline_notice_csv",        "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("contracts:procurement_project_create", "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("contracts:procurement_project@procurementproject",       "GET", LOGIN, 200, 200, 200, 403, 200),
+    ("contracts:procurement_project_edit@procurementproject",  "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    ("contracts:procurement_project_stage@procurementproject", "GET POST", LOGIN, 403, 403, 200, 403, 200),
     ("contracts:create",          "GET POST", LOGIN, 403, NA, 200, 403, 200),
     ("contracts:import",          "GET POST", LOGIN, 403, NA, 200, 403, 200),
     ("contracts:import_template", "GET", LOGIN, 403, NA, 200, 403, 200),
@@ -273,6 +300,40 @@ ROWS = [
     ("scrutiny:decision@decision",        "GET", LOGIN, 200, NA, 200, 200, 200),
     ("scrutiny:decision_create",          "GET POST", LOGIN, 200, NA, 403, 403, 200),
     ("scrutiny:decision_edit@decision",   "GET POST", LOGIN, 200, NA, 403, 403, 200),
+    # The forward plan of key decisions: published (read by every signed-in role), kept by commissioners (their
+    # directorate's entries) and administrators; an empty form shows its errors.
+    ("scrutiny:forward_plan",             "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:forward_plan_csv",         "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:forward_plan_xlsx",        "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:forward_plan_entry@forwardplanentry", "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:forward_plan_entry_create", "GET POST", LOGIN, 200, NA, 403, 403, 200),
+    ("scrutiny:forward_plan_entry_edit@forwardplanentry", "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("scrutiny:forward_plan_entry_progress@forwardplanentry", "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    # Two-stage scrutiny: a report past the board goes to subject committees, the management board and the
+    # decision maker, each stage's conclusions recorded by the report's directorate's commissioners and
+    # administrators. Recommendations and the Executive's responses are public business, kept by the same
+    # people; the quarterly tracker is read by everyone signed in.
+    ("scrutiny:stage_add@board_reviewed_report",  "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("scrutiny:stage_conclude@stage",             "GET", LOGIN, 200, 403, 403, 403, 200),
+    # The committee's conclusion at that meeting is already recorded: an empty form links it to the stage.
+    ("scrutiny:stage_conclude@stage",             "POST", LOGIN,
+        Redirect("strategies:report", "stage_report"), 403, 403, 403, Redirect("strategies:report", "stage_report")),
+    ("scrutiny:recommendations",                  "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:recommendation@recommendation",    "GET", LOGIN, 200, 200, 200, 200, 200),
+    ("scrutiny:recommendation_create",            "GET POST", LOGIN, 200, NA, 403, 403, 200),
+    ("scrutiny:recommendation_edit@recommendation",    "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("scrutiny:recommendation_respond@recommendation", "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("scrutiny:recommendation_close@recommendation",   "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("scrutiny:recommendation_action_add@recommendation", "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("scrutiny:recommendation_action_edit@recommendation_action", "GET POST", LOGIN, 200, 403, 403, 403, 200),
+    ("scrutiny:recommendation_action_complete@recommendation_action", "GET", LOGIN, 200, 403, 403, 403, 200),
+    # Completing is a button: its empty POST completes the action and goes back to the recommendation.
+    ("scrutiny:recommendation_action_complete@recommendation_action", "POST", LOGIN,
+        Redirect("scrutiny:recommendation", "responded_recommendation"), 403, 403, 403,
+        Redirect("scrutiny:recommendation", "responded_recommendation")),
+    ("scrutiny:tracker@committee",                "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:tracker_csv@committee",            "GET", LOGIN, 200, NA, 200, 200, 200),
+    ("scrutiny:tracker_pdf@committee",            "GET", LOGIN, 200, NA, 200, 200, 200),
     # A meeting's agenda is kept by those who prepare packs; supplements to a published pack (late items) are
     # made, rendered and published by them too, and read, once published, by whoever reads the pack.
     ("scrutiny:agenda_item_add@meeting",       "GET POST", LOGIN, 403, NA, 403, 403, 200),
@@ -413,6 +474,42 @@ ROWS = [
     ("v1:decision-detail@decision",       "PATCH", 401, 200, NA, 403, 403, 200),
     ("v1:decision-detail@decision",       "PUT",  401, 400, NA, 403, 403, 400),
     ("v1:decision-outcome@decision",      "POST", 401, 400, NA, 403, 403, 400),
+    # Savings and the cycle's stages over the API; the provider check names contracts' providers (officers').
+    ("v1:saving-list",                    "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:saving-list",                    "POST", 401, 400, NA, 403, 403, 400),
+    ("v1:saving-detail@saving",           "GET",   401, 200, 200, 200, 200, 200),
+    ("v1:saving-detail@saving",           "PATCH", 401, 200, 403, 403, 403, 200),
+    ("v1:saving-detail@saving",           "PUT",   401, 400, 403, 403, 403, 400),
+    ("v1:saving-provider-check@saving",   "GET",  401, 200, 200, 200, 403, 200),
+    ("v1:cyclestage-list",                "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:cyclestage-detail@cycle_stage",  "GET",  401, 200, NA, 200, 200, 200),
+    # The procurement work plan over the API: as on its pages.
+    ("v1:procurementproject-list",    "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:procurementproject-list",    "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:procurementproject-figures", "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:procurementproject-detail@procurementproject", "GET",   401, 200, 200, 200, 403, 200),
+    ("v1:procurementproject-detail@procurementproject", "PATCH", 401, 403, 403, 200, 403, 200),
+    ("v1:procurementproject-detail@procurementproject", "PUT",   401, 403, 403, 400, 403, 400),
+    ("v1:procurementproject-stage@procurementproject",  "POST",  401, 403, 403, 400, 403, 400),
+    # Recommendations and stages over the API: as on their pages (stages are read-only there).
+    ("v1:scrutinyrecommendation-list",    "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:scrutinyrecommendation-list",    "POST", 401, 400, NA, 403, 403, 400),
+    ("v1:scrutinyrecommendation-detail@recommendation", "GET",   401, 200, 200, 200, 200, 200),
+    ("v1:scrutinyrecommendation-detail@recommendation", "PUT",   401, 400, 403, 403, 403, 400),
+    ("v1:scrutinyrecommendation-detail@recommendation", "PATCH", 401, 200, 403, 403, 403, 200),
+    ("v1:scrutinyrecommendation-respond@recommendation", "POST", 401, 400, 403, 403, 403, 400),
+    ("v1:scrutinyrecommendation-close@recommendation",   "POST", 401, 400, 403, 403, 403, 400),
+    ("v1:scrutinystage-list",             "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:scrutinystage-detail@stage",     "GET",  401, 200, 200, 200, 200, 200),
+    # The forward plan over the API: as on its pages.
+    ("v1:forwardplanentry-list",          "GET",  401, 200, NA, 200, 200, 200),
+    ("v1:forwardplanentry-list",          "POST", 401, 400, NA, 403, 403, 400),
+    ("v1:forwardplanentry-detail@forwardplanentry", "GET",   401, 200, NA, 200, 200, 200),
+    ("v1:forwardplanentry-detail@forwardplanentry", "PATCH", 401, 200, 403, 403, 403, 200),
+    ("v1:forwardplanentry-detail@forwardplanentry", "PUT",   401, 400, 403, 403, 403, 400),
+    ("v1:forwardplanentry-defer@forwardplanentry",    "POST", 401, 400, 403, 403, 403, 400),
+    ("v1:forwardplanentry-withdraw@forwardplanentry", "POST", 401, 200, 403, 403, 403, 200),
+    ("v1:forwardplanentry-decision@forwardplanentry", "POST", 401, 400, 403, 403, 403, 400),
 ]
 # fmt: on
 
@@ -460,11 +557,14 @@ _NO_URL = "No page or API endpoint makes this write (only the admin, which this 
 KNOWN_UNUSED_GRANTS: dict[tuple[str, str], str] = {
     **_unused(
         (_OFFICER_GROUP, _SCRUTINY_GROUP),
-        "Checked only where this role is refused: the edit page of a commissioning intention or a risk looks the "
-        "part up among those the user may view (Model.objects.visible_to) before it asks for the right to change "
-        "it, so without the view right the refusal would be 404, not 403; no allowed row asks for it",
+        "Checked only where this role is refused: the edit page of a commissioning intention, a risk, a plan's "
+        'theme or its "I" statement looks the part up among those the user may view (Model.objects.visible_to) '
+        "before it asks for the right to change it, so without the view right the refusal would be 404, not 403; "
+        "no allowed row asks for it",
         "strategies.view_commissioningintention",
         "strategies.view_strategyrisk",
+        "strategies.view_strategictheme",
+        "strategies.view_themestatement",
     ),
     **_unused(
         (_COMMISSIONER_GROUP, _OFFICER_GROUP),

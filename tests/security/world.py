@@ -57,6 +57,48 @@ def _file(name: str) -> str:
     return default_storage.save(name, ContentFile(PDF))
 
 
+def _plan_and_savings(strategy, contract) -> dict[str, Any]:
+    """A theme of directorate A's plan with an "I" statement, a finer cycle stage, and a saving of A touching
+    A's contract."""
+    theme = f.StrategicThemeFactory(strategy=strategy)
+    return {
+        "theme": theme,
+        "statement": f.ThemeStatementFactory(theme=theme),
+        "cycle_stage": f.CycleStageFactory(),
+        "saving": f.SavingFactory(directorate=strategy.directorate, contracts=[contract]),
+    }
+
+
+def _two_stage_scrutiny(strategy, committee, meeting) -> dict[str, Any]:
+    """A report of directorate A on its way through scrutiny (a subject committee's stage, not yet concluded),
+    a recommendation awaiting the Executive's response, and an open action on one already answered."""
+    from scrutiny.models import RecommendationAction, ScrutinyStage
+
+    on_its_way = f.HighlightReportFactory(
+        strategy=strategy, year=2017, quarter=3, status=f.HighlightReport.Status.BOARD_REVIEWED
+    )
+    stage = ScrutinyStage.objects.create(report=on_its_way, step=ScrutinyStage.Step.SUBJECT_COMMITTEE, meeting=meeting)
+    awaiting = f.ScrutinyRecommendationFactory(strategy=strategy, committee=committee, meeting=meeting, number=1)
+    answered = f.ScrutinyRecommendationFactory(
+        strategy=strategy,
+        committee=committee,
+        meeting=meeting,
+        number=2,
+        response="accepted",
+        responded_by="Executive Councillor for Adult Care",
+        responded_on=datetime.date(2018, 11, 6),
+        status="in_progress",
+    )
+    action = RecommendationAction.objects.create(recommendation=answered, description="Engage carers' groups.")
+    return {
+        "stage_report": on_its_way,
+        "stage": stage,
+        "recommendation": awaiting,
+        "responded_recommendation": answered,
+        "recommendation_action": action,
+    }
+
+
 def build_world() -> World:
     world = World()
     a = f.DirectorateFactory(name="Adult Care and Community Wellbeing", code="accw")
@@ -198,6 +240,10 @@ def build_world() -> World:
         "draft_pack": draft_pack,
         "published_pack": published_pack,
         "decision": decision,
+        "forwardplanentry": f.ForwardPlanEntryFactory(reference="FP-MATRIX-1", directorate=a),
+        "procurementproject": f.ProcurementProjectFactory(directorate=a),
+        **_plan_and_savings(strategy, contract),
+        **_two_stage_scrutiny(strategy, committee, meeting),
     }
     from django.contrib.contenttypes.models import ContentType
 
@@ -228,8 +274,11 @@ def build_world() -> World:
     # URL kwargs per target: a URL takes the ones its pattern names (pk, strategy_pk, report_pk, ...).
     targets = {name: {"pk": obj.pk} for name, obj in objects.items()}
     targets["strategy"] = {"pk": strategy.pk, "strategy_pk": strategy.pk}
-    for part in ("outcome", "intention", "risk"):
+    for part in ("outcome", "intention", "risk", "theme"):
         targets[part] = {"strategy_pk": strategy.pk, "pk": objects[part].pk}
+    # A theme's "I" statements: the add page takes the theme as theme_pk.
+    targets["theme"]["theme_pk"] = objects["theme"].pk
+    targets["statement"] = {"theme_pk": objects["theme"].pk, "pk": objects["statement"].pk}
     for name in reports:
         targets[name] = {"pk": reports[name].pk, "report_pk": reports[name].pk}
     targets["strategy_results"] = {"strategy_pk": strategy.pk, "year": 2018, "quarter": 3}
