@@ -1679,7 +1679,7 @@ def _locked_recommendation(recommendation: ScrutinyRecommendation, by: User) -> 
     perm = "scrutiny.change_scrutinyrecommendation"
     permissions.require(by, perm, recommendation)
     locked = (
-        ScrutinyRecommendation.objects.select_for_update()
+        ScrutinyRecommendation.objects.select_for_update(of=("self",))
         .select_related("committee", "meeting", "strategy")
         .get(pk=recommendation.pk)
     )
@@ -1936,7 +1936,9 @@ def notify_overdue_recommendations(*, today: date | None = None) -> int:
     due = stage_selectors.recommendations_overdue(today=today).filter(overdue_notified_on__isnull=True)
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
-            recommendation = ScrutinyRecommendation.objects.select_for_update().select_related("strategy").get(pk=pk)
+            recommendation = (
+                ScrutinyRecommendation.objects.select_for_update(of=("self",)).select_related("strategy").get(pk=pk)
+            )
             if recommendation.overdue_notified_on or not stage_selectors.is_overdue(recommendation, today=today):
                 continue
             notify(
