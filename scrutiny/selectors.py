@@ -428,16 +428,20 @@ def forward_plan_by_month(entries) -> list[tuple[date, list[ForwardPlanEntry]]]:
     return list(months.items())
 
 
-def forward_plan_short_notice(*, user) -> QuerySet[ForwardPlanEntry]:
+def forward_plan_short_notice(*, user, upcoming_from: date | None = None) -> QuerySet[ForwardPlanEntry]:
     """Key decisions with fewer than 28 clear days between first publication and the date of decision (taken, if
-    at all, under the general exception or special urgency), soonest first."""
+    at all, under the general exception or special urgency), soonest first. ``upcoming_from``: only those still
+    to be decided (planned or deferred) due on or after that day."""
     gap = ExpressionWrapper(F("decision_due") - F("first_published"), output_field=DurationField())
-    return (
+    entries = (
         forward_plan_entries(user=user)
         .filter(key_decision=True, first_published__isnull=False)
         .annotate(notice_gap=gap)
         .filter(notice_gap__lt=timedelta(days=NOTICE_CLEAR_DAYS + 1))
     )
+    if upcoming_from is not None:
+        entries = entries.filter(status__in=UPCOMING, decision_due__gte=upcoming_from)
+    return entries
 
 
 def forward_plan_entry_for_page(*, pk: int, user) -> ForwardPlanEntry:

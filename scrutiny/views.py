@@ -1690,9 +1690,9 @@ def forward_plan(request):
     missing = selectors.contracts_missing_from_forward_plan(user=request.user)
     today = timezone.localdate()
     short_notice = selectors.with_notice(
-        selectors.forward_plan_short_notice(user=request.user)
-        .filter(status__in=selectors.UPCOMING, decision_due__gte=today)
-        .prefetch_related(None)  # the list names each entry only
+        selectors.forward_plan_short_notice(user=request.user, upcoming_from=today).prefetch_related(
+            None
+        )  # the list names each entry only
     )
     return render(
         request,

@@ -12,6 +12,7 @@ from oversight.models import ActionPlan, Concern, EscalationStep, PlanAction, Sa
 from performance.models import Measure, MeasureResult
 from providers.models import CqcRating, Location, Provider, RiskAssessment, RiskLevel
 from scrutiny.models import Committee, Meeting, PackAppendix, ScrutinyConclusion, ScrutinyPack
+from scrutiny.services import response_due_for
 from strategies.models import (
     CommissioningIntention,
     CommissioningStrategy,
@@ -404,8 +405,6 @@ class PackAppendixFactory(DjangoModelFactory):
 
 
 # --- Two-stage scrutiny and recommendations ---
-
-from scrutiny.services import response_due_for  # noqa: E402
 
 
 class BoardReviewedHighlightReportFactory(HighlightReportFactory):
