@@ -90,7 +90,11 @@ _SCRUTINY_READS = [
 # Extra (custom) permissions per role, as "app_label.codename".
 _EXTRA = {
     COMMISSIONER: ["strategies.submit_highlightreport"],
-    CONTRACT_OFFICER: ["contracts.import_contracts", "providers.import_cqc_ratings"],
+    CONTRACT_OFFICER: [
+        "contracts.import_contracts",
+        "providers.import_cqc_ratings",
+        "providers.acknowledge_cqcratingalert",
+    ],
     SCRUTINY_MEMBER: [],
     ADMINISTRATOR: [],
 }

@@ -92,6 +92,8 @@ class Provider(TimeStampedModel):
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     contact_email = models.EmailField(blank=True)
+    # Central Digital Platform's Public Procurement Organisation Number (Procurement Act 2023), when held.
+    ppon_id = models.CharField("PPON", max_length=20, blank=True, help_text="Public Procurement Organisation Number.")
 
     objects = ProviderQuerySet.as_manager()
     history = HistoricalRecords()
@@ -134,6 +136,19 @@ class Location(TimeStampedModel):
     zone = models.CharField(max_length=80, blank=True, help_text="Contract-management zone or locality.")
     in_county = models.BooleanField(default=True)
     postcode = models.CharField(max_length=10, blank=True)
+    # What CQC's HSCA active locations file says of the location (kept current by its import).
+    address = models.TextField(blank=True)
+    local_authority = models.CharField(max_length=100, blank=True)
+    registered_manager = models.CharField(max_length=200, blank=True)
+    is_dormant = models.BooleanField("Dormant", default=False, help_text="Registered, but not providing care.")
+    last_seen_in_cqc_file = models.DateField(null=True, blank=True)
+    # Set when a CQC file the council imports no longer lists the location; cleared when it reappears.
+    cqc_review_reason = models.CharField("CQC review", max_length=300, blank=True)
+    cqc_review_since = models.DateField(null=True, blank=True)
+    # A change of owner: CQC registers the same service under a new location ID with an inherited rating.
+    previous_location = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successor_locations"
+    )
 
     objects = LocationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -167,6 +182,8 @@ class CqcRating(TimeStampedModel):
     caring = models.CharField(max_length=30, choices=CqcRatingValue.choices, blank=True)
     responsive = models.CharField(max_length=30, choices=CqcRatingValue.choices, blank=True)
     well_led = models.CharField("Well-led", max_length=30, choices=CqcRatingValue.choices, blank=True)
+    # CQC shows a new registration (a change of owner) with the rating of the service it took over.
+    inherited = models.BooleanField(default=False)
 
     objects = CqcRatingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -243,3 +260,32 @@ class RiskAssessment(TimeStampedModel):
     @property
     def is_overridden(self) -> bool:
         return self.level != self.calculated_level
+
+
+class CqcRatingAlertQuerySet(_OfficersOnly):
+    pass
+
+
+class CqcRatingAlert(TimeStampedModel):
+    """A fall in a location's CQC rating (overall or a key question, down between two real ratings), shown
+    on the provider page and dashboard until a contract officer acknowledges it."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="cqc_rating_alerts")
+    rating = models.OneToOneField(CqcRating, on_delete=models.CASCADE, related_name="alert")
+    previous_rating = models.ForeignKey(CqcRating, on_delete=models.CASCADE, related_name="+")
+    # [{"question": "overall" | "safe" | ..., "previous": value, "new": value}, ...]
+    drops = models.JSONField(default=list)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledgement_note = models.TextField(blank=True)
+
+    objects = CqcRatingAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("acknowledge_cqcratingalert", "Can acknowledge a CQC rating alert")]
+
+    def __str__(self):
+        return f"{self.location}: rating fell ({self.rating.published_on:%d/%m/%Y})"
