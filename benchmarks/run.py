@@ -87,6 +87,19 @@ SPEC = {
     "pack14_single_layout_s": ("s", None),
     "pack14_parallel_s": ("s", None),
 }
+# Each hostile import file's refusal (benchmarks/refusals.py): wall time and peak Python memory, in a child each.
+REFUSALS = (
+    "rows_1e6", "size_50mb", "zip_bomb", "unpacked_large", "duplicate_headers", "wrong_encoding", "many_columns",
+    "overlong_cell",
+)  # fmt: skip
+for _name in REFUSALS:
+    SPEC[f"refusal_{_name}_ms"] = ("ms", 2000)
+    SPEC[f"refusal_{_name}_peak_mb"] = ("MB", 100)
+# The OCDS export of the bench-size register, validated against the official schemas (benchmarks/ocds_check.py).
+SPEC["ocds_errors"] = ("errors", 0)
+SPEC["ocds_releases"] = ("releases", None)
+SPEC["ocds_build_s"] = ("s", None)
+SPEC["ocds_validate_s"] = ("s", None)
 # Higher is better for these; every other target is a ceiling.
 AT_LEAST: set[str] = set()
 
@@ -457,6 +470,56 @@ class Bench:
         self.notes["import_rows"] = self.import_rows
         print("   " + proc.stdout.strip().splitlines()[-1] + f" ({proc.elapsed:.1f}s)")
 
+    def ocds(self) -> None:
+        """The whole register's OCDS export at bench size, validated with 0 errors against the official schemas."""
+        proc = subprocess.run(  # noqa: S603 - a script of this folder with fixed arguments
+            [PYTHON, str(Path(__file__).resolve().parent / "ocds_check.py"), "--json"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=1800,
+        )
+        lines = proc.stdout.strip().splitlines()
+        if not lines:
+            raise RuntimeError("ocds_check printed nothing: " + (proc.stderr or "").strip()[-300:])
+        figures = json.loads(lines[-1])
+        for name in ("ocds_errors", "ocds_releases", "ocds_build_s", "ocds_validate_s"):
+            self.record(name, figures.get(name))
+        if figures.get("ocds_first_errors"):
+            self.notes["ocds_first_errors"] = figures["ocds_first_errors"]
+
+    def refusals(self) -> None:
+        """Each hostile import file refused in a child process of its own: time and peak memory of the refusal."""
+        refusal_notes = {}
+        for name in REFUSALS:
+            proc = subprocess.run(  # noqa: S603 - this script with fixed arguments
+                [PYTHON, str(Path(__file__).resolve()), "--child-refusal", name],
+                cwd=ROOT,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            if proc.returncode != 0:
+                tail = (proc.stderr or proc.stdout).strip().splitlines()[-4:]
+                raise RuntimeError(f"refusal {name} failed: " + " | ".join(tail))
+            measured = json.loads(proc.stdout.strip().splitlines()[-1])
+            self.record(f"refusal_{name}_ms", measured["ms"])
+            self.record(f"refusal_{name}_peak_mb", measured["peak_mb"])
+            refusal_notes[name] = measured
+            print(f"   {name:18} {measured['ms']:>9.1f} ms {measured['peak_mb']:>7.1f} MB  {measured['message'][:90]}")
+        self.notes["refusals"] = refusal_notes
+
+    def run_imports_only(self) -> int:
+        """The import refusals alone (no database needed); their figures replace those in latest.json."""
+        WORKDIR.mkdir(parents=True, exist_ok=True)
+        names = [f"refusal_{n}_{unit}" for n in REFUSALS for unit in ("ms", "peak_mb")]
+        self.section("Import refusals", names, self.refusals)
+        self.notes["only"] = "imports"
+        self.write(keep_others=True)
+        return 0
+
     # --- the run ------------------------------------------------------------------------------------------
     def run(self) -> int:
         started = time.perf_counter()
@@ -505,6 +568,13 @@ class Bench:
             self.section(
                 f"Import of {self.import_rows:,} contracts", ["import_10k_s"], lambda: self.import_file(import_path)
             )
+            self.section(
+                "OCDS export against the official schemas",
+                ["ocds_errors", "ocds_releases", "ocds_build_s", "ocds_validate_s"],
+                self.ocds,
+            )
+            refusal_names = [f"refusal_{n}_{unit}" for n in REFUSALS for unit in ("ms", "peak_mb")]
+            self.section("Import refusals", refusal_names, self.refusals)
         finally:
             self.stop_server()
         for name in SPEC:
@@ -761,8 +831,19 @@ def main() -> int:
     parser.add_argument("--child-queries", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child-packs", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--side-by-side", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--only", choices=["packs"], help="Only this part (on a fresh, small database).")
+    parser.add_argument(
+        "--only", choices=["packs", "imports"], help="Only this part (packs: on a fresh, small database)."
+    )
+    parser.add_argument("--child-refusal", choices=REFUSALS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_refusal:
+        _django()
+        import refusals  # benchmarks/refusals.py: this script's folder is on sys.path
+
+        refusals.child(args.child_refusal)
+        return 0
+    if args.only == "imports":
+        return Bench(quick=args.quick).run_imports_only()
     if args.child_queries:
         child_queries()
         return 0

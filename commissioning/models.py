@@ -144,3 +144,65 @@ class Document(models.Model):
 
     def get_absolute_url(self):
         return reverse("document-download", args=[self.pk])
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ImportJobQuerySet":
+        """A job's file and rows are its creator's business: others see only jobs they started, administrators
+        (and superusers) every job."""
+        from . import roles
+
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.has_role(roles.ADMINISTRATOR):
+            return self
+        return self.filter(created_by=user)
+
+
+def import_upload_to(instance: "ImportJob", filename: str) -> str:
+    """Under imports/, which protected_media serves to no one: only the import task reads the stored file."""
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class ImportJob(models.Model):
+    """A file imported in the background (``commissioning.imports.run_or_queue``), or an inline import that
+    found problems, kept so that its error report can be downloaded. Seen only by who started it and
+    administrators (``visible_to``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    importer = models.CharField(max_length=200, help_text="Dotted path of the import function.")
+    filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to=import_upload_to, max_length=255, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    dry_run = models.BooleanField(default=False)
+    options = models.JSONField(default=dict, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="Why the file as a whole was refused, or the task failed.")
+    result = models.JSONField(null=True, blank=True)
+    error_report = models.TextField(blank=True, help_text="CSV of row, column, value and problem.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Import of {self.filename} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("commissioning:import_job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

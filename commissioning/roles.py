@@ -109,6 +109,8 @@ _NOT_BY_ROLE = {
     "commissioning.notification",
     "commissioning.document",
     "commissioning.historicaldocument",
+    # An import's progress is its uploader's (and administrators'): ImportJob.objects.visible_to.
+    "commissioning.importjob",
     "commissioning.directorate",
     "commissioning.user",
     "contracts.contractchange",

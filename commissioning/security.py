@@ -15,6 +15,7 @@ from django.template.defaultfilters import filesizeformat
 _ZIP_SIGNATURE = b"PK\x03\x04"
 _SIGNATURES = {
     "xlsx": (_ZIP_SIGNATURE,),
+    "ods": (_ZIP_SIGNATURE,),
     "docx": (_ZIP_SIGNATURE,),
     "pdf": (b"%PDF-",),
     "png": (b"\x89PNG\r\n\x1a\n",),
@@ -52,14 +53,19 @@ def validate_upload(
         message = messages.get(f"{error.code}.{extension}") or messages.get(error.code or "")
         if message is None:
             raise
-        raise ValidationError(message, code=error.code) from error
+        # The file's own figure is kept whatever the wording ("... 5 MB (it is 50.0 MB)").
+        figure = (error.params or {}).get("figure")
+        if figure and figure not in message:
+            message = f"{message.rstrip('.')} ({figure})."
+        raise ValidationError(message, code=error.code, params=error.params) from error
 
 
 def _validate_upload(file, *, allowed_extensions: Iterable[str], max_bytes: int) -> str:
     allowed = sorted({ext.lower().lstrip(".") for ext in allowed_extensions})
     name = PurePath(getattr(file, "name", "") or "").name
     extension = PurePath(name).suffix.lower().lstrip(".")
-    listed = " or ".join(f".{ext}" for ext in allowed)
+    dotted = [f".{ext}" for ext in allowed]
+    listed = dotted[0] if len(dotted) == 1 else f"{', '.join(dotted[:-1])} or {dotted[-1]}"
     if not name or extension not in allowed:
         raise ValidationError(f"The selected file must be a {listed} file.", code="file_type")
     size = getattr(file, "size", None)
@@ -69,7 +75,14 @@ def _validate_upload(file, *, allowed_extensions: Iterable[str], max_bytes: int)
     if size == 0:
         raise ValidationError("The selected file is empty.", code="file_empty")
     if size > max_bytes:
-        raise ValidationError(f"The selected file must be smaller than {filesizeformat(max_bytes)}.", code="file_size")
+        figure = f"it is {filesizeformat(size)}"
+        if filesizeformat(size) == filesizeformat(max_bytes):
+            figure = f"it is {size:,} bytes; the limit is {max_bytes:,}"
+        raise ValidationError(
+            f"The selected file must be smaller than {filesizeformat(max_bytes)} ({figure}).",
+            code="file_size",
+            params={"figure": figure},
+        )
 
     file.seek(0)
     head = file.read(_TEXT_SNIFF_BYTES if extension in _TEXT_TYPES else 8)
@@ -83,12 +96,17 @@ def _validate_upload(file, *, allowed_extensions: Iterable[str], max_bytes: int)
             f"The selected file is not a real .{extension} file. Save it again as .{extension} and upload that.",
             code="file_content",
         )
-    if extension == "xlsx":
-        _check_workbook(file)
+    if extension in ("xlsx", "ods"):
+        _check_workbook(file, extension)
     return extension
 
 
 def _check_text(head: bytes, extension: str) -> None:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValidationError(
+            f"The selected .{extension} file is saved as UTF-16 ('Unicode text'): save it as UTF-8 text.",
+            code="file_encoding",
+        )
     if b"\x00" in head:
         raise ValidationError(
             f"The selected file is not a .{extension} file: it contains binary data.", code="file_content"
@@ -106,22 +124,40 @@ def _check_text(head: bytes, extension: str) -> None:
                 ) from error
 
 
-def _check_workbook(file) -> None:
-    """An .xlsx is a zip of XML parts: refuse anything else, and archives that would expand hugely."""
+# The parts each kind of workbook must have, and how it is named in a refusal.
+_WORKBOOK_PARTS = {
+    "xlsx": (
+        lambda names: "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names),
+        "an Excel workbook (.xlsx)",
+    ),
+    "ods": (lambda names: "content.xml" in names, "an OpenDocument spreadsheet (.ods)"),
+}
+
+
+def _check_workbook(file, extension: str = "xlsx") -> None:
+    """An .xlsx or .ods is a zip of XML parts: refuse anything else, and archives that would expand hugely."""
     try:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
             expanded = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as error:
         raise ValidationError(
-            "The selected file is not a real .xlsx file. Save it again as .xlsx and upload that.", code="file_content"
+            f"The selected file is not a real .{extension} file. Save it again as .{extension} and upload that.",
+            code="file_content",
         ) from error
     finally:
         file.seek(0)
-    if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
-        raise ValidationError("The selected file is not an Excel workbook (.xlsx).", code="file_content")
+    has_parts, kind = _WORKBOOK_PARTS[extension]
+    if not has_parts(names):
+        raise ValidationError(f"The selected file is not {kind}.", code="file_content")
     if expanded > MAX_WORKBOOK_EXPANDED_BYTES:
-        raise ValidationError("The selected workbook is too large once opened.", code="file_size")
+        figure = f"it would unpack to {filesizeformat(expanded)}"
+        raise ValidationError(
+            f"The selected workbook is too large once opened ({figure}; the limit is "
+            f"{filesizeformat(MAX_WORKBOOK_EXPANDED_BYTES)}).",
+            code="file_size",
+            params={"figure": figure},
+        )
 
 
 def neutralise_formula(value: Any) -> Any:

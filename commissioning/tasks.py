@@ -1,12 +1,17 @@
 """Background jobs of the shared core."""
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection, send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Notification
+
+logger = logging.getLogger(__name__)
 
 NOTIFICATION_EMAIL_TEMPLATE = "commissioning/notifications_email.txt"
 
@@ -58,3 +63,55 @@ def notification_email(notification: Notification, *, connection=None) -> EmailM
     return EmailMessage(
         subject=notification.subject, body=body, to=[notification.recipient.email], connection=connection
     )
+
+
+@shared_task(bind=True, acks_late=True)
+def run_import(self, *, job_id: str) -> str:
+    """Run a queued ImportJob: its importer on its stored file, all or nothing as inline, recording rows read
+    and errors so far on the job as the pipeline reports them. A file refused as a whole, or an importer that
+    fails, leaves the job failed with the reason; the stored file is deleted once the job is finished."""
+    from django.utils.module_loading import import_string
+
+    from .imports import ImportFileError, Progress, error_report_csv, progress_reset, progress_to
+    from .models import ImportJob
+
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return "already run"  # a redelivered task: the first run owns the job
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+
+    def save_progress(rows: int, errors: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(rows_read=rows, error_count=errors)
+
+    progress = Progress(save_progress)
+    token = progress_to(progress)
+    try:
+        with job.file.open("rb") as stored:
+            content = stored.read()
+        report = import_string(job.importer)(
+            content=content, filename=job.filename, by=job.created_by, dry_run=job.dry_run, **job.options
+        )
+    except ImportFileError as error:
+        job.status, job.message = ImportJob.Status.FAILED, error.message
+        job.rows_read = progress.rows
+    except PermissionDenied as error:  # a row the user may not write: the service refused the whole file
+        job.status, job.message = ImportJob.Status.FAILED, f"Nothing was imported. {error}"
+        job.rows_read = progress.rows
+    except Exception as error:  # the job must end, whatever went wrong; the log keeps the traceback
+        logger.exception("Import job %s failed", job.pk)
+        job.status = ImportJob.Status.FAILED
+        job.message = f"The import stopped with an unexpected error ({type(error).__name__}); nothing was imported."
+        job.rows_read = progress.rows
+    else:
+        job.status = ImportJob.Status.SUCCEEDED if report.ok else ImportJob.Status.FAILED
+        job.rows_read, job.error_count = report.rows_read, report.error_count
+        job.result = report.to_dict()
+        job.error_report = error_report_csv(report.errors, error_count=report.error_count) if report.errors else ""
+    finally:
+        progress_reset(token)
+    job.finished_at = timezone.now()
+    job.save()
+    job.file.delete(save=True)  # the upload may hold personal data: kept no longer than needed
+    return job.status

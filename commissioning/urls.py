@@ -1,7 +1,7 @@
 """Shared pages (account, API tokens, notifications, document downloads) and the API root; apps add their own
 API routes in api_urls."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import document_views, notification_views, token_views
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("notifications/read/", notification_views.notifications_read_all, name="notifications-read-all"),
     path("notifications/<int:pk>/read/", notification_views.notification_read, name="notification-read"),
     path("documents/<int:pk>/download/", document_views.download, name="document-download"),
+    path("imports/", include("commissioning.import_urls")),
 ]

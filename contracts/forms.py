@@ -190,7 +190,7 @@ class DecisionForm(forms.Form):
 class ContractImportForm(forms.Form):
     file = forms.FileField(
         label="Contract register file",
-        help_text="A .csv or .xlsx file of no more than 5 MB, with the columns of the template.",
+        help_text="A .csv, .xlsx or .ods file of no more than 5 MB, with the columns of the template.",
         error_messages={"empty": UPLOAD.messages["file_empty"]},
     )
     create_providers = forms.BooleanField(

@@ -38,24 +38,26 @@ from providers.services import provider_create
 from . import services
 from .models import Contract
 
-__all__ = ["COLUMNS", "HEADERS", "ContractImportReport", "ImportFileError", "RowError", "import_contracts"]
+__all__ = ["COLUMNS", "HEADERS", "IMPORTER", "ContractImportReport", "ImportFileError", "RowError", "import_contracts"]
 
 # This page's own wording for each upload problem that commissioning.security finds.
+# Size, rows and the other limits come from settings.IMPORT_LIMITS (5 MB and 20,000 rows by default); the
+# size refusal keeps the file's own figure after this wording.
 UPLOAD = UploadRules(
-    extensions=("csv", "xlsx"),
-    max_bytes=5 * 1024 * 1024,
-    max_rows=20_000,
+    extensions=("csv", "xlsx", "ods"),
     messages={
-        "file_type": "The file must be a .csv or .xlsx file.",
+        "file_type": "The file must be a .csv, .xlsx or .ods file.",
         "file_empty": "The file is empty: it needs a header row with the template's columns.",
-        "file_size": "The file must be no larger than 5 MB.",
         "file_content.xlsx": "The file could not be opened as an Excel (.xlsx) workbook.",
+        "file_content.ods": "The file could not be opened as an OpenDocument (.ods) spreadsheet.",
         "file_content.csv": (
             "The file is not a .csv file: it contains binary data. Save it as 'CSV UTF-8' and try again."
         ),
-        "file_encoding": "The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.",
+        "file_encoding": "The file is neither UTF-8 nor Windows-1252 text. Save it as 'CSV UTF-8' and try again.",
     },
 )
+# The dotted path run_or_queue and the import task find this importer by.
+IMPORTER = "contracts.imports.import_contracts"
 
 
 def parse_extension_months(text: str) -> list[int]:
@@ -129,6 +131,11 @@ class ContractImportReport(ImportReport):
     created_references: list[str] = field(default_factory=list)
     updated_references: list[str] = field(default_factory=list)
     new_providers: list[str] = field(default_factory=list)
+
+    def sections(self) -> list[dict[str, Any]]:
+        if not self.new_providers:
+            return []
+        return [{"title": "Providers added", "headings": ["Provider"], "rows": [[name] for name in self.new_providers]}]
 
 
 def _date(value: Any) -> date:
@@ -251,7 +258,7 @@ class _RowChecker:
         self.parsers = lookups.parsers()
 
     def error(self, row: Row, field_name: str, message: str) -> None:
-        self.report.error(row.number, _HEADER_OF[field_name], message)
+        self.report.error(row.number, _HEADER_OF[field_name], message, row.get(field_name))
 
     def clean(self, row: Row) -> dict[str, Any] | None:
         before = len(self.report.errors)
@@ -321,7 +328,7 @@ def import_contracts(
         data = checker.clean(row)
         reference = row.text("reference")
         if reference in seen:
-            report.error(row.number, "Reference", f"'{reference}' is also on row {seen[reference]}.")
+            report.error(row.number, "Reference", f"'{reference}' is also on row {seen[reference]}.", reference)
             data = None
         elif reference:
             seen[reference] = row.number
@@ -363,6 +370,13 @@ def _write(cleaned: list[tuple[int, dict]], lookups: _Lookups, by: User | None, 
     report.created_references = done.created
     report.updated_references = done.updated
     report.created, report.updated, report.unchanged = len(done.created), len(done.updated), len(done.unchanged)
+    # What each row did (or, in a dry run, would do), in the file's order.
+    row_of = {data["reference"]: number for number, data in new}
+    row_of.update({data["reference"]: number for number, _, data in updates})
+    actions = [("created", done.created), ("updated", done.updated), ("unchanged", done.unchanged)]
+    changes = [(row_of.get(ref, 0), action, ref) for action, refs in actions for ref in refs]
+    for number, action, reference in sorted(changes):
+        report.change(number, action, f"Contract {reference}")  # type: ignore[arg-type]
 
 
 def template_csv() -> str:

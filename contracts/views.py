@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
+from commissioning.imports import import_limits, run_or_queue
 from commissioning.listing import page_of, querystring_without
+from commissioning.models import ImportJob
 from commissioning.periods import financial_year_choices, financial_year_of
 from commissioning.permissions import permission_required
 
@@ -288,15 +290,21 @@ def contract_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = imports.import_contracts(
+            # A large file is stored and imported by a worker: this page then redirects to its progress.
+            outcome = run_or_queue(
+                importer=imports.IMPORTER,
                 content=upload.read(),
                 filename=upload.name,
                 by=request.user,
                 dry_run=form.cleaned_data["dry_run"],
-                create_providers=form.cleaned_data["create_providers"],
+                options={"create_providers": form.cleaned_data["create_providers"]},
             )
         except imports.ImportFileError as error:
             form.add_error("file", str(error))
+        else:
+            if isinstance(outcome, ImportJob):
+                return redirect(outcome)
+            report = outcome
     status = 400 if (request.method == "POST" and (form.errors or (report and not report.ok))) else 200
     return render(
         request,
@@ -304,6 +312,9 @@ def contract_import(request):
         {
             "form": form,
             "report": report,
+            "result": report.to_dict() if report else None,
+            "job": getattr(report, "job", None),
+            "limits": import_limits(),
             "columns": imports.COLUMNS,
             "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Import contracts", None)],
         },

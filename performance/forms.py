@@ -6,9 +6,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size, Submit
 from django import forms
 
-from commissioning.security import validate_upload
-
-from .imports import MAX_UPLOAD_BYTES
+from .imports import UPLOAD
 from .models import Measure, MeasureResult
 from .services import MEASURE_FIELDS, OUTCOME_OF_ANOTHER_STRATEGY
 
@@ -98,21 +96,14 @@ def initial_rows(*, measures: list[Measure], results: dict[int, MeasureResult], 
     return initial
 
 
-# This page's own wording for each upload problem that commissioning.security finds.
-RESULTS_UPLOAD_MESSAGES = {
-    "file_type": "The selected file must be a CSV (.csv).",
-    "file_empty": "The selected file is empty: it needs a header row and results.",
-    "file_size": "The selected file must be smaller than 5 MB.",
-    "file_content": "The selected file is not a CSV (.csv): it contains binary data.",
-    "file_encoding": "The selected file is not a CSV saved as UTF-8 text.",
-}
-
-
 class ResultsUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file of results",
-        help_text="Columns: strategy, measure (or measure_id), year, quarter, value, target, commentary. Up to 5 MB.",
-        error_messages={"empty": RESULTS_UPLOAD_MESSAGES["file_empty"]},
+        label="File of results",
+        help_text=(
+            "A .csv, .xlsx or .ods file of no more than 5 MB. Columns: strategy, measure (or measure_id), year, "
+            "quarter, value, target, commentary."
+        ),
+        error_messages={"empty": UPLOAD.messages["file_empty"]},
     )
     dry_run = forms.BooleanField(label="Check the file only, do not import", required=False)
 
@@ -123,7 +114,6 @@ class ResultsUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        validate_upload(
-            upload, allowed_extensions=("csv",), max_bytes=MAX_UPLOAD_BYTES, messages=RESULTS_UPLOAD_MESSAGES
-        )
+        # The importer's own rules, so the page and the import refuse the same files in the same words.
+        UPLOAD.check(upload)
         return upload

@@ -31,20 +31,31 @@ from commissioning.periods import FinancialQuarter
 from .models import Measure, MeasureResult
 from .services import ResultEntry, result_problems, results_save_many
 
-__all__ = ["MAX_UPLOAD_BYTES", "UPLOAD", "ImportReport", "ResultsImportReport", "RowError", "import_results"]
+__all__ = [
+    "IMPORTER",
+    "MAX_UPLOAD_BYTES",
+    "UPLOAD",
+    "ImportReport",
+    "ResultsImportReport",
+    "RowError",
+    "import_results",
+    "results_importer",
+]
 
+# Size, rows and the other limits come from settings.IMPORT_LIMITS (5 MB and 20,000 rows by default).
 UPLOAD = UploadRules(
-    extensions=("csv",),
-    max_bytes=5 * 1024 * 1024,
+    extensions=("csv", "xlsx", "ods"),
     messages={
-        "file_type": "The selected file must be a CSV (.csv).",
+        "file_type": "The selected file must be a CSV (.csv), Excel (.xlsx) or OpenDocument (.ods) spreadsheet.",
         "file_empty": "The selected file is empty: it needs a header row and results.",
         "file_size": "The selected file must be smaller than 5 MB.",
-        "file_content": "The selected file is not a CSV (.csv): it contains binary data.",
-        "file_encoding": "The selected file is not a CSV saved as UTF-8 text.",
+        "file_content.csv": "The selected file is not a CSV (.csv): it contains binary data.",
+        "file_content.xlsx": "The selected file could not be opened as an Excel (.xlsx) workbook.",
+        "file_content.ods": "The selected file could not be opened as an OpenDocument (.ods) spreadsheet.",
+        "file_encoding": "The selected file is neither UTF-8 nor Windows-1252 text: save it as 'CSV UTF-8'.",
     },
 )
-MAX_UPLOAD_BYTES = UPLOAD.max_bytes
+MAX_UPLOAD_BYTES = UPLOAD.limit("max_bytes")
 REQUIRED_COLUMNS = ("year", "quarter", "value")
 COLUMNS = [
     Column("strategy", "strategy"),
@@ -172,7 +183,7 @@ def _row_problems(row: Row, measure: Measure | None, parsed: dict, table: Table,
 
 
 def _checked_rows(table: Table, report: ImportReport) -> list[tuple[FinancialQuarter, Measure, dict]]:
-    """Check every row; return the good ones as (quarter, measure, values read)."""
+    """Check every row; return the good ones as (quarter, measure, values read; "_row" its number)."""
     measures = _Measures()
     seen: dict[tuple[int, int, int], int] = {}
     pending: list[tuple[FinancialQuarter, Measure, dict]] = []
@@ -189,7 +200,9 @@ def _checked_rows(table: Table, report: ImportReport) -> list[tuple[FinancialQua
                 seen[key] = row.number
         _row_problems(row, measure, parsed, table, report)
         if len(report.errors) == before and measure is not None:
-            pending.append((FinancialQuarter(parsed["year"], parsed["quarter"]), measure, parsed))
+            pending.append(
+                (FinancialQuarter(parsed["year"], parsed["quarter"]), measure, {**parsed, "_row": row.number})
+            )
     return pending
 
 
@@ -214,10 +227,13 @@ def _read(table: Table, report: ResultsImportReport) -> None:
     }
     for period, measure, parsed in pending:
         stored = existing.get((measure.pk, period.year, period.quarter))
+        record = f"{measure.strategy.name}: {measure.name}, {period}"
         if stored is None:
             report.created += 1
+            report.change(parsed["_row"], "created", record)
         else:
             report.updated += 1
+            report.change(parsed["_row"], "updated", record)
         entry = ResultEntry(
             measure=measure,
             value=parsed["value"],
@@ -227,15 +243,18 @@ def _read(table: Table, report: ResultsImportReport) -> None:
         report.rows.append((period, entry))
 
 
-def import_results(*, data: bytes, by: User | None, dry_run: bool = False) -> ResultsImportReport:
+def import_results(
+    *, data: bytes, by: User | None, dry_run: bool = False, filename: str = "results.csv"
+) -> ResultsImportReport:
     """Check and (unless any row has an error) save every row of a results CSV, all or nothing: through
     ``results_save_many``, which a dry run calls too and then undoes. A file that cannot be read at all is
     reported as a problem with its header row (row 1)."""
     report = ResultsImportReport(dry_run=dry_run)
     try:
-        table = read_table(content=data, filename="results.csv", columns=COLUMNS, rules=UPLOAD, unknown="ignore")
+        table = read_table(content=data, filename=filename, columns=COLUMNS, rules=UPLOAD, unknown="ignore")
         report.rows_read = len(table.rows)
         _read(table, report)
+        report.fill_values(table)
     except ImportFileError as error:
         report.error(HEADER_ROW, error.column, error.message)
         return report
@@ -244,3 +263,12 @@ def import_results(*, data: bytes, by: User | None, dry_run: bool = False) -> Re
         results_save_many(rows=report.rows, by=by)
 
     return write_all(report, save, dry_run=dry_run)
+
+
+# The dotted path run_or_queue and the import task find the importer by.
+IMPORTER = "performance.imports.results_importer"
+
+
+def results_importer(*, content: bytes, filename: str, by: User | None, dry_run: bool = False) -> ResultsImportReport:
+    """``import_results`` with the pipeline's importer signature (for ``run_or_queue``)."""
+    return import_results(data=content, by=by, dry_run=dry_run, filename=filename)

@@ -13,12 +13,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
+from commissioning.imports import run_or_queue
+from commissioning.models import ImportJob
 from commissioning.periods import FinancialQuarter, current_quarter
 from commissioning.permissions import permission_required
 
 from . import selectors, services
 from .forms import MeasureForm, ResultRowForm, ResultsUploadForm, initial_rows
-from .imports import import_results
+from .imports import IMPORTER
 from .models import Measure, MeasureResult, recordable_quarter
 from .permissions import (
     ADD_MEASURE,
@@ -222,13 +224,20 @@ def results_import(request):
     report, status = None, 200
     if request.method == "POST" and form.is_valid():
         dry_run = form.cleaned_data["dry_run"]
+        upload = form.cleaned_data["file"]
         try:
-            report = import_results(data=form.cleaned_data["file"].read(), by=request.user, dry_run=dry_run)
+            # A large file is stored and imported by a worker: this page then redirects to its progress.
+            outcome = run_or_queue(
+                importer=IMPORTER, content=upload.read(), filename=upload.name, by=request.user, dry_run=dry_run
+            )
         except PermissionDenied as refusal:
             # A row for another directorate's measure: the service refused the whole file, nothing was saved.
             form.add_error(None, f"Nothing was imported. {refusal}")
             report, status = None, 403
         else:
+            if isinstance(outcome, ImportJob):
+                return redirect(outcome)
+            report = outcome
             if report.ok and not dry_run:
                 messages.success(
                     request, f"Imported {len(report.rows)} results: {report.created} new, {report.updated} updated."
@@ -240,6 +249,8 @@ def results_import(request):
         {
             "form": form,
             "report": report,
+            "result": report.to_dict() if report else None,
+            "job": getattr(report, "job", None),
             "breadcrumbs": [("Performance dashboard", reverse("dashboards:council")), ("Import results", None)],
         },
         status=status,

@@ -286,3 +286,41 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Open data: where the official OCDS schemas are read from (the project's bundled copy in opendata/schemas/
+# when this folder is absent), whether the open-data files are published without a log-in, and for how long
+# a published file is reused before being built again.
+OCDS_STANDARDS_DIR = env.path("OCDS_STANDARDS_DIR", default=BASE_DIR.parent / "shared" / "standards")
+OPEN_DATA_PUBLIC = env.bool("OPEN_DATA_PUBLIC", default=False)
+OPEN_DATA_CACHE_SECONDS = env.int("OPEN_DATA_CACHE_SECONDS", default=300)
+
+# CQC's public API: the council's subscription key (blank: the daily refresh does nothing and logs why), the
+# API's address, and how far back each daily run asks CQC's changes feed (overlapping runs are harmless: the
+# same rating is recorded once and alerts once).
+CQC_API_KEY = env.str("CQC_API_KEY", default="")
+CQC_API_BASE_URL = env.str("CQC_API_BASE_URL", default="https://api.service.cqc.org.uk/public/v1")
+CQC_API_TIMEOUT_SECONDS = env.float("CQC_API_TIMEOUT_SECONDS", default=15.0)
+CQC_REFRESH_HOURS = env.int("CQC_REFRESH_HOURS", default=48)
+# Daily 05:45: ratings of the council's locations that CQC changed (falls raise alerts).
+CELERY_BEAT_SCHEDULE["providers-cqc-refresh"] = {
+    "task": "providers.tasks.refresh_cqc_ratings",
+    "schedule": crontab(minute=45, hour=5),
+}
+
+# The import pipeline's limits (commissioning.imports.DEFAULT_LIMITS holds the defaults; any key set here wins):
+# a file is refused, naming the limit and the file's figure, as soon as one is passed. Files larger than
+# background_bytes are imported by a Celery task with a progress page.
+IMPORT_LIMITS = {
+    "max_bytes": env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024),
+    "max_rows": env.int("IMPORT_MAX_ROWS", default=20_000),
+    "max_columns": 200,
+    "max_cell_chars": 10_000,
+    "max_unpacked_bytes": 100 * 1024 * 1024,
+    "max_compression_ratio": 100,
+    "max_errors_shown": 100,
+    "max_errors": 10_000,
+    "background_bytes": env.int("IMPORT_BACKGROUND_BYTES", default=256 * 1024),
+    "header_search_rows": 30,
+}
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count uploaded files, and files over FILE_UPLOAD_MAX_MEMORY_SIZE
+# are spooled to disk, so a 50 MB upload reaches the import's own size check and its clear refusal.

@@ -93,7 +93,7 @@ def test_an_empty_header_row_is_refused():
 @pytest.mark.parametrize(
     ("filename", "content", "message"),
     [
-        ("file.pdf", b"%PDF-1.4", "must be a .csv or .xlsx file"),
+        ("file.pdf", b"%PDF-1.4", "must be a .csv, .ods or .xlsx file"),
         ("file.csv", b"", "is empty"),
         ("file.csv", b"a" * 1025, "must be smaller than 1.0"),
         ("file.csv", b"MZ\x90\x00\x03\x00", "contains binary data"),
@@ -141,7 +141,7 @@ def test_a_csv_that_is_not_utf8_is_refused_unless_the_import_reads_windows_text(
     content = "Reference,Service contracted\nA-1,Café\n".encode("cp1252")
 
     with pytest.raises(ImportFileError, match="not UTF-8"):
-        _read(content)
+        _read(content, rules=UploadRules(encodings=("utf-8-sig",)))
     table = _read(content, rules=UploadRules(encodings=("utf-8-sig", "cp1252")))
     assert table.rows[0].get("title") == "Café"
 
@@ -152,7 +152,7 @@ def test_a_workbook_keeps_its_cells_types_and_reads_as_text_when_asked():
     content = _xlsx(["Reference", "Service contracted", "Well-led"], ["A-1", datetime.date(2018, 4, 1), 12.0])
     row = _read(content, "file.xlsx", rules=UploadRules(max_bytes=1024 * 1024)).rows[0]
 
-    assert row.get("title").date() == datetime.date(2018, 4, 1)
+    assert row.get("title") == datetime.date(2018, 4, 1)  # python-calamine gives a date cell as a date
     assert (row.text("title"), row.text("well_led"), cell_text(None)) == ("01/04/2018", "12", "")
 
 

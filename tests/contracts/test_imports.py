@@ -249,10 +249,10 @@ def test_upload_page_lists_each_problem_by_row_and_column(client_as_officer, ref
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("register.pdf", b"%PDF", "must be a .csv or .xlsx file"),
-        ("register.csv", b"x" * (5 * 1024 * 1024 + 1), "no larger than 5 MB"),
+        ("register.pdf", b"%PDF", "must be a .csv, .xlsx or .ods file"),
+        ("register.csv", b"x" * (5 * 1024 * 1024 + 1), "(it is 5,242,881 bytes; the limit is 5,242,880)"),
         ("register.xlsx", b"not a workbook", "could not be opened as an Excel"),
-        ("register.csv", "Référence".encode("latin-1"), "not UTF-8"),
+        ("register.csv", "Reference".encode("utf-16"), "neither UTF-8 nor Windows-1252"),
     ],
 )
 def test_upload_page_refuses_wrong_files(client_as_officer, name, content, message):

@@ -197,7 +197,11 @@ def test_upload_page_lists_row_errors_and_imports_nothing(client_as_officer, car
 
 @pytest.mark.parametrize(
     ("name", "size", "words"),
-    [("results.xlsx", 10, "must be a CSV"), ("results.csv", 5 * 1024 * 1024 + 1, "smaller than 5 MB")],
+    [
+        ("results.pdf", 10, "must be a CSV (.csv), Excel (.xlsx) or OpenDocument (.ods)"),
+        ("results.xlsx", 10, "could not be opened as an Excel (.xlsx) workbook"),
+        ("results.csv", 5 * 1024 * 1024 + 1, "smaller than 5 MB"),
+    ],
 )
 def test_upload_page_refuses_other_types_and_big_files(client_as_officer, name, size, words):
     upload = SimpleUploadedFile(name, b"a" * size)

@@ -55,7 +55,7 @@ def test_a_file_over_the_limit_is_refused_with_the_limit_in_words():
     with pytest.raises(ValidationError) as error:
         _validate("contracts.csv", b"a,b\n" * 300_000, max_bytes=1 * MB)
 
-    assert error.value.messages == ["The selected file must be smaller than 1.0\xa0MB."]
+    assert error.value.messages == ["The selected file must be smaller than 1.0\xa0MB (it is 1.1\xa0MB)."]
 
 
 def test_an_empty_file_is_refused():
