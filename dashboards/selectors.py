@@ -26,7 +26,7 @@ from commissioning.periods import FinancialQuarter, financial_year_bounds, finan
 from contracts.selectors import contracts_needing_decision
 from oversight.models import Concern, Visit
 from performance.selectors import measures_summary
-from providers.models import CqcRating, CqcRatingValue, Location, Provider
+from providers.models import CqcRating, CqcRatingAlert, CqcRatingValue, Location, Provider
 from providers.risk import NOT_ASSESSED, RISK_COLOURS, RISK_ORDER, risk_label
 from strategies.models import CommissioningStrategy, HighlightReport, Saving
 from strategies.selectors import savings_table
@@ -83,6 +83,9 @@ def dashboard_context_cached(*, period: FinancialQuarter, audience: Audience) ->
     if context is None:
         context = dashboard_context(period=period, audience=audience, today=today)
         cache.set(key, context, seconds)
+    # Counted afresh each time: an acknowledged fall leaves the panel at once.
+    if audience.officer:
+        context = {**context, **cqc_alerts_panel()}
     return context
 
 
@@ -155,6 +158,7 @@ def dashboard_context(*, period: FinancialQuarter, audience: Audience, today: da
     if audience.officer:
         context.update(_contracts_panels(period=period, today=today))
         context.update(_providers_panels(period=period, today=today))
+        context.update(cqc_alerts_panel())
     return context
 
 
@@ -333,4 +337,30 @@ def _providers_panels(*, period: FinancialQuarter, today: date) -> dict:
             labels=[r["label"] for r in rating_rows],
             label_heading="CQC rating",
         ),
+    }
+
+
+CQC_ALERTS_SHOWN = 5
+
+
+def cqc_alerts_panel() -> dict:
+    """The "CQC rating falls to acknowledge" panel: how many, and the latest few with links to their provider pages.
+    Officers' figures (the caller checks the audience). Two queries."""
+    open_alerts = CqcRatingAlert.objects.filter(acknowledged_at__isnull=True)
+    latest = open_alerts.select_related("location__provider", "rating").order_by("-created_at", "-pk")
+    return {
+        "cqc_alerts": {
+            "count": open_alerts.count(),
+            "latest": [
+                {
+                    "location": alert.location.name,
+                    "provider": alert.location.provider.name,
+                    "published_on": alert.rating.published_on,
+                    "drops": alert.drops,
+                    "url": f"/providers/{alert.location.provider_id}/#cqc-alerts",
+                }
+                for alert in latest[:CQC_ALERTS_SHOWN]
+            ],
+            "list_url": "/providers/cqc-alerts/",
+        }
     }

@@ -96,9 +96,21 @@ class LocationAdmin(ServiceAdmin):
     list_select_related = ["provider"]
     raw_id_fields = ["provider"]
 
+    # What CQC's HSCA active locations file says of the location: kept by its import, shown here, not typed.
+    CQC_FILE_FIELDS = [
+        "address",
+        "local_authority",
+        "registered_manager",
+        "is_dormant",
+        "last_seen_in_cqc_file",
+        "cqc_review_reason",
+        "cqc_review_since",
+        "previous_location",
+    ]
+
     def get_readonly_fields(self, request, obj=None):
         # A location stays with its provider: a novation moves contracts, not care homes.
-        return ["provider"] if obj is not None else []
+        return (["provider"] if obj is not None else []) + self.CQC_FILE_FIELDS
 
     def create(self, request, fields):
         provider = fields.pop("provider")

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
 
-from commissioning.api import ServiceViewSet
+from commissioning.api import Conflict, ServiceViewSet
 from commissioning.models import Directorate
 
 from . import services
 from .filters import LocationFilter, ProviderFilter
-from .models import CqcRating, Location, Provider, RiskAssessment
-from .selectors import location_list, provider_list
+from .models import CqcRating, CqcRatingAlert, Location, Provider, RiskAssessment
+from .selectors import location_list, provider_list, rating_alerts
 from .serializers import (
+    CqcRatingAlertAcknowledgeSerializer,
+    CqcRatingAlertSerializer,
     CqcRatingSerializer,
     LocationSerializer,
     ProviderSerializer,
@@ -107,3 +112,62 @@ ROUTES = [
     ("cqc-ratings", CqcRatingViewSet, "cqcrating"),
     ("risk-assessments", RiskAssessmentViewSet, "riskassessment"),
 ]
+
+
+class CqcRatingAlertFilter(django_filters.FilterSet):
+    acknowledged = django_filters.BooleanFilter(
+        field_name="acknowledged_at", lookup_expr="isnull", exclude=True, label="Acknowledged"
+    )
+    location = django_filters.ModelChoiceFilter(queryset=Location.objects.all())
+    provider = django_filters.ModelChoiceFilter(field_name="location__provider", queryset=Provider.objects.all())
+
+    class Meta:
+        model = CqcRatingAlert
+        fields = ["acknowledged", "location", "provider"]
+
+
+class _MayReadAlerts(BasePermission):
+    """The acknowledge action is a POST, but it needs the read right here (the service checks the
+    acknowledge right, and answers 403 without it)."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.has_perm("providers.view_cqcratingalert"))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="CQC rating falls",
+        description="Falls in a location's CQC rating (overall or a key question down a level from its previous "
+        "real rating), newest first; ?acknowledged=false for those still to acknowledge.",
+    )
+)
+class CqcRatingAlertViewSet(ServiceViewSet):
+    serializer_class = CqcRatingAlertSerializer
+    filterset_class = CqcRatingAlertFilter
+    ordering_fields = ["created_at", "acknowledged_at"]
+    queryset = CqcRatingAlert.objects.none()
+    extra_post_actions = True
+
+    def get_queryset(self):
+        return rating_alerts(user=self.request.user)
+
+    @extend_schema(
+        summary="Acknowledge a fall",
+        description="Records who acknowledged it and when, with an optional note. Needs "
+        "providers.acknowledge_cqcratingalert (contract officers, administrators); a fall is acknowledged once "
+        "(409 after).",
+        request=CqcRatingAlertAcknowledgeSerializer,
+        responses={200: CqcRatingAlertSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, _MayReadAlerts])
+    def acknowledge(self, request, pk=None, **kwargs):
+        alert = self.get_object()
+        data = self.valid_input(serializer_class=CqcRatingAlertAcknowledgeSerializer)
+        try:
+            services.cqc_rating_alert_acknowledge(alert=alert, by=request.user, note=data.get("note") or "")
+        except services.AlertAlreadyAcknowledged as error:
+            raise Conflict(str(error)) from None
+        return Response(self.get_serializer(self.get_output(alert)).data)
+
+
+ROUTES.append(("cqc-rating-alerts", CqcRatingAlertViewSet, "cqcratingalert"))

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from commissioning.forms import GovDateField
 
-from .imports import UPLOAD
 from .models import RiskLevel
 from .risk import FACTORS
 
@@ -57,26 +56,3 @@ class RiskAssessmentForm(forms.Form):
     @property
     def factor_scores(self) -> dict[str, int]:
         return {factor.code: self.cleaned_data[f"factor_{factor.code}"] for factor in FACTORS}
-
-
-class CqcImportForm(forms.Form):
-    file = forms.FileField(
-        label="CQC ratings file",
-        help_text="The CQC care directory with ratings, as CSV (.csv) or Excel (.xlsx), up to 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-        error_messages={
-            "required": "Choose the CQC ratings file to upload",
-            "empty": UPLOAD.messages["file_empty"],
-        },
-    )
-    dry_run = forms.BooleanField(label="Check the file only, do not save", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout(Field("file"), Field.checkbox("dry_run"), Submit("submit", "Upload and check"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        UPLOAD.check(upload)
-        return upload

@@ -38,6 +38,15 @@ CQC_RATING_RANK: dict[str, int] = {
     CqcRatingValue.GOOD: 3,
     CqcRatingValue.OUTSTANDING: 4,
 }
+# How a rating alert names the question that fell (the drops JSON keys).
+QUESTION_LABELS = {
+    "overall": "Overall",
+    "safe": "Safe",
+    "effective": "Effective",
+    "caring": "Caring",
+    "responsive": "Responsive",
+    "well_led": "Well-led",
+}
 
 
 class _OfficersOnly(models.QuerySet):

@@ -10,11 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     Exists,
-    F,
     IntegerField,
     Max,
     OuterRef,
@@ -22,44 +19,37 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.utils import timezone
 
 from commissioning.periods import financial_year_bounds, financial_year_label, financial_year_of, month_ends
 
-from .models import CQC_RATING_RANK, CqcRating, CqcRatingValue, Location, Provider, RiskAssessment, RiskLevel
-
-
-def _rank_of(field_name: str) -> Case:
-    """SQL for the CQC rank of a rating held in ``field_name`` (higher is better; unrated is NULL)."""
-    return Case(
-        *[When(**{field_name: value}, then=Value(rank)) for value, rank in CQC_RATING_RANK.items()],
-        default=Value(None),
-        output_field=IntegerField(),
-    )
+from .models import (
+    CqcRating,
+    CqcRatingAlert,
+    CqcRatingValue,
+    Location,
+    Provider,
+    RiskAssessment,
+    RiskLevel,
+)
 
 
 def locations_with_ratings(queryset: QuerySet[Location] | None = None) -> QuerySet[Location]:
-    """Locations annotated with their current and previous CQC overall rating and whether it dropped.
+    """Locations annotated with their current and previous CQC overall rating, and whether a fall in a rating
+    waits to be acknowledged (an open ``CqcRatingAlert``: the drop rule is the rating service's, applied once
+    when the rating is recorded).
 
     Annotates ``current_overall``, ``current_published_on``, ``previous_overall``, ``has_rating_drop``.
     """
     queryset = Location.objects.all() if queryset is None else queryset
     ratings = CqcRating.objects.filter(location=OuterRef("pk")).order_by("-published_on", "-pk")
+    open_alerts = CqcRatingAlert.objects.filter(location=OuterRef("pk"), acknowledged_at__isnull=True)
     return queryset.annotate(
         current_overall=Subquery(ratings.values("overall")[:1]),
         current_published_on=Subquery(ratings.values("published_on")[:1]),
         previous_overall=Subquery(ratings.values("overall")[1:2]),
-    ).annotate(
-        current_rank=_rank_of("current_overall"),
-        previous_rank=_rank_of("previous_overall"),
-        has_rating_drop=Case(
-            When(current_rank__lt=F("previous_rank"), then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
+        has_rating_drop=Exists(open_alerts),
     )
 
 
@@ -151,10 +141,6 @@ class ProviderPage:
     def current_assessment(self):
         return self.assessments[0] if self.assessments else None
 
-    @property
-    def dropped_locations(self):
-        return [location for location in self.locations if location.has_rating_drop]
-
 
 def provider_page(*, provider_id: int, user) -> ProviderPage:
     """Everything on the provider page, in a fixed number of queries whatever the provider holds.
@@ -212,15 +198,6 @@ def location_list(*, user, **filters) -> QuerySet[Location]:
     filter_locations."""
     queryset = locations_with_ratings(Location.objects.visible_to(user).select_related("provider"))
     return filter_locations(queryset, **filters).order_by("name", "pk")
-
-
-def rating_drops(*, user) -> QuerySet[Location]:
-    """Locations whose latest CQC overall rating is lower than the one before: the officer's list of flags."""
-    return (
-        locations_with_ratings(Location.objects.visible_to(user).select_related("provider"))
-        .filter(Q(has_rating_drop=True))
-        .order_by(F("current_published_on").desc(), "name")
-    )
 
 
 # --- Risk overview -------------------------------------------------------------------------------------------
@@ -310,3 +287,37 @@ def risk_overview(*, user, year: int | None = None, today: date | None = None) -
             )
         )
     return RiskOverview(year=year, start=start, as_at=as_at, months=months, summaries=summaries, years=years_on_offer)
+
+
+# CQC rating alerts: falls in a rating (services.rating_drops_between), open until acknowledged.
+
+
+def rating_alerts(*, user) -> QuerySet[CqcRatingAlert]:
+    """The CQC rating alerts ``user`` may see (officers: all; councillors: none), newest first, with their
+    location, provider, both ratings and who acknowledged them loaded."""
+    return (
+        CqcRatingAlert.objects.visible_to(user)
+        .select_related("location__provider", "rating", "previous_rating", "acknowledged_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def rating_alerts_open(*, user) -> QuerySet[CqcRatingAlert]:
+    """Alerts not yet acknowledged: the dashboard's and provider page's "CQC rating falls to acknowledge"."""
+    return rating_alerts(user=user).filter(acknowledged_at__isnull=True)
+
+
+@dataclass
+class ProviderAlerts:
+    open: list[CqcRatingAlert]
+    acknowledged: list[CqcRatingAlert]
+
+
+def provider_rating_alerts(*, provider: Provider, user) -> ProviderAlerts:
+    """A provider's alerts, split into those to acknowledge and those acknowledged (the page's history).
+    One query."""
+    alerts = list(rating_alerts(user=user).filter(location__provider=provider))
+    return ProviderAlerts(
+        open=[alert for alert in alerts if alert.acknowledged_at is None],
+        acknowledged=[alert for alert in alerts if alert.acknowledged_at is not None],
+    )

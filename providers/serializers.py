@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from .models import CqcRating, CqcRatingValue, Location, Provider, RiskAssessment, RiskLevel
+from .models import CqcRating, CqcRatingAlert, CqcRatingValue, Location, Provider, RiskAssessment, RiskLevel
 
 
 class VisibleRecordField(serializers.PrimaryKeyRelatedField):
@@ -23,7 +23,9 @@ class ProviderSerializer(serializers.ModelSerializer):
     )
     current_risk_date = serializers.DateField(read_only=True, allow_null=True)
     location_count = serializers.IntegerField(read_only=True, allow_null=True)
-    has_rating_drop = serializers.BooleanField(read_only=True, help_text="A location's CQC rating fell.")
+    has_rating_drop = serializers.BooleanField(
+        read_only=True, help_text="A fall in a location's CQC rating waits to be acknowledged."
+    )
     # Text, not an e-mail format: many providers have no address held, and "" is not an e-mail address.
     contact_email = serializers.CharField(read_only=True, help_text="E-mail address, or empty if none is held.")
 
@@ -34,6 +36,7 @@ class ProviderSerializer(serializers.ModelSerializer):
             "name",
             "trading_name",
             "companies_house_number",
+            "ppon_id",
             "charity_number",
             "cqc_provider_id",
             "status",
@@ -143,3 +146,54 @@ class RiskAssessmentInputSerializer(serializers.Serializer):
     )
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
     rationale = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CqcRatingDropSerializer(serializers.Serializer):
+    question = serializers.ChoiceField(
+        choices=["overall", "safe", "effective", "caring", "responsive", "well_led"], help_text="What fell."
+    )
+    previous = serializers.ChoiceField(choices=CqcRatingValue.choices)
+    new = serializers.ChoiceField(choices=CqcRatingValue.choices)
+
+
+class CqcRatingAlertSerializer(serializers.ModelSerializer):
+    """A fall in a location's CQC rating, open until acknowledged."""
+
+    provider = serializers.IntegerField(source="location.provider_id", read_only=True)
+    location_name = serializers.CharField(source="location.name", read_only=True)
+    published_on = serializers.DateField(source="rating.published_on", read_only=True)
+    previous_published_on = serializers.DateField(source="previous_rating.published_on", read_only=True)
+    drops = CqcRatingDropSerializer(many=True, read_only=True)
+    acknowledged = serializers.SerializerMethodField()
+    acknowledged_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CqcRatingAlert
+        fields = [
+            "id",
+            "location",
+            "location_name",
+            "provider",
+            "rating",
+            "previous_rating",
+            "published_on",
+            "previous_published_on",
+            "drops",
+            "created_at",
+            "acknowledged",
+            "acknowledged_at",
+            "acknowledged_by",
+            "acknowledgement_note",
+        ]
+        read_only_fields = fields
+
+    def get_acknowledged(self, alert: CqcRatingAlert) -> bool:
+        return alert.acknowledged_at is not None
+
+    def get_acknowledged_by(self, alert: CqcRatingAlert) -> str | None:
+        """Who acknowledged it (their name), or null."""
+        return str(alert.acknowledged_by) if alert.acknowledged_by is not None else None
+
+
+class CqcRatingAlertAcknowledgeSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")

@@ -12,19 +12,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from commissioning import permissions
+from commissioning import permissions, roles
 from commissioning.imports import refuse_rows
-from commissioning.models import User
+from commissioning.models import Directorate, User
+from commissioning.notifications import notify
 
-from .models import CQC_RATING_RANK, CqcRating, CqcRatingValue, Location, Provider, RiskAssessment, RiskLevel
+from .cqc_api import CqcApiClient, CqcApiError, CqcApiRateLimited
+from .models import (
+    CQC_RATING_RANK,
+    QUESTION_LABELS,
+    CqcRating,
+    CqcRatingAlert,
+    CqcRatingValue,
+    Location,
+    Provider,
+    RiskAssessment,
+    RiskLevel,
+)
 from .risk import score_risk
 
 KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well_led")
@@ -53,6 +67,7 @@ class ProviderFields(TypedDict, total=False):
     trading_name: str
     companies_house_number: str
     charity_number: str
+    ppon_id: str
     cqc_provider_id: str
     status: str
     is_sme: bool
@@ -224,19 +239,33 @@ class RatingEntry:
 
 @dataclass(frozen=True)
 class RatingDrop:
+    """A new rating below the location's previous real one (``rating_drops_between``). ``previous`` and
+    ``new`` are the overall ratings; ``questions`` lists every one that fell, overall included, as
+    ``{"question", "previous", "new"}`` (what the alert keeps)."""
+
     location: Location
     previous: str
     previous_on: date
     new: str
     new_on: date
+    questions: tuple[dict[str, str], ...] = ()
 
     @property
     def previous_label(self) -> str:
-        return CqcRatingValue(self.previous).label
+        return CqcRatingValue(self.previous).label if self.previous else "Not rated"
 
     @property
     def new_label(self) -> str:
-        return CqcRatingValue(self.new).label
+        return CqcRatingValue(self.new).label if self.new else "Not rated"
+
+    @property
+    def summary(self) -> str:
+        """Each fall in words: "Overall: Good to Requires improvement; Safe: Good to Inadequate"."""
+        return "; ".join(
+            f"{QUESTION_LABELS[fell['question']]}: {CqcRatingValue(fell['previous']).label} "
+            f"to {CqcRatingValue(fell['new']).label}"
+            for fell in self.questions
+        )
 
 
 @dataclass
@@ -276,7 +305,9 @@ def _is_drop(previous: str, new: str) -> bool:
 def cqc_ratings_record(*, entries: list[RatingEntry], by: User | None, today: date | None = None) -> RatingsRecorded:
     """Record published CQC ratings (the ratings import). A location's rating of the same date is updated,
     not added again, and left alone if nothing in it changed. Every entry is checked first: with any problem
-    nothing is written. Reports the drops: a new overall rating below the one before it.
+    nothing is written. Reports the drops (``rating_drops_between``: overall or a key question down a level
+    from the location's previous real rating) and, for a location's latest rating, raises one alert per rating
+    that fell, told to the location's contract officers (``cqc_rating_alert_raise``).
     ``by`` None only for an import run by a command with no user named."""
     today = today or timezone.localdate()
     _require_for_import(by, "providers.add_cqcrating")
@@ -299,11 +330,16 @@ def cqc_ratings_record(*, entries: list[RatingEntry], by: User | None, today: da
         ratings = dict.fromkeys(KEY_QUESTIONS, "") | entry.ratings
         earlier = history.setdefault(entry.location.pk, [])
         same_day = next((r for r in earlier if r.published_on == entry.published_on), None)
-        before = [r for r in earlier if r.published_on < entry.published_on]
-        if before and _is_drop(before[-1].overall, ratings["overall"]):
+        # Compared with the latest earlier *real* rating: an earlier "not yet rated" is no baseline.
+        before = [r for r in earlier if r.published_on < entry.published_on and r.overall in CQC_RATING_RANK]
+        if before:
             was = before[-1]
-            drop = RatingDrop(entry.location, was.overall, was.published_on, ratings["overall"], entry.published_on)
-            result.drops.append(drop)
+            fell = rating_drops_between(previous=_ratings_of(was), new=ratings)
+            if fell:
+                drop = RatingDrop(
+                    entry.location, was.overall, was.published_on, ratings["overall"], entry.published_on, tuple(fell)
+                )
+                result.drops.append(drop)
         if same_day is not None:
             if all(getattr(same_day, name) == value for name, value in ratings.items()):
                 result.unchanged += 1
@@ -321,6 +357,7 @@ def cqc_ratings_record(*, entries: list[RatingEntry], by: User | None, today: da
         for name, value in ratings.items():
             setattr(rating, name, value)
     _write_ratings(to_create, list(to_update.values()), by)
+    _raise_rating_alerts(result.drops, by=by)
     return result
 
 
@@ -333,6 +370,175 @@ def _write_ratings(to_create: list[CqcRating], to_update: list[CqcRating], by: U
             rating.updated_at = now
         fields = ["overall", *KEY_QUESTIONS, "updated_at"]
         bulk_update_with_history(to_update, CqcRating, fields, batch_size=BATCH_SIZE, default_user=by)
+
+
+# Rating drops, their alerts and acknowledgement, and the refresh from CQC's API.
+
+RATED_QUESTIONS = ("overall", *KEY_QUESTIONS)
+ALERT_KIND = "providers.cqc_rating_fell"
+# Generic on purpose: the e-mail leaves the council; the provider page it links to says which location and how.
+ALERT_SUBJECT = "A CQC rating has fallen at a provider you manage: please review and acknowledge it"
+NOTE_MAX_LENGTH = 2000
+
+
+class AlertAlreadyAcknowledged(Exception):
+    """An alert is acknowledged once: a second acknowledgement is refused, naming the first."""
+
+
+def _ratings_of(rating: CqcRating) -> dict[str, str]:
+    return {question: getattr(rating, question) for question in RATED_QUESTIONS}
+
+
+def rating_drops_between(*, previous: dict[str, str], new: dict[str, str]) -> list[dict[str, str]]:
+    """The one rule of a CQC rating drop: overall or any key question one or more levels lower in ``new`` than
+    in ``previous``. A question blank, "not yet rated" (or any value without a level, such as insufficient
+    evidence) on either side is never a drop. Returns ``[{"question", "previous", "new"}]`` in CQC's order."""
+    return [
+        {"question": question, "previous": previous.get(question, ""), "new": new.get(question, "")}
+        for question in RATED_QUESTIONS
+        if _is_drop(previous.get(question, ""), new.get(question, ""))
+    ]
+
+
+def alert_recipients(*, location: Location) -> list[User]:
+    """Who is told a location's rating fell: the contract officers who manage the provider's live contracts
+    (led, shared or naming the location); if none, the contract officers of the directorates holding any of
+    its contracts; if none, every contract officer, so that no fall goes untold. Active users only. Reached
+    through the reverse relations, as providers may not import contracts."""
+    provider_id = location.provider_id
+    officers = User.objects.filter(is_active=True, groups__name=roles.CONTRACT_OFFICER)
+    of_contract = (
+        Q(managed_contracts__lead_provider=provider_id)
+        | Q(managed_contracts__other_providers=provider_id)
+        | Q(managed_contracts__locations=location.pk)
+    )
+    managers = officers.filter(of_contract, managed_contracts__status="live").distinct().order_by("pk")
+    if managers:
+        return list(managers)
+    holds = Q(contracts__lead_provider=provider_id) | Q(contracts__other_providers=provider_id)
+    directorates = Directorate.objects.filter(holds | Q(contracts__locations=location.pk)).values("pk")
+    in_directorate = officers.filter(directorate__in=directorates).distinct().order_by("pk")
+    if in_directorate:
+        return list(in_directorate)
+    return list(officers.distinct().order_by("pk"))
+
+
+def _raise_rating_alerts(drops: list[RatingDrop], *, by: User | None) -> list[CqcRatingAlert]:
+    """One alert per rating that fell, when it is the location's latest (a fall already overtaken by a later
+    rating needs no one's attention), told to ``alert_recipients``. A rating alerted before (the same file
+    imported twice) gets no second alert: the alert is one-to-one with its rating."""
+    if not drops:
+        return []
+    latest_drop = {(drop.location.pk, drop.new_on): drop for drop in drops}
+    location_ids = {pk for pk, _ in latest_drop}
+    days = {day for drop in drops for day in (drop.new_on, drop.previous_on)}
+    ratings = {
+        (rating.location_id, rating.published_on): rating
+        for rating in CqcRating.objects.filter(location__in=location_ids, published_on__in=days)
+    }
+    latest_day = dict(
+        CqcRating.objects.filter(location__in=location_ids)
+        .values("location")
+        .annotate(latest=Max("published_on"))
+        .values_list("location", "latest")
+    )
+    alerted = set(
+        CqcRatingAlert.objects.filter(rating__location__in=location_ids, rating__published_on__in=days).values_list(
+            "rating_id", flat=True
+        )
+    )
+    created: list[CqcRatingAlert] = []
+    for (location_id, day), drop in latest_drop.items():
+        rating = ratings.get((location_id, day))
+        previous = ratings.get((location_id, drop.previous_on))
+        if rating is None or previous is None or rating.pk in alerted or latest_day.get(location_id) != day:
+            continue
+        alert = CqcRatingAlert.objects.create(
+            location_id=location_id, rating=rating, previous_rating=previous, drops=list(drop.questions)
+        )
+        created.append(alert)
+        notify(
+            recipients=alert_recipients(location=drop.location),
+            kind=ALERT_KIND,
+            subject=ALERT_SUBJECT,
+            link=reverse("providers:detail", args=[drop.location.provider_id]),
+            dedupe_key=f"cqc-rating-alert:{alert.pk}",
+            by=by,
+        )
+    return created
+
+
+@transaction.atomic
+def cqc_rating_alert_acknowledge(*, alert: CqcRatingAlert, by: User, note: str = "") -> CqcRatingAlert:
+    """Record that a contract officer has seen a fall in a CQC rating (who, when, an optional note): it then
+    leaves the provider page's and the dashboard's lists of falls to acknowledge, and stays in the page's
+    history. Needs ``providers.acknowledge_cqcratingalert``; a second acknowledgement is refused."""
+    alert = CqcRatingAlert.objects.select_for_update().get(pk=alert.pk)
+    permissions.require(by, "providers.acknowledge_cqcratingalert", alert)
+    if alert.acknowledged_at is not None:
+        raise AlertAlreadyAcknowledged(
+            f"This fall in the CQC rating was already acknowledged by {alert.acknowledged_by} "
+            f"on {timezone.localtime(alert.acknowledged_at):%d/%m/%Y at %H:%M}."
+        )
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError({"note": f"Keep the note to {NOTE_MAX_LENGTH} characters (it has {len(note)})."})
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = by
+    alert.acknowledgement_note = note
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note", "updated_at"])
+    return alert
+
+
+@dataclass
+class CqcRefreshed:
+    """What ``cqc_refresh`` did: changed location IDs in CQC's feed, how many the council holds, the ratings
+    recorded, and each held location that could not be refreshed with the reason."""
+
+    changed: int = 0
+    held: int = 0
+    recorded: RatingsRecorded = field(default_factory=RatingsRecorded)
+    not_rated: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def cqc_refresh(
+    *, client: CqcApiClient, start: datetime, end: datetime, by: User | None = None, today: date | None = None
+) -> CqcRefreshed:
+    """Fetch from CQC's API the current ratings of the locations the council holds that CQC lists as changed
+    between ``start`` and ``end``, and record them through ``cqc_ratings_record`` (so a fall raises its alert).
+    The network calls happen outside any transaction; a location CQC answers badly for is skipped and named
+    in ``failed``, the others recorded. ``by`` None for the scheduled task (the system itself)."""
+    today = today or timezone.localdate()
+    done = CqcRefreshed()
+    changed = client.changes(start=start, end=end)
+    done.changed = len(changed)
+    held = list(Location.objects.filter(cqc_location_id__in=changed).select_related("provider").order_by("pk"))
+    done.held = len(held)
+    entries: list[RatingEntry] = []
+    for position, location in enumerate(held):
+        try:
+            found = client.location(location.cqc_location_id)
+        except CqcApiRateLimited as error:
+            # Asked to slow down: stop, and leave the rest to the next run (recording is idempotent).
+            for left in held[position:]:
+                done.failed[left.cqc_location_id] = str(error)
+            break
+        except CqcApiError as error:
+            done.failed[location.cqc_location_id] = str(error)
+            continue
+        if found.published_on is None or not found.ratings.get("overall"):
+            done.not_rated.append(location.cqc_location_id)
+            continue
+        entry = RatingEntry(location=location, published_on=found.published_on, ratings=found.ratings)
+        problems = _rating_problems(entry, today)
+        if problems:
+            done.failed[location.cqc_location_id] = "; ".join(f"{k}: {v}" for k, v in sorted(problems.items()))
+            continue
+        entries.append(entry)
+    if entries:
+        done.recorded = cqc_ratings_record(entries=entries, by=by, today=today)
+    return done
 
 
 # --- Risk assessments ---------------------------------------------------------------------------------------
@@ -458,3 +664,179 @@ def risk_assessments_record_many(
     if problems:
         raise refuse_rows("assessments", problems)
     return bulk_create_with_history(records, RiskAssessment, batch_size=BATCH_SIZE, default_user=by)
+
+
+# What CQC's HSCA active locations file says of a location, kept current by its import
+# (providers.imports.cqc_locations_import): the file is the source of these fields, not the council's forms.
+CQC_FILE_FIELDS = (
+    "is_care_home",
+    "beds",
+    "postcode",
+    "address",
+    "local_authority",
+    "registered_manager",
+    "is_dormant",
+)
+
+
+class CqcLocationAttributes(TypedDict, total=False):
+    is_care_home: bool
+    beds: int | None
+    postcode: str
+    address: str
+    local_authority: str
+    registered_manager: str
+    is_dormant: bool
+
+
+@dataclass(frozen=True)
+class LocationInFile:
+    """A register location found in CQC's file, with what the file says of it."""
+
+    location: Location
+    attributes: CqcLocationAttributes
+
+
+def cqc_location_changes(location: Location, attributes: CqcLocationAttributes) -> dict[str, tuple[Any, Any]]:
+    """What CQC's file would change on ``location``: field -> (now, in the file). A review flag the file clears
+    counts as a change (``cqc_review_reason``). Writes nothing: the import's dry run lists exactly these."""
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name in CQC_FILE_FIELDS:
+        if name in attributes and getattr(location, name) != attributes[name]:  # type: ignore[literal-required]
+            changes[name] = (getattr(location, name), attributes[name])  # type: ignore[literal-required]
+    if location.cqc_review_reason:
+        changes["cqc_review_reason"] = (location.cqc_review_reason, "")
+    return changes
+
+
+def _bulk_update_locations(records: list[Location], fields: list[str], by: User | None) -> None:
+    now = timezone.now()
+    for record in records:
+        record.updated_at = now
+    bulk_update_with_history(records, Location, [*fields, "updated_at"], batch_size=BATCH_SIZE, default_user=by)
+
+
+@transaction.atomic
+def cqc_locations_seen_in_file(*, entries: list[LocationInFile], seen_on: date, by: User | None) -> list[Location]:
+    """Bring register locations up to date with CQC's HSCA active locations file: the attributes the file holds
+    (care home, beds, postcode, address, local authority, registered manager, dormant), the day the file last
+    listed them, and any review flag cleared (a location that reappears is registered after all).
+    All or nothing: a value a field cannot hold is refused for every row (``locations[3].postcode``).
+    ``by`` None only for an import run by a command with no user named."""
+    problems: dict[int, ValidationError] = {}
+    records: list[Location] = []
+    for position, entry in enumerate(entries):
+        location = entry.location
+        _require_for_import(by, "providers.change_location", location)
+        for name, value in entry.attributes.items():
+            if name not in CQC_FILE_FIELDS:
+                raise TypeError(f"Not a field CQC's file sets: {name}")
+            setattr(location, name, value)
+        location.last_seen_in_cqc_file = seen_on
+        location.cqc_review_reason = ""
+        location.cqc_review_since = None
+        try:
+            # The IDs are not changed here, so no query per row for the unique checks.
+            location.full_clean(
+                exclude=["provider", "previous_location"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            problems[position] = error
+        records.append(location)
+    if problems:
+        raise refuse_rows("locations", problems)
+    fields = [*CQC_FILE_FIELDS, "last_seen_in_cqc_file", "cqc_review_reason", "cqc_review_since"]
+    if records:
+        _bulk_update_locations(records, fields, by)
+    return records
+
+
+@transaction.atomic
+def cqc_locations_flag_for_review(
+    *, locations: list[Location], reason: str, since: date, by: User | None
+) -> list[Location]:
+    """Flag locations for an officer's review (CQC's file no longer lists them, or lists a successor).
+    A location already flagged keeps the day it was first flagged; its reason becomes the latest one.
+    ``by`` None only for an import run by a command with no user named."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"cqc_review_reason": "Say why the location needs review."})
+    for location in locations:
+        _require_for_import(by, "providers.change_location", location)
+        location.cqc_review_reason = reason[:300]
+        location.cqc_review_since = location.cqc_review_since or since
+    if locations:
+        _bulk_update_locations(locations, ["cqc_review_reason", "cqc_review_since"], by)
+    return locations
+
+
+@transaction.atomic
+def cqc_location_change_of_owner(
+    *,
+    previous: Location,
+    cqc_location_id: str,
+    name: str,
+    provider: Provider,
+    attributes: CqcLocationAttributes,
+    registered_by: str,
+    seen_on: date,
+    by: User | None,
+) -> Location:
+    """Record a change of owner: CQC registers the same service under a new location ID (with the rating of
+    the one it took over, "inherited"). The new registration becomes a location of ``provider`` (the register's
+    provider with the file's CQC provider ID, else the previous location's provider until the contract is
+    novated) that keeps the previous one's district, zone and setting and points back to it
+    (``previous_location``); the previous location is flagged for review as replaced, not as deregistered.
+    Contracts stay with the previous location: moving them is a contract change an officer makes.
+    ``by`` None only for an import run by a command with no user named."""
+    location = Location(
+        provider=provider,
+        name=name.strip()[:200] or previous.name,
+        cqc_location_id=cqc_location_id,
+        setting_type=previous.setting_type,
+        district=previous.district,
+        zone=previous.zone,
+        in_county=previous.in_county,
+        previous_location=previous,
+        last_seen_in_cqc_file=seen_on,
+    )
+    for field_name, value in attributes.items():
+        if field_name not in CQC_FILE_FIELDS:
+            raise TypeError(f"Not a field CQC's file sets: {field_name}")
+        setattr(location, field_name, value)
+    _require_for_import(by, "providers.add_location", location)
+    _save(location, by)
+    cqc_locations_flag_for_review(
+        locations=[Location.objects.select_for_update().get(pk=previous.pk)],
+        reason=(
+            f"Change of owner: CQC now registers this service as location {cqc_location_id}"
+            f"{f' ({registered_by})' if registered_by else ''}. Check the contract."
+        ),
+        since=seen_on,
+        by=by,
+    )
+    return location
+
+
+@transaction.atomic
+def cqc_ratings_mark_inherited(*, ratings: list[tuple[Location, date, bool]], by: User | None) -> int:
+    """Say which recorded ratings CQC shows as inherited (a new registration showing the rating of the service
+    it took over): ``(location, published_on, inherited)`` each. Returns how many ratings changed."""
+    _require_for_import(by, "providers.change_cqcrating")
+    wanted = {(location.pk, published_on): inherited for location, published_on, inherited in ratings}
+    if not wanted:
+        return 0
+    records = CqcRating.objects.filter(
+        location__in={key[0] for key in wanted}, published_on__in={key[1] for key in wanted}
+    )
+    changed = []
+    for rating in records:
+        inherited = wanted.get((rating.location_id, rating.published_on))
+        if inherited is not None and rating.inherited != inherited:
+            rating.inherited = inherited
+            rating.updated_at = timezone.now()
+            changed.append(rating)
+    if changed:
+        fields = ["inherited", "updated_at"]
+        bulk_update_with_history(changed, CqcRating, fields, batch_size=BATCH_SIZE, default_user=by)
+    return len(changed)

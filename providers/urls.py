@@ -12,4 +12,6 @@ urlpatterns: list = [
     path("locations/", views.location_list, name="locations"),
     path("rating-drops/", views.rating_drops, name="rating_drops"),
     path("cqc-import/", views.cqc_import, name="cqc_import"),
+    path("cqc-alerts/", views.cqc_alert_list, name="cqc_alerts"),
+    path("cqc-alerts/<int:pk>/acknowledge/", views.cqc_alert_acknowledge, name="cqc_alert_acknowledge"),
 ]

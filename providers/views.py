@@ -5,18 +5,21 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning.forms import add_service_errors
+from commissioning.imports import import_limit, run_or_queue
 from commissioning.listing import page_of, querystring_without
+from commissioning.models import ImportJob
 from commissioning.periods import financial_year_choices
 from commissioning.permissions import permission_required
 
 from . import selectors, services
 from .filters import LocationFilter, ProviderFilter
-from .forms import CqcImportForm, RiskAssessmentForm
-from .imports import ImportFileError, cqc_ratings_import
-from .models import Provider
+from .forms import RiskAssessmentForm
+from .import_forms import CqcFileImportForm
+from .imports import ImportFileError
+from .models import CqcRatingAlert, Provider
 from .risk import FACTORS, MAX_SCORE, threshold_bands
 
 
@@ -53,6 +56,7 @@ def provider_detail(request, pk: int):
             "page": page,
             "provider": page.provider,
             "factors": FACTORS,
+            "alerts": selectors.provider_rating_alerts(provider=page.provider, user=request.user),
             "breadcrumbs": [("Providers", reverse("providers:list")), (page.provider.name, None)],
         },
     )
@@ -141,35 +145,75 @@ def location_list(request):
 @require_GET
 @permission_required("providers.view_cqcrating")
 def rating_drops(request):
-    return render(
-        request,
-        "providers/rating_drops.html",
-        {
-            "page_obj": page_of(request, selectors.rating_drops(user=request.user)),
-            "breadcrumbs": [("Providers", reverse("providers:list")), ("CQC rating drops", None)],
-        },
-    )
+    """The older list of rating drops: falls are now alerts, listed until acknowledged (kept for bookmarks)."""
+    return redirect("providers:cqc_alerts")
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("providers.import_cqc_ratings")
 def cqc_import(request):
-    form = CqcImportForm(request.POST or None, request.FILES or None)
+    """CQC's files: HSCA active locations, ratings one row per key question, ratings one row per location.
+    A small file is imported now; a large one by a background job, whose progress page this redirects to."""
+    form = CqcFileImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = cqc_ratings_import(
-                content=upload.read(), filename=upload.name, by=request.user, dry_run=form.cleaned_data["dry_run"]
+            outcome = run_or_queue(
+                importer=form.importer,
+                content=upload.read(),
+                filename=upload.name,
+                by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                options=form.options,
             )
         except ImportFileError as error:
             form.add_error("file", str(error))
+        else:
+            if isinstance(outcome, ImportJob):
+                return redirect(reverse("commissioning:import_job", args=[outcome.pk]))
+            result = outcome
     return render(
         request,
         "providers/cqc_import.html",
         {
             "form": form,
             "result": result,
-            "breadcrumbs": [("Providers", reverse("providers:list")), ("Import CQC ratings", None)],
+            "kind": form.cleaned_data.get("format") if result is not None else None,
+            "max_errors_shown": import_limit("max_errors_shown"),
+            "breadcrumbs": [("Providers", reverse("providers:list")), ("Import CQC files", None)],
         },
     )
+
+
+@require_GET
+@permission_required("providers.view_cqcratingalert")
+def cqc_alert_list(request):
+    """Falls in CQC ratings: those to acknowledge (the default) or, with ?show=acknowledged, those done."""
+    acknowledged = request.GET.get("show") == "acknowledged"
+    alerts = selectors.rating_alerts(user=request.user).filter(acknowledged_at__isnull=not acknowledged)
+    return render(
+        request,
+        "providers/cqc_alert_list.html",
+        {
+            "page_obj": page_of(request, alerts),
+            "acknowledged": acknowledged,
+            "breadcrumbs": [("Providers", reverse("providers:list")), ("CQC rating falls", None)],
+        },
+    )
+
+
+@require_POST
+@permission_required("providers.acknowledge_cqcratingalert")
+def cqc_alert_acknowledge(request, pk: int):
+    """Acknowledge one fall (the provider page's form); back to the provider page with what happened."""
+    alert = get_object_or_404(CqcRatingAlert.objects.visible_to(request.user).select_related("location"), pk=pk)
+    try:
+        services.cqc_rating_alert_acknowledge(alert=alert, by=request.user, note=request.POST.get("note", ""))
+    except services.AlertAlreadyAcknowledged as error:
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Acknowledged the fall in the CQC rating of {alert.location.name}.")
+    return redirect(reverse("providers:detail", args=[alert.location.provider_id]) + "#cqc-alerts")

@@ -165,8 +165,8 @@ def test_upload_page_imports_and_the_drop_shows_on_the_provider_page(client_as_o
     assert "Somewhere Else" in response.text
     assert "Good to Requires improvement" in response.text
     provider_page = client_as_officer.get(reverse("providers:detail", args=[meadows.provider.pk])).text
-    assert "CQC rating dropped at Meadows Edge" in provider_page
-    assert "Meadows Edge" in client_as_officer.get(reverse("providers:rating_drops")).text
+    assert "CQC rating fell at Meadows Edge" in provider_page
+    assert "Meadows Edge" in client_as_officer.get(reverse("providers:cqc_alerts")).text
 
 
 def test_upload_page_lists_row_errors_and_imports_nothing(client_as_officer, homes):

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from commissioning import roles
-from providers import selectors
+from providers import selectors, services
 from providers.models import Provider
 from tests.factories import (
     ContractFactory,
@@ -77,22 +77,26 @@ def test_filter_by_status_and_search():
     assert names(selectors.provider_list(user=_reader(), q="meadows")) == ["Acme Care"]
 
 
-def test_a_rating_that_drops_is_flagged_until_a_later_rating_recovers():
+def _record(location, overall, day):
+    services.cqc_ratings_record(entries=[services.RatingEntry(location, day, {"overall": overall})], by=None, today=day)
+
+
+def test_a_rating_that_falls_is_flagged_until_the_fall_is_acknowledged():
     location = LocationFactory()
-    CqcRatingFactory(location=location, overall="good", published_on=d(2017, 3, 1))
-    CqcRatingFactory(location=location, overall="requires_improvement", published_on=d(2018, 3, 1))
-    assert list(selectors.rating_drops(user=_reader())) == [location]
+    _record(location, "good", d(2017, 3, 1))
+    _record(location, "requires_improvement", d(2018, 3, 1))
     assert selectors.provider_list(user=_reader()).get().has_rating_drop
+    assert selectors.locations_with_ratings().get().has_rating_drop
 
-    CqcRatingFactory(location=location, overall="good", published_on=d(2019, 3, 1))
-    assert not selectors.rating_drops(user=_reader()).exists()
+    services.cqc_rating_alert_acknowledge(alert=location.cqc_rating_alerts.get(), by=OfficerFactory(), note="")
+    assert not selectors.provider_list(user=_reader()).get().has_rating_drop
 
 
-def test_not_yet_rated_is_not_a_drop():
+def test_not_yet_rated_is_not_a_fall():
     location = LocationFactory()
-    CqcRatingFactory(location=location, overall="good", published_on=d(2017, 3, 1))
-    CqcRatingFactory(location=location, overall="not_rated", published_on=d(2018, 3, 1))
-    assert not selectors.rating_drops(user=_reader()).exists()
+    _record(location, "good", d(2017, 3, 1))
+    _record(location, "not_rated", d(2018, 3, 1))
+    assert not selectors.provider_list(user=_reader()).get().has_rating_drop
 
 
 def test_provider_page_lists_contracts_from_every_directorate():

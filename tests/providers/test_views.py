@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from commissioning import roles
 from contracts.models import Contract
-from providers.models import Provider, RiskAssessment
+from providers.models import CqcRatingAlert, Provider, RiskAssessment
 from providers.risk import FACTORS
 from tests.factories import (
     ActionPlanFactory,
@@ -37,7 +37,7 @@ READ_PAGES = [
     ("providers:detail", True),
     ("providers:risk_overview", False),
     ("providers:locations", False),
-    ("providers:rating_drops", False),
+    ("providers:cqc_alerts", False),
 ]
 
 
@@ -98,8 +98,10 @@ def test_provider_page_shows_contracts_in_each_directorate_ratings_and_records(c
     shared = ContractFactory(title="Sexual health service", directorate=DirectorateFactory(name="Public Health"))
     shared.other_providers.add(provider)
     location = LocationFactory(provider=provider, name="Meadows Edge")
-    CqcRatingFactory(location=location, overall="good", published_on=d(2017, 3, 1))
-    CqcRatingFactory(location=location, overall="inadequate", safe="inadequate", published_on=d(2018, 3, 1))
+    earlier = CqcRatingFactory(location=location, overall="good", published_on=d(2017, 3, 1))
+    fallen = CqcRatingFactory(location=location, overall="inadequate", safe="inadequate", published_on=d(2018, 3, 1))
+    drops = [{"question": "overall", "previous": "good", "new": "inadequate"}]
+    CqcRatingAlert.objects.create(location=location, rating=fallen, previous_rating=earlier, drops=drops)
     HighRiskAssessmentFactory(provider=provider, assessed_on=d(2018, 4, 1))
     VisitFactory(provider=provider, findings="Call bells answered promptly.")
     ConcernFactory(provider=provider, summary="Medication errors reported.")
@@ -114,7 +116,8 @@ def test_provider_page_shows_contracts_in_each_directorate_ratings_and_records(c
         "Residential care",
         "Sexual health service",
         "Partner or subcontractor",
-        "CQC rating dropped at Meadows Edge (Good to Inadequate)",
+        "CQC rating fell at Meadows Edge",
+        "Overall: Good to Inadequate",
         "Call bells answered promptly.",
         "Medication errors reported.",
         "Suspension of new admissions",
@@ -192,8 +195,9 @@ def _provider_with_everything(size: int) -> Provider:
         shared = cast(Contract, ContractFactory())
         shared.other_providers.add(provider)
         location = LocationFactory(provider=provider)
-        CqcRatingFactory(location=location, published_on=d(2017, 1, 1))
-        CqcRatingFactory(location=location, overall="requires_improvement", published_on=d(2018, 1, 1))
+        earlier = CqcRatingFactory(location=location, published_on=d(2017, 1, 1))
+        fallen = CqcRatingFactory(location=location, overall="requires_improvement", published_on=d(2018, 1, 1))
+        CqcRatingAlert.objects.create(location=location, rating=fallen, previous_rating=earlier, drops=[])
         RiskAssessmentFactory(provider=provider, assessed_on=d(2018, 1, 1) + datetime.timedelta(days=n))
         VisitFactory(provider=provider, location=location)
         ConcernFactory(provider=provider, location=location)
@@ -205,8 +209,8 @@ def _provider_with_everything(size: int) -> Provider:
 @pytest.mark.parametrize("size", [3, 30])
 def test_provider_page_runs_constant_queries(client_as_officer, django_assert_max_num_queries, size):
     provider = _provider_with_everything(size)
-    # 19 with the reader's roles (visible_to), whatever the provider holds.
-    with django_assert_max_num_queries(20):
+    # 20 with the reader's roles (visible_to) and the rating falls to acknowledge, whatever the provider holds.
+    with django_assert_max_num_queries(21):
         assert client_as_officer.get(reverse("providers:detail", args=[provider.pk])).status_code == 200
 
 
@@ -241,4 +245,10 @@ def test_locations_and_drops_run_constant_queries(client_as_officer, django_asse
     with django_assert_max_num_queries(11):
         assert client_as_officer.get(reverse("providers:locations")).status_code == 200
     with django_assert_max_num_queries(11):
-        assert client_as_officer.get(reverse("providers:rating_drops")).status_code == 200
+        assert client_as_officer.get(reverse("providers:cqc_alerts")).status_code == 200
+
+
+def test_the_older_rating_drops_page_sends_readers_to_the_falls_to_acknowledge(client_as_officer):
+    response = client_as_officer.get(reverse("providers:rating_drops"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("providers:cqc_alerts")
