@@ -14,6 +14,10 @@ from django.urls import reverse
 # and answers 401/403, so browsers and clients get the right status rather than a redirect.
 OPEN_PREFIXES = ("/accounts/login/", "/static/", "/assets/", "/api/", "/healthz")
 
+# The open-data landing page: open to anyone only when the council publishes open data (OPEN_DATA_PUBLIC);
+# the files themselves sit under /api/ and check the setting there.
+OPEN_DATA_PREFIXES = ("/open-data/",)
+
 # Session flag set at log-in for a user who has a confirmed authenticator (commissioning.two_factor):
 # kept in the session so that people without one pay no query per request.
 SECOND_FACTOR_SESSION_KEY = "two_factor_required"
@@ -27,7 +31,11 @@ class LoginRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.user.is_authenticated and not request.path.startswith(OPEN_PREFIXES):
+        if (
+            not request.user.is_authenticated
+            and not request.path.startswith(OPEN_PREFIXES)
+            and not (settings.OPEN_DATA_PUBLIC and request.path.startswith(OPEN_DATA_PREFIXES))
+        ):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return self.get_response(request)
 

@@ -31,5 +31,6 @@ urlpatterns = [
     path("performance/", include("dashboards.urls")),
     path("performance/", include("performance.urls")),
     path("scrutiny/", include("scrutiny.urls")),
+    path("open-data/", include("opendata.page_urls")),
     path("", include("commissioning.urls")),
 ]

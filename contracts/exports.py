@@ -14,51 +14,74 @@ from commissioning.security import neutralise_formula, neutralise_row
 
 from .models import Contract, ProcurementProject
 
+# The register export uses the import's own headings, in the template's order, so that a downloaded register
+# imports again as it is (tests/contracts/test_register_round_trip.py). Figures the register derives from these
+# (maximum end date, key contract) are on its pages, not in the file: the import would refuse a column it
+# does not read.
 EXPORT_HEADERS = [
     "Reference",
     "Service contracted",
     "Directorate",
     "Strategy",
     "Provider",
+    "Companies House number",
+    "Provider summary",
     "Category",
     "Type",
-    "Status",
+    "Procurement route",
     "Start date",
     "End date",
     "Extension options",
     "Extensions used",
-    "Maximum end date",
     "Review date",
     "Annual value",
     "Total value",
-    "Key contract",
+    "Status",
     "Performance",
-    "Re-procurement decision",
+    "Contract KPIs",
+    "Politically sensitive",
+    "Payment terms",
+    "Performance driven / independent",
+    "Volume sensitive",
+    "Corrective measures",
+    "Description",
 ]
 
 
+def _y_n(value: bool | None) -> str:
+    return "" if value is None else ("Y" if value else "N")
+
+
 def contract_row(contract: Contract) -> list:
-    provider = contract.lead_provider.name if contract.lead_provider is not None else ""
+    """A contract as the register export (and the import) lays it out, in ``EXPORT_HEADERS``."""
+    provider = contract.lead_provider
     return [
         contract.reference,
         contract.title,
         contract.directorate.name,
         contract.strategy.name if contract.strategy is not None else "",
-        contract.provider_summary or provider,
+        provider.name if provider is not None else "",
+        provider.companies_house_number if provider is not None else "",
+        contract.provider_summary,
         contract.get_category_display(),
         contract.get_contract_type_display(),
-        contract.get_status_display(),
+        contract.procurement_route,
         contract.start_date,
         contract.end_date,
         "+".join(str(m) for m in contract.extension_months),
         contract.extensions_used,
-        contract.maximum_end_date,
         contract.review_date,
         contract.annual_value,
         contract.total_value,
-        "Yes" if contract.is_key else "No",
+        contract.get_status_display(),
         contract.get_performance_display(),
-        contract.get_reprocurement_decision_display() if contract.reprocurement_decision else "",
+        _y_n(contract.has_kpis),
+        _y_n(contract.politically_sensitive),
+        contract.get_payment_terms_display(),
+        contract.get_payment_basis_display(),
+        contract.get_volume_sensitive_display(),
+        contract.corrective_measures,
+        contract.description,
     ]
 
 

@@ -6,5 +6,10 @@ from . import views
 
 urlpatterns = [
     path("exports/contracts.csv", views.TransparencyCsvView.as_view(), name="export-contracts-csv"),
+    path(
+        "exports/invitations-to-tender.csv",
+        views.InvitationsToTenderCsvView.as_view(),
+        name="export-invitations-to-tender-csv",
+    ),
     path("exports/ocds.json", views.OcdsView.as_view(), name="export-ocds"),
 ]
