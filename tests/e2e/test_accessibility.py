@@ -221,6 +221,57 @@ def somerset_plan(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
 
+# Issue 13: imports, CQC files and alerts, open data.
+HSCA_CHECK_FILE = (
+    b"Location ID,Location Name,Location Latest Overall Rating,Publication Date,Location Postal Code,Provider Name\r\n"
+    b"1-999000222,Quarry Lane Care Home (not ours),Good,01/06/2018,BA1 1AA,Quarry Lane Care Ltd\r\n"
+)
+HSCA_BAD_FILE = (
+    b"Location ID,Location Name,Location Latest Overall Rating,Publication Date,Location Postal Code\r\n"
+    b"1-999000333,Mill House,Excellent,01/06/2018,BA1 1AA\r\n"
+)
+CONTRACTS_BAD_FILE = (
+    b"Reference,Service contracted,Directorate,Category,Type,Start date,End date\r\n"
+    b"E2E-AXE-0001,Day opportunities,ACCW,Community based,Block,31/02/2019,31/03/2022\r\n"
+)
+
+
+def cqc_upload(content: bytes, shows: str) -> Callable[[Page], None]:
+    """The CQC import page after checking a small HSCA extract (nothing saved): its outcome or its errors
+    (``shows``: the heading the page must then show)."""
+
+    def go(page: Page) -> None:
+        page.goto("/providers/cqc-import/")
+        page.get_by_role("radio", name="HSCA active locations").check()
+        page.get_by_label("CQC file").set_input_files({"name": "hsca.csv", "mimeType": "text/csv", "buffer": content})
+        page.get_by_role("checkbox", name=re.compile("^This is CQC's whole file")).uncheck()
+        page.get_by_role("checkbox", name="Check the file only, do not save").check()
+        page.locator("main").get_by_role("button", name="Upload and check").click()
+        expect(page.locator("main")).to_contain_text(shows)
+
+    return go
+
+
+def contracts_import_with_errors(page: Page) -> None:
+    """The contracts import page after a file with a bad row (nothing imported)."""
+    page.goto("/contracts/import/")
+    page.get_by_label("Contract register file").set_input_files(
+        {"name": "contracts.csv", "mimeType": "text/csv", "buffer": CONTRACTS_BAD_FILE}
+    )
+    page.locator("main").get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("table", name="Problems in the file")).to_be_visible()
+
+
+def import_job_with_errors(page: Page) -> None:
+    """The page of the import job a file with a bad row leaves (reached from its error report's address)."""
+    contracts_import_with_errors(page)
+    link = page.get_by_role("link", name=re.compile("^Download every problem as a CSV file"))
+    href = link.get_attribute("href") or ""
+    assert href.endswith("errors.csv"), href
+    page.goto(href.removesuffix("errors.csv"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import of contracts.csv")
+
+
 PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("sign-in", None, "/accounts/login/"),
     ("sign-in-errors", None, sign_in_with_errors),
@@ -333,6 +384,17 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("contract-form-errors", ADMIN, with_errors("/contracts/add/", "Save contract")),
     ("submit-form-errors", ADMIN, submit_with_errors),
     ("api-tokens", COMMISSIONER, "/account/tokens/"),
+    # Issue 13: imports, CQC files and alerts, open data.
+    ("cqc-import", OFFICER, "/providers/cqc-import/"),
+    ("cqc-import-form-errors", OFFICER, with_errors("/providers/cqc-import/", "Upload and check")),
+    ("cqc-import-dry-run", OFFICER, cqc_upload(HSCA_CHECK_FILE, "File checked: nothing saved")),
+    ("cqc-import-file-errors", OFFICER, cqc_upload(HSCA_BAD_FILE, "The file has 1 error: nothing was imported")),
+    ("cqc-alerts", OFFICER, "/providers/cqc-alerts/"),
+    ("cqc-alerts-acknowledged", OFFICER, "/providers/cqc-alerts/?show=acknowledged"),
+    ("contract-import", OFFICER, "/contracts/import/"),
+    ("contract-import-errors", OFFICER, contracts_import_with_errors),
+    ("import-job-errors", OFFICER, import_job_with_errors),
+    ("open-data", OFFICER, "/open-data/"),
 ]
 
 

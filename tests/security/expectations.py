@@ -95,6 +95,11 @@ TO_NOTIFICATIONS = Redirect("notifications")
 ROWS = [
     # --- The site itself --------------------------------------------------------------------------------------
     ("home",                     "GET",  LOGIN, 200, NA, 200, 200, 200),
+    # The open-data landing page (the files themselves are the API's exports); public when OPEN_DATA_PUBLIC.
+    ("opendata:landing",         "GET",  LOGIN, 200, NA, 200, 200, 200),
+    # An import's progress and error report: its uploader's (and administrators'); not found for anyone else.
+    ("commissioning:import_job@officer_import_job",        "GET", LOGIN, 404, NA, 200, 404, 200),
+    ("commissioning:import_job_errors@officer_import_job", "GET", LOGIN, 404, NA, 200, 404, 200),
     ("healthz",                  "GET",  200, 200, NA, 200, 200, 200),
     ("login",                    "GET POST", 200, TO_HOME, NA, TO_HOME, TO_HOME, TO_HOME),
     ("logout",                   "GET",  LOGIN, 405, NA, 405, 405, 405),  # sign-out is a POST
@@ -235,8 +240,14 @@ ROWS = [
     ("providers:assess@provider", "GET POST", LOGIN, 403, NA, 200, 403, 200),
     ("providers:risk_overview",   "GET", LOGIN, 200, NA, 200, 403, 200),
     ("providers:locations",       "GET", LOGIN, 200, NA, 200, 403, 200),
-    ("providers:rating_drops",    "GET", LOGIN, 200, NA, 200, 403, 200),
+    # The older list of drops now sends readers to the falls to acknowledge.
+    ("providers:rating_drops",    "GET", LOGIN, Redirect("providers:cqc_alerts"), NA, Redirect("providers:cqc_alerts"),
+        403, Redirect("providers:cqc_alerts")),
     ("providers:cqc_import",      "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    # CQC rating falls: read by officers; acknowledged (a note is optional) by contract officers.
+    ("providers:cqc_alerts",      "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("providers:cqc_alert_acknowledge@cqcratingalert", "POST",
+        LOGIN, 403, NA, Redirect("providers:detail", "provider"), 403, Redirect("providers:detail", "provider")),
 
     # --- Performance ------------------------------------------------------------------------------------------
     ("dashboards:council",         "GET", LOGIN, 200, NA, 200, 200, 200),
@@ -424,6 +435,7 @@ ROWS = [
     ("v1:actionplan-detail@actionplan", "GET", 401, 200, NA, 200, 403, 200),
     ("v1:export-contracts-csv",     "GET",  401, 200, NA, 200, 403, 200),
     ("v1:export-ocds",              "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:export-invitations-to-tender-csv", "GET", 401, 200, NA, 200, 403, 200),
 
     # --- API: providers ---------------------------------------------------------------------------------------
     ("v1:provider-list",            "GET",  401, 200, NA, 200, 403, 200),
@@ -432,6 +444,11 @@ ROWS = [
     ("v1:location-detail@location", "GET",  401, 200, NA, 200, 403, 200),
     ("v1:cqcrating-list",           "GET",  401, 200, NA, 200, 403, 200),
     ("v1:cqcrating-detail@cqcrating", "GET", 401, 200, NA, 200, 403, 200),
+    ("v1:cqcratingalert-list",      "GET",  401, 200, NA, 200, 403, 200),
+    # Alerts are raised by the rating services, never posted.
+    ("v1:cqcratingalert-list",      "POST", 401, 403, NA, 403, 403, 405),
+    ("v1:cqcratingalert-detail@cqcratingalert", "GET", 401, 200, NA, 200, 403, 200),
+    ("v1:cqcratingalert-acknowledge@cqcratingalert", "POST", 401, 403, NA, 200, 403, 200),
     ("v1:riskassessment-list",      "GET",  401, 200, NA, 200, 403, 200),
     ("v1:riskassessment-list",      "POST", 401, 403, NA, 400, 403, 400),
     ("v1:riskassessment-detail@riskassessment", "GET", 401, 200, NA, 200, 403, 200),

@@ -269,6 +269,28 @@ def build_world() -> World:
         link="/",
         dedupe_key="matrix-commissioner",
     )
+    # A fall in the location's rating (the alert the CQC import would raise) and an officer's finished import.
+    from commissioning.models import ImportJob
+    from providers.models import CqcRating, CqcRatingAlert
+
+    earlier = CqcRating.objects.create(location=location, published_on=datetime.date(2017, 5, 1), overall="good")
+    fallen = CqcRating.objects.create(
+        location=location, published_on=datetime.date(2019, 5, 1), overall="requires_improvement"
+    )
+    objects["cqcratingalert"] = CqcRatingAlert.objects.create(
+        location=location,
+        rating=fallen,
+        previous_rating=earlier,
+        drops=[{"question": "overall", "previous": "good", "new": "requires_improvement"}],
+    )
+    objects["officer_import_job"] = ImportJob.objects.create(
+        importer="contracts.imports.import_contracts",
+        filename="contracts.csv",
+        created_by=world.users[OFFICER],
+        status=ImportJob.Status.SUCCEEDED,
+        error_count=1,
+        error_report="row,column,value,problem\r\n2,Reference,,Enter a reference\r\n",
+    )
     world.objects = objects
 
     # URL kwargs per target: a URL takes the ones its pattern names (pk, strategy_pk, report_pk, ...).
