@@ -38,6 +38,7 @@ from .services import (
     LocationInFile,
     RatingDrop,
     RatingEntry,
+    RatingsRecorded,
     cqc_location_change_of_owner,
     cqc_location_changes,
     cqc_locations_flag_for_review,
@@ -248,6 +249,19 @@ def parse_rows(rows: list[Row], report: ImportReport, *, today: date) -> list[Pa
     return parsed
 
 
+def _record_ratings(
+    *, entries: list[RatingEntry], rows: list[int], titles: dict[str, str], report: ImportReport, by, today: date
+) -> RatingsRecorded:
+    """Record ratings through the service; each entry it refuses is reported on its file row (``rows``, by
+    position) and column (``titles``, by field)."""
+    done = cqc_ratings_record(entries=entries, by=by, today=today)
+    for position, problem in done.problems.items():
+        for name, messages in problem.message_dict.items():
+            for message in messages:
+                report.error(rows[position], titles.get(name, ""), message)
+    return done
+
+
 def cqc_ratings_import(
     *, content: bytes, filename: str, by: User | None, dry_run: bool = False, today: date | None = None, **options: Any
 ) -> CqcImportReport:
@@ -279,11 +293,8 @@ def cqc_ratings_import(
 
     def write() -> None:
         entries = [RatingEntry(locations[row.location_id], row.published_on, row.ratings) for row in matched]
-        done = cqc_ratings_record(entries=entries, by=by, today=today)
-        for position, problem in done.problems.items():
-            for name, messages in problem.message_dict.items():
-                for message in messages:
-                    report.error(matched[position].row, TITLES.get(name, ""), message)
+        rows = [row.row for row in matched]
+        done = _record_ratings(entries=entries, rows=rows, titles=TITLES, report=report, by=by, today=today)
         report.created, report.updated, report.unchanged = done.created, done.updated, done.unchanged
         report.drops = done.drops
 
@@ -753,11 +764,8 @@ def cqc_locations_import(
             _row_errors(error, report, rows=[row for _, row in matched])
             return
         entries, inherited = _ratings_to_record(rated)
-        done = cqc_ratings_record(entries=entries, by=by, today=today)
-        for position, problem in done.problems.items():
-            for name, messages in problem.message_dict.items():
-                for message in messages:
-                    report.error(rated[position][1].row, LOCATION_TITLES.get(name, ""), message)
+        rows = [row.row for _, row in rated]
+        done = _record_ratings(entries=entries, rows=rows, titles=LOCATION_TITLES, report=report, by=by, today=today)
         cqc_ratings_mark_inherited(ratings=inherited, by=by)
         report.ratings_created, report.ratings_updated = done.created, done.updated
         report.ratings_unchanged = done.unchanged
@@ -1050,11 +1058,8 @@ def cqc_long_ratings_import(
 
     def write() -> None:
         entries = [RatingEntry(locations[r.location_id], r.published_on, r.ratings) for r in matched]
-        done = cqc_ratings_record(entries=entries, by=by, today=today)
-        for position, problem in done.problems.items():
-            for name, messages in problem.message_dict.items():
-                for message in messages:
-                    report.error(matched[position].row, LONG_TITLES.get(name, ""), message)
+        rows = [r.row for r in matched]
+        done = _record_ratings(entries=entries, rows=rows, titles=LONG_TITLES, report=report, by=by, today=today)
         if done.problems:
             return
         cqc_ratings_mark_inherited(

@@ -6,6 +6,7 @@ default), config.settings.production (wsgi, asgi, Celery, the Docker image) or c
 (pytest). This module alone is production-shaped but has no secret key: it is not meant to be used directly.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -307,20 +308,17 @@ CELERY_BEAT_SCHEDULE["providers-cqc-refresh"] = {
     "schedule": crontab(minute=45, hour=5),
 }
 
-# The import pipeline's limits (commissioning.imports.DEFAULT_LIMITS holds the defaults; any key set here wins):
+# The import pipeline's limits (commissioning.imports.DEFAULT_LIMITS holds the defaults; a key set here wins):
 # a file is refused, naming the limit and the file's figure, as soon as one is passed. Files larger than
 # background_bytes are imported by a Celery task with a progress page.
 IMPORT_LIMITS = {
-    "max_bytes": env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024),
-    "max_rows": env.int("IMPORT_MAX_ROWS", default=20_000),
-    "max_columns": 200,
-    "max_cell_chars": 10_000,
-    "max_unpacked_bytes": 100 * 1024 * 1024,
-    "max_compression_ratio": 100,
-    "max_errors_shown": 100,
-    "max_errors": 10_000,
-    "background_bytes": env.int("IMPORT_BACKGROUND_BYTES", default=256 * 1024),
-    "header_search_rows": 30,
+    limit: env.int(variable)
+    for limit, variable in (
+        ("max_bytes", "IMPORT_MAX_BYTES"),
+        ("max_rows", "IMPORT_MAX_ROWS"),
+        ("background_bytes", "IMPORT_BACKGROUND_BYTES"),
+    )
+    if variable in os.environ
 }
 # Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count uploaded files, and files over FILE_UPLOAD_MAX_MEMORY_SIZE
 # are spooled to disk, so a 50 MB upload reaches the import's own size check and its clear refusal.
