@@ -6,7 +6,6 @@ import io
 import time
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from commissioning.imports import run_or_queue
@@ -37,10 +36,12 @@ def _register() -> bytes:
 
 
 @pytest.mark.celery_worker
-@override_settings(IMPORT_LIMITS={"max_rows": ROWS, "max_bytes": 20 * 1024 * 1024, "progress_every": 2_000})
 def test_a_50000_row_register_imports_through_the_worker_with_progress(
     live_celery_worker, directorate, contract_officer, client_as_officer, settings, tmp_path
 ):
+    # Through the settings fixture alone: an override_settings decorator as well would be undone in the wrong
+    # order at teardown and leak these limits into the tests after it.
+    settings.IMPORT_LIMITS = {"max_rows": ROWS, "max_bytes": 20 * 1024 * 1024, "progress_every": 2_000}
     settings.MEDIA_ROOT = tmp_path
     job = run_or_queue(importer=IMPORTER, content=_register(), filename="bulk.csv", by=contract_officer, dry_run=False)
     assert isinstance(job, ImportJob)
