@@ -292,19 +292,21 @@ def risk_overview(*, user, year: int | None = None, today: date | None = None) -
 # CQC rating alerts: falls in a rating (services.rating_drops_between), open until acknowledged.
 
 
-def rating_alerts(*, user) -> QuerySet[CqcRatingAlert]:
+def rating_alerts(*, user, acknowledged: bool | None = None) -> QuerySet[CqcRatingAlert]:
     """The CQC rating alerts ``user`` may see (officers: all; councillors: none), newest first, with their
-    location, provider, both ratings and who acknowledged them loaded."""
-    return (
-        CqcRatingAlert.objects.visible_to(user)
-        .select_related("location__provider", "rating", "previous_rating", "acknowledged_by")
-        .order_by("-created_at", "-pk")
+    location, provider, both ratings and who acknowledged them loaded; ``acknowledged`` True or False for only
+    those acknowledged or still to acknowledge."""
+    alerts = CqcRatingAlert.objects.visible_to(user)
+    if acknowledged is not None:
+        alerts = alerts.filter(acknowledged_at__isnull=not acknowledged)
+    return alerts.select_related("location__provider", "rating", "previous_rating", "acknowledged_by").order_by(
+        "-created_at", "-pk"
     )
 
 
 def rating_alerts_open(*, user) -> QuerySet[CqcRatingAlert]:
     """Alerts not yet acknowledged: the dashboard's and provider page's "CQC rating falls to acknowledge"."""
-    return rating_alerts(user=user).filter(acknowledged_at__isnull=True)
+    return rating_alerts(user=user, acknowledged=False)
 
 
 @dataclass

@@ -191,7 +191,7 @@ def cqc_import(request):
 def cqc_alert_list(request):
     """Falls in CQC ratings: those to acknowledge (the default) or, with ?show=acknowledged, those done."""
     acknowledged = request.GET.get("show") == "acknowledged"
-    alerts = selectors.rating_alerts(user=request.user).filter(acknowledged_at__isnull=not acknowledged)
+    alerts = selectors.rating_alerts(user=request.user, acknowledged=acknowledged)
     return render(
         request,
         "providers/cqc_alert_list.html",
