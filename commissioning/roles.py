@@ -51,6 +51,14 @@ _CONTRACT_OFFICER_EDITS = [
     "oversight.concern",
     "oversight.sanction",
     "oversight.planaction",
+    # Procurement Act 2023 contract performance: KPIs, results, assessments, notices and breaches; and the
+    # alerts on contracts (acknowledging one is changing it).
+    "oversight.contractkpi",
+    "oversight.kpiresult",
+    "oversight.performanceassessment",
+    "oversight.contractbreach",
+    "oversight.contractperformancenotice",
+    "oversight.contractalert",
     "providers.provider",
     "providers.location",
     "providers.cqcrating",
@@ -94,6 +102,7 @@ _EXTRA = {
         "contracts.import_contracts",
         "providers.import_cqc_ratings",
         "providers.acknowledge_cqcratingalert",
+        "oversight.approve_contractperformancenotice",
     ],
     SCRUTINY_MEMBER: [],
     ADMINISTRATOR: [],
@@ -111,6 +120,8 @@ _NOT_BY_ROLE = {
     "commissioning.historicaldocument",
     # An import's progress is its uploader's (and administrators'): ImportJob.objects.visible_to.
     "commissioning.importjob",
+    # A user's own alert rules are theirs alone (ContractAlertRule is read and kept by its user).
+    "oversight.contractalertrule",
     "commissioning.directorate",
     "commissioning.user",
     "contracts.contractchange",

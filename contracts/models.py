@@ -102,6 +102,28 @@ class Contract(TimeStampedModel):
         REPROCURE = "reprocure", "Re-procure"
         BRING_IN_HOUSE = "in_house", "Bring in-house"
         DECOMMISSION = "decommission", "Decommission"
+        # A contract past its end that carries on while a decision is made: recorded with its reason.
+        ROLL_ON = "roll_on", "Roll on"
+
+    class Regime(models.TextChoices):
+        """The law the contract was procured under, which decides its statutory duties (contracts.duties)."""
+
+        PROCUREMENT_ACT_2023 = "pa2023", "Procurement Act 2023"
+        PCR_2015 = "pcr2015", "Public Contracts Regulations 2015"
+        LIGHT_TOUCH = "light_touch", "Procurement Act 2023, light-touch contract"
+        PSR_2023 = "psr2023", "Provider Selection Regime 2023"
+        BELOW_THRESHOLD = "below_threshold", "Below threshold"
+        GRANT = "grant", "Grant, not a procurement"
+
+    class Supply(models.TextChoices):
+        SERVICES = "services", "Services"
+        GOODS = "goods", "Goods"
+        WORKS = "works", "Works"
+
+    class TerminationExtent(models.TextChoices):
+        NONE = "", "Not terminated"
+        WHOLE = "whole", "Whole contract"
+        PART = "part", "Part of the contract"
 
     reference = models.CharField(max_length=40, unique=True)
     title = models.CharField("Service contracted", max_length=255)
@@ -126,6 +148,48 @@ class Contract(TimeStampedModel):
         related_name="managed_contracts",
         help_text="The contract officer who manages the contract day to day; they may change it whichever "
         "directorate it sits in.",
+    )
+    backup_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="backup_managed_contracts",
+        help_text="Who stands in for the contract manager; told of every statutory and end-date alert too.",
+    )
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        help_text="The contract this one replaced, when a service was re-procured.",
+    )
+    regime = models.CharField(
+        "Procurement regime",
+        max_length=20,
+        choices=Regime.choices,
+        default=Regime.PCR_2015,
+        help_text="The law the contract was procured under: procurements begun on or after 24 February 2025 "
+        "are under the Procurement Act 2023.",
+    )
+    supply_type = models.CharField(max_length=10, choices=Supply.choices, default=Supply.SERVICES)
+    is_concession = models.BooleanField("Concession contract", default=False)
+    estimated_value = models.DecimalField(
+        "Estimated total value",
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text="The estimated value of the contract over its whole term (Procurement Act 2023, section 52).",
+    )
+    kpi_exemption_reason = models.TextField(
+        "Why KPIs could not fairly measure performance",
+        blank=True,
+        help_text="Recorded when the Act's duty to set key performance indicators does not apply for this reason.",
+    )
+    notice_period_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The notice either side must give: the notice date is the end date less this."
     )
     provider_summary = models.CharField(
         max_length=255,
@@ -178,6 +242,18 @@ class Contract(TimeStampedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.LIVE)
     reprocurement_decision = models.CharField(max_length=20, choices=Reprocurement.choices, blank=True, default="")
     reprocurement_decided_on = models.DateField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, help_text="Why, for a contract rolled on past its end.")
+    terminated_on = models.DateField(null=True, blank=True)
+    termination_extent = models.CharField(
+        max_length=10, choices=TerminationExtent.choices, blank=True, default=TerminationExtent.NONE
+    )
+    termination_reason = models.TextField(blank=True, help_text="For the contract termination notice (UK11).")
+    termination_notice_id = models.CharField(
+        "Termination notice identifier",
+        max_length=100,
+        blank=True,
+        help_text="The UK11 notice's identifier on the Central Digital Platform, once published there.",
+    )
 
     objects = ContractQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["maximum_end_date"])
@@ -255,6 +331,24 @@ class ContractChange(TimeStampedModel):
         "providers.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="novated_to"
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who approved the change (an extension of a contract past its end needs one).",
+    )
+    # Whether a change notice (UK10) is due, from contracts.duties when the change is recorded.
+    change_notice_required = models.BooleanField(default=False)
+    change_notice_reason = models.CharField(max_length=255, blank=True)
+    change_notice_id = models.CharField(
+        "Change notice identifier",
+        max_length=100,
+        blank=True,
+        help_text="The UK10 notice's identifier on the Central Digital Platform, once published there.",
+    )
+    change_notice_published_on = models.DateField(null=True, blank=True)
 
     objects = ContractChangeQuerySet.as_manager()
     history = HistoricalRecords()
