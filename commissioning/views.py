@@ -1,14 +1,11 @@
-"""Home pages per role, the health check, and media served only to those allowed to see it."""
+"""The health check and media served only to those allowed to see it."""
 
 import mimetypes
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
-
-from . import roles
 
 # Media sub-folders and the permission needed to read files in them. An app that stores
 # files adds its folder here; anything not listed is refused.
@@ -19,21 +16,6 @@ MEDIA_FOLDER_PERMISSIONS: dict[str, str] = {
 }
 # Extra per-file checks (e.g. a draft pack is not for scrutiny members), by folder.
 MEDIA_FILE_CHECKS: dict = {}
-
-
-@require_GET
-def home(request):
-    user = request.user
-    sections = []
-    if user.has_role(roles.COMMISSIONER, roles.ADMINISTRATOR):
-        sections.append("commissioner")
-    if user.has_role(roles.CONTRACT_OFFICER, roles.ADMINISTRATOR):
-        sections.append("contract_officer")
-    if user.has_role(roles.SCRUTINY_MEMBER, roles.ADMINISTRATOR):
-        sections.append("scrutiny_member")
-    if user.has_role(roles.ADMINISTRATOR):
-        sections.append("administrator")
-    return render(request, "commissioning/home.html", {"sections": sections})
 
 
 @require_GET

@@ -5,9 +5,10 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from commissioning import views as core_views
+from dashboards import views as dashboard_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
     # GOV.UK Frontend's CSS asks for its fonts and images under /assets/.
     re_path(r"^assets/(?P<path>.+)$", RedirectView.as_view(url=static("govuk/assets/") + "%(path)s", permanent=True)),
     path("healthz", core_views.healthz, name="healthz"),

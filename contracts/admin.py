@@ -27,12 +27,15 @@ class ContractChangeInline(ReadOnlyRights, admin.TabularInline):
         "extension_months",
         "from_provider",
         "to_provider",
+        "approved_by",
+        "change_notice_required",
+        "change_notice_id",
     )
 
 
 @admin.register(Contract)
 class ContractAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    """Contracts are kept on the register's pages (contracts:edit, change_add, decision)."""
+    """Contracts are kept on the register's pages (contracts:edit, change_add, decision, termination)."""
 
     list_display = [
         "reference",
@@ -44,8 +47,17 @@ class ContractAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
         "maximum_end_date",
         "annual_value",
         "status",
+        "regime",
     ]
-    list_filter = ["directorate", "category", "contract_type", "status", "performance", "politically_sensitive"]
+    list_filter = [
+        "directorate",
+        "category",
+        "contract_type",
+        "status",
+        "regime",
+        "performance",
+        "politically_sensitive",
+    ]
     search_fields = ["reference", "title", "lead_provider__name"]
     list_select_related = ["lead_provider"]
     inlines = [ContractChangeInline]

@@ -2,6 +2,7 @@
 
 import django_filters as filters
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
@@ -13,9 +14,10 @@ from providers.models import Location, Provider
 
 from . import services
 from .filters import ContractFilter, ProcurementProjectFilter
-from .models import Contract, PooledBudget, ProcurementProject
-from .selectors import contract_register, procurement_projects, work_plan_figures
+from .models import Contract, ContractChange, PooledBudget, ProcurementProject
+from .selectors import contract_officers, contract_register, procurement_projects, work_plan_figures
 from .serializers import (
+    ChangeNoticeInputSerializer,
     ContractChangeInputSerializer,
     ContractChangeSerializer,
     ContractInputSerializer,
@@ -28,6 +30,8 @@ from .serializers import (
     ProcurementProjectMoveInputSerializer,
     ProcurementProjectSerializer,
     ProcurementProjectUpdateSerializer,
+    TerminationInputSerializer,
+    TerminationNoticeInputSerializer,
 )
 
 
@@ -44,12 +48,20 @@ class ApiContractFilter(ContractFilter):
         field_name="lead_provider", queryset=Provider.objects.all(), method="filter_provider", label="Provider"
     )
     strategy = filters.ModelChoiceFilter(queryset=lambda request: _strategy_model().objects.all())
+    manager = filters.ModelChoiceFilter(
+        field_name="contract_manager",
+        queryset=lambda request: contract_officers(),
+        method="filter_manager",
+        label="Contract manager or backup (user ID)",
+    )
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="The contract register",
-        description="Filter as on the register page.",
+        description="Filter as on the register page. needs_decision=true&within_months=N gives the needs-a-decision "
+        "list: live contracts with no decision recorded whose latest possible end date has passed (always "
+        "included, first) or falls within N months (12 if not given).",
     ),
     retrieve=extend_schema(summary="A contract"),
     create=extend_schema(summary="Add a contract to the register"),
@@ -92,7 +104,28 @@ class ContractViewSet(ServiceViewSet):
         return Response(ContractChangeSerializer(change).data, status=201)
 
     @extend_schema(
-        summary="Record the re-procurement or extension decision",
+        summary="Record the change notice (UK10) of a change, once published",
+        request=ChangeNoticeInputSerializer,
+        responses={200: ContractChangeSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path=r"changes/(?P<change_pk>[0-9]+)/notice")
+    def change_notice(self, request, pk=None, change_pk=None, **kwargs):
+        contract = self.get_object()
+        change = get_object_or_404(ContractChange.objects.visible_to(request.user), pk=change_pk, contract=contract)
+        data = self.valid_input(serializer_class=ChangeNoticeInputSerializer)
+        change = services.contract_change_record_notice(
+            change=change,
+            by=request.user,
+            notice_id=data["change_notice_id"],
+            published_on=data["change_notice_published_on"],
+        )
+        return Response(ContractChangeSerializer(change).data)
+
+    @extend_schema(
+        summary="Record the decision on the contract's end",
+        description="Re-procure (with the successor contract, if known), bring in-house, decommission, extend (not "
+        "for a contract past its end: record the extension as a change, with approved_by), roll on (with the "
+        "reason) or ended (the contract becomes Expired on decided_on).",
         request=DecisionInputSerializer,
         responses={200: ContractSerializer},
     )
@@ -101,7 +134,45 @@ class ContractViewSet(ServiceViewSet):
         contract = self.get_object()
         data = self.valid_input(serializer_class=DecisionInputSerializer)
         services.contract_record_decision(
-            contract=contract, by=request.user, decision=data["reprocurement_decision"], decided_on=data["decided_on"]
+            contract=contract,
+            by=request.user,
+            decision=data["reprocurement_decision"],
+            decided_on=data["decided_on"],
+            reason=data.get("reason") or "",
+            successor=data.get("successor"),
+        )
+        return Response(self.get_serializer(self.get_output(contract)).data)
+
+    @extend_schema(
+        summary="Record a termination (UK11 data)",
+        request=TerminationInputSerializer,
+        responses={200: ContractSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def termination(self, request, pk=None, **kwargs):
+        contract = self.get_object()
+        data = self.valid_input(serializer_class=TerminationInputSerializer)
+        services.contract_record_termination(
+            contract=contract,
+            by=request.user,
+            terminated_on=data["terminated_on"],
+            extent=data["termination_extent"],
+            reason=data["reason"],
+            notice_id=data.get("notice_id") or "",
+        )
+        return Response(self.get_serializer(self.get_output(contract)).data)
+
+    @extend_schema(
+        summary="Record the termination notice's (UK11) identifier, once published",
+        request=TerminationNoticeInputSerializer,
+        responses={200: ContractSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="termination-notice")
+    def termination_notice(self, request, pk=None, **kwargs):
+        contract = self.get_object()
+        data = self.valid_input(serializer_class=TerminationNoticeInputSerializer)
+        services.contract_record_termination_notice(
+            contract=contract, by=request.user, notice_id=data["termination_notice_id"]
         )
         return Response(self.get_serializer(self.get_output(contract)).data)
 

@@ -45,6 +45,10 @@ EXPORT_HEADERS = [
     "Volume sensitive",
     "Corrective measures",
     "Description",
+    "Procurement regime",
+    "Estimated total value",
+    "Supply type",
+    "Concession",
 ]
 
 
@@ -82,6 +86,10 @@ def contract_row(contract: Contract) -> list:
         contract.get_volume_sensitive_display(),
         contract.corrective_measures,
         contract.description,
+        contract.get_regime_display(),
+        contract.estimated_value,
+        contract.get_supply_type_display(),
+        _y_n(contract.is_concession),
     ]
 
 

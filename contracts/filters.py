@@ -15,7 +15,7 @@ from commissioning.periods import financial_year_choices, financial_year_of
 from providers.models import Provider
 
 from .models import Contract, ProcurementProject
-from .selectors import work_plan_year_q
+from .selectors import NEEDS_DECISION_WINDOWS, contract_officers, needs_decision_q, without_manager_q, work_plan_year_q
 
 # Annual value bands as (code, label, lower bound inclusive, upper bound exclusive).
 VALUE_BANDS = [
@@ -68,6 +68,33 @@ class ContractFilter(filters.FilterSet):
     performance = filters.ChoiceFilter(choices=Contract.Performance.choices, empty_label="Any")
     key = filters.BooleanFilter(label="Key contracts only", method="filter_key", widget=forms.CheckboxInput)
     mine = filters.BooleanFilter(label="Only contracts I manage", method="filter_mine", widget=forms.CheckboxInput)
+    regime = filters.ChoiceFilter(label="Procurement regime", choices=Contract.Regime.choices, empty_label="Any")
+    manager = filters.ModelChoiceFilter(
+        label="Contract manager or backup",
+        queryset=lambda request: contract_officers(),
+        method="filter_manager",
+        empty_label="Anyone",
+    )
+    no_manager = filters.BooleanFilter(
+        label="Live contracts with no manager or no backup",
+        method="filter_no_manager",
+        widget=forms.CheckboxInput,
+    )
+    needs_decision = filters.BooleanFilter(
+        label="Needs a decision",
+        method="filter_needs_decision",
+        help_text="Live contracts with no decision recorded whose latest possible end date has passed or falls "
+        "within within_months (12 unless given); those past their end are always included.",
+    )
+    within_months = filters.NumberFilter(
+        label="Within (months)",
+        method="filter_within_months",
+        min_value=0,
+        max_value=120,
+        help_text="With needs_decision: the window in months (0 to 120; the page offers "
+        + ", ".join(str(m) for m in NEEDS_DECISION_WINDOWS)
+        + ").",
+    )
     value_band = filters.ChoiceFilter(
         label="Annual value",
         choices=[(code, label) for code, label, _, _ in VALUE_BANDS],
@@ -87,6 +114,24 @@ class ContractFilter(filters.FilterSet):
         if not value or user is None or not user.is_authenticated:
             return queryset
         return queryset.filter(contract_manager=user)
+
+    def filter_manager(self, queryset, name, value):
+        return queryset.filter(Q(contract_manager=value) | Q(backup_manager=value))
+
+    def filter_no_manager(self, queryset, name, value):
+        return queryset.filter(without_manager_q()) if value else queryset
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def filter_needs_decision(self, queryset, name, value):
+        if not value:
+            return queryset
+        within = self.form.cleaned_data.get("within_months")
+        months = int(within) if within is not None else 12
+        return queryset.filter(needs_decision_q(within_months=months, today=timezone.localdate()))
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_within_months(self, queryset, name, value):
+        return queryset  # read by filter_needs_decision
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
@@ -121,8 +166,11 @@ class ContractFilter(filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        # A stable order under the chosen sort, so pages do not overlap.
+        # A stable order under the chosen sort, so pages do not overlap. Needs a decision: past their end first.
+        chosen = getattr(self.form, "cleaned_data", {})
         ordering = list(queryset.query.order_by) or ["end_date"]
+        if chosen.get("needs_decision") and not chosen.get("sort"):
+            ordering = ["maximum_end_date"]
         if "reference" not in ordering and "-reference" not in ordering:
             ordering.append("reference")
         # Contracts with many providers (no lead) sort after the named ones, in either direction.

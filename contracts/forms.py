@@ -5,11 +5,13 @@ from crispy_forms_gds.layout import Fieldset, Layout, Size, Submit
 from django import forms
 
 from commissioning.forms import GovDateField
+from commissioning.models import User
 from providers.models import Provider
 
 from .imports import UPLOAD, parse_extension_months
 from .models import Contract, ContractChange, ProcurementProject
 from .selectors import contract_officers, lead_officer_choices
+from .services import DECISION_CHOICES
 
 
 class ExtensionMonthsField(forms.CharField):
@@ -23,6 +25,9 @@ class ExtensionMonthsField(forms.CharField):
             return parse_extension_months(super().to_python(value))
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
+
+
+KEEP_WHEN_BLANK = ("regime", "supply_type", "estimated_value")
 
 
 class ContractForm(forms.ModelForm):
@@ -48,6 +53,14 @@ class ContractForm(forms.ModelForm):
             "procurement_route",
             "status",
             "contract_manager",
+            "backup_manager",
+            "predecessor",
+            "regime",
+            "supply_type",
+            "is_concession",
+            "estimated_value",
+            "kpi_exemption_reason",
+            "notice_period_months",
             "lead_provider",
             "other_providers",
             "provider_summary",
@@ -77,15 +90,26 @@ class ContractForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "corrective_measures": forms.Textarea(attrs={"rows": 2}),
             "has_kpis": forms.NullBooleanSelect(),
+            "kpi_exemption_reason": forms.Textarea(attrs={"rows": 2}),
         }
+        labels = {"estimated_value": "Estimated total value (£)", "notice_period_months": "Notice period (months)"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_provider"].queryset = Provider.objects.order_by("name")
         self.fields["other_providers"].queryset = Provider.objects.order_by("name")
         self.fields["other_providers"].required = False
-        self.fields["contract_manager"].queryset = contract_officers()
-        self.fields["contract_manager"].label_from_instance = lambda user: user.get_full_name() or user.username
+        for name in ("contract_manager", "backup_manager"):
+            self.fields[name].queryset = contract_officers()
+            self.fields[name].label_from_instance = lambda user: user.get_full_name() or user.username
+        # Optional on the form: left out (an older client, a partial edit), they keep the contract's value.
+        for name in KEEP_WHEN_BLANK:
+            self.fields[name].required = False
+        predecessors = Contract.objects.order_by("reference")
+        if self.instance.pk:
+            predecessors = predecessors.exclude(pk=self.instance.pk)
+        self.fields["predecessor"].queryset = predecessors
+        self.fields["predecessor"].label = "Contract it replaced"
         self.helper = FormHelper()
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
@@ -98,7 +122,19 @@ class ContractForm(forms.ModelForm):
                 "procurement_route",
                 "status",
                 "contract_manager",
+                "backup_manager",
+                "predecessor",
                 legend="Where it sits",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                "regime",
+                "supply_type",
+                "is_concession",
+                "estimated_value",
+                "kpi_exemption_reason",
+                "notice_period_months",
+                legend="Procurement Act 2023",
                 legend_size=Size.MEDIUM,
             ),
             Fieldset(
@@ -140,6 +176,13 @@ class ContractForm(forms.ModelForm):
             Submit("submit", "Save contract"),
         )
 
+    def clean(self):
+        cleaned = super().clean()
+        for name in KEEP_WHEN_BLANK:
+            if cleaned.get(name) in (None, ""):
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
     def _post_clean(self):
         # Model validation (uniqueness, dates) runs in the service, which reports errors by field.
         pass
@@ -160,31 +203,104 @@ class ContractChangeForm(forms.Form):
         label="New annual value (£)", required=False, max_digits=14, decimal_places=2, min_value=0
     )
     extension_months = forms.IntegerField(
-        label="Extension (months)", required=False, min_value=1, help_text="Leave blank to use the next option."
+        label="Extension (months)",
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text="Leave blank to use the next option. For a contract running past its end, the months it is "
+        "extended by.",
     )
     to_provider = forms.ModelChoiceField(
         label="Novated to", queryset=Provider.objects.order_by("name"), required=False, empty_label="Not a novation"
+    )
+    approved_by = forms.ModelChoiceField(
+        label="Approved by",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Not recorded",
+        help_text="Required to extend a contract running past its latest possible end.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        approved_by = self.fields["approved_by"]
+        assert isinstance(approved_by, forms.ModelChoiceField)
+        approved_by.queryset = lead_officer_choices()
+        approved_by.label_from_instance = lambda user: user.get_full_name() or user.username
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.add_input(Submit("submit", "Record change"))
+
+
+class ChangeNoticeForm(forms.Form):
+    change_notice_id = forms.CharField(label="Change notice identifier", max_length=100)
+    change_notice_published_on = GovDateField(label="Date published")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.label_size = Size.SMALL
+        self.helper.add_input(Submit("submit", "Record change notice"))
+
+
+class DecisionForm(forms.Form):
+    reprocurement_decision = forms.ChoiceField(label="Decision", choices=DECISION_CHOICES, widget=forms.RadioSelect)
+    decided_on = GovDateField(label="Date decided", help_text="For a contract that ended, the day it ended.")
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required to roll a contract on past its end.",
+    )
+    successor = forms.ModelChoiceField(
+        label="Contract that replaces it (if re-procured and known)",
+        queryset=Contract.objects.none(),
+        required=False,
+        empty_label="Not known yet",
+    )
+
+    def __init__(self, *args, contract: Contract | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        successor = self.fields["successor"]
+        assert isinstance(successor, forms.ModelChoiceField)
+        candidates = Contract.objects.filter(predecessor__isnull=True).order_by("reference")
+        if contract is not None:
+            candidates = candidates.exclude(pk=contract.pk)
+        successor.queryset = candidates
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Record decision"))
+
+
+class TerminationForm(forms.Form):
+    terminated_on = GovDateField(label="Date the termination takes effect")
+    termination_extent = forms.ChoiceField(
+        label="What was terminated",
+        choices=[c for c in Contract.TerminationExtent.choices if c[0]],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    notice_id = forms.CharField(
+        label="Termination notice identifier (UK11)",
+        required=False,
+        max_length=100,
+        help_text="Once published on the Central Digital Platform; it can be recorded later.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.label_size = Size.SMALL
-        self.helper.add_input(Submit("submit", "Record change"))
+        self.helper.add_input(Submit("submit", "Record termination"))
 
 
-class DecisionForm(forms.Form):
-    reprocurement_decision = forms.ChoiceField(
-        label="Decision",
-        choices=[c for c in Contract.Reprocurement.choices if c[0]],
-        widget=forms.RadioSelect,
-    )
-    decided_on = GovDateField(label="Date decided")
+class TerminationNoticeForm(forms.Form):
+    termination_notice_id = forms.CharField(label="Termination notice identifier (UK11)", max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Record decision"))
+        self.helper.label_size = Size.SMALL
+        self.helper.add_input(Submit("submit", "Record termination notice"))
 
 
 class ContractImportForm(forms.Form):

@@ -16,7 +16,6 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +26,7 @@ from commissioning.imports import (
     Row,
     RowError,
     UploadRules,
+    cell_date,
     is_blank,
     read_table,
     write_all,
@@ -107,6 +107,20 @@ COLUMNS = [
     ),
     Column("Corrective measures", "corrective_measures", False, "Free text."),
     Column("Description", "description", False, "Free text."),
+    Column(
+        "Procurement regime",
+        "regime",
+        False,
+        "; ".join(label for _, label in Contract.Regime.choices) + " (default Public Contracts Regulations 2015).",
+    ),
+    Column(
+        "Estimated total value",
+        "estimated_value",
+        False,
+        "Pounds over the whole term, for the Procurement Act 2023's £5m KPI threshold.",
+    ),
+    Column("Supply type", "supply_type", False, "; ".join(label for _, label in Contract.Supply.choices)),
+    Column("Concession", "is_concession", False, "Y or N (default N)."),
 ]
 HEADERS = [c.header for c in COLUMNS]
 _HEADER_OF = {c.field: c.header for c in COLUMNS}
@@ -119,6 +133,8 @@ CHOICES = {
     "payment_terms": Contract.PaymentTerms,
     "payment_basis": Contract.PaymentBasis,
     "volume_sensitive": Contract.VolumeSensitive,
+    "regime": Contract.Regime,
+    "supply_type": Contract.Supply,
 }
 YES = {"y", "yes", "true", "1"}
 NO = {"n", "no", "false", "0"}
@@ -136,20 +152,6 @@ class ContractImportReport(ImportReport):
         if not self.new_providers:
             return []
         return [{"title": "Providers added", "headings": ["Provider"], "rows": [[name] for name in self.new_providers]}]
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time of day
-        except ValueError:
-            continue
-    raise ValueError(f"'{text}' is not a date; use dd/mm/yyyy or yyyy-mm-dd.")
 
 
 def _money(value: Any) -> Decimal:
@@ -228,11 +230,13 @@ class _Lookups:
     def parsers(self) -> dict[str, Callable[[Any], Any]]:
         """How each column's cell becomes a field's value (raising ValueError with the reason)."""
         parsers: dict[str, Callable[[Any], Any]] = {
-            "start_date": _date,
-            "end_date": _date,
-            "review_date": _date,
+            "start_date": cell_date,
+            "end_date": cell_date,
+            "review_date": cell_date,
             "annual_value": _money,
             "total_value": _money,
+            "estimated_value": _money,
+            "is_concession": _yes_no,
             "has_kpis": _yes_no,
             "politically_sensitive": _yes_no,
             "extension_months": lambda value: parse_extension_months(str(value)),

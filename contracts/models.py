@@ -364,6 +364,15 @@ class ContractChange(TimeStampedModel):
         """A change belongs to its contract's directorate."""
         return self.contract.directorate_id
 
+    def get_absolute_url(self):
+        return reverse("contracts:change", args=[self.contract_id, self.pk])
+
+    @property
+    def documents_belong_to(self) -> Contract:
+        """A change's documents (a variation letter) are read and kept by whoever may read and change the
+        contract (commissioning.documents)."""
+        return self.contract
+
 
 class PooledBudgetQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PooledBudgetQuerySet":

@@ -17,6 +17,7 @@ from commissioning.models import User
 from commissioning.periods import financial_year_bounds, financial_year_label
 from providers.models import CqcRating, CqcRatingValue, Location, Provider
 
+from .duties import ContractDuties
 from .models import Contract, ContractChange, ProcurementProject
 
 NEEDS_DECISION_WINDOWS = (6, 12, 18)
@@ -39,25 +40,137 @@ def contract_register(*, user) -> QuerySet[Contract]:
     return (
         Contract.objects.visible_to(user)
         .with_is_key()
-        .select_related("directorate", "strategy", "lead_provider", "contract_manager")
+        .select_related("directorate", "strategy", "lead_provider", "contract_manager", "backup_manager")
         .order_by("end_date", "reference")
     )
 
 
-def contracts_needing_decision(*, within_months: int, today: date | None = None, user=None) -> QuerySet[Contract]:
-    """Live contracts whose last possible end date (after every extension option left) falls within
-    the window and that have no re-procurement or extension decision recorded. With ``user``, only those
-    they may see (a page); without, every one (the weekly digest, the council dashboard's count)."""
-    today = today or timezone.localdate()
+def needs_decision_q(*, within_months: int, today: date) -> Q:
+    """The rule of "needs a decision", once (the page, the API filter, the dashboard, the digest): live, no
+    decision recorded, and a latest possible end date (after every extension option left) that has passed or
+    falls within ``within_months`` of ``today``. A contract still live after its end is the most urgent case."""
     horizon = today + relativedelta(months=within_months)
+    return Q(status=Contract.Status.LIVE, reprocurement_decision="", maximum_end_date__lte=horizon)
+
+
+def contracts_needing_decision(*, within_months: int, today: date | None = None, user=None) -> QuerySet[Contract]:
+    """Live contracts with no decision recorded whose latest possible end date has passed (first, the longest
+    past first) or falls within the window. With ``user``, only those they may see (a page); without, every
+    one (the weekly digest, the council dashboard's count)."""
+    today = today or timezone.localdate()
     contracts = Contract.objects.all() if user is None else Contract.objects.visible_to(user)
     return (
-        contracts.live(on=today)
+        contracts.filter(needs_decision_q(within_months=within_months, today=today))
         .with_is_key()
-        .filter(maximum_end_date__lte=horizon, reprocurement_decision="")
-        .select_related("lead_provider", "directorate", "strategy__commissioning_lead")
+        .select_related(
+            "lead_provider", "directorate", "strategy__commissioning_lead", "contract_manager", "backup_manager"
+        )
         .order_by("maximum_end_date", "reference")
     )
+
+
+def running_past_end_for(*, end: date, today: date) -> str:
+    """How long a contract has run past ``end``, as a person says it: "8 years 8 months", "3 weeks"."""
+    span = relativedelta(today, end)
+    parts = []
+    if span.years:
+        parts.append(f"{span.years} year{'s' if span.years != 1 else ''}")
+    if span.months:
+        parts.append(f"{span.months} month{'s' if span.months != 1 else ''}")
+    if not parts:
+        days = (today - end).days
+        weeks = days // 7
+        if weeks:
+            return f"{weeks} week{'s' if weeks != 1 else ''}"
+        return f"{days} day{'s' if days != 1 else ''}"
+    return " ".join(parts)
+
+
+@dataclass
+class DecisionGroup:
+    """One heading of the needs-a-decision page: running past its end, or ending within a window."""
+
+    key: str
+    heading: str
+    contracts: list[Contract]
+
+
+def needs_decision_groups(*, contracts: list[Contract], today: date) -> list[DecisionGroup]:
+    """``contracts`` (ordered by latest possible end) under their headings: "Running past its end" first, each
+    with ``running_past_for``; then ending within 6, 12 and 18 months. Groups with no contract are left out."""
+    groups = [DecisionGroup("past_end", "Running past its end", [])] + [
+        DecisionGroup(
+            f"within_{months}",
+            f"Ending within {months} months" if i == 0 else f"Ending in {previous} to {months} months",
+            [],
+        )
+        for i, (previous, months) in enumerate(zip((0, *NEEDS_DECISION_WINDOWS), NEEDS_DECISION_WINDOWS, strict=False))
+    ]
+    for contract in contracts:
+        end = contract.maximum_end_date
+        if end < today:
+            setattr(contract, "running_past_for", running_past_end_for(end=end, today=today))  # noqa: B010
+            groups[0].contracts.append(contract)
+            continue
+        for group, months in zip(groups[1:], NEEDS_DECISION_WINDOWS, strict=True):
+            if end <= today + relativedelta(months=months):
+                group.contracts.append(contract)
+                break
+    return [group for group in groups if group.contracts]
+
+
+@dataclass(frozen=True)
+class NeedsDecisionCounts:
+    past_end: int
+    within: dict[int, int]  # months -> live contracts ending (not yet past) within that many months
+
+
+def needs_decision_counts(*, today: date | None = None, user=None) -> NeedsDecisionCounts:
+    """How many contracts need a decision: running past their end, and ending within 6, 12 and 18 months
+    (each window counted from today, past-end ones not included). One query."""
+    today = today or timezone.localdate()
+    contracts = Contract.objects.all() if user is None else Contract.objects.visible_to(user)
+    undecided = Q(status=Contract.Status.LIVE, reprocurement_decision="")
+    windows = {
+        f"within_{months}": Count(
+            "pk",
+            filter=Q(maximum_end_date__gte=today, maximum_end_date__lte=today + relativedelta(months=months)),
+        )
+        for months in NEEDS_DECISION_WINDOWS
+    }
+    row = contracts.filter(undecided).aggregate(past_end=Count("pk", filter=Q(maximum_end_date__lt=today)), **windows)
+    return NeedsDecisionCounts(
+        past_end=row["past_end"], within={months: row[f"within_{months}"] for months in NEEDS_DECISION_WINDOWS}
+    )
+
+
+def my_contracts(*, user, today: date | None = None) -> QuerySet[Contract]:
+    """The live contracts ``user`` manages or stands in for as backup, those running past their latest
+    possible end first (then by that end date)."""
+    return (
+        Contract.objects.visible_to(user)
+        .filter(Q(contract_manager=user) | Q(backup_manager=user), status=Contract.Status.LIVE)
+        .select_related("lead_provider", "contract_manager", "backup_manager")
+        .order_by("maximum_end_date", "reference")
+    )
+
+
+def without_manager_q() -> Q:
+    """Live contracts missing a named contract manager or a backup: flagged on their page and the register."""
+    return Q(status=Contract.Status.LIVE) & (Q(contract_manager__isnull=True) | Q(backup_manager__isnull=True))
+
+
+def duty_summary(duties: ContractDuties) -> str:
+    """The register's "Procurement Act duties" cell: the notices and duties that apply, or "None"."""
+    short = [
+        label
+        for label, duty in zip(
+            ("KPIs", "annual assessment", "UK9", "breach notice", "UK10", "UK11"), duties.as_list(), strict=True
+        )
+        if duty.applies
+    ]
+    text = ", ".join(short)
+    return text[:1].upper() + text[1:] if text else "None"
 
 
 def _latest_rating(field: str):
@@ -85,13 +198,23 @@ def contract_detail(*, pk: int, user) -> Contract:
     contract = (
         Contract.objects.visible_to(user)
         .with_is_key()
-        .select_related("directorate", "strategy__commissioning_lead", "lead_provider", "contract_manager")
+        .select_related(
+            "directorate",
+            "strategy__commissioning_lead",
+            "lead_provider",
+            "contract_manager",
+            "backup_manager",
+            "predecessor",
+        )
         .prefetch_related(
+            Prefetch("successors", queryset=Contract.objects.order_by("reference")),
             Prefetch("other_providers", queryset=Provider.objects.order_by("name")),
             Prefetch("locations", queryset=locations),
             Prefetch(
                 "changes",
-                queryset=ContractChange.objects.select_related("from_provider", "to_provider", "recorded_by"),
+                queryset=ContractChange.objects.select_related(
+                    "from_provider", "to_provider", "recorded_by", "approved_by"
+                ),
             ),
             "pooled_budgets",
             Prefetch("visits", queryset=_logged("visits").select_related("location", "officer")),

@@ -1,10 +1,11 @@
 """API shapes of the contract register and pooled budgets: an output serializer per resource (what a read
 shows) and an input serializer per write (the shape of the request only; the rules are the services')."""
 
+from dataclasses import fields
 from decimal import Decimal
 
 from django.apps import apps
-from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from commissioning.models import Directorate, User
@@ -12,7 +13,11 @@ from commissioning.periods import financial_year_of
 from providers.models import Location, Provider
 from providers.serializers import VisibleRecordField
 
+from .duties import ContractDuties, duties_for
 from .models import Contract, ContractChange, PooledBudget, ProcurementProject
+from .services import DECISION_CHOICES
+
+DUTY_KEYS = [f.name for f in fields(ContractDuties)]
 
 
 def _strategies():
@@ -20,8 +25,23 @@ def _strategies():
     return apps.get_model("strategies", "CommissioningStrategy").objects.all()
 
 
+class DutySerializer(serializers.Serializer):
+    """One Procurement Act 2023 duty, whether it applies to the contract, and why."""
+
+    key = serializers.ChoiceField(choices=DUTY_KEYS)
+    name = serializers.CharField()
+    applies = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why it does or does not apply, in words.")
+
+
 class ContractSerializer(serializers.ModelSerializer):
     """A contract on the register, as every read shows it."""
+
+    duties = serializers.SerializerMethodField(
+        help_text="Which Procurement Act 2023 duties apply (KPIs, assessment, UK9, breach notice, UK10, UK11), each "
+        "with why: from contracts.duties, the one rule."
+    )
+    backup_manager_name = serializers.SerializerMethodField(help_text="The backup contract manager, if any.")
 
     directorate_name = serializers.CharField(source="directorate.name")
     strategy_name = serializers.CharField(source="strategy.name", allow_null=True, default=None)
@@ -49,6 +69,21 @@ class ContractSerializer(serializers.ModelSerializer):
             "has_kpis",
             "contract_manager",
             "contract_manager_name",
+            "backup_manager",
+            "backup_manager_name",
+            "predecessor",
+            "regime",
+            "supply_type",
+            "is_concession",
+            "estimated_value",
+            "kpi_exemption_reason",
+            "notice_period_months",
+            "duties",
+            "decision_reason",
+            "terminated_on",
+            "termination_extent",
+            "termination_reason",
+            "termination_notice_id",
             "lead_provider",
             "payment_basis",
             "payment_frequency",
@@ -86,6 +121,18 @@ class ContractSerializer(serializers.ModelSerializer):
     def get_contract_manager_name(self, contract: Contract) -> str | None:
         manager = contract.contract_manager
         return (manager.get_full_name() or manager.username) if manager is not None else None
+
+    def get_backup_manager_name(self, contract: Contract) -> str | None:
+        backup = contract.backup_manager
+        return (backup.get_full_name() or backup.username) if backup is not None else None
+
+    @extend_schema_field(DutySerializer(many=True))
+    def get_duties(self, contract: Contract) -> list[dict]:
+        labelled = duties_for(contract).labelled()
+        return [
+            {"key": key, "name": name, "applies": duty.applies, "reason": duty.reason}
+            for key, (name, duty) in zip(DUTY_KEYS, labelled, strict=True)
+        ]
 
 
 @extend_schema_serializer(
@@ -127,6 +174,24 @@ class ContractInputSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The user ID of the contract officer who manages it; they may change it in any directorate.",
     )
+    backup_manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="The user ID of the contract officer who stands in for the manager (not the manager).",
+    )
+    predecessor = serializers.PrimaryKeyRelatedField(
+        queryset=Contract.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The contract this one replaced, when a service was re-procured.",
+    )
+    regime = serializers.ChoiceField(choices=Contract.Regime.choices, required=False)
+    supply_type = serializers.ChoiceField(choices=Contract.Supply.choices, required=False)
+    is_concession = serializers.BooleanField(required=False)
+    estimated_value = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    kpi_exemption_reason = serializers.CharField(required=False, allow_blank=True)
+    notice_period_months = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True)
     other_providers = VisibleRecordField(queryset=Provider.objects.all(), many=True, required=False)
     provider_summary = serializers.CharField(max_length=255, required=False, allow_blank=True)
     locations = VisibleRecordField(queryset=Location.objects.all(), many=True, required=False)
@@ -202,6 +267,11 @@ class ContractChangeSerializer(serializers.ModelSerializer):
             "from_provider",
             "to_provider",
             "recorded_by",
+            "approved_by",
+            "change_notice_required",
+            "change_notice_reason",
+            "change_notice_id",
+            "change_notice_published_on",
         ]
         read_only_fields = fields
 
@@ -218,13 +288,46 @@ class ContractChangeInputSerializer(serializers.Serializer):
     annual_value = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     extension_months = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     to_provider = VisibleRecordField(queryset=Provider.objects.all(), required=False, allow_null=True)
+    approved_by = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text="Who approved the change: required to extend a contract running past its latest possible end.",
+    )
+
+
+@extend_schema_serializer(component_name="ChangeNotice")
+class ChangeNoticeInputSerializer(serializers.Serializer):
+    """The change notice (UK10) as published on the Central Digital Platform."""
+
+    change_notice_id = serializers.CharField(max_length=100)
+    change_notice_published_on = serializers.DateField()
 
 
 class DecisionInputSerializer(serializers.Serializer):
-    """The re-procurement or extension decision, which takes a contract off the needs-a-decision list."""
+    """What was decided about the contract's end, which takes it off the needs-a-decision list: a re-procurement
+    decision (with the successor contract, if known), roll on (with the reason) or ended (decided_on is the day
+    it ended; the contract becomes Expired)."""
 
-    reprocurement_decision = serializers.ChoiceField(choices=[c for c in Contract.Reprocurement.choices if c[0]])
+    reprocurement_decision = serializers.ChoiceField(choices=DECISION_CHOICES)
     decided_on = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    successor = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all(), required=False, allow_null=True)
+
+
+@extend_schema_serializer(component_name="Termination")
+class TerminationInputSerializer(serializers.Serializer):
+    """A termination, for the contract termination notice (UK11). The whole contract makes it Terminated."""
+
+    terminated_on = serializers.DateField()
+    termination_extent = serializers.ChoiceField(choices=[c for c in Contract.TerminationExtent.choices if c[0]])
+    reason = serializers.CharField()
+    notice_id = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+@extend_schema_serializer(component_name="TerminationNotice")
+class TerminationNoticeInputSerializer(serializers.Serializer):
+    termination_notice_id = serializers.CharField(max_length=100)
 
 
 # --- Procurement projects ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from commissioning import permissions, roles
 from commissioning.models import Directorate, User
 from providers.models import Location, Provider
 
+from .duties import change_notice_duty
 from .models import Contract, ContractChange, PooledBudget, ProcurementProject
 
 
@@ -40,6 +41,14 @@ class ContractFields(TypedDict, total=False):
     strategy: Any  # strategies.CommissioningStrategy (an app above this one) or None
     lead_provider: Provider | None
     contract_manager: User | None
+    backup_manager: User | None
+    predecessor: Contract | None
+    regime: str
+    supply_type: str
+    is_concession: bool
+    estimated_value: Decimal
+    kpi_exemption_reason: str
+    notice_period_months: int | None
     provider_summary: str
     category: str
     contract_type: str
@@ -93,9 +102,22 @@ def _check_dates_and_extensions(contract: Contract) -> None:
 
 
 def _check_manager(contract: Contract) -> None:
-    manager = contract.contract_manager
-    if manager is not None and not (manager.is_active and manager.has_role(roles.CONTRACT_OFFICER)):
-        raise ValidationError({"contract_manager": "The contract manager must be an active contract officer."})
+    """The named manager and the backup are active contract officers, and not the same person."""
+    errors = {}
+    for name, label in (("contract_manager", "contract manager"), ("backup_manager", "backup manager")):
+        person = getattr(contract, name)
+        if person is not None and not (person.is_active and person.has_role(roles.CONTRACT_OFFICER)):
+            errors[name] = f"The {label} must be an active contract officer."
+    if (
+        "backup_manager" not in errors
+        and contract.backup_manager_id is not None
+        and contract.backup_manager_id == contract.contract_manager_id
+    ):
+        errors["backup_manager"] = "The backup manager must be someone other than the contract manager."
+    if contract.predecessor_id is not None and contract.predecessor_id == contract.pk:
+        errors["predecessor"] = "A contract cannot replace itself."
+    if errors:
+        raise ValidationError(errors)
 
 
 def _split(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -148,6 +170,51 @@ def contract_update(*, contract: Contract, by: User, **fields: Unpack[ContractFi
     return _save(contract, by, m2m)
 
 
+def is_past_end(contract: Contract, today: date | None = None) -> bool:
+    """A live contract whose latest possible end date (every extension option taken) has passed."""
+    today = today or timezone.localdate()
+    return contract.status == Contract.Status.LIVE and contract.maximum_end_date < today
+
+
+def _check_approver(approved_by: User | None) -> None:
+    if approved_by is not None and not (approved_by.is_active and permissions.is_officer(approved_by)):
+        raise ValidationError({"approved_by": "The person who approved the change must be an active council officer."})
+
+
+def _extension_months(
+    contract: Contract, past_end: bool, extension_months: int | None, approved_by: User | None
+) -> tuple[int, bool]:
+    """How many months an extension adds, and whether it goes beyond the contract's options. The next option
+    is taken (even late, recording history) unless the contract is running past its latest possible end and
+    the extension is approved: then, or once no option is left, the months given are added, recorded as one
+    more option taken, and only for a contract past its end with who approved it."""
+    remaining = contract.remaining_extension_months
+    if remaining and not (past_end and approved_by is not None):
+        if extension_months and extension_months != remaining[0]:
+            raise ValidationError(
+                {"extension_months": f"The next extension option is {remaining[0]} months, not {extension_months}."}
+            )
+        return remaining[0], False
+    if not past_end:
+        raise ValidationError({"extension_months": f"{contract.reference} has no extension options left to use."})
+    if not extension_months:
+        raise ValidationError(
+            {
+                "extension_months": f"{contract.reference} has no extension options left and is running past its "
+                "end: enter how many months it is extended by."
+            }
+        )
+    if approved_by is None:
+        raise ValidationError(
+            {
+                "approved_by": f"{contract.reference} is running past its latest possible end "
+                f"({contract.maximum_end_date:%d/%m/%Y}): say who approved the extension."
+            }
+        )
+    contract.extension_months = [*contract.extension_months[: contract.extensions_used], extension_months]
+    return extension_months, True
+
+
 @transaction.atomic
 def contract_record_change(
     *,
@@ -160,12 +227,18 @@ def contract_record_change(
     annual_value: Decimal | None = None,
     extension_months: int | None = None,
     to_provider: Provider | None = None,
+    approved_by: User | None = None,
 ) -> ContractChange:
     """Record a variation, extension or novation and apply it to the contract.
 
-    - Extension: takes the next unused extension option; the end date moves on by its months.
+    - Extension: takes the next unused extension option; the end date moves on by its months. A contract
+      running past its latest possible end has no option left: it is extended by ``extension_months`` (a
+      modification beyond its options), and only with who approved it (``approved_by``).
     - Novation: the lead provider moves from the current one to ``to_provider``.
     - Variation (and any change): ``value_change`` is added to the total value; ``annual_value`` replaces it.
+
+    Whether a change notice (UK10) is due is set from ``contracts.duties.change_notice_duty``, on the contract
+    as it was before the change.
     """
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     change = ContractChange(
@@ -175,20 +248,15 @@ def contract_record_change(
         description=description,
         value_change=value_change or Decimal("0"),
         recorded_by=by,
+        approved_by=approved_by,
     )
+    past_end = is_past_end(contract)
+    beyond_options = False
     permissions.require(by, "contracts.change_contract", contract)
     permissions.require(by, "contracts.add_contractchange", change)
+    _check_approver(approved_by)
     if kind == ContractChange.Kind.EXTENSION:
-        remaining = contract.remaining_extension_months
-        if not remaining:
-            raise ValidationError({"extension_months": f"{contract.reference} has no extension options left to use."})
-        if extension_months and extension_months != remaining[0]:
-            raise ValidationError(
-                {"extension_months": f"The next extension option is {remaining[0]} months, not {extension_months}."}
-            )
-        change.extension_months = remaining[0]
-        contract.extensions_used += 1
-        contract.end_date = contract.end_date + relativedelta(months=remaining[0])
+        change.extension_months, beyond_options = _extension_months(contract, past_end, extension_months, approved_by)
     elif kind == ContractChange.Kind.NOVATION:
         if to_provider is None:
             raise ValidationError({"to_provider": "Choose the provider the contract is novated to."})
@@ -196,10 +264,25 @@ def contract_record_change(
             raise ValidationError({"to_provider": f"{to_provider} is already the lead provider."})
         change.from_provider = contract.lead_provider
         change.to_provider = to_provider
-        contract.lead_provider = to_provider
     elif kind != ContractChange.Kind.VARIATION:
         raise ValidationError({"kind": f"'{kind}' is not a variation, extension or novation."})
 
+    notice = change_notice_duty(
+        contract=contract,
+        value_change=change.value_change,
+        extension_months=change.extension_months if kind == ContractChange.Kind.EXTENSION else None,
+    )
+    change.change_notice_required = notice.applies
+    change.change_notice_reason = notice.reason[:255]
+
+    if kind == ContractChange.Kind.EXTENSION:
+        months = change.extension_months or 0
+        # Past its end, the extension runs from the day it takes effect, not from the end long passed.
+        start_from = max(contract.end_date, effective_on) if beyond_options else contract.end_date
+        contract.extensions_used += 1
+        contract.end_date = start_from + relativedelta(months=months)
+    elif kind == ContractChange.Kind.NOVATION:
+        contract.lead_provider = to_provider
     new_total = contract.total_value + change.value_change
     if new_total < 0:
         raise ValidationError(
@@ -219,18 +302,174 @@ def contract_record_change(
 
 
 @transaction.atomic
-def contract_record_decision(*, contract: Contract, by: User, decision: str, decided_on: date) -> Contract:
-    """Record the re-procurement or extension decision, which takes the contract off the needs-a-decision list."""
+def contract_change_record_notice(
+    *, change: ContractChange, by: User, notice_id: str, published_on: date
+) -> ContractChange:
+    """Record the change notice (UK10) once published on the Central Digital Platform: its identifier and date."""
+    change = ContractChange.objects.select_for_update().select_related("contract").get(pk=change.pk)
+    permissions.require(by, "contracts.change_contract", change.contract)
+    if not change.change_notice_required:
+        raise ValidationError({"change_notice_id": "No change notice is due for this change."})
+    notice_id = (notice_id or "").strip()
+    errors = {}
+    if not notice_id:
+        errors["change_notice_id"] = "Enter the notice's identifier on the Central Digital Platform."
+    if published_on is None:
+        errors["change_notice_published_on"] = "Enter the date the notice was published."
+    elif published_on > timezone.localdate():
+        errors["change_notice_published_on"] = "The date published must be today or in the past."
+    if errors:
+        raise ValidationError(errors)
+    change.change_notice_id = notice_id
+    change.change_notice_published_on = published_on
+    change.full_clean()
+    _done_by(change, by)
+    change.save(update_fields=["change_notice_id", "change_notice_published_on", "updated_at"])
+    return change
+
+
+# The outcome "ended" is not a re-procurement decision: the contract is closed as Expired on the day it ended.
+ENDED = "ended"
+DECISION_CHOICES = [
+    *[(value, label) for value, label in Contract.Reprocurement.choices if value],
+    (ENDED, "Ended"),
+]
+
+
+@transaction.atomic
+def contract_record_decision(
+    *,
+    contract: Contract,
+    by: User,
+    decision: str,
+    decided_on: date,
+    reason: str = "",
+    successor: Contract | None = None,
+) -> Contract:
+    """Record what was decided about a contract's end, which takes it off the needs-a-decision list:
+
+    - re-procure (and the other re-procurement decisions): with the successor contract if known (it records
+      this one as its predecessor);
+    - roll on: the contract carries on past its end while a decision is made; the reason is required;
+    - ended (``ENDED``): the service ended on ``decided_on`` (on or after its current end): status Expired, the
+      end date that day, no extension options left;
+    - extend: for a contract running past its end, only as an extension recorded with who approved it
+      (``contract_record_change``)."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     permissions.require(by, "contracts.change_contract", contract)
-    if decision not in Contract.Reprocurement.values or decision == Contract.Reprocurement.NONE:
+    today = timezone.localdate()
+    valid = {value for value, _ in DECISION_CHOICES}
+    if decision not in valid:
         raise ValidationError({"reprocurement_decision": "Choose the decision that was made."})
-    if decided_on > timezone.localdate():
+    if decided_on is None or decided_on > today:
         raise ValidationError({"decided_on": "The date decided must be today or in the past."})
-    contract.reprocurement_decision = decision
+    reason = (reason or "").strip()
+    fields = ["reprocurement_decision", "reprocurement_decided_on", "decision_reason", "updated_at"]
+    if successor is not None and decision != Contract.Reprocurement.REPROCURE:
+        raise ValidationError({"successor": "A successor contract is recorded with a re-procurement."})
+    if decision == Contract.Reprocurement.EXTEND and is_past_end(contract, today):
+        raise ValidationError(
+            {
+                "reprocurement_decision": "This contract is running past its latest possible end: record the "
+                "extension itself, with who approved it, as a change to the contract."
+            }
+        )
+    if decision == Contract.Reprocurement.ROLL_ON and not reason:
+        raise ValidationError({"reason": "Give the reason the contract rolls on past its end."})
+    if decision == ENDED:
+        if contract.status != Contract.Status.LIVE:
+            raise ValidationError({"reprocurement_decision": "Only a live contract can be recorded as ended."})
+        if decided_on < contract.end_date:
+            raise ValidationError(
+                {
+                    "decided_on": f"A contract ends on or after its end date ({contract.end_date:%d/%m/%Y}); "
+                    "record an earlier end as a termination."
+                }
+            )
+        contract.status = Contract.Status.EXPIRED
+        contract.end_date = decided_on
+        contract.extension_months = list(contract.extension_months[: contract.extensions_used])
+        fields += ["status", "end_date", "extension_months"]
+    else:
+        contract.reprocurement_decision = decision
+    if successor is not None:
+        successor = Contract.objects.select_for_update().get(pk=successor.pk)
+        if successor.pk == contract.pk:
+            raise ValidationError({"successor": "A contract cannot succeed itself."})
+        if successor.predecessor_id not in (None, contract.pk):
+            raise ValidationError({"successor": f"{successor.reference} already replaced another contract."})
+        permissions.require(by, "contracts.change_contract", successor)
+        successor.predecessor = contract
+        _done_by(successor, by)
+        successor.save(update_fields=["predecessor", "updated_at"])
     contract.reprocurement_decided_on = decided_on
+    contract.decision_reason = reason
     _done_by(contract, by)
-    contract.save(update_fields=["reprocurement_decision", "reprocurement_decided_on", "updated_at"])
+    contract.save(update_fields=fields)
+    return contract
+
+
+@transaction.atomic
+def contract_record_termination(
+    *,
+    contract: Contract,
+    by: User,
+    terminated_on: date,
+    extent: str,
+    reason: str,
+    notice_id: str = "",
+) -> Contract:
+    """Record a termination for the contract termination notice (UK11): the date, whole contract or part, and
+    the reason. Terminating the whole contract makes it Terminated; the notice's identifier can follow later
+    (``contract_record_termination_notice``)."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    permissions.require(by, "contracts.change_contract", contract)
+    errors = {}
+    if contract.status != Contract.Status.LIVE:
+        errors["terminated_on"] = f"Only a live contract can be terminated (it is {contract.get_status_display()})."
+    elif terminated_on is None:
+        errors["terminated_on"] = "Enter the date the termination takes effect."
+    elif terminated_on > timezone.localdate():
+        errors["terminated_on"] = "The date must be today or in the past."
+    elif terminated_on < contract.start_date:
+        errors["terminated_on"] = f"The date must be on or after the contract started ({contract.start_date:%d/%m/%Y})."
+    if extent not in (Contract.TerminationExtent.WHOLE, Contract.TerminationExtent.PART):
+        errors["termination_extent"] = "Choose whether the whole contract or part of it was terminated."
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Give the reason for the termination."
+    if errors:
+        raise ValidationError(errors)
+    contract.terminated_on = terminated_on
+    contract.termination_extent = extent
+    contract.termination_reason = reason
+    contract.termination_notice_id = (notice_id or "").strip()
+    fields = ["terminated_on", "termination_extent", "termination_reason", "termination_notice_id", "updated_at"]
+    if extent == Contract.TerminationExtent.WHOLE:
+        contract.status = Contract.Status.TERMINATED
+        fields.append("status")
+    contract.full_clean(exclude=["maximum_end_date"])
+    _done_by(contract, by)
+    contract.save(update_fields=fields)
+    return contract
+
+
+@transaction.atomic
+def contract_record_termination_notice(*, contract: Contract, by: User, notice_id: str) -> Contract:
+    """Record the termination notice's (UK11) identifier on the Central Digital Platform, once published."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    permissions.require(by, "contracts.change_contract", contract)
+    if not contract.termination_extent:
+        raise ValidationError({"termination_notice_id": "Record the termination first."})
+    notice_id = (notice_id or "").strip()
+    if not notice_id:
+        raise ValidationError(
+            {"termination_notice_id": "Enter the notice's identifier on the Central Digital Platform."}
+        )
+    contract.termination_notice_id = notice_id
+    contract.full_clean(exclude=["maximum_end_date"])
+    _done_by(contract, by)
+    contract.save(update_fields=["termination_notice_id", "updated_at"])
     return contract
 
 

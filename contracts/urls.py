@@ -17,7 +17,9 @@ urlpatterns: list = [
     path("<int:pk>/", views.contract_detail, name="detail"),
     path("<int:pk>/edit/", views.contract_edit, name="edit"),
     path("<int:pk>/changes/add/", views.contract_change_add, name="change_add"),
+    path("<int:pk>/changes/<int:change_pk>/", views.contract_change, name="change"),
     path("<int:pk>/decision/", views.contract_decision, name="decision"),
+    path("<int:pk>/termination/", views.contract_termination, name="termination"),
     # The procurement work plan.
     path("procurement/", views.procurement_list, name="procurement"),
     path("procurement/export.csv", views.procurement_export_csv, name="procurement_export_csv"),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commissioning.documents import documents_for
 from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.imports import import_limits, run_or_queue
 from commissioning.listing import page_of, querystring_without
@@ -20,16 +21,20 @@ from commissioning.periods import financial_year_choices, financial_year_of
 from commissioning.permissions import permission_required
 
 from . import exports, imports, selectors, services
+from .duties import duties_for
 from .filters import SORT_FIELDS, ContractFilter, ProcurementProjectFilter
 from .forms import (
+    ChangeNoticeForm,
     ContractChangeForm,
     ContractForm,
     ContractImportForm,
     DecisionForm,
     ProcurementProjectForm,
     ProcurementProjectMoveForm,
+    TerminationForm,
+    TerminationNoticeForm,
 )
-from .models import Contract, ProcurementProject
+from .models import Contract, ContractChange, ProcurementProject
 
 PAGE_SIZE = 50
 
@@ -48,6 +53,8 @@ def contract_list(request):
         request.GET or None, queryset=selectors.contract_register(user=request.user), request=request
     )
     page = page_of(request, filterset.qs, PAGE_SIZE)
+    for contract in page.object_list:
+        contract.duty_summary = selectors.duty_summary(duties_for(contract))
     return render(
         request,
         "contracts/contract_list.html",
@@ -105,13 +112,21 @@ def contract_detail(request, pk: int):
         contract = selectors.contract_detail(pk=pk, user=request.user)
     except Contract.DoesNotExist as exc:
         raise Http404("No such contract") from exc
+    today = timezone.localdate()
+    live = contract.status == Contract.Status.LIVE
     return render(
         request,
         "contracts/contract_detail.html",
         {
             "contract": contract,
             "providers": selectors.contract_providers_with_risk(contract=contract),
-            "today": timezone.localdate(),
+            "duties": duties_for(contract),
+            "missing_manager": live and contract.contract_manager_id is None,
+            "missing_backup": live and contract.backup_manager_id is None,
+            "past_end": services.is_past_end(contract, today),
+            "running_past_for": selectors.running_past_end_for(end=contract.maximum_end_date, today=today),
+            "documents": documents_for(obj=contract, user=request.user),
+            "today": today,
             "breadcrumbs": [("Contracts", reverse("contracts:list")), (contract.reference, None)],
         },
     )
@@ -191,18 +206,20 @@ def contract_change_add(request, pk: int):
                 annual_value=data["annual_value"],
                 extension_months=data["extension_months"],
                 to_provider=data["to_provider"],
+                approved_by=data["approved_by"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"{change.get_kind_display()} of {contract.reference} recorded.")
-            return redirect(contract)
+            return redirect("contracts:change", contract.pk, change.pk)
     return render(
         request,
         "contracts/change_form.html",
         {
             "form": form,
             "contract": contract,
+            "past_end": services.is_past_end(contract),
             "title": "Record a variation, extension or novation",
             "page_title": f"Record a change to {contract.reference}",
             "caption": f"{contract.reference} {contract.title}",
@@ -221,9 +238,11 @@ def contract_decision(request, pk: int):
     contract = _get_contract(request, pk)
     form = DecisionForm(
         request.POST or None,
+        contract=contract,
         initial={
             "reprocurement_decision": contract.reprocurement_decision,
             "decided_on": contract.reprocurement_decided_on or timezone.localdate(),
+            "reason": contract.decision_reason,
         },
     )
     saved = save_through_service(
@@ -234,25 +253,152 @@ def contract_decision(request, pk: int):
             by=request.user,
             decision=form.cleaned_data["reprocurement_decision"],
             decided_on=form.cleaned_data["decided_on"],
+            reason=form.cleaned_data["reason"],
+            successor=form.cleaned_data["successor"],
         ),
         success=f"Decision on {contract.reference} recorded.",
     )
     if saved is not NOT_SAVED:
         return redirect(contract)
+    today = timezone.localdate()
     return render(
         request,
         "contracts/decision_form.html",
         {
             "form": form,
             "contract": contract,
-            "title": "Record the re-procurement or extension decision",
-            "page_title": f"Re-procurement decision for {contract.reference}",
+            "past_end": services.is_past_end(contract, today),
+            "running_past_for": selectors.running_past_end_for(end=contract.maximum_end_date, today=today),
+            "title": "Record the decision on the contract's end",
+            "page_title": f"Decision on the end of {contract.reference}",
             "caption": f"{contract.reference} {contract.title}",
             "breadcrumbs": [
                 ("Contracts", reverse("contracts:list")),
                 (contract.reference, contract.get_absolute_url()),
                 ("Record a decision", None),
             ],
+        },
+    )
+
+
+def _get_change(request, pk: int, change_pk: int) -> ContractChange:
+    try:
+        return (
+            ContractChange.objects.visible_to(request.user)
+            .select_related("contract", "recorded_by", "approved_by", "from_provider", "to_provider")
+            .get(pk=change_pk, contract_id=pk)
+        )
+    except ContractChange.DoesNotExist as exc:
+        raise Http404("No such change") from exc
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.view_contract")
+def contract_change(request, pk: int, change_pk: int):
+    """A change to a contract: what changed, who approved it, and whether a change notice (UK10) is due; an
+    officer records the notice's identifier and date once it is published."""
+    change = _get_change(request, pk, change_pk)
+    contract = change.contract
+    may_record = request.user.has_perm("contracts.change_contract")
+    form = ChangeNoticeForm(
+        request.POST or None,
+        initial={
+            "change_notice_id": change.change_notice_id,
+            "change_notice_published_on": change.change_notice_published_on,
+        },
+    )
+    if request.method == "POST" and not may_record:
+        raise PermissionDenied
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.contract_change_record_notice(
+            change=change,
+            by=request.user,
+            notice_id=form.cleaned_data["change_notice_id"],
+            published_on=form.cleaned_data["change_notice_published_on"],
+        ),
+        success="Change notice recorded.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect("contracts:change", contract.pk, change.pk)
+    return render(
+        request,
+        "contracts/change_detail.html",
+        {
+            "change": change,
+            "contract": contract,
+            "form": form if may_record and change.change_notice_required else None,
+            "documents": documents_for(obj=change, user=request.user),
+            "breadcrumbs": [
+                ("Contracts", reverse("contracts:list")),
+                (contract.reference, contract.get_absolute_url()),
+                (str(change.get_kind_display()), None),
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("contracts.change_contract")
+def contract_termination(request, pk: int):
+    """Record a termination (UK11 data) or, once recorded, the termination notice's identifier."""
+    contract = _get_contract(request, pk)
+    breadcrumbs = [
+        ("Contracts", reverse("contracts:list")),
+        (contract.reference, contract.get_absolute_url()),
+        ("Termination", None),
+    ]
+    if contract.termination_extent:
+        notice_form = TerminationNoticeForm(
+            request.POST or None, initial={"termination_notice_id": contract.termination_notice_id}
+        )
+        saved = save_through_service(
+            request,
+            notice_form,
+            lambda: services.contract_record_termination_notice(
+                contract=contract, by=request.user, notice_id=notice_form.cleaned_data["termination_notice_id"]
+            ),
+            success="Termination notice recorded.",
+        )
+        if saved is not NOT_SAVED:
+            return redirect(contract)
+        return render(
+            request,
+            "contracts/termination_form.html",
+            {
+                "form": notice_form,
+                "contract": contract,
+                "title": "Record the termination notice",
+                "caption": f"{contract.reference} {contract.title}",
+                "breadcrumbs": breadcrumbs,
+            },
+        )
+    form = TerminationForm(request.POST or None, initial={"terminated_on": timezone.localdate()})
+    saved = save_through_service(
+        request,
+        form,
+        lambda: services.contract_record_termination(
+            contract=contract,
+            by=request.user,
+            terminated_on=form.cleaned_data["terminated_on"],
+            extent=form.cleaned_data["termination_extent"],
+            reason=form.cleaned_data["reason"],
+            notice_id=form.cleaned_data["notice_id"],
+        ),
+        success=f"Termination of {contract.reference} recorded.",
+    )
+    if saved is not NOT_SAVED:
+        return redirect(contract)
+    return render(
+        request,
+        "contracts/termination_form.html",
+        {
+            "form": form,
+            "contract": contract,
+            "title": "Record a termination",
+            "caption": f"{contract.reference} {contract.title}",
+            "breadcrumbs": breadcrumbs,
         },
     )
 
@@ -266,7 +412,8 @@ def needs_decision(request):
         within = 12
     if within not in selectors.NEEDS_DECISION_WINDOWS:
         within = 12
-    contracts = selectors.contracts_needing_decision(within_months=within, user=request.user)
+    today = timezone.localdate()
+    contracts = selectors.contracts_needing_decision(within_months=within, today=today, user=request.user)
     page = page_of(request, contracts, PAGE_SIZE)
     return render(
         request,
@@ -276,6 +423,8 @@ def needs_decision(request):
             "windows": selectors.NEEDS_DECISION_WINDOWS,
             "page_obj": page,
             "contracts": page.object_list,
+            "groups": selectors.needs_decision_groups(contracts=list(page.object_list), today=today),
+            "counts": selectors.needs_decision_counts(today=today, user=request.user),
             "querystring": f"within={within}",
             "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Needs a decision", None)],
         },

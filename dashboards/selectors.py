@@ -23,8 +23,10 @@ from django.utils import timezone
 from commissioning import permissions
 from commissioning.charts import Series, bar_chart, line_chart, stacked_bar
 from commissioning.periods import FinancialQuarter, financial_year_bounds, financial_year_label, month_ends
-from contracts.selectors import contracts_needing_decision
+from contracts.selectors import NEEDS_DECISION_WINDOWS, contracts_needing_decision, needs_decision_counts
 from oversight.models import Concern, Visit
+from oversight.notices import notices_due
+from oversight.performance import assessments_overdue, contracts_missing_kpis
 from performance.selectors import measures_summary
 from providers.models import CqcRating, CqcRatingAlert, CqcRatingValue, Location, Provider
 from providers.risk import NOT_ASSESSED, RISK_COLOURS, RISK_ORDER, risk_label
@@ -78,7 +80,7 @@ def dashboard_context_cached(*, period: FinancialQuarter, audience: Audience) ->
     today = timezone.localdate()
     if not seconds:
         return dashboard_context(period=period, audience=audience, today=today)
-    key = f"dashboard:v2:{period.key}:{audience.key}:{today.isoformat()}"
+    key = f"dashboard:v4:{period.key}:{audience.key}:{today.isoformat()}"
     context = cache.get(key)
     if context is None:
         context = dashboard_context(period=period, audience=audience, today=today)
@@ -159,7 +161,21 @@ def dashboard_context(*, period: FinancialQuarter, audience: Audience, today: da
         context.update(_contracts_panels(period=period, today=today))
         context.update(_providers_panels(period=period, today=today))
         context.update(cqc_alerts_panel())
+        context.update(procurement_act_panel(today=today))
     return context
+
+
+def procurement_act_panel(*, today: date) -> dict:
+    """Officers' Procurement Act 2023 figures: contracts whose performance assessment is overdue, contract
+    performance notices awaiting publication (and how many are late), and in-scope contracts with fewer than
+    three KPIs, each linked to its list."""
+    due = notices_due(user=None, today=today)
+    return {
+        "act_assessments_overdue": len(assessments_overdue(user=None, today=today)),
+        "act_notices_due": len(due),
+        "act_notices_overdue": sum(1 for row in due if row.overdue),
+        "act_missing_kpis": contracts_missing_kpis(user=None).count(),
+    }
 
 
 # --- Savings panel (issue 16) -----------------------------------------------------------------------
@@ -203,6 +219,22 @@ def _contracts_panels(*, period: FinancialQuarter, today: date) -> dict:
     needing_all = contracts_needing_decision(within_months=NEEDS_DECISION_MONTHS, today=today)
     needing = list(needing_all[:10])
     needing_count = needing_all.count()
+    counts = needs_decision_counts(today=today)
+    needs_decision_rows = [
+        {
+            "label": "Running past their latest possible end",
+            "count": counts.past_end,
+            "url": _link("/contracts/needs-decision/", within=NEEDS_DECISION_WINDOWS[0]) + "#past_end",
+        },
+        *[
+            {
+                "label": f"Ending within {months} months",
+                "count": counts.within[months],
+                "url": _link("/contracts/needs-decision/", within=months),
+            }
+            for months in NEEDS_DECISION_WINDOWS
+        ],
+    ]
     previous = period.previous()
     this_range, last_range = (period.start, period.end), (previous.start, previous.end)
     visits = Visit.objects.aggregate(
@@ -241,6 +273,8 @@ def _contracts_panels(*, period: FinancialQuarter, today: date) -> dict:
         "previous_period": previous,
         "needs_decision": needing,
         "needs_decision_count": needing_count,
+        "needs_decision_past_end": counts.past_end,
+        "needs_decision_rows": needs_decision_rows,
         "needs_decision_url": _link("/contracts/needs-decision/", within=NEEDS_DECISION_MONTHS),
         "visits": {
             "this": visits["this"],

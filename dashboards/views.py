@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from commissioning import roles
 from commissioning.permissions import permission_required
+from contracts.selectors import my_contracts, needs_decision_counts, running_past_end_for
+from oversight.alerts import open_alerts_for
+from oversight.notices import notices_due
+from oversight.performance import assessments_overdue
 from performance.selectors import quarter_picker, selected_period
 from performance.views import bad_quarter
 
@@ -25,3 +31,48 @@ def council(request):
     context["quarter_choices"] = quarter_picker(selected=period)
     context["breadcrumbs"] = [("Performance dashboard", None)]
     return render(request, "dashboards/council.html", context)
+
+
+MY_CONTRACTS_SHOWN = 20
+HOME_LIST_SHOWN = 5
+
+
+@require_GET
+def home(request):
+    """Each role's starting points. Contract officers and administrators also see the contracts they manage or
+    back up (those running past their end first), how many contracts are running past their end, their alerts
+    to acknowledge, and the performance assessments overdue and notices awaiting publication."""
+    user = request.user
+    sections = []
+    if user.has_role(roles.COMMISSIONER, roles.ADMINISTRATOR):
+        sections.append("commissioner")
+    if user.has_role(roles.CONTRACT_OFFICER, roles.ADMINISTRATOR):
+        sections.append("contract_officer")
+    if user.has_role(roles.SCRUTINY_MEMBER, roles.ADMINISTRATOR):
+        sections.append("scrutiny_member")
+    if user.has_role(roles.ADMINISTRATOR):
+        sections.append("administrator")
+    context: dict = {"sections": sections}
+    if "contract_officer" in sections:
+        today = timezone.localdate()
+        mine_all = my_contracts(user=user, today=today)
+        mine = list(mine_all[:MY_CONTRACTS_SHOWN])
+        for contract in mine:
+            if contract.maximum_end_date < today:
+                contract.running_past_for = running_past_end_for(end=contract.maximum_end_date, today=today)
+        context["my_contracts"] = mine
+        context["my_contracts_count"] = len(mine) if len(mine) < MY_CONTRACTS_SHOWN else mine_all.count()
+        context["running_past_end_count"] = needs_decision_counts(today=today, user=user).past_end
+        # What needs the officer now: alerts to acknowledge, assessments overdue, notices awaiting publication.
+        alerts = open_alerts_for(user=user)
+        context["open_alerts"] = list(alerts[:HOME_LIST_SHOWN])
+        context["open_alerts_count"] = (
+            len(context["open_alerts"]) if len(context["open_alerts"]) < HOME_LIST_SHOWN else alerts.count()
+        )
+        overdue = assessments_overdue(user=user, today=today)
+        context["assessments_overdue"] = overdue[:HOME_LIST_SHOWN]
+        context["assessments_overdue_count"] = len(overdue)
+        due = notices_due(user=user, today=today)
+        context["notices_due"] = due[:HOME_LIST_SHOWN]
+        context["notices_due_count"] = len(due)
+    return render(request, "commissioning/home.html", context)

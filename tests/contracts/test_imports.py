@@ -321,8 +321,8 @@ def test_a_large_file_is_checked_and_written_in_a_handful_of_queries(
     rows = [dict(GOOD_ROWS[1], Reference=f"ACCW-RES-{n:04d}") for n in range(count)]
     content = _csv(rows)
     contract_officer.role_names  # noqa: B018 - read once, as the page's request would
-    # The rows are written in batches: SQLite's limit on query parameters makes them some 20 rows each.
-    with django_assert_max_num_queries(12 + count // 10):
+    # The rows are written in batches: SQLite's limit on query parameters makes them some 18 rows each.
+    with django_assert_max_num_queries(12 + count // 9):
         report = import_contracts(content=content, filename="register.csv", by=contract_officer)
     assert report.created == count
 

@@ -63,9 +63,9 @@ def test_only_live_contracts_need_a_decision(status):
     assert _needing(18) == set()
 
 
-def test_an_ended_contract_is_not_listed():
-    ContractFactory(end_date=datetime.date(2019, 3, 31))
-    assert _needing(18) == set()
+def test_a_live_contract_past_its_end_is_listed_whatever_the_window():
+    ContractFactory(reference="PAST", end_date=datetime.date(2019, 3, 31))
+    assert _needing(6) == _needing(18) == {"PAST"}
 
 
 def _register(role: str = roles.CONTRACT_OFFICER):

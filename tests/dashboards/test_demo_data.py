@@ -49,15 +49,18 @@ def test_dashboard_figures_equal_counts_from_the_demo_records(demo, client_as_ad
     assert ctx["measure_totals"]["awaiting_data"] == statuses.count("awaiting_data")
 
     today = timezone.localdate()
+    # Live contracts past their latest possible end are counted too: they need a decision most of all.
     assert (
         ctx["needs_decision_count"]
         == Contract.objects.filter(
             status="live",
-            start_date__lte=today,
-            end_date__gte=today,
             maximum_end_date__lte=today + relativedelta(months=12),
             reprocurement_decision="",
         ).count()
+    )
+    assert (
+        ctx["needs_decision_past_end"]
+        == Contract.objects.filter(status="live", maximum_end_date__lt=today, reprocurement_decision="").count()
     )
     previous = period.previous()
     assert ctx["visits"]["this"] == Visit.objects.filter(visited_on__range=(period.start, period.end)).count()
