@@ -24,9 +24,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from contracts.models import Contract, ContractChange
-from oversight.models import Sanction
+from oversight.models import ContractPerformanceNotice, Sanction
 
-from .schema import UK_EXTENSION_URL
+from .schema import METRICS_EXTENSION_URL, UK_EXTENSION_URL
 from .schemas import party_scale, performance_failures
 
 # The council as buyer, and its OCDS prefix (registered with the Open Contracting Partnership).
@@ -34,7 +34,9 @@ COUNCIL_NAME = getattr(settings, "COUNCIL_NAME", "Lincolnshire County Council")
 COUNCIL_IDENTIFIER = getattr(settings, "COUNCIL_IDENTIFIER", ("GB-LAE", "LIN"))
 OCDS_PREFIX = getattr(settings, "OCDS_PREFIX", "ocds-lcc001")
 PERFORMANCE_FAILURES_EXTENSION = performance_failures.URL
-EXTENSIONS = [performance_failures.URL, party_scale.URL, UK_EXTENSION_URL]
+# The Metrics extension carries KPI targets (contracts[].agreedMetrics) and results (implementation.metrics);
+# it comes before the UK extension, which adds measureClassification to its Observation.
+EXTENSIONS = [performance_failures.URL, party_scale.URL, METRICS_EXTENSION_URL, UK_EXTENSION_URL]
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 PUBLICATION_POLICY_URL = "https://www.gov.uk/government/publications/local-government-transparency-code-2015"
 
@@ -164,6 +166,111 @@ def _amendment(change: ContractChange) -> dict:
     }
 
 
+# KPIs and contract performance notices (UK9), and change notices (UK10), under the Procurement Act 2023.
+# The UK extension names the measureClassification codes (met, slightlyBelow, below, significantlyBelow, other:
+# oversight.models.MEASURE_CLASSIFICATION) but no scheme; this is the name the council uses for the scale.
+MEASURE_CLASSIFICATION_SCHEME = "UK-PA2023-REG39"
+
+
+def ocid_for(contract: Contract) -> str:
+    """The contract's Open Contracting ID (its contracting process)."""
+    return f"{OCDS_PREFIX}-{contract.reference}"
+
+
+def _number(text: str | None) -> float | None:
+    return None if text in (None, "") else float(Decimal(str(text)))
+
+
+def _agreed_metric(kpi) -> dict:
+    """A KPI as an agreed metric: its target as the one observation."""
+    metric: dict = {"id": f"kpi-{kpi.pk}", "title": kpi.name}
+    description = " ".join(part for part in (kpi.description.strip(), kpi.measure.strip()) if part)
+    if description:
+        metric["description"] = description
+    target: dict = {"id": f"kpi-{kpi.pk}-target", "measure": float(kpi.target)}
+    if kpi.unit:
+        target["unit"] = {"name": kpi.unit}
+    metric["observations"] = [target]
+    return metric
+
+
+def _result_metrics(notices: list) -> list[dict]:
+    """Each KPI's results as published in the contract's performance notices (their fixed content, never a
+    result still being checked), one observation per notice, rated with the UK measureClassification."""
+    metrics: dict[str, dict] = {}
+    for notice in sorted(notices, key=lambda n: (n.period_end, n.pk)):
+        period = notice.content.get("period") or {}
+        for kpi in notice.content.get("kpis") or []:
+            metric = metrics.setdefault(kpi["id"], {"id": kpi["id"], "title": kpi["name"], "observations": []})
+            observation: dict = {"id": f"notice-{notice.pk}-{kpi['id']}"}
+            if period.get("startDate") and period.get("endDate"):
+                observation["period"] = {
+                    "startDate": _datetime(date.fromisoformat(period["startDate"])),
+                    "endDate": _datetime(date.fromisoformat(period["endDate"])),
+                }
+            value = _number(kpi.get("value"))
+            if value is not None:
+                observation["measure"] = value
+            if kpi.get("unit"):
+                observation["unit"] = {"name": kpi["unit"]}
+            if kpi.get("measureClassification"):
+                observation["measureClassification"] = {
+                    "scheme": MEASURE_CLASSIFICATION_SCHEME,
+                    "id": kpi["measureClassification"],
+                    "description": kpi.get("ratingLabel") or kpi["measureClassification"],
+                }
+            metric["observations"].append(observation)
+    return [metric for metric in metrics.values() if metric["observations"]]
+
+
+def _notice_document(notice) -> dict:
+    """A published contract performance notice as an implementation document (the UK documentType)."""
+    document: dict = {
+        "id": f"notice-{notice.pk}",
+        "documentType": "implementationNotice",
+        "noticeType": "UK9",
+        "title": f"Contract performance notice, {notice.period_start:%d/%m/%Y} to {notice.period_end:%d/%m/%Y}",
+        "datePublished": notice.published_at.isoformat(),
+        "language": "en",
+    }
+    if notice.cdp_notice_id:
+        document["description"] = f"Central Digital Platform notice {notice.cdp_notice_id}"
+    return document
+
+
+def _performance(contract: Contract, implementation: dict) -> dict:
+    """Add the published notices (documents) and the KPI results they report (metrics) to ``implementation``;
+    return the contract's agreed metrics (its KPIs' targets), or the recorded reason it has none."""
+    notices = [n for n in contract.performance_notices.all() if n.status == ContractPerformanceNotice.Status.PUBLISHED]
+    if notices:
+        implementation["documents"] = [*implementation.get("documents", []), *map(_notice_document, notices)]
+    metrics = _result_metrics(notices)
+    if metrics:
+        implementation["metrics"] = metrics
+    agreed = [_agreed_metric(kpi) for kpi in contract.kpis.all()]
+    if agreed:
+        return {"agreedMetrics": agreed}
+    if contract.kpi_exemption_reason.strip():
+        return {"noAgreedMetricsRationale": contract.kpi_exemption_reason.strip()}
+    return {}
+
+
+def _amendments(contract: Contract) -> tuple[list[dict], list[dict]]:
+    """(amendments, proposedAmendments): a change that needs a change notice (UK10) is a proposed amendment
+    (the UK extension's) until it takes effect; every other change, and those once effective, amendments."""
+    today = timezone.localdate()
+    amendments, proposed = [], []
+    for change in contract.changes.all():
+        amendment = _amendment(change)
+        if change.change_notice_required and change.change_notice_reason:
+            amendment["rationale"] = f"{amendment['rationale']}. {change.change_notice_reason}"
+        if change.change_notice_required and change.effective_on > today:
+            proposed.append(amendment)
+        else:
+            amendments.append(amendment)
+    return amendments, proposed
+
+
 def _tender_release(contract: Contract, ocid: str, buyer: dict) -> dict:
     """A contract still in procurement: the invitation to tender, with no award or contract yet."""
     tender: dict = {
@@ -222,7 +329,8 @@ def ocds_release(contract: Contract) -> dict:
     ]
     if failures:  # the extension requires at least one item when the field is there
         implementation["performanceFailures"] = failures
-    amendments = [_amendment(change) for change in contract.changes.all()]
+    amendments, proposed = _amendments(contract)
+    performance = _performance(contract, implementation)
     ocds_contract: dict = {
         "id": contract.reference,
         "awardID": award_id,
@@ -237,6 +345,9 @@ def ocds_release(contract: Contract) -> dict:
         ocds_contract["implementation"] = implementation
     if amendments:
         ocds_contract["amendments"] = amendments
+    if proposed:
+        ocds_contract["proposedAmendments"] = proposed
+    ocds_contract.update(performance)
     tag = ["contract"]
     if amendments:
         tag.append("contractAmendment")

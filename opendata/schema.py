@@ -30,6 +30,9 @@ from .schemas import party_scale, performance_failures
 BUNDLED_DIR = Path(__file__).resolve().parent / "schemas"
 RELEASE_SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
 UK_EXTENSION_URL = "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json"
+METRICS_EXTENSION_URL = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/master/extension.json"
+)
 
 
 def _read(relative: str) -> Callable[[Path], dict]:
@@ -41,6 +44,8 @@ def _read(relative: str) -> Callable[[Path], dict]:
 EXTENSION_PATCHES: dict[str, Callable[[Path], dict]] = {
     performance_failures.URL: lambda _folder: performance_failures.PATCH,
     party_scale.URL: lambda _folder: party_scale.PATCH,
+    # Metrics defines Observation, to which the UK extension adds measureClassification: applied before it.
+    METRICS_EXTENSION_URL: _read("ocds-extensions/metrics/release-schema.json"),
     UK_EXTENSION_URL: _read("ocds-extensions/uk/release-schema.json"),
 }
 

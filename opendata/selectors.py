@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from contracts.models import Contract, ContractChange
-from oversight.models import Sanction, Visit
+from oversight.models import ContractKpi, ContractPerformanceNotice, Sanction, Visit
 
 # The Local Government Transparency Code 2015 asks for every invitation to tender above £5,000.
 INVITATION_TO_TENDER_THRESHOLD = Decimal("5000")
@@ -47,3 +47,20 @@ def published_contracts(*, user, pipeline: bool | None = None) -> QuerySet[Contr
 def invitations_to_tender(*, user) -> QuerySet[Contract]:
     """Contracts still in procurement worth more than the Transparency Code's £5,000 (whole-life value)."""
     return published_contracts(user=user, pipeline=True).filter(total_value__gt=INVITATION_TO_TENDER_THRESHOLD)
+
+
+def with_performance(contracts: QuerySet[Contract], *, user) -> QuerySet[Contract]:
+    """``contracts`` with what the OCDS release reads of the Procurement Act 2023 loaded up front: the KPIs
+    (agreed metrics) and the published contract performance notices (results and implementation documents).
+    Two queries. ``user`` None is the public, as for ``published_contracts``."""
+    notices = ContractPerformanceNotice.objects.all()
+    kpis = ContractKpi.objects.all()
+    if user is not None:
+        notices, kpis = notices.visible_to(user), kpis.visible_to(user)
+    return contracts.prefetch_related(
+        Prefetch("kpis", queryset=kpis.order_by("position", "pk")),
+        Prefetch(
+            "performance_notices",
+            queryset=notices.filter(status=ContractPerformanceNotice.Status.PUBLISHED).order_by("period_end", "pk"),
+        ),
+    )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .performance_notices import PerformanceNoticesJsonView
 
 urlpatterns = [
     path("exports/contracts.csv", views.TransparencyCsvView.as_view(), name="export-contracts-csv"),
@@ -12,4 +13,13 @@ urlpatterns = [
         name="export-invitations-to-tender-csv",
     ),
     path("exports/ocds.json", views.OcdsView.as_view(), name="export-ocds"),
+]
+
+
+urlpatterns += [
+    path(
+        "exports/contract-performance-notices.json",
+        PerformanceNoticesJsonView.as_view(),
+        name="export-contract-performance-notices",
+    ),
 ]

@@ -39,7 +39,12 @@ from commissioning.security import neutralise_row
 from contracts.models import Contract
 
 from .ocds import LICENCE_URL, ocds_package
-from .selectors import INVITATION_TO_TENDER_THRESHOLD, invitations_to_tender, published_contracts
+from .selectors import (
+    INVITATION_TO_TENDER_THRESHOLD,
+    invitations_to_tender,
+    published_contracts,
+    with_performance,
+)
 from .transparency import CSV_COLUMNS, INVITATION_COLUMNS, invitation_rows, transparency_rows
 
 LICENCE_NAME = "Open Government Licence v3.0"
@@ -158,7 +163,8 @@ class OcdsView(_ExportView):
     renderer_classes = [JSONRenderer]
 
     def build(self, request, user) -> bytes:
-        package = ocds_package(published_contracts(user=user), uri=request.build_absolute_uri())
+        contracts = with_performance(published_contracts(user=user), user=user)
+        package = ocds_package(contracts, uri=request.build_absolute_uri())
         return json.dumps(package, ensure_ascii=False).encode("utf-8")
 
     @extend_schema(

@@ -318,14 +318,17 @@ def test_exports_need_the_right_to_see_contracts(api_client_for, export, role, e
     assert api_client_for(role).get(f"/api/v1/exports/{export}").status_code == expected
 
 
-@pytest.mark.parametrize("export", ["contracts.csv", "invitations-to-tender.csv", "ocds.json"])
-def test_exports_run_constant_queries(api_client_for, django_assert_max_num_queries, export):
+# The OCDS package also reads the contracts' KPIs and published performance notices (2 queries)
+@pytest.mark.parametrize(
+    ("export", "queries"), [("contracts.csv", 9), ("invitations-to-tender.csv", 9), ("ocds.json", 11)]
+)
+def test_exports_run_constant_queries(api_client_for, django_assert_max_num_queries, export, queries):
     client = api_client_for("officer")
     for _ in range(3):
         contract = f.ContractFactory()
         f.SanctionFactory(provider=contract.lead_provider, contract=contract, amount=Decimal("10"))
         f.ContractChangeFactory(contract=contract)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(queries):
         client.get(f"/api/v1/exports/{export}")
     for _ in range(20):
         contract = f.ContractFactory()
@@ -333,7 +336,7 @@ def test_exports_run_constant_queries(api_client_for, django_assert_max_num_quer
         f.SanctionFactory(provider=contract.lead_provider, contract=contract, kind=Sanction.Kind.TERMINATION)
         f.ContractChangeFactory(contract=contract, kind=ContractChange.Kind.EXTENSION, extension_months=6)
         f.ContractFactory(status=Contract.Status.PIPELINE)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(queries):
         assert client.get(f"/api/v1/exports/{export}").status_code == 200
 
 
