@@ -17,6 +17,8 @@ import hashlib
 import logging
 import re
 import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -166,12 +168,21 @@ def _sha256(file: Any) -> str:
     return digest.hexdigest()
 
 
-def _change_permission(obj: models.Model) -> str:
-    return f"{obj._meta.app_label}.change_{obj._meta.model_name}"
+def _governing(obj: models.Model) -> models.Model:
+    """The record whose rights decide who may attach to and see ``obj``'s documents: ``obj`` itself, or the
+    record it names as ``documents_belong_to`` (a contract change's documents are its contract's)."""
+    parent = getattr(obj, "documents_belong_to", None)
+    return parent if isinstance(parent, models.Model) else obj
 
 
-def _view_permission(obj: models.Model) -> str:
-    return f"{obj._meta.app_label}.view_{obj._meta.model_name}"
+def _may(user: Any, action: str, obj: models.Model) -> bool:
+    record = _governing(obj)
+    return permissions.may(user, f"{record._meta.app_label}.{action}_{record._meta.model_name}", record)
+
+
+def _require(user: Any, action: str, obj: models.Model) -> None:
+    record = _governing(obj)
+    permissions.require(user, f"{record._meta.app_label}.{action}_{record._meta.model_name}", record)
 
 
 # --- Writes ---------------------------------------------------------------------------------------------------
@@ -179,7 +190,7 @@ def _view_permission(obj: models.Model) -> str:
 
 def attach_document(*, to: models.Model, file: UploadedFile, title: str, by: User) -> Document:
     """Attach a file to a record, if ``by`` may change the record and the file passes every check."""
-    permissions.require(by, _change_permission(to), to)
+    _require(by, "change", to)
     if to.pk is None:
         raise ValueError("Save the record before attaching documents to it.")
     title = (title or "").strip()
@@ -217,7 +228,7 @@ def remove_document(*, document: Document, by: User) -> None:
     removed what, when; the file goes once the removal is committed."""
     record = document.content_object
     if record is not None:
-        permissions.require(by, _change_permission(record), record)
+        _require(by, "change", record)
     else:  # the record has gone: only those who may delete documents tidy up after it
         permissions.require(by, "commissioning.delete_document")
     stored, document_id = document.file.name or "", document.pk
@@ -233,7 +244,7 @@ def remove_document(*, document: Document, by: User) -> None:
 
 def documents_for(*, obj: models.Model, user: User) -> QuerySet[Document]:
     """The documents attached to ``obj``, newest first: none unless ``user`` may view ``obj``."""
-    if obj.pk is None or not permissions.may(user, _view_permission(obj), obj):
+    if obj.pk is None or not _may(user, "view", obj):
         return Document.objects.none()
     return (
         Document.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
@@ -248,6 +259,49 @@ def document_for_download(*, document_id: int, user: User) -> Document | None:
     if document is None:
         return None
     record = document.content_object
-    if record is None or not permissions.may(user, _view_permission(record), record):
+    if record is None or not _may(user, "view", record):
         return None
     return document
+
+
+# Versions: a document attached under the title of one already on the record is its next version (both kept).
+
+
+@dataclass(frozen=True)
+class DocumentVersions:
+    """One document as the record lists it: its latest version, which version that is, and the earlier ones
+    (newest first, each with its version number)."""
+
+    latest: Document
+    version: int
+    earlier: list[tuple[int, Document]]
+
+
+def _title_key(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def document_versions(documents: Iterable[Document]) -> list[DocumentVersions]:
+    """A record's documents grouped by title (case and spacing ignored), each numbered in upload order; the
+    most recently updated first. Reads nothing more than ``documents``."""
+    by_title: dict[str, list[Document]] = {}
+    for document in documents:
+        by_title.setdefault(_title_key(document.title), []).append(document)
+    grouped = []
+    for versions in by_title.values():
+        versions.sort(key=lambda d: (d.uploaded_at, d.pk))
+        numbered = list(enumerate(versions, start=1))
+        version, latest = numbered[-1]
+        grouped.append(DocumentVersions(latest=latest, version=version, earlier=numbered[-2::-1]))
+    grouped.sort(key=lambda group: (group.latest.uploaded_at, group.latest.pk), reverse=True)
+    return grouped
+
+
+def may_attach_to(*, user: Any, obj: models.Model) -> bool:
+    """Whether ``user`` may attach documents to ``obj`` (and remove them): the right to change the record."""
+    return obj.pk is not None and _may(user, "change", obj)
+
+
+def may_view_documents_of(*, user: Any, obj: models.Model) -> bool:
+    """Whether ``user`` may see ``obj``'s documents: the right to view the record."""
+    return obj.pk is not None and _may(user, "view", obj)

@@ -127,3 +127,31 @@ def save_through_service(
         return NOT_SAVED
     messages.success(request, success(saved) if callable(success) else success)
     return saved
+
+
+class DocumentForm(forms.Form):
+    """Attach a document to a record: a title and a file (the file's checks are commissioning.documents')."""
+
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={"required": "Enter a title for the document"},
+        help_text="For example, signed contract or variation letter. A document with the same title as one "
+        "already attached is kept as its next version.",
+    )
+    file = forms.FileField(
+        label="File",
+        error_messages={"required": "Select a file to attach", "empty": "The selected file is empty"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from crispy_forms_gds.helper import FormHelper
+        from crispy_forms_gds.layout import Field, Layout, Submit
+        from django.template.defaultfilters import filesizeformat
+
+        from .documents import ALLOWED_IN_WORDS, max_bytes
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"It must be {ALLOWED_IN_WORDS}, smaller than {filesizeformat(max_bytes())}."
+        self.helper = FormHelper()
+        self.helper.layout = Layout(Field.text("title"), Field("file"), Submit("submit", "Attach document"))

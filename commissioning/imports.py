@@ -454,6 +454,22 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def cell_date(value: Any) -> date:
+    """A cell as a date: a spreadsheet's own date, or text as dd/mm/yyyy or yyyy-mm-dd. ValueError saying how
+    to write it otherwise (the importer reports it against the row and column)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time of day
+        except ValueError:
+            continue
+    raise ValueError(f"'{text}' is not a date; use dd/mm/yyyy or yyyy-mm-dd.")
+
+
 # --- Readers: each yields (row number, cells) -------------------------------------------------------------
 
 Cells = Iterator[tuple[int, list[Any]]]

@@ -51,14 +51,12 @@ _CONTRACT_OFFICER_EDITS = [
     "oversight.concern",
     "oversight.sanction",
     "oversight.planaction",
-    # Procurement Act 2023 contract performance: KPIs, results, assessments, notices and breaches; and the
-    # alerts on contracts (acknowledging one is changing it).
+    # Procurement Act 2023 contract performance: KPIs, results, assessments, notices and breaches.
     "oversight.contractkpi",
     "oversight.kpiresult",
     "oversight.performanceassessment",
     "oversight.contractbreach",
     "oversight.contractperformancenotice",
-    "oversight.contractalert",
     "providers.provider",
     "providers.location",
     "providers.cqcrating",
@@ -73,6 +71,9 @@ _CONTRACT_OFFICER_RECORDS = [
     "oversight.escalationstep",
     "providers.riskassessment",
 ]
+# Alerts on contracts are raised by the daily sweep, never added by hand: officers read and acknowledge them
+# (acknowledging one is changing it).
+_CONTRACT_OFFICER_ACKNOWLEDGES = ["oversight.contractalert"]
 _SCRUTINY_READS = [
     "strategies.commissioningstrategy",
     "strategies.outcome",
@@ -178,6 +179,8 @@ def role_permissions(role: str) -> set[str]:
     if role == CONTRACT_OFFICER:
         for model in _CONTRACT_OFFICER_RECORDS:
             perms |= _rights(model, ("add", "view"))
+        for model in _CONTRACT_OFFICER_ACKNOWLEDGES:
+            perms |= _rights(model, ("change", "view"))
     if role == COMMISSIONER:
         # Conclusions are recorded, never edited.
         perms.add("scrutiny.add_scrutinyconclusion")

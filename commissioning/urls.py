@@ -15,3 +15,10 @@ urlpatterns = [
     path("documents/<int:pk>/download/", document_views.download, name="document-download"),
     path("imports/", include("commissioning.import_urls")),
 ]
+
+urlpatterns += [
+    path(
+        "documents/attach/<slug:app_label>/<slug:model_name>/<int:pk>/", document_views.attach, name="document-attach"
+    ),
+    path("documents/<int:pk>/remove/", document_views.remove, name="document-remove"),
+]
