@@ -13,7 +13,7 @@ def load(*, password: str = DEFAULT_PASSWORD) -> dict:
     The seed records go through the services, as the demo users, in date order (``demo.seed``)."""
     from django.db import transaction
 
-    from . import forward_plan, people, pipeline, plans, recommendations, savings, seed, volume
+    from . import forward_plan, people, pipeline, plans, procurement_act, recommendations, savings, seed, volume
 
     with transaction.atomic():
         directorates = people.build_directorates()
@@ -39,4 +39,7 @@ def load(*, password: str = DEFAULT_PASSWORD) -> dict:
         generated = volume.build_volume(
             directorates=directorates, strategies=strategies, users=users, key_providers=providers
         )
+        # Issue 14: the register today (the seed's contracts ended as their terms say, the services continued
+        # by successors, a manager and backup on each live one) and a service re-procured under the Act.
+        procurement_act.build_procurement_act(users, contracts)
     return {"users": users, "generated": generated}

@@ -58,6 +58,13 @@ CONTRACT_OFFICERS = [
     ("officer.shaw", "Ben", "Shaw", "Senior Contract Officer – Older People and Physical Disabilities"),
 ]
 
+# Contract officers in Adult Care and Community Wellbeing, who manage (and record the KPIs, assessments and
+# notices of) the directorate's Procurement Act 2023 contract: username, first, last, job title.
+ADULT_CARE_OFFICERS = [
+    ("adultcare.begum", "Aisha", "Begum", "Contract Manager – Adult Care and Community Wellbeing"),
+    ("adultcare.clarke", "Nathan", "Clarke", "Senior Contract Officer – Adult Care and Community Wellbeing"),
+]
+
 # username, first, last, committees (short keys)
 COUNCILLORS = [
     ("councillor", None, None, ["acw", "osmb"]),
@@ -130,6 +137,8 @@ def build_users(directorates: dict[str, Directorate], raw_password: str) -> dict
         users[username] = _user(username, first, last, title, directorates[code], roles.COMMISSIONER, password)
     for username, first, last, title in CONTRACT_OFFICERS:
         users[username] = _user(username, first, last, title, directorates["COM"], roles.CONTRACT_OFFICER, password)
+    for username, first, last, title in ADULT_CARE_OFFICERS:
+        users[username] = _user(username, first, last, title, directorates["ACCW"], roles.CONTRACT_OFFICER, password)
     for username, first_name, last_name, _committees in COUNCILLORS:
         if username in users:
             continue

@@ -111,6 +111,8 @@ def _camhs(shared: Contract, directorates: dict[str, Directorate], admin: User) 
             end_date=date(2019, 3, 31),
             annual_value=Decimal("2900000"),
             total_value=Decimal("8700000"),
+            regime=Contract.Regime.PCR_2015,
+            estimated_value=Decimal("8700000"),
             status=Contract.Status.LIVE,
         )
 

@@ -42,8 +42,10 @@ from .contract_data import CONTRACT_CHANGES, KEY_CONTRACTS, KEY_PROVIDERS, POOLE
 from .measure_data import MEASURES
 from .people import COUNCILLORS
 from .strategy_data import STRATEGIES
+from .terms import estimated_value
 
 Q3 = FinancialQuarter(2018, 3)
+ENDED = (Contract.Status.EXPIRED, Contract.Status.TERMINATED)
 Q4 = Q3.next()
 DECISION_REFERENCE = "I017457"
 DECISION_DATE = date(2019, 6, 4)
@@ -278,6 +280,15 @@ def _contract_values(row: dict, strategy: CommissioningStrategy, directorates, p
         "payment_basis": row["basis"],
         "volume_sensitive": row["volume"],
         "status": row["status"],
+        # Procured before the Procurement Act 2023 applied (24 February 2025): none of its duties apply.
+        "regime": Contract.Regime.PCR_2015,
+        "estimated_value": estimated_value(
+            annual=row["annual"],
+            start=row["start"],
+            end=row["end"],
+            extension_months=row["extension_months"],
+            used=row["extensions_used"],
+        ),
     }
 
 
@@ -340,6 +351,8 @@ def build_key_contracts(strategies, directorates, providers, users: dict[str, Us
             contract = Contract.objects.filter(reference=reference).first()
             if contract is None:
                 contract = _create_contract(reference, values, others, changes_of.get(reference, []), providers, by)
+            elif contract.status in ENDED and contract.status != values["status"]:
+                pass  # Its story is over: it ended as its terms say (demo.procurement_act), so it stays ended.
             else:
                 # A stored contract keeps the changes it has: recording one again would apply it twice.
                 changed = _differences(contract, values)

@@ -40,6 +40,7 @@ from providers.services import (
 )
 
 from .figures import FIGURES, RISK_BY_MONTH_END, RISK_START
+from .terms import estimated_value
 
 IN_COUNTY_DISTRICTS = {
     "Lincoln": ["Lincoln", "Lincoln South"],
@@ -304,6 +305,14 @@ class Volume:
             "lead_provider": provider,
             **kw,
             "total_value": kw.get("total_value") or (kw["annual_value"] * 3),
+            # Every generated contract was procured before the Procurement Act 2023 applied.
+            "regime": Contract.Regime.PCR_2015,
+            "estimated_value": estimated_value(
+                annual=kw["annual_value"],
+                start=kw["start_date"],
+                end=kw["end_date"],
+                extension_months=kw.get("extension_months", []),
+            ),
         }
 
     # --- providers and locations -----------------------------------------------------------------------------
