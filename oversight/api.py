@@ -9,7 +9,10 @@ from django.db.models import Prefetch, QuerySet
 from commissioning.api import ServiceViewSet
 
 from . import services
+from .alert_api import ROUTES as ALERT_ROUTES
 from .models import ActionPlan, Concern, PlanAction, Sanction, Visit
+from .notice_api import ROUTES as NOTICE_ROUTES
+from .performance_api import ROUTES as PERFORMANCE_ROUTES
 from .serializers import (
     ActionPlanInputSerializer,
     ActionPlanSerializer,
@@ -87,9 +90,13 @@ class ActionPlanViewSet(_OversightViewSet):
         )
 
 
-ROUTES = [
+ROUTES: list[tuple[str, type[ServiceViewSet], str]] = [
     ("visits", VisitViewSet, "visit"),
     ("concerns", ConcernViewSet, "concern"),
     ("sanctions", SanctionViewSet, "sanction"),
     ("action-plans", ActionPlanViewSet, "actionplan"),
+    # Alerts on contracts; and Procurement Act 2023 contract performance: notices, KPIs, results, assessments.
+    *ALERT_ROUTES,
+    *NOTICE_ROUTES,
+    *PERFORMANCE_ROUTES,
 ]

@@ -500,3 +500,181 @@ class DeliveredProcurementProjectFactory(ProcurementProjectFactory):
     stage = "delivered"
     planned_start = datetime.date(2018, 4, 1)
     completed_on = datetime.date(2018, 11, 15)
+
+
+class ContractAlertRuleFactory(DjangoModelFactory):
+    """A user's own alert on one contract, 60 days before its end date."""
+
+    class Meta:
+        model = "oversight.ContractAlertRule"
+
+    user = factory.SubFactory(UserFactory)
+    contract = factory.SubFactory(ContractFactory)
+    date_kind = "end_date"
+    lead_days = 60
+
+
+class ContractAlertFactory(DjangoModelFactory):
+    """A statutory end-date alert, open (not acknowledged, not escalated)."""
+
+    class Meta:
+        model = "oversight.ContractAlert"
+
+    contract = factory.SubFactory(ContractFactory)
+    kind = "end_date"
+    statutory = True
+    due_on = factory.LazyAttribute(lambda alert: alert.contract.end_date)
+    key = factory.Sequence(lambda n: f"factory-alert:{n}")
+
+
+# Contract performance notices (UK9) and breaches (section 71(5)): a contract under the Procurement Act 2023 over
+# £5 million (the KPI duty applies), its KPIs, results, a completed assessment, notices in each state, breaches.
+
+
+class ActContractFactory(ContractFactory):
+    """A contract the KPI duty applies to: under the Act, £6m estimated, live 2025 to 2030."""
+
+    regime = Contract.Regime.PROCUREMENT_ACT_2023
+    estimated_value = Decimal("6000000.00")
+    total_value = Decimal("6000000.00")
+    annual_value = Decimal("1200000.00")
+    start_date = datetime.date(2025, 4, 1)
+    end_date = datetime.date(2030, 3, 31)
+    status = Contract.Status.LIVE
+
+
+class NoticeKpiFactory(DjangoModelFactory):
+    class Meta:
+        model = "oversight.ContractKpi"
+
+    contract = factory.SubFactory(ActContractFactory)
+    name = factory.Sequence(lambda n: f"Visits on time {n}")
+    measure = "Visits started within 15 minutes of the planned time"
+    unit = "%"
+    target = Decimal("95")
+    frequency = "annually"
+    frozen_on = datetime.date(2025, 4, 1)
+
+
+class NoticeKpiResultFactory(DjangoModelFactory):
+    """A rated result for the financial year 2025/26 (evidence is attached by the test that needs it)."""
+
+    class Meta:
+        model = "oversight.KpiResult"
+
+    kpi = factory.SubFactory(NoticeKpiFactory)
+    period_start = datetime.date(2025, 4, 1)
+    period_end = datetime.date(2026, 3, 31)
+    value = Decimal("96")
+    suggested_rating = "good"
+    rating = "good"
+
+
+class CompletedAssessmentFactory(DjangoModelFactory):
+    """The annual assessment of 2025/26, completed on 15 April 2026."""
+
+    class Meta:
+        model = "oversight.PerformanceAssessment"
+
+    contract = factory.SubFactory(ActContractFactory)
+    kind = "annual"
+    period_start = datetime.date(2025, 4, 1)
+    period_end = datetime.date(2026, 3, 31)
+    due_on = datetime.date(2026, 4, 30)
+    status = "complete"
+    assessed_on = datetime.date(2026, 4, 15)
+    summary = "Good overall; visit punctuality met its target."
+
+
+class ContractPerformanceNoticeFactory(DjangoModelFactory):
+    """A draft notice of a completed assessment, due 30 days after it."""
+
+    class Meta:
+        model = "oversight.ContractPerformanceNotice"
+
+    assessment = factory.SubFactory(CompletedAssessmentFactory)
+    contract = factory.SelfAttribute("assessment.contract")
+    kind = "assessment"
+    period_start = factory.SelfAttribute("assessment.period_start")
+    period_end = factory.SelfAttribute("assessment.period_end")
+    due_on = datetime.date(2026, 5, 15)
+
+
+class PublishedNoticeFactory(ContractPerformanceNoticeFactory):
+    status = "published"
+    approved_at = factory.LazyFunction(lambda: datetime.datetime(2026, 5, 1, 10, 0, tzinfo=datetime.UTC))
+    published_at = factory.LazyFunction(lambda: datetime.datetime(2026, 5, 2, 10, 0, tzinfo=datetime.UTC))
+    content = factory.LazyAttribute(
+        lambda notice: {
+            "noticeType": "UK9",
+            "contract": {"reference": notice.contract.reference, "title": notice.contract.title},
+            "period": {"startDate": "2025-04-01", "endDate": "2026-03-31"},
+            "kpis": [],
+        }
+    )
+
+
+class ContractBreachFactory(DjangoModelFactory):
+    """A breach that led to damages (needs a section 71(5) notice)."""
+
+    class Meta:
+        model = "oversight.ContractBreach"
+
+    contract = factory.SubFactory(ActContractFactory)
+    kind = "breach"
+    what_happened = "Visits missed across the northern zone for a fortnight."
+    occurred_on = datetime.date(2026, 1, 10)
+    consequence = "damages"
+    consequence_on = datetime.date(2026, 2, 1)
+    damages_amount = Decimal("25000.00")
+
+
+# Contract KPIs, results and assessments (oversight.performance), on helper C's ActContractFactory.
+
+
+class ContractKpiFactory(DjangoModelFactory):
+    """A monthly KPI not yet frozen: 95 %, higher is better, tolerance 2."""
+
+    class Meta:
+        model = "oversight.ContractKpi"
+
+    contract = factory.SubFactory(ActContractFactory)
+    name = factory.Sequence(lambda n: f"Calls answered within 20 seconds {n}")
+    measure = "Share of calls answered within 20 seconds"
+    unit = "%"
+    target = Decimal("95")
+    tolerance = Decimal("2")
+    frequency = "monthly"
+    source = "supplier_return"
+    position = factory.Sequence(lambda n: n)
+
+
+class FrozenContractKpiFactory(ContractKpiFactory):
+    frozen_on = datetime.date(2025, 4, 1)
+
+
+class KpiResultFactory(DjangoModelFactory):
+    """A Good result for April 2025."""
+
+    class Meta:
+        model = "oversight.KpiResult"
+
+    kpi = factory.SubFactory(FrozenContractKpiFactory)
+    period_start = datetime.date(2025, 4, 1)
+    period_end = datetime.date(2025, 4, 30)
+    value = Decimal("96")
+    suggested_rating = "good"
+    rating = "good"
+
+
+class DueAssessmentFactory(DjangoModelFactory):
+    """The annual assessment of 2025/26, started and not yet complete."""
+
+    class Meta:
+        model = "oversight.PerformanceAssessment"
+
+    contract = factory.SubFactory(ActContractFactory)
+    kind = "annual"
+    period_start = datetime.date(2025, 4, 1)
+    period_end = datetime.date(2026, 3, 31)
+    due_on = datetime.date(2026, 4, 1)

@@ -223,6 +223,12 @@ if REDIS_URL:
 COUNCIL_NAME = env("COUNCIL_NAME", default="Lincolnshire County Council")
 # Its logo, as a static path (blank: none). The demo's is a plain mark drawn for this project.
 COUNCIL_LOGO = env("COUNCIL_LOGO", default="img/council-logo.png")
+# The contracting authority's contact details, printed in its contract performance notices (UK9, regulation 39).
+COUNCIL_ADDRESS = env("COUNCIL_ADDRESS", default="County Offices, Newland, Lincoln, LN1 1YL")
+COUNCIL_EMAIL = env("COUNCIL_EMAIL", default="procurement@council.example")
+COUNCIL_TELEPHONE = env("COUNCIL_TELEPHONE", default="")
+# Its Public Procurement Organisation Number on the Central Digital Platform (blank: not yet registered).
+COUNCIL_PPON_ID = env("COUNCIL_PPON_ID", default="")
 
 # The header's unread-notifications figure is cached per user; notify and mark_read forget it on change.
 NOTIFICATION_COUNT_SECONDS = env.int("NOTIFICATION_COUNT_SECONDS", default=300)
@@ -264,6 +270,11 @@ SPECTACULAR_SETTINGS = {
         # Draft / published: packs and their supplements share the choice set.
         "PublicationStatusEnum": "scrutiny.models.ScrutinyPack.Status",
         "SavingStatusEnum": "strategies.models.Saving.Status",
+        "KpiFrequencyEnum": "oversight.models.ContractKpi.Frequency",
+        "AssessmentKindEnum": "oversight.models.PerformanceAssessment.Kind",
+        "KpiRatingEnum": "oversight.models.KpiRating",
+        # A measure's frequency, named apart from a KPI's (both fields are "frequency").
+        "MeasureFrequencyEnum": "performance.models.Measure.Frequency",
     },
 }
 
@@ -322,3 +333,24 @@ IMPORT_LIMITS = {
 }
 # Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count uploaded files, and files over FILE_UPLOAD_MAX_MEMORY_SIZE
 # are spooled to disk, so a 50 MB upload reaches the import's own size check and its clear refusal.
+
+# Contract alerts (oversight.alerts): the statutory and end-date alerts to a contract's manager and backup cannot
+# be switched off, only their lead times changed, in days before each date as comma-separated lists (defaults in
+# oversight.alerts.DEFAULT_LEAD_DAYS: end date 180,90,30; notice date 30,0; review date 30; latest possible end
+# 365,180). An alert not acknowledged within ALERT_ESCALATION_DAYS goes to the team lead too.
+CONTRACT_ALERT_LEAD_DAYS = {
+    kind: env.list(variable, cast=int)
+    for kind, variable in (
+        ("end_date", "CONTRACT_ALERT_END_DATE_DAYS"),
+        ("notice_date", "CONTRACT_ALERT_NOTICE_DATE_DAYS"),
+        ("review_date", "CONTRACT_ALERT_REVIEW_DATE_DAYS"),
+        ("maximum_end_date", "CONTRACT_ALERT_MAXIMUM_END_DATE_DAYS"),
+    )
+    if variable in os.environ
+}
+ALERT_ESCALATION_DAYS = env.int("ALERT_ESCALATION_DAYS", default=5)
+# Daily 06:15: contract date alerts, assessment and notice due alerts, users' own alerts, and escalation.
+CELERY_BEAT_SCHEDULE["oversight-contract-alerts"] = {
+    "task": "oversight.tasks.sweep_contract_alerts",
+    "schedule": crontab(minute=15, hour=6),
+}

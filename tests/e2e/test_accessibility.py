@@ -213,6 +213,23 @@ def then_open(suffix: str, list_path: str, href: str) -> Callable[[Page], None]:
     return go
 
 
+def act_contract(*hrefs: str, suffix: str = "", button: str = "") -> Callable[[Page], None]:
+    """The demo's contract under the Procurement Act 2023 (ACCW-0108), then each link matching ``hrefs`` in turn
+    from the page reached, then ``suffix`` below the last page; with ``button``, that form sent empty."""
+
+    def go(page: Page) -> None:
+        follow("/contracts/?q=ACCW-0108", r"/contracts/\d+/")(page)
+        for href in hrefs:
+            follow(page.url, href)(page)
+        if suffix:
+            page.goto(page.url.split("?")[0] + suffix)
+        if button:
+            page.locator("main").get_by_role("button", name=button).click()
+            expect(page.locator(".govuk-error-summary")).to_be_visible()
+
+    return go
+
+
 def somerset_plan(page: Page) -> None:
     """The demo's Somerset plan (seed 003): intentions by strategic theme on the council's cycle."""
     page.goto("/strategies/")
@@ -395,6 +412,42 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("contract-import-errors", OFFICER, contracts_import_with_errors),
     ("import-job-errors", OFFICER, import_job_with_errors),
     ("open-data", OFFICER, "/open-data/"),
+    # Issue 14: the Procurement Act 2023 duties, KPIs, results, assessments, notices, breaches, alerts, documents.
+    ("act-contract", OFFICER, act_contract()),
+    ("act-contract-performance", OFFICER, act_contract(r"/oversight/contracts/\d+/performance/")),
+    (
+        "act-kpi-add",
+        ADMIN,
+        act_contract(r"/oversight/contracts/\d+/performance/", r"/oversight/contracts/\d+/kpis/new/"),
+    ),
+    (
+        "act-kpi-result",
+        OFFICER,
+        act_contract(r"/oversight/contracts/\d+/performance/", r"/oversight/kpis/results/\d+/"),
+    ),
+    (
+        "act-kpi-result-add",
+        ADMIN,
+        act_contract(r"/oversight/contracts/\d+/performance/", r"/oversight/kpis/\d+/results/new/"),
+    ),
+    ("act-assessment", OFFICER, act_contract(r"/oversight/contracts/\d+/performance/", r"/oversight/assessments/\d+/")),
+    ("act-contract-alerts", OFFICER, act_contract(r"/oversight/contracts/\d+/alerts/")),
+    ("kpi-results-import", OFFICER, "/oversight/kpis/results/import/"),
+    ("kpis-missing", OFFICER, "/oversight/kpis/missing/"),
+    ("assessments-overdue", OFFICER, "/oversight/assessments/overdue/"),
+    ("performance-notices", OFFICER, "/oversight/notices/"),
+    ("performance-notice", OFFICER, follow("/oversight/notices/", r"/oversight/notices/\d+/")),
+    ("breaches", OFFICER, "/oversight/breaches/"),
+    ("breach-form-errors", OFFICER, with_errors("/oversight/breaches/new/", "Save breach")),
+    ("my-alerts", OFFICER, "/oversight/alerts/"),
+    ("alert-rule-form-errors", OFFICER, with_errors("/oversight/alerts/rules/new/", "Add alert")),
+    ("contract-termination", ADMIN, then_open("termination/", "/contracts/?q=ACCW-0108", r"/contracts/\d+/")),
+    ("contract-decision-past-end", ADMIN, follow("/contracts/needs-decision/?within=18", r"/contracts/\d+/decision/")),
+    (
+        "document-attach-errors",
+        ADMIN,
+        act_contract(button="Attach document"),
+    ),
 ]
 
 

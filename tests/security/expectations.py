@@ -57,7 +57,7 @@ COUNCILLOR = "councillor"
 ADMIN = "administrator"
 ACTORS = (ANON, COMMISSIONER, OTHER_COMMISSIONER, OFFICER, COUNCILLOR, ADMIN)
 
-GET, POST, PUT, PATCH = "GET", "POST", "PUT", "PATCH"
+GET, POST, PUT, PATCH, DELETE = "GET", "POST", "PUT", "PATCH", "DELETE"
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,12 @@ ROWS = [
     ("document-download@strategy_document", "GET", LOGIN, 200, 200, 200, 200, 200),
     ("document-download@contract_document", "GET", LOGIN, 200, 200, 200, 404, 200),
     ("document-download@visit_document",    "GET", LOGIN, 200, 200, 200, 404, 200),
+    # Attaching and removing: for those who may change the record (a contract: its officers); councillors, who
+    # may not read it, are not told it exists.
+    ("document-attach@contract_record",  "GET POST", LOGIN, 403, 403, 200, 404, 200),
+    ("document-remove@contract_document", "POST", LOGIN, 403, 403, Redirect("contracts:detail", "contract"), 404,
+        Redirect("contracts:detail", "contract")),
+    ("document-remove@contract_document", "GET", LOGIN, 405, NA, 405, 405, 405),
     # Second factor: for administrators. Nobody in the world has enrolled, so "verify" has nothing to ask.
     ("two_factor:manage",        "GET",  LOGIN, 403, NA, 403, 403, 200),
     ("two_factor:enrol",         "GET POST", LOGIN, 403, NA, 403, 403, 200),
@@ -215,6 +221,10 @@ ROWS = [
     ("contracts:edit@contract",       "GET POST", LOGIN, 403, 403, 200, 403, 200),
     ("contracts:change_add@contract", "GET POST", LOGIN, 403, 403, 200, 403, 200),
     ("contracts:decision@contract",   "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    # A change's page (and its UK10 notice details); a termination (UK11 data).
+    ("contracts:change@contractchange", "GET",  LOGIN, 200, 200, 200, 403, 200),
+    ("contracts:change@contractchange", "POST", LOGIN, 403, 403, 200, 403, 200),
+    ("contracts:termination@contract",  "GET POST", LOGIN, 403, 403, 200, 403, 200),
 
     # --- Oversight of providers -------------------------------------------------------------------------------
     ("oversight:visits",                      "GET", LOGIN, 200, NA, 200, 403, 200),
@@ -233,6 +243,50 @@ ROWS = [
     ("oversight:escalation",                  "GET", LOGIN, 200, NA, 200, 403, 200),
     ("oversight:escalation_step_add@actionplan", "GET POST", LOGIN, 403, NA, 200, 403, 200),
     ("oversight:statistics",                  "GET", LOGIN, 200, NA, 200, 403, 200),
+    # Procurement Act 2023: a contract's performance page, its KPIs, results and assessments.
+    ("oversight:contract_performance@contract",   "GET", LOGIN, 200, 200, 200, 403, 200),
+    ("oversight:kpi_add@contract",                "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    ("oversight:kpis_freeze@contract",            "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    ("oversight:assessment_start@contract",       "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    ("oversight:kpis_missing",                    "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:kpi_edit@contractkpi",            "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    ("oversight:kpi_result_add@contractkpi",      "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    ("oversight:kpi_result@kpiresult",            "GET", LOGIN, 200, 200, 200, 403, 200),
+    ("oversight:kpi_result_rating@kpiresult",     "POST", LOGIN, 403, 403, 200, 403, 200),
+    ("oversight:kpi_result_evidence@kpiresult",   "POST", LOGIN, 403, 403, 200, 403, 200),
+    ("oversight:kpi_results_import",              "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:kpi_results_import_template",     "GET", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:assessments_overdue",             "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:assessment@performanceassessment", "GET", LOGIN, 200, 200, 200, 403, 200),
+    ("oversight:assessment_complete@performanceassessment", "GET POST", LOGIN, 403, 403, 200, 403, 200),
+    # Contract performance notices (UK9) and breaches: approving and publishing need the approve right, which
+    # contract officers hold and commissioners do not; an author never approves their own (the world's notices
+    # are the administrator's, so the officer may).
+    ("oversight:performance_notices",                      "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:performance_notice@draft_notice",          "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:performance_notice_create@completed_assessment", "GET", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:performance_notice_create@completed_assessment", "POST", LOGIN, 403, NA,
+        Redirect("oversight:performance_notice"), 403, Redirect("oversight:performance_notice")),
+    ("oversight:performance_notice_approve@draft_notice",  "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:performance_notice_publish@approved_notice", "GET", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:performance_notice_publish@approved_notice", "POST", LOGIN, 403, NA,
+        Redirect("oversight:performance_notice", "approved_notice"), 403,
+        Redirect("oversight:performance_notice", "approved_notice")),
+    ("oversight:performance_notice_cdp_id@published_notice", "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:breaches",                        "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:breach_add",                      "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:breach_consequence@breach",       "GET POST", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:breach_notice_create@breach",     "GET", LOGIN, 403, NA, 200, 403, 200),
+    ("oversight:breach_notice_create@breach",     "POST", LOGIN, 403, NA, Redirect("oversight:performance_notice"), 403,
+        Redirect("oversight:performance_notice")),
+    # Alerts on contracts: each officer's own list and rules; acknowledging is for those it was sent to (and
+    # administrators); another's rule is not found.
+    ("oversight:alerts",                          "GET", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:contract_alerts@contract",        "GET", LOGIN, 200, 200, 200, 403, 200),
+    ("oversight:alert_acknowledge@contractalert", "POST", LOGIN, 403, NA, Redirect("oversight:alerts"), 403,
+        Redirect("oversight:alerts")),
+    ("oversight:alert_rule_add",                  "GET POST", LOGIN, 200, NA, 200, 403, 200),
+    ("oversight:alert_rule_delete@officer_alert_rule", "POST", LOGIN, 404, NA, Redirect("oversight:alerts"), 403, 404),
 
     # --- Providers --------------------------------------------------------------------------------------------
     ("providers:list",            "GET", LOGIN, 200, NA, 200, 403, 200),
@@ -419,6 +473,9 @@ ROWS = [
     # A contract's changes and decision, as on its page: empty bodies are 400 for those who may.
     ("v1:contract-changes@contract",  "POST", 401, 403, 403, 400, 403, 400),
     ("v1:contract-decision@contract", "POST", 401, 403, 403, 400, 403, 400),
+    ("v1:contract-termination@contract",        "POST", 401, 403, 403, 400, 403, 400),
+    ("v1:contract-termination-notice@contract", "POST", 401, 403, 403, 400, 403, 400),
+    ("v1:contract-change-notice@contractchange", "POST", 401, 403, 403, 400, 403, 400),
     ("v1:pooledbudget-list",        "GET",  401, 200, NA, 200, 403, 200),
     ("v1:pooledbudget-detail@pooledbudget", "GET", 401, 200, 200, 200, 403, 200),
     ("v1:visit-list",               "GET",  401, 200, NA, 200, 403, 200),
@@ -427,6 +484,34 @@ ROWS = [
     ("v1:concern-list",             "GET",  401, 200, NA, 200, 403, 200),
     ("v1:concern-list",             "POST", 401, 403, NA, 400, 403, 400),
     ("v1:concern-detail@concern",   "GET",  401, 200, NA, 200, 403, 200),
+    # Procurement Act 2023: KPIs, results, assessments, notices; alerts and each user's own alert rules.
+    ("v1:contractkpi-list",                "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:contractkpi-list",                "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:contractkpi-detail@contractkpi",  "GET",  401, 200, 200, 200, 403, 200),
+    ("v1:contractkpi-detail@contractkpi",  "PATCH", 401, 403, 403, 400, 403, 400),
+    ("v1:contractkpi-detail@contractkpi",  "PUT",  401, 403, 403, 400, 403, 400),
+    ("v1:kpiresult-list",                  "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:kpiresult-list",                  "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:kpiresult-detail@kpiresult",      "GET",  401, 200, 200, 200, 403, 200),
+    ("v1:performanceassessment-list",      "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:performanceassessment-list",      "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:performanceassessment-detail@performanceassessment",   "GET",  401, 200, 200, 200, 403, 200),
+    ("v1:performanceassessment-complete@performanceassessment", "POST", 401, 403, 403, 400, 403, 400),
+    ("v1:contractperformancenotice-list",  "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:contractperformancenotice-list",  "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:contractperformancenotice-detail@draft_notice",  "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:contractperformancenotice-approve@draft_notice", "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:contractperformancenotice-publish@draft_notice", "POST", 401, 403, NA, 409, 403, 409),
+    ("v1:contractperformancenotice-cdp-id@published_notice", "POST", 401, 403, NA, 400, 403, 400),
+    ("v1:contractalert-list",              "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:contractalert-list",              "POST", 401, 403, NA, 405, 403, 405),
+    ("v1:contractalert-detail@contractalert",      "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:contractalert-acknowledge@contractalert", "POST", 401, 403, NA, 200, 403, 200),
+    ("v1:contractalertrule-list",          "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:contractalertrule-list",          "POST", 401, 400, NA, 400, 403, 400),
+    ("v1:contractalertrule-detail@officer_alert_rule", "GET", 401, 404, NA, 200, 403, 404),
+    # Only its owner deletes a rule (a rule of its own, so no other row loses its target).
+    ("v1:contractalertrule-detail@officer_rule_to_delete", "DELETE", 401, 404, NA, 204, 403, 404),
     ("v1:sanction-list",            "GET",  401, 200, NA, 200, 403, 200),
     ("v1:sanction-list",            "POST", 401, 403, NA, 400, 403, 400),
     ("v1:sanction-detail@sanction", "GET",  401, 200, NA, 200, 403, 200),
@@ -435,6 +520,7 @@ ROWS = [
     ("v1:actionplan-detail@actionplan", "GET", 401, 200, NA, 200, 403, 200),
     ("v1:export-contracts-csv",     "GET",  401, 200, NA, 200, 403, 200),
     ("v1:export-ocds",              "GET",  401, 200, NA, 200, 403, 200),
+    ("v1:export-contract-performance-notices", "GET", 401, 200, NA, 200, 403, 200),
     ("v1:export-invitations-to-tender-csv", "GET", 401, 200, NA, 200, 403, 200),
 
     # --- API: providers ---------------------------------------------------------------------------------------

@@ -99,6 +99,44 @@ def _two_stage_scrutiny(strategy, committee, meeting) -> dict[str, Any]:
     }
 
 
+def _procurement_act(world: World, directorate, provider, strategy, contract) -> dict[str, Any]:
+    """Procurement Act 2023 records: KPIs, a result and a due assessment on the world's contract; and, under a
+    contract the KPI duty applies to, a completed assessment, notices in each state (drafted by the
+    administrator, so the officer may approve) and a breach; and the alerts: one sent to the officer, and the
+    officer's own alert rule."""
+    kpi = f.FrozenContractKpiFactory(contract=contract)
+    act = f.ActContractFactory(
+        reference="ACT-MATRIX", directorate=directorate, lead_provider=provider, strategy=strategy
+    )
+    author = world.users[ADMIN]
+    f.NoticeKpiFactory(contract=act)
+    draft = f.ContractPerformanceNoticeFactory(assessment=f.CompletedAssessmentFactory(contract=act), created_by=author)
+    approved = f.ContractPerformanceNoticeFactory(
+        assessment=f.CompletedAssessmentFactory(contract=act),
+        created_by=author,
+        status="approved",
+        approved_by=world.users[OFFICER],
+        approved_at=datetime.datetime(2026, 5, 1, 10, 0, tzinfo=datetime.UTC),
+    )
+    published = f.PublishedNoticeFactory(assessment=f.CompletedAssessmentFactory(contract=act), created_by=author)
+    alert = f.ContractAlertFactory(contract=contract)
+    alert.recipients.set([world.users[OFFICER]])
+    return {
+        "contractkpi": kpi,
+        "kpiresult": f.KpiResultFactory(kpi=kpi),
+        "performanceassessment": f.DueAssessmentFactory(contract=contract),
+        "act_contract": act,
+        "completed_assessment": f.CompletedAssessmentFactory(contract=act),
+        "draft_notice": draft,
+        "approved_notice": approved,
+        "published_notice": published,
+        "breach": f.ContractBreachFactory(contract=act),
+        "contractalert": alert,
+        "officer_alert_rule": f.ContractAlertRuleFactory(user=world.users[OFFICER], contract=contract),
+        "officer_rule_to_delete": f.ContractAlertRuleFactory(user=world.users[OFFICER], contract=contract),
+    }
+
+
 def build_world() -> World:
     world = World()
     a = f.DirectorateFactory(name="Adult Care and Community Wellbeing", code="accw")
@@ -291,6 +329,7 @@ def build_world() -> World:
         error_count=1,
         error_report="row,column,value,problem\r\n2,Reference,,Enter a reference\r\n",
     )
+    objects.update(_procurement_act(world, a, provider, strategy, contract))
     world.objects = objects
 
     # URL kwargs per target: a URL takes the ones its pattern names (pk, strategy_pk, report_pk, ...).
@@ -320,6 +359,9 @@ def build_world() -> World:
     targets["draft_report_file"] = {"path": reports["draft_report"].pdf_render.file.name}
     targets["submitted_report_file"] = {"path": reports["submitted_report"].pdf_render.file.name}
     targets["imported_file"] = {"path": imported}
+    # A contract change's page is under its contract; documents are attached to a record by its model's name.
+    targets["contractchange"] = {"pk": contract.pk, "change_pk": objects["contractchange"].pk}
+    targets["contract_record"] = {"app_label": "contracts", "model_name": "contract", "pk": contract.pk}
     world.targets = targets
     return world
 
