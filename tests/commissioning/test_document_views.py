@@ -241,3 +241,14 @@ def test_the_include_runs_no_query_beyond_the_documents(people, contract, django
         html = _render_include(officer, contract)
 
     assert html.count("Remove<span") == 10
+
+
+def test_a_document_attached_to_a_contract_is_on_its_timeline(people, contract):
+    officer = _client(people["officer"])
+    officer.post(_attach_url(contract), {"title": "Signed contract", "file": pdf()})
+
+    page = _client(people["commissioner"]).get(contract.get_absolute_url()).content.decode()
+
+    timeline = page.split('<h2 class="govuk-heading-m">Timeline</h2>', 1)[1].split("</ol>", 1)[0]
+    assert "Document added:" in timeline
+    assert "Signed contract" in timeline
