@@ -49,6 +49,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.forms.utils import pretty_name
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -443,7 +444,7 @@ def check_saved_search(query: str, *, user: User) -> None:
         raise ValidationError({"saved_search": f"The register has no filter called {', '.join(unknown)}."})
     if not filterset.form.is_valid():
         problems = "; ".join(
-            f"{filterset.form.fields[name].label or name}: {' '.join(messages)}"
+            f"{filterset.form.fields[name].label or pretty_name(name)}: {' '.join(messages)}"
             for name, messages in filterset.form.errors.items()
             if name in filterset.form.fields
         )

@@ -504,7 +504,8 @@ ROWS = [
     ("v1:contractperformancenotice-publish@draft_notice", "POST", 401, 403, NA, 409, 403, 409),
     ("v1:contractperformancenotice-cdp-id@published_notice", "POST", 401, 403, NA, 400, 403, 400),
     ("v1:contractalert-list",              "GET",  401, 200, NA, 200, 403, 200),
-    ("v1:contractalert-list",              "POST", 401, 403, NA, 405, 403, 405),
+    # Alerts are raised by the daily sweep, never added: refused by role (no add right), 405 for administrators.
+    ("v1:contractalert-list",              "POST", 401, 403, NA, 403, 403, 405),
     ("v1:contractalert-detail@contractalert",      "GET",  401, 200, NA, 200, 403, 200),
     ("v1:contractalert-acknowledge@contractalert", "POST", 401, 403, NA, 200, 403, 200),
     ("v1:contractalertrule-list",          "GET",  401, 200, NA, 200, 403, 200),
