@@ -265,7 +265,7 @@ def may_acknowledge(user: Any, alert: ContractAlert) -> bool:
 def alert_acknowledge(*, alert: ContractAlert, by: User) -> ContractAlert:
     """Record that ``by`` has seen the alert and is acting on it: it leaves their open alerts and never escalates.
     Refused (PermissionDenied) for anyone ``may_acknowledge`` refuses; acknowledged once."""
-    alert = ContractAlert.objects.select_for_update().select_related("contract", "rule").get(pk=alert.pk)
+    alert = ContractAlert.objects.select_for_update(of=("self",)).select_related("contract", "rule").get(pk=alert.pk)
     if not may_acknowledge(by, alert):
         raise PermissionDenied(
             "Only the contract's manager, its backup or an administrator may acknowledge this alert."
