@@ -36,6 +36,9 @@ K = Decimal("1000")
 ENVIRONMENT = ("EH", "Environment and Housing", "Director of Environment and Housing")
 SHARED_CONTRACT = "ACCW-0005"  # LPFT Section 75 Agreement (demo.contract_data)
 CAMHS = "CS-0901"
+# The CAMHS service carries on through its re-procured successor (the demo clock: no seed contract stays live
+# after its end), so LPFT still holds a live Children's Services contract beside the Section 75 agreement.
+CAMHS_SUCCESSOR = "CS-0902"
 LPFT_SAVING = 600 * K
 
 # reference, directorate code, year, proposal, budgeted, variation (None: a proposal), reasons
@@ -117,6 +120,31 @@ def _camhs(shared: Contract, directorates: dict[str, Directorate], admin: User) 
         )
 
 
+def _camhs_successor(camhs: Contract, admin: User) -> Contract:
+    """The CAMHS community service re-procured from April 2019 for eight years, with the same provider."""
+    existing = Contract.objects.filter(reference=CAMHS_SUCCESSOR).first()
+    if existing is not None:
+        return existing
+    with on(SET_UP):
+        return contract_services.contract_create(
+            by=admin,
+            reference=CAMHS_SUCCESSOR,
+            title="Child and Adolescent Mental Health Services (CAMHS) community service (2019)",
+            directorate=camhs.directorate,
+            lead_provider=camhs.lead_provider,
+            predecessor=camhs,
+            category=Contract.Category.COMMUNITY,
+            contract_type=Contract.ContractType.BLOCK,
+            start_date=date(2019, 4, 1),
+            end_date=date(2027, 3, 31),
+            annual_value=Decimal("3000000"),
+            total_value=Decimal("24000000"),
+            regime=Contract.Regime.PCR_2015,
+            estimated_value=Decimal("24000000"),
+            status=Contract.Status.LIVE,
+        )
+
+
 def build_savings(
     users: dict[str, User], directorates: dict[str, Directorate], contracts: dict[str, Contract]
 ) -> list[Saving]:
@@ -126,7 +154,7 @@ def build_savings(
     directorates[code] = upsert(Directorate, {"code": code}, {"name": name, "executive_director": director})
     admin = users["admin"]
     shared = contracts[SHARED_CONTRACT]
-    _camhs(shared, directorates, admin)
+    _camhs_successor(_camhs(shared, directorates, admin), admin)
     saved = []
     for reference, directorate_code, year, title, budgeted, variation, reasons in SAVINGS:
         saving = Saving.objects.filter(reference=reference).first()

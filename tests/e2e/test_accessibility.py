@@ -230,6 +230,14 @@ def act_contract(*hrefs: str, suffix: str = "", button: str = "") -> Callable[[P
     return go
 
 
+def breach_form_with_errors(page: Page) -> None:
+    """The breach form of the demo's Act contract (the form asks which contract first), sent empty."""
+    act_contract()(page)
+    contract = re.search(r"/contracts/(\d+)/", page.url)
+    assert contract, page.url
+    with_errors(f"/oversight/breaches/new/?contract={contract.group(1)}", "Save breach")(page)
+
+
 def somerset_plan(page: Page) -> None:
     """The demo's Somerset plan (seed 003): intentions by strategic theme on the council's cycle."""
     page.goto("/strategies/")
@@ -438,7 +446,7 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("performance-notices", OFFICER, "/oversight/notices/"),
     ("performance-notice", OFFICER, follow("/oversight/notices/", r"/oversight/notices/\d+/")),
     ("breaches", OFFICER, "/oversight/breaches/"),
-    ("breach-form-errors", OFFICER, with_errors("/oversight/breaches/new/", "Save breach")),
+    ("breach-form-errors", ADMIN, breach_form_with_errors),
     ("my-alerts", OFFICER, "/oversight/alerts/"),
     ("alert-rule-form-errors", OFFICER, with_errors("/oversight/alerts/rules/new/", "Add alert")),
     ("contract-termination", ADMIN, then_open("termination/", "/contracts/?q=ACCW-0108", r"/contracts/\d+/")),
