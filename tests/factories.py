@@ -543,26 +543,13 @@ class ActContractFactory(ContractFactory):
     status = Contract.Status.LIVE
 
 
-class NoticeKpiFactory(DjangoModelFactory):
-    class Meta:
-        model = "oversight.ContractKpi"
-
-    contract = factory.SubFactory(ActContractFactory)
-    name = factory.Sequence(lambda n: f"Visits on time {n}")
-    measure = "Visits started within 15 minutes of the planned time"
-    unit = "%"
-    target = Decimal("95")
-    frequency = "annually"
-    frozen_on = datetime.date(2025, 4, 1)
-
-
 class NoticeKpiResultFactory(DjangoModelFactory):
     """A rated result for the financial year 2025/26 (evidence is attached by the test that needs it)."""
 
     class Meta:
         model = "oversight.KpiResult"
 
-    kpi = factory.SubFactory(NoticeKpiFactory)
+    kpi = factory.SubFactory("tests.factories.NoticeKpiFactory")
     period_start = datetime.date(2025, 4, 1)
     period_end = datetime.date(2026, 3, 31)
     value = Decimal("96")
@@ -651,6 +638,15 @@ class ContractKpiFactory(DjangoModelFactory):
 
 class FrozenContractKpiFactory(ContractKpiFactory):
     frozen_on = datetime.date(2025, 4, 1)
+
+
+class NoticeKpiFactory(FrozenContractKpiFactory):
+    """A frozen annual KPI with no tolerance, reported once a financial year (the notices' tests)."""
+
+    name = factory.Sequence(lambda n: f"Visits on time {n}")
+    measure = "Visits started within 15 minutes of the planned time"
+    tolerance = None
+    frequency = "annually"
 
 
 class KpiResultFactory(DjangoModelFactory):
