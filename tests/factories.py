@@ -630,7 +630,7 @@ class ContractKpiFactory(DjangoModelFactory):
     measure = "Share of calls answered within 20 seconds"
     unit = "%"
     target = Decimal("95")
-    tolerance = Decimal("2")
+    tolerance: Decimal | None = Decimal("2")
     frequency = "monthly"
     source = "supplier_return"
     position = factory.Sequence(lambda n: n)
