@@ -26,8 +26,8 @@ from commissioning.periods import current_quarter
 from contracts.models import Contract
 from oversight.models import Concern, Visit
 from performance.models import Measure, MeasureResult
-from providers.models import CqcRating, CqcRatingValue, Location, Provider, RiskAssessment
-from providers.risk import FACTORS, score_risk
+from providers.models import CqcRating, CqcRatingValue, Location, Provider, RiskAssessment, RiskMethod
+from providers.risk import MATRIX_2017, score_with
 from strategies.models import (
     CommissioningIntention,
     CommissioningStrategy,
@@ -366,23 +366,44 @@ class Generator:
 
         officers = list(User.objects.filter(groups__name__icontains="officer").values_list("pk", flat=True)[:20])
         assessments = []
+        methods = self._risk_methods()
         for p in providers:
             for k in range(rng.choice([1, 2])):
-                factors = {f.code: rng.choice([0, 0, 0, 1, 1, 2, 3]) for f in FACTORS}
-                score, level = score_risk(factors)
+                assessed_on = self.today - timedelta(days=90 * (k + 1) + rng.randint(0, 60))
+                method = next(m for m in methods if m.effective_from <= assessed_on)
+                factors = {
+                    f["code"]: rng.choice([a["score"] for a in f["answers"]] + [f["answers"][0]["score"]] * 3)
+                    for f in method.factors
+                }
+                score, level = score_with(method, factors)
                 assessments.append(
                     RiskAssessment(
                         provider=p,
-                        assessed_on=self.today - timedelta(days=90 * (k + 1) + rng.randint(0, 60)),
+                        method=method,
+                        assessed_on=assessed_on,
                         assessed_by_id=rng.choice(officers) if officers else None,
                         factors=factors,
                         score=score,
                         calculated_level=level,
                         level=level,
-                        rationale="Routine quarterly scoring against the risk matrix.",
+                        rationale="Routine quarterly scoring by the risk method.",
                     )
                 )
         _batched(RiskAssessment, assessments)
+
+    def _risk_methods(self) -> list[RiskMethod]:
+        """The risk methods, latest in force first; version 1 (the providers migration's) added on a bare
+        database (bench data is generated straight into the tables, as its other rows are)."""
+        if not RiskMethod.objects.exists():
+            RiskMethod.objects.create(
+                version=MATRIX_2017["version"],
+                name=MATRIX_2017["name"],
+                effective_from=date.fromisoformat(MATRIX_2017["effective_from"]),
+                factors=MATRIX_2017["factors"],
+                thresholds=MATRIX_2017["thresholds"],
+                notes=MATRIX_2017["notes"],
+            )
+        return list(RiskMethod.objects.order_by("-effective_from", "-version"))
 
     # --- contracts -----------------------------------------------------------------------------------------------
     def contracts(self, target: int) -> None:
@@ -427,7 +448,6 @@ class Generator:
                 total_value=annual * ((end - start).days // 365 + 1),
                 politically_sensitive=rng.random() < 0.02,
                 has_kpis=rng.random() < 0.8,
-                performance=rng.choice([c for c, _ in Contract.Performance.choices]),
                 status=status,
             )
             contract.maximum_end_date = contract.compute_maximum_end_date()

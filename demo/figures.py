@@ -9,32 +9,35 @@ FINANCIAL_YEAR = 2018  # 2018/19
 YEAR_START = date(2018, 4, 1)
 YEAR_END = date(2019, 3, 31)
 
-# Risk matrix month by month (level counts of providers at each month end), Commercial Team annual report.
-# The report gives 202/103/37 at the end, ranges low 185-207, medium 99-115, high 31-39, and changes of
-# medium 114 -> 103 and high 33 -> 37 over the year. It also says low "remained at 202", but 202 + 114 + 33
-# providers at the start cannot shrink to 342 through assessments alone (a provider keeps its last level),
-# so the start has 192 low over 339 providers, and three providers join the methodology during the year.
-RISK_START = {"low": 192, "medium": 114, "high": 33}
+# Risk month by month (providers at each level at each month end, by their stored level, leaving out providers that
+# had left the market), Commercial Team annual report 2018/19: 202 / 114 / 33 at the start of the year (low
+# "remained consistent at 202"), 202 / 103 / 37 at the end, each month end within low 185-207, medium 99-115 and
+# high 31-39. 349 providers at the start and 342 at the end: seven left the market during the year
+# (demo.risk.EXITED_IN_2018), counted until the day they left.
+RISK_START = {"low": 202, "medium": 114, "high": 33}
 RISK_BY_MONTH_END = [
     # (year, month, low, medium, high)
-    (2018, 4, 190, 115, 34),
-    (2018, 5, 187, 113, 39),
-    (2018, 6, 185, 115, 39),
-    (2018, 7, 189, 113, 37),
-    (2018, 8, 194, 110, 35),
-    (2018, 9, 198, 108, 33),
-    (2018, 10, 203, 105, 32),
-    (2018, 11, 207, 102, 31),
-    (2018, 12, 205, 99, 36),
-    (2019, 1, 204, 101, 36),
+    (2018, 4, 199, 115, 34),
+    (2018, 5, 194, 115, 38),
+    (2018, 6, 193, 115, 39),
+    (2018, 7, 196, 113, 36),
+    (2018, 8, 200, 110, 34),
+    (2018, 9, 204, 109, 31),
+    (2018, 10, 205, 106, 33),
+    (2018, 11, 207, 102, 35),
+    (2018, 12, 206, 99, 38),
+    (2019, 1, 204, 101, 37),
     (2019, 2, 203, 102, 37),
     (2019, 3, 202, 103, 37),
 ]
+RISK_EXITS_2018 = 7
 
 FIGURES = {
     "strategies": 6,
     "risk_current": {"low": 202, "medium": 103, "high": 37},
     "risk_providers": 342,
+    "risk_providers_start": 349,
+    "risk_exits_2018": RISK_EXITS_2018,
     "risk_start": RISK_START,
     "risk_range": {"low": (185, 207), "medium": (99, 115), "high": (31, 39)},
     # Care homes: 275 homes signed to the new residential framework in April 2018 (two closed in 2018, leaving

@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from commissioning.admin import ReadOnlyAdmin, ReadOnlyRights
 
 from . import services
-from .models import CqcRating, Location, Provider, RiskAssessment
+from .models import CqcRating, Location, Provider, RiskAssessment, RiskMethod
 
 
 class ServiceAdmin(SimpleHistoryAdmin):
@@ -80,6 +80,8 @@ class ProviderAdmin(ServiceAdmin):
     list_filter = ["status", "is_sme", "is_vcse"]
     search_fields = ["name", "trading_name", "companies_house_number", "cqc_provider_id"]
     inlines = [LocationInline]
+    # The day a provider left the market is recorded through provider_record_exit, not typed here.
+    readonly_fields = ["exited_on"]
 
     def create(self, request, fields):
         return services.provider_create(by=request.user, **fields)
@@ -107,10 +109,12 @@ class LocationAdmin(ServiceAdmin):
         "cqc_review_since",
         "previous_location",
     ]
+    # Open, closing or closed, with the dates: recorded through location_record_status.
+    STATUS_FIELDS = ["status", "closing_from", "closed_on"]
 
     def get_readonly_fields(self, request, obj=None):
         # A location stays with its provider: a novation moves contracts, not care homes.
-        return (["provider"] if obj is not None else []) + self.CQC_FILE_FIELDS
+        return (["provider"] if obj is not None else []) + self.CQC_FILE_FIELDS + self.STATUS_FIELDS
 
     def create(self, request, fields):
         provider = fields.pop("provider")
@@ -132,8 +136,17 @@ class CqcRatingAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 @admin.register(RiskAssessment)
 class RiskAssessmentAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
-    """Assessments are history, recorded on the provider's page against the risk matrix; never edited."""
+    """Assessments are history, recorded on the provider's page by the risk method in force; never edited."""
 
-    list_display = ["provider", "assessed_on", "score", "calculated_level", "level"]
-    list_filter = ["level"]
-    list_select_related = ["provider"]
+    list_display = ["provider", "assessed_on", "method", "score", "calculated_level", "level"]
+    list_filter = ["level", "method"]
+    list_select_related = ["provider", "method"]
+
+
+@admin.register(RiskMethod)
+class RiskMethodAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Versions are recorded on the risk methods page (providers:risk_method_create, through
+    ``risk_method_create``) and are history once an assessment uses them: the admin only shows them."""
+
+    list_display = ["version", "name", "effective_from"]
+    list_select_related = ["created_by"]

@@ -17,8 +17,8 @@ from commissioning.models import Directorate
 
 from . import services
 from .filters import LocationFilter, ProviderFilter
-from .models import CqcRating, CqcRatingAlert, Location, Provider, RiskAssessment
-from .selectors import location_list, provider_list, rating_alerts
+from .models import CqcRating, CqcRatingAlert, Location, Provider, RiskAssessment, RiskMethod
+from .selectors import current_risk_method, location_list, provider_list, rating_alerts, risk_method_list
 from .serializers import (
     CqcRatingAlertAcknowledgeSerializer,
     CqcRatingAlertSerializer,
@@ -27,6 +27,8 @@ from .serializers import (
     ProviderSerializer,
     RiskAssessmentInputSerializer,
     RiskAssessmentSerializer,
+    RiskMethodInputSerializer,
+    RiskMethodSerializer,
 )
 
 
@@ -81,7 +83,8 @@ class CqcRatingViewSet(ServiceViewSet):
 @extend_schema_view(
     create=extend_schema(
         summary="Record a risk assessment",
-        description="Assessments are history: never edited, a new one is recorded instead.",
+        description="Scored by the risk method in force on assessed_on (factors: the answers to its factors). "
+        "Assessments are history: never edited, a new one is recorded instead.",
     )
 )
 class RiskAssessmentViewSet(ServiceViewSet):
@@ -92,7 +95,11 @@ class RiskAssessmentViewSet(ServiceViewSet):
     queryset = RiskAssessment.objects.none()
 
     def get_queryset(self):
-        return RiskAssessment.objects.visible_to(self.request.user).order_by("-assessed_on", "-pk")
+        return (
+            RiskAssessment.objects.visible_to(self.request.user)
+            .select_related("method")
+            .order_by("-assessed_on", "-pk")
+        )
 
     def do_create(self, data):
         return services.risk_assessment_record(
@@ -106,11 +113,49 @@ class RiskAssessmentViewSet(ServiceViewSet):
         )
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Risk methods",
+        description="The versions of the council's risk method, latest first; is_current marks the one in force "
+        "today. Each assessment is scored by the version in force on its date.",
+    ),
+    create=extend_schema(
+        summary="Record a new version of the risk method",
+        description="Administrators only (providers.add_riskmethod). The next version number; it scores "
+        "assessments dated from effective_from, which must be after the latest version's. A version is never "
+        "changed or deleted.",
+    ),
+)
+class RiskMethodViewSet(ServiceViewSet):
+    serializer_class = RiskMethodSerializer
+    input_serializer_class = RiskMethodInputSerializer
+    ordering_fields = ["version", "effective_from"]
+    queryset = RiskMethod.objects.none()
+
+    def get_queryset(self):
+        return risk_method_list(user=self.request.user)
+
+    def get_serializer_context(self):
+        current = current_risk_method()
+        return {**super().get_serializer_context(), "current_method_id": current.pk if current else None}
+
+    def do_create(self, data):
+        return services.risk_method_create(
+            by=self.request.user,
+            name=data["name"],
+            effective_from=data["effective_from"],
+            factors=[dict(factor, answers=[dict(a) for a in factor["answers"]]) for factor in data["factors"]],
+            thresholds=dict(data["thresholds"]),
+            notes=data.get("notes", ""),
+        )
+
+
 ROUTES = [
     ("providers", ProviderViewSet, "provider"),
     ("locations", LocationViewSet, "location"),
     ("cqc-ratings", CqcRatingViewSet, "cqcrating"),
     ("risk-assessments", RiskAssessmentViewSet, "riskassessment"),
+    ("risk-methods", RiskMethodViewSet, "riskmethod"),
 ]
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -57,13 +58,28 @@ class _OfficersOnly(models.QuerySet):
 
 class ProviderQuerySet(_OfficersOnly):
     def risk_level_on(self, day: date) -> ProviderQuerySet:
-        """Annotate ``risk_level`` and ``risk_assessed_on``: the provider's risk on ``day``, which is the level
-        of its latest assessment on or before that day (None if it had none). The one definition of a
-        provider's risk at a date: lists, the risk overview, the annual statistics and the dashboards use it."""
+        """Annotate ``risk_level`` and ``risk_assessed_on``: the provider's risk on ``day``, which is the stored
+        level of its latest assessment on or before that day (None if it had none, or if it had left the market
+        on or before that day: ``exited_on``). The one definition of a provider's risk at a date: lists, the risk
+        overview, the annual statistics and the dashboards use it."""
+        in_market = Q(exited_on__isnull=True) | Q(exited_on__gt=day)
         return self.annotate(
-            risk_level=RiskAssessment.objects.level_on(day, provider=OuterRef("pk")),
-            risk_assessed_on=RiskAssessment.objects.level_on(day, provider=OuterRef("pk"), field="assessed_on"),
+            risk_level=Case(
+                When(in_market, then=RiskAssessment.objects.level_on(day, provider=OuterRef("pk"))),
+                default=Value(None, output_field=models.CharField()),
+            ),
+            risk_assessed_on=Case(
+                When(
+                    in_market,
+                    then=RiskAssessment.objects.level_on(day, provider=OuterRef("pk"), field="assessed_on"),
+                ),
+                default=Value(None, output_field=models.DateField()),
+            ),
         )
+
+    def in_market_on(self, day: date) -> ProviderQuerySet:
+        """Providers that had not left the market by ``day`` (no ``exited_on``, or a later one)."""
+        return self.filter(Q(exited_on__isnull=True) | Q(exited_on__gt=day))
 
     def with_current_risk(self, today: date | None = None) -> ProviderQuerySet:
         """Annotate ``current_risk_level`` and ``current_risk_date``: the risk on ``today`` (``risk_level_on``)."""
@@ -103,6 +119,9 @@ class Provider(TimeStampedModel):
     contact_email = models.EmailField(blank=True)
     # Central Digital Platform's Public Procurement Organisation Number (Procurement Act 2023), when held.
     ppon_id = models.CharField("PPON", max_length=20, blank=True, help_text="Public Procurement Organisation Number.")
+    # The day the provider left the market (exit, administration ending in closure): from then on it is no longer
+    # counted in the risk methodology or the market. Set through provider_record_exit.
+    exited_on = models.DateField("Left the market on", null=True, blank=True)
 
     objects = ProviderQuerySet.as_manager()
     history = HistoricalRecords()
@@ -135,6 +154,11 @@ class Location(TimeStampedModel):
         CLINIC = "clinic", "Clinic or hospital"
         OFFICE = "office", "Office base"
 
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSING = "closing", "Closing"
+        CLOSED = "closed", "Closed"
+
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField(max_length=200)
     cqc_location_id = models.CharField("CQC location ID", max_length=20, blank=True, db_index=True)
@@ -158,6 +182,12 @@ class Location(TimeStampedModel):
     previous_location = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successor_locations"
     )
+
+    # Whether the service is open, closing (notice given, residents moving) or closed, with the dates: set through
+    # location_record_status, never typed into the location's own form.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closing_from = models.DateField("Closing announced on", null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
 
     objects = LocationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -207,6 +237,63 @@ class CqcRating(TimeStampedModel):
         return f"{self.location}: {self.get_overall_display()} ({self.published_on:%d/%m/%Y})"
 
 
+class RiskMethodQuerySet(_OfficersOnly):
+    def in_force_on(self, day: date) -> RiskMethod | None:
+        """The method in force on ``day``: the one with the latest ``effective_from`` on or before it."""
+        latest = self.filter(effective_from__lte=day).order_by("-effective_from", "-version").first()
+        return cast("RiskMethod | None", latest)
+
+
+class RiskMethod(TimeStampedModel):
+    """A version of the council's risk method: the factors an officer answers, the points each allowed answer
+    carries, each factor's weight, and the weighted scores at which Medium and High begin (Low from 0).
+
+    The council defines it (an administrator records each version through ``risk_method_create``); the one in
+    force on an assessment's date scores it, and a method any assessment used is never changed: a change is a
+    new version, from its own date."""
+
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField(unique=True)
+    effective_from = models.DateField("In force from")
+    # [{"code", "name", "description", "weight": int >= 1, "answers": [{"score": int >= 0, "label": str}, ...]}]
+    factors = models.JSONField(default=list)
+    # {"medium": lowest weighted score of Medium, "high": lowest of High}
+    thresholds = models.JSONField(default=dict)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = RiskMethodQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"{self.name} (version {self.version})"
+
+    def get_absolute_url(self):
+        return reverse("providers:risk_method_detail", args=[self.pk])
+
+    @property
+    def max_score(self) -> int:
+        """The highest weighted score: every factor at its highest answer."""
+        return sum(
+            int(factor["weight"]) * max((int(a["score"]) for a in factor.get("answers", [])), default=0)
+            for factor in self.factors
+        )
+
+    def bands(self) -> list[tuple[str, str, int, int]]:
+        """The levels as (level, label, lowest, highest) weighted score, Low first."""
+        medium, high = int(self.thresholds["medium"]), int(self.thresholds["high"])
+        return [
+            (RiskLevel.LOW.value, RiskLevel.LOW.label, 0, medium - 1),
+            (RiskLevel.MEDIUM.value, RiskLevel.MEDIUM.label, medium, high - 1),
+            (RiskLevel.HIGH.value, RiskLevel.HIGH.label, high, self.max_score),
+        ]
+
+
 class RiskAssessmentQuerySet(_OfficersOnly):
     def level_on(self, day: date, *, provider: OuterRef | int, field: str = "level") -> Subquery:
         """SQL for ``field`` of ``provider``'s latest assessment on or before ``day`` (NULL if none), for an
@@ -215,40 +302,44 @@ class RiskAssessmentQuerySet(_OfficersOnly):
         return Subquery(latest.values(field)[:1])
 
     def counts_on(self, days: Iterable[date]) -> dict[date, dict[str, int]]:
-        """For each day, how many providers stood at each level on it, by their latest assessment (among
-        these) on or before that day. One query: the assessments are swept once in date order."""
+        """For each day, how many providers stood at each level on it, by the stored level of their latest
+        assessment (among these) on or before that day, leaving out providers that had left the market on or
+        before it (``Provider.exited_on``). One query: the assessments are swept once in date order."""
         days = sorted(set(days))
         if not days:
             return {}
         rows = (
             self.filter(assessed_on__lte=days[-1])
             .order_by("assessed_on", "pk")
-            .values_list("provider_id", "assessed_on", "level")
+            .values_list("provider_id", "assessed_on", "level", "provider__exited_on")
         )
-        current: dict[int, str] = {}
+        current: dict[int, tuple[str, date | None]] = {}
         counts: dict[date, dict[str, int]] = {}
         pending = rows.iterator()
         upcoming = next(pending, None)
         for day in days:
             while upcoming is not None and upcoming[1] <= day:
-                current[upcoming[0]] = upcoming[2]
+                current[upcoming[0]] = (upcoming[2], upcoming[3])
                 upcoming = next(pending, None)
             counted = dict.fromkeys(RiskLevel.values, 0)
-            for level in current.values():
-                counted[level] = counted.get(level, 0) + 1
+            for level, exited_on in current.values():
+                if exited_on is None or exited_on > day:  # a provider that left the market is not counted
+                    counted[level] = counted.get(level, 0) + 1
             counts[day] = counted
         return counts
 
 
 class RiskAssessment(TimeStampedModel):
-    """One scoring of a provider against the risk matrix (see providers/risk.py)."""
+    """One scoring of a provider by the council's risk method in force on its date (``RiskMethod``): the
+    answer given to each factor, the weighted score and the level they give, and the resulting level."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="risk_assessments")
+    method = models.ForeignKey(RiskMethod, on_delete=models.PROTECT, related_name="assessments")
     assessed_on = models.DateField()
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # Factor scores, 0 (no concern) to 3 (serious concern); keys are the matrix's factor codes.
+    # The answer given to each of the method's factors, as the answer's points: {factor code: score}.
     factors = models.JSONField(default=dict)
     score = models.PositiveSmallIntegerField(default=0)
     calculated_level = models.CharField(max_length=10, choices=RiskLevel.choices)
@@ -269,6 +360,16 @@ class RiskAssessment(TimeStampedModel):
     @property
     def is_overridden(self) -> bool:
         return self.level != self.calculated_level
+
+    def answered_factors(self) -> list[dict]:
+        """The method's factors with the answer given to each: name, weight, score, label and points."""
+        rows = []
+        for factor in self.method.factors:
+            score = self.factors.get(factor["code"])
+            label = next((a["label"] for a in factor["answers"] if a["score"] == score), "")
+            points = None if score is None else int(factor["weight"]) * int(score)
+            rows.append({**factor, "score": score, "label": label, "points": points})
+        return rows
 
 
 class CqcRatingAlertQuerySet(_OfficersOnly):

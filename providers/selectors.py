@@ -32,6 +32,7 @@ from .models import (
     Provider,
     RiskAssessment,
     RiskLevel,
+    RiskMethod,
 )
 
 
@@ -152,9 +153,11 @@ def provider_page(*, provider_id: int, user) -> ProviderPage:
             Prefetch("cqc_ratings", queryset=CqcRating.objects.order_by("-published_on", "-pk"))
         )
     )
-    assessments = list(provider.risk_assessments.select_related("assessed_by").order_by("-assessed_on", "-pk"))
+    assessments = list(
+        provider.risk_assessments.select_related("assessed_by", "method").order_by("-assessed_on", "-pk")
+    )
     visits = list(provider.visits.select_related("location", "officer", "contract"))
-    concerns = list(provider.concerns.select_related("location", "contract"))
+    concerns = list(provider.concerns.visible_to(user).select_related("location", "contract"))
     sanctions = list(provider.sanctions.select_related("location", "contract"))
     PlanAction = provider.action_plans.model.actions.rel.related_model
     action_plans = list(
@@ -198,6 +201,40 @@ def location_list(*, user, **filters) -> QuerySet[Location]:
     filter_locations."""
     queryset = locations_with_ratings(Location.objects.visible_to(user).select_related("provider"))
     return filter_locations(queryset, **filters).order_by("name", "pk")
+
+
+# --- Risk methods --------------------------------------------------------------------------------------------
+
+
+def risk_method_in_force(day: date) -> RiskMethod | None:
+    """The council's risk method in force on ``day``: the version with the latest ``effective_from`` on or
+    before it (None before the first). It scores every assessment dated ``day``."""
+    return RiskMethod.objects.in_force_on(day)
+
+
+def current_risk_method(today: date | None = None) -> RiskMethod | None:
+    """The current risk method: the one in force today (``risk_method_in_force``)."""
+    return risk_method_in_force(today or timezone.localdate())
+
+
+def risk_method_list(*, user) -> QuerySet[RiskMethod]:
+    """The methods ``user`` may see, newest version first, with ``assessment_count`` (how many assessments each
+    scored) and who recorded it loaded. One query."""
+    return (
+        RiskMethod.objects.visible_to(user)
+        .select_related("created_by")
+        .annotate(assessment_count=Count("assessments"))
+        .order_by("-version")
+    )
+
+
+def risk_assessment_detail(*, user, assessment_id: int) -> RiskAssessment:
+    """One assessment with its provider, method and assessor (RiskAssessment.DoesNotExist if not visible)."""
+    return (
+        RiskAssessment.objects.visible_to(user)
+        .select_related("provider", "method", "assessed_by")
+        .get(pk=assessment_id)
+    )
 
 
 # --- Risk overview -------------------------------------------------------------------------------------------

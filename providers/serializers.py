@@ -4,7 +4,16 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from .models import CqcRating, CqcRatingAlert, CqcRatingValue, Location, Provider, RiskAssessment, RiskLevel
+from .models import (
+    CqcRating,
+    CqcRatingAlert,
+    CqcRatingValue,
+    Location,
+    Provider,
+    RiskAssessment,
+    RiskLevel,
+    RiskMethod,
+)
 
 
 class VisibleRecordField(serializers.PrimaryKeyRelatedField):
@@ -103,13 +112,77 @@ class CqcRatingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RiskAnswerSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=0, help_text="The answer's points, before the factor's weight.")
+    label = serializers.CharField(max_length=500)  # type: ignore[assignment]  # a field, not Field.label
+
+
+class RiskFactorSerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^[a-z][a-z0-9_]{0,49}$", help_text="Lower-case letters, digits, underscores.")
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    weight = serializers.IntegerField(min_value=1)
+    answers = RiskAnswerSerializer(many=True, help_text="The allowed answers, each score different.")
+
+
+class RiskThresholdsSerializer(serializers.Serializer):
+    medium = serializers.IntegerField(min_value=1, help_text="The lowest weighted score that is Medium.")
+    high = serializers.IntegerField(min_value=1, help_text="The lowest weighted score that is High.")
+
+
+class RiskMethodSerializer(serializers.ModelSerializer):
+    """A version of the council's risk method: its factors with their weights and allowed answers, and the
+    thresholds of its levels (Low from 0). ``is_current``: in force today."""
+
+    factors = RiskFactorSerializer(many=True)
+    thresholds = RiskThresholdsSerializer()
+    max_score = serializers.IntegerField(read_only=True, help_text="Every factor at its highest answer.")
+    is_current = serializers.SerializerMethodField()
+    assessment_count = serializers.IntegerField(read_only=True, help_text="Assessments this version scored.")
+
+    class Meta:
+        model = RiskMethod
+        fields = [
+            "id",
+            "version",
+            "name",
+            "effective_from",
+            "factors",
+            "thresholds",
+            "max_score",
+            "notes",
+            "is_current",
+            "assessment_count",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_is_current(self, method: RiskMethod) -> bool:
+        current = self.context.get("current_method_id")
+        return current is not None and current == method.pk
+
+
+@extend_schema_serializer(component_name="RiskMethodInput")
+class RiskMethodInputSerializer(serializers.Serializer):
+    """A new version: the service gives it the next version number and checks that it can score."""
+
+    name = serializers.CharField(max_length=200)
+    effective_from = serializers.DateField()
+    factors = RiskFactorSerializer(many=True, allow_empty=False)
+    thresholds = RiskThresholdsSerializer()
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class RiskAssessmentSerializer(serializers.ModelSerializer):
-    """A scoring against the risk matrix, as recorded: the factor scores, the score and level they give, and
-    the level that resulted (the officer may have set another, with the reason)."""
+    """A scoring by the risk method in force on its date, as recorded: the method's version, the answer given to
+    each factor, the score and level they give, and the level that resulted (the officer may have set another,
+    with the reason: ``overridden``)."""
 
     factors = serializers.DictField(
-        child=serializers.IntegerField(), help_text="Factor code → score from 0 (no concern) to 3 (serious concern)."
+        child=serializers.IntegerField(), help_text="Factor code → the chosen answer's score (before the weight)."
     )
+    method_version = serializers.IntegerField(source="method.version", read_only=True)
+    overridden = serializers.BooleanField(source="is_overridden", read_only=True)
 
     class Meta:
         model = RiskAssessment
@@ -118,10 +191,13 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
             "provider",
             "assessed_on",
             "assessed_by",
+            "method",
+            "method_version",
             "factors",
             "score",
             "calculated_level",
             "level",
+            "overridden",
             "override_reason",
             "rationale",
         ]
@@ -130,19 +206,20 @@ class RiskAssessmentSerializer(serializers.ModelSerializer):
 
 @extend_schema_serializer(component_name="RiskAssessment")
 class RiskAssessmentInputSerializer(serializers.Serializer):
-    """What an officer sends to record an assessment: the factor scores; the score and level are computed."""
+    """What an officer sends to record an assessment: the answers to the factors of the method in force on
+    ``assessed_on``; the score and level are computed."""
 
     provider = VisibleRecordField(queryset=Provider.objects.all())
     factors = serializers.DictField(
-        child=serializers.IntegerField(min_value=0, max_value=3),
-        help_text="Factor code → score from 0 (no concern) to 3 (serious concern).",
+        child=serializers.IntegerField(min_value=0),
+        help_text="Factor code → the chosen answer's score, one of the factor's allowed answers.",
     )
     assessed_on = serializers.DateField(default=timezone.localdate)
     override_level = serializers.ChoiceField(
         choices=RiskLevel.choices,
         required=False,
         allow_blank=True,
-        help_text="A different level than the matrix gives; needs override_reason.",
+        help_text="A different level than the method gives; needs override_reason.",
     )
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
     rationale = serializers.CharField(required=False, allow_blank=True, default="")

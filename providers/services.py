@@ -38,8 +38,9 @@ from .models import (
     Provider,
     RiskAssessment,
     RiskLevel,
+    RiskMethod,
 )
-from .risk import score_risk
+from .risk import check_definition, score_with
 
 KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well_led")
 
@@ -155,6 +156,52 @@ def provider_update(*, provider: Provider, by: User, **fields: Unpack[ProviderFi
     for name, value in fields.items():
         setattr(provider, name, value)
     return _save(provider, by)
+
+
+@transaction.atomic
+def provider_record_exit(
+    *, provider: Provider, exited_on: date, by: User | None, status: str = Provider.Status.EXITED
+) -> Provider:
+    """Record that a provider left the market on ``exited_on`` (``status``: exited, or in administration).
+
+    From that day the provider no longer counts in the risk methodology's month-end counts. The day may not be in
+    the future, nor before a risk assessment already made of the provider."""
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    _require_for_import(by, "providers.change_provider", provider)
+    if status not in (Provider.Status.EXITED, Provider.Status.IN_ADMINISTRATION):
+        raise ValidationError({"status": "A provider leaves the market as exited or in administration."})
+    if exited_on > timezone.localdate():
+        raise ValidationError({"exited_on": "The day a provider left the market cannot be in the future."})
+    last = provider.risk_assessments.aggregate(last=Max("assessed_on"))["last"]
+    if last is not None and last > exited_on:
+        raise ValidationError(
+            {"exited_on": f"The provider was risk assessed on {last:%d/%m/%Y}, after this day: check the date."}
+        )
+    provider.exited_on = exited_on
+    provider.status = status
+    return _save(provider, by)
+
+
+@transaction.atomic
+def location_record_status(*, location: Location, status: str, on: date, by: User | None) -> Location:
+    """Record that a location is open again, closing (from ``on``, the day the closure was announced) or closed
+    (on ``on``). A location closes only once it is closing or straight away; it is not closed in the future."""
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    _require_for_import(by, "providers.change_location", location)
+    if status not in Location.Status.values:
+        raise ValidationError({"status": f"Choose one of: {', '.join(Location.Status.labels)}."})
+    if on > timezone.localdate():
+        raise ValidationError({"on": "The date cannot be in the future."})
+    if status == Location.Status.CLOSING:
+        location.closing_from, location.closed_on = on, None
+    elif status == Location.Status.CLOSED:
+        if location.closing_from and on < location.closing_from:
+            raise ValidationError({"on": "A location cannot close before its closure was announced."})
+        location.closed_on = on
+    else:
+        location.closing_from = location.closed_on = None
+    location.status = status
+    return _save(location, by)
 
 
 @transaction.atomic
@@ -541,27 +588,119 @@ def cqc_refresh(
     return done
 
 
+# --- Risk methods -------------------------------------------------------------------------------------------
+
+
+class RiskMethodInUse(ValidationError):
+    """A method an assessment used is history: it is never changed or deleted (record a new version)."""
+
+
+def _method_in_force(day: date) -> RiskMethod:
+    method = RiskMethod.objects.in_force_on(day)
+    if method is None:
+        raise ValidationError({"assessed_on": f"No risk method was in force on {day:%d/%m/%Y}."})
+    return method
+
+
+@transaction.atomic
+def risk_method_create(
+    *,
+    by: User,
+    name: str,
+    effective_from: date,
+    factors: list[dict[str, Any]],
+    thresholds: dict[str, int],
+    notes: str = "",
+) -> RiskMethod:
+    """Record a new version of the council's risk method, in force from ``effective_from``: the next version
+    number. It scores the assessments dated from then on; earlier ones keep the method they were scored by.
+
+    The factors and thresholds must be a method that can score (``risk.check_definition``: the error names the
+    factor and answer); it may not take effect before the latest version already recorded."""
+    permissions.require(by, "providers.add_riskmethod")
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the method a name."})
+    check_definition(factors, thresholds)
+    latest = RiskMethod.objects.select_for_update().order_by("-version").first()
+    if latest is not None and effective_from <= latest.effective_from:
+        raise ValidationError(
+            {
+                "effective_from": f"A new version must take effect after version {latest.version}, which is in "
+                f"force from {latest.effective_from:%d/%m/%Y}."
+            }
+        )
+    method = RiskMethod(
+        name=name,
+        version=(latest.version + 1) if latest else 1,
+        effective_from=effective_from,
+        factors=[
+            {
+                "code": f["code"],
+                "name": f["name"].strip(),
+                "description": str(f.get("description", "")).strip(),
+                "weight": f["weight"],
+                "answers": [{"score": a["score"], "label": a["label"].strip()} for a in f["answers"]],
+            }
+            for f in factors
+        ],
+        thresholds={"medium": thresholds["medium"], "high": thresholds["high"]},
+        notes=notes.strip(),
+        created_by=by,
+    )
+    _done_by(method, by)
+    method.save()
+    return method
+
+
+@transaction.atomic
+def risk_method_update(*, method: RiskMethod, by: User, notes: str) -> RiskMethod:
+    """Change a method's notes while no assessment has used it; a used method is history and is refused
+    (``RiskMethodInUse``): record a new version instead. The factors and thresholds are never edited."""
+    method = RiskMethod.objects.select_for_update().get(pk=method.pk)
+    permissions.require(by, "providers.change_riskmethod", method)
+    if method.assessments.exists():
+        raise RiskMethodInUse(
+            f"Version {method.version} has scored assessments, so it cannot be changed: record a new version."
+        )
+    method.notes = notes.strip()
+    _done_by(method, by)
+    method.save(update_fields=["notes", "updated_at"])
+    return method
+
+
+@transaction.atomic
+def risk_method_delete(*, method: RiskMethod, by: User) -> None:
+    """Delete a method no assessment has used (one recorded by mistake); a used one is refused."""
+    method = RiskMethod.objects.select_for_update().get(pk=method.pk)
+    permissions.require(by, "providers.delete_riskmethod", method)
+    if method.assessments.exists():
+        raise RiskMethodInUse(
+            f"Version {method.version} has scored assessments, so it cannot be deleted: record a new version."
+        )
+    _done_by(method, by)
+    method.delete()
+
+
 # --- Risk assessments ---------------------------------------------------------------------------------------
 
 
 def _score(
     assessment: RiskAssessment,
     *,
+    method: RiskMethod,
     factors: dict,
     override_level: str | None,
     override_reason: str,
     rationale: str,
     today: date,
 ) -> None:
-    """Score ``assessment`` by the risk matrix and set its levels, or raise ValidationError naming the field:
-    the factors must all be scored, the date not in the future, and a level other than the matrix's needs
-    its reason."""
-    try:
-        score, calculated_level = score_risk(factors)
-    except ValueError as error:
-        raise ValidationError({"factors": str(error)}) from error
+    """Score ``assessment`` by ``method`` (the one in force on its date, ``score_with``) and set its levels, or
+    raise ValidationError naming the field: every factor answered with an allowed answer, the date not in the
+    future, and a level other than the method's needs its reason."""
     if assessment.assessed_on > today:
         raise ValidationError({"assessed_on": "The assessment date must be today or in the past."})
+    score, calculated_level = score_with(method, factors)
     override_reason = override_reason.strip()
     level = calculated_level
     if override_level and override_level != calculated_level:
@@ -572,13 +711,14 @@ def _score(
                 {
                     "override_reason": (
                         f"Give the reason for setting the level to {RiskLevel(override_level).label.lower()} "
-                        f"when the matrix gives {calculated_level.label.lower()}."
+                        f"when the method gives {calculated_level.label.lower()}."
                     )
                 }
             )
         level = RiskLevel(override_level)
     else:
         override_reason = ""
+    assessment.method = method
     assessment.factors = dict(factors)
     assessment.score = score
     assessment.calculated_level = calculated_level
@@ -598,15 +738,17 @@ def risk_assessment_record(
     override_reason: str = "",
     rationale: str = "",
 ) -> RiskAssessment:
-    """Score a provider against the risk matrix and keep the assessment as a new row.
+    """Score a provider by the risk method in force on ``assessed_on`` and keep the assessment as a new row,
+    with the method, the answers, the score and the levels.
 
     Assessments are never edited: each is history. An officer may set a different level than the
-    matrix gives, but must say why.
+    method gives, but must say why.
     """
     assessment = RiskAssessment(provider=provider, assessed_on=assessed_on, assessed_by=by)
     permissions.require(by, "providers.add_riskassessment", assessment)
     _score(
         assessment,
+        method=_method_in_force(assessed_on),
         factors=factors,
         override_level=override_level,
         override_reason=override_reason,
@@ -636,12 +778,14 @@ class AssessmentEntry:
 def risk_assessments_record_many(
     *, assessments: list[AssessmentEntry], by: User | None, today: date | None = None
 ) -> list[RiskAssessment]:
-    """Record many risk assessments (an import of past assessments, the demo volume), each scored by the matrix
-    by the rules of ``risk_assessment_record``, with their history rows. Each is made by its ``assessed_by``,
-    or by ``by``. All or nothing: with any problem nothing is written and one ValidationError names each bad
-    row (``assessments[3].factors``). ``by`` None only for an import run by a command with no user named.
-    Returns the assessments, saved, in the order given (the order of two on one day)."""
+    """Record many risk assessments (an import of past assessments, the demo volume), each scored by the method
+    in force on its date by the rules of ``risk_assessment_record``, with their history rows. Each is made by
+    its ``assessed_by``, or by ``by``. All or nothing: with any problem nothing is written and one
+    ValidationError names each bad row (``assessments[3].factors``). ``by`` None only for an import run by a
+    command with no user named. Returns the assessments, saved, in the order given (the order of two on one
+    day)."""
     today = today or timezone.localdate()
+    methods = list(RiskMethod.objects.order_by("-effective_from", "-version"))
     records: list[RiskAssessment] = []
     problems: dict[int, ValidationError] = {}
     for position, entry in enumerate(assessments):
@@ -650,8 +794,12 @@ def risk_assessments_record_many(
         )
         _require_for_import(by, "providers.add_riskassessment", assessment)
         try:
+            method = next((m for m in methods if m.effective_from <= entry.assessed_on), None)
+            if method is None:
+                raise ValidationError({"assessed_on": f"No risk method was in force on {entry.assessed_on:%d/%m/%Y}."})
             _score(
                 assessment,
+                method=method,
                 factors=entry.factors,
                 override_level=entry.override_level,
                 override_reason=entry.override_reason,

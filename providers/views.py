@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commissioning.audit import VIA as READ_VIA
+from commissioning.audit import record_reads
 from commissioning.forms import add_service_errors
 from commissioning.imports import import_limit, run_or_queue
 from commissioning.listing import page_of, querystring_without
@@ -16,11 +18,10 @@ from commissioning.permissions import permission_required
 
 from . import selectors, services
 from .filters import LocationFilter, ProviderFilter
-from .forms import RiskAssessmentForm
+from .forms import RiskAssessmentForm, RiskMethodForm
 from .import_forms import CqcFileImportForm
 from .imports import ImportFileError
-from .models import CqcRatingAlert, Provider
-from .risk import FACTORS, MAX_SCORE, threshold_bands
+from .models import CqcRatingAlert, Provider, RiskAssessment
 
 
 @require_GET
@@ -49,13 +50,14 @@ def provider_detail(request, pk: int):
         page = selectors.provider_page(provider_id=pk, user=request.user)
     except Provider.DoesNotExist as error:
         raise Http404("No such provider.") from error
+    # Safeguarding concerns and serious incidents shown here are restricted records: each read is recorded.
+    record_reads(user=request.user, objects=[c for c in page.concerns if c.is_restricted], via=READ_VIA.PAGE)
     return render(
         request,
         "providers/provider_detail.html",
         {
             "page": page,
             "provider": page.provider,
-            "factors": FACTORS,
             "alerts": selectors.provider_rating_alerts(provider=page.provider, user=request.user),
             "breadcrumbs": [("Providers", reverse("providers:list")), (page.provider.name, None)],
         },
@@ -65,9 +67,27 @@ def provider_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @permission_required("providers.add_riskassessment")
 def risk_assess(request, pk: int):
+    """The assessment form, built from the method in force on the date given (today's before one is given). Answers
+    to another version's factors (the date moved to another version) are asked again with the right factors."""
     provider = get_object_or_404(Provider.objects.visible_to(request.user), pk=pk)
-    form = RiskAssessmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    method = selectors.current_risk_method()
+    if request.method == "POST":
+        posted = RiskAssessmentForm.posted_date(request.POST)
+        method = (selectors.risk_method_in_force(posted) if posted else None) or method
+    if method is None:
+        messages.error(request, "No risk method is in force yet: an administrator must record one first.")
+        return redirect(provider)
+    form = RiskAssessmentForm(request.POST or None, method=method)
+    if request.method == "POST" and request.POST.get("method_shown", str(method.pk)) != str(method.pk):
+        # The answers were to another version's factors: ask for those of the version in force on the date.
+        data = request.POST.copy()
+        data["method_shown"] = str(method.pk)
+        form = RiskAssessmentForm(data, method=method)
+        form.is_valid()
+        form.add_error(
+            "assessed_on", f"Version {method.version} of the risk method was in force on that date: answer its factors."
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             assessment = services.risk_assessment_record(
                 provider=provider,
@@ -91,16 +111,106 @@ def risk_assess(request, pk: int):
         {
             "provider": provider,
             "form": form,
+            "method": method,
             "title": "New risk assessment",
             "page_title": f"New risk assessment – {provider.name}",
             "caption": provider.name,
-            "bands": threshold_bands(),
-            "factors": FACTORS,
-            "max_score": MAX_SCORE,
             "breadcrumbs": [
                 ("Providers", reverse("providers:list")),
                 (provider.name, provider.get_absolute_url()),
                 ("New risk assessment", None),
+            ],
+        },
+    )
+
+
+@require_GET
+@permission_required("providers.view_riskassessment")
+def risk_assessment_detail(request, pk: int):
+    try:
+        assessment = selectors.risk_assessment_detail(user=request.user, assessment_id=pk)
+    except RiskAssessment.DoesNotExist as error:
+        raise Http404("No such assessment.") from error
+    return render(
+        request,
+        "providers/risk_assessment_detail.html",
+        {
+            "assessment": assessment,
+            "breadcrumbs": [
+                ("Providers", reverse("providers:list")),
+                (assessment.provider.name, assessment.provider.get_absolute_url() + "#risk"),
+                (f"Risk assessment {assessment.assessed_on:%d/%m/%Y}", None),
+            ],
+        },
+    )
+
+
+@require_GET
+@permission_required("providers.view_riskmethod")
+def risk_method_list(request):
+    current = selectors.current_risk_method()
+    return render(
+        request,
+        "providers/risk_method_list.html",
+        {
+            "methods": list(selectors.risk_method_list(user=request.user)),
+            "current": current,
+            "breadcrumbs": [("Providers", reverse("providers:list")), ("Risk methods", None)],
+        },
+    )
+
+
+@require_GET
+@permission_required("providers.view_riskmethod")
+def risk_method_detail(request, pk: int):
+    method = get_object_or_404(selectors.risk_method_list(user=request.user), pk=pk)
+    current = selectors.current_risk_method()
+    return render(
+        request,
+        "providers/risk_method_detail.html",
+        {
+            "method": method,
+            "is_current": current is not None and current.pk == method.pk,
+            "breadcrumbs": [
+                ("Providers", reverse("providers:list")),
+                ("Risk methods", reverse("providers:risk_methods")),
+                (f"Version {method.version}", None),
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("providers.add_riskmethod")
+def risk_method_create(request):
+    """A new version, starting from the current method's factors and thresholds."""
+    form = RiskMethodForm(request.POST or None, current=selectors.current_risk_method())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            method = services.risk_method_create(
+                by=request.user,
+                name=data["name"],
+                effective_from=data["effective_from"],
+                factors=data["factors"],
+                thresholds={"medium": data["medium"], "high": data["high"]},
+                notes=data["notes"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Risk method version {method.version} saved.")
+            return redirect(method)
+    return render(
+        request,
+        "providers/risk_method_form.html",
+        {
+            "form": form,
+            "title": "New version of the risk method",
+            "breadcrumbs": [
+                ("Providers", reverse("providers:list")),
+                ("Risk methods", reverse("providers:risk_methods")),
+                ("New version", None),
             ],
         },
     )

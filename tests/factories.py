@@ -24,6 +24,7 @@ from strategies.models import (
     StrategyRisk,
     ThemeStatement,
 )
+from tests.providers.risk_factories import method_v1
 
 
 class DirectorateFactory(DjangoModelFactory):
@@ -89,6 +90,8 @@ class RiskAssessmentFactory(DjangoModelFactory):
         model = RiskAssessment
 
     provider = factory.SubFactory(ProviderFactory)
+    # Every assessment has its risk method: version 1, the one the providers migration records.
+    method = factory.LazyFunction(method_v1)
     assessed_on = datetime.date(2018, 4, 1)
     factors = factory.LazyFunction(dict)
     score = 0

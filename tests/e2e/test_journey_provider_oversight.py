@@ -23,6 +23,8 @@ HIGH_FACTORS = {
     "Financial viability": 1,
     "Staffing and management": 0,
     "Contract compliance": 0,
+    # Version 2 of the demo's risk method (in force since April 2025) adds this factor.
+    "Market sustainability": 3,
 }
 
 

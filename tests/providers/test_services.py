@@ -8,11 +8,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from providers import services
 from providers.models import CqcRating, Location, Provider, RiskAssessment
-from providers.risk import FACTORS
 from tests.factories import CqcRatingFactory, LocationFactory, ProviderFactory
 from tests.providers.factories import CommissionerFactory, OfficerFactory
+from tests.providers.risk_factories import V1_CODES, method_v1
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _risk_method_v1(db):
+    """Assessments are scored by the risk method in force: version 1 (the providers migration's)."""
+    return method_v1()
+
+
 d = datetime.date
 
 
@@ -22,7 +30,7 @@ def officer():
 
 
 def _scores(value: int = 0) -> dict[str, int]:
-    return {factor.code: value for factor in FACTORS}
+    return dict.fromkeys(V1_CODES, value)
 
 
 def _rows() -> tuple[int, ...]:

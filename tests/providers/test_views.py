@@ -7,7 +7,6 @@ from django.urls import reverse
 from commissioning import roles
 from contracts.models import Contract
 from providers.models import CqcRatingAlert, Provider, RiskAssessment
-from providers.risk import FACTORS
 from tests.factories import (
     ActionPlanFactory,
     ConcernFactory,
@@ -22,8 +21,17 @@ from tests.factories import (
     SanctionFactory,
     VisitFactory,
 )
+from tests.providers.risk_factories import V1_CODES, method_v1
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _risk_method_v1(db):
+    """Assessments are scored by the risk method in force: version 1 (the providers migration's)."""
+    return method_v1()
+
+
 d = datetime.date
 
 
@@ -128,15 +136,15 @@ def test_provider_page_shows_contracts_in_each_directorate_ratings_and_records(c
 
 def _assessment_post(**overrides):
     data = {"assessed_on_0": "1", "assessed_on_1": "6", "assessed_on_2": "2018"}
-    for factor in FACTORS:
-        data[f"factor_{factor.code}"] = "0"
+    for code in V1_CODES:
+        data[f"factor_{code}"] = "0"
     data.update(overrides)
     return data
 
 
 def test_risk_form_shows_thresholds_and_guidance(client_as_officer, provider):
     text = client_as_officer.get(reverse("providers:assess", args=[provider.pk])).text
-    assert "Risk matrix thresholds" in text
+    assert "Levels of version 1" in text
     assert "14 to 30" in text
     assert "Inadequate overall or in any key question" in text
     assert 'inputmode="numeric"' in text
@@ -166,7 +174,7 @@ def test_missing_factor_score_names_the_factor(client_as_officer, provider):
     data = _assessment_post()
     del data["factor_safeguarding"]
     response = client_as_officer.post(reverse("providers:assess", args=[provider.pk]), data)
-    assert "Score safeguarding from 0 to 3" in response.text
+    assert "Choose an answer for safeguarding" in response.text
 
 
 def test_risk_overview_page_shows_the_year(client_as_officer):
@@ -209,8 +217,9 @@ def _provider_with_everything(size: int) -> Provider:
 @pytest.mark.parametrize("size", [3, 30])
 def test_provider_page_runs_constant_queries(client_as_officer, django_assert_max_num_queries, size):
     provider = _provider_with_everything(size)
-    # 20 with the reader's roles (visible_to) and the rating falls to acknowledge, whatever the provider holds.
-    with django_assert_max_num_queries(21):
+    # 20 with the reader's roles (visible_to) and the rating falls to acknowledge, and the market panel's readings,
+    # homes' status, failure cases and quality tiers (5): whatever the provider holds.
+    with django_assert_max_num_queries(26):
         assert client_as_officer.get(reverse("providers:detail", args=[provider.pk])).status_code == 200
 
 
