@@ -76,7 +76,6 @@ class ContractForm(forms.ModelForm):
             "vat_not_recoverable",
             "politically_sensitive",
             "has_kpis",
-            "performance",
             "performance_note",
             "corrective_measures",
             "service_credit_percentage",
@@ -161,7 +160,6 @@ class ContractForm(forms.ModelForm):
             ),
             Fieldset(
                 "has_kpis",
-                "performance",
                 "performance_note",
                 "corrective_measures",
                 "service_credit_percentage",

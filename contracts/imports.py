@@ -92,7 +92,15 @@ COLUMNS = [
     Column("Annual value", "annual_value", False, "Pounds, e.g. 1250000 or £1,250,000.00."),
     Column("Total value", "total_value", False, "Pounds over the whole term."),
     Column("Status", "status", False, "; ".join(label for _, label in Contract.Status.choices) + " (default Live)."),
-    Column("Performance", "performance", False, "; ".join(label for _, label in Contract.Performance.choices)),
+    # Read so that a register export imports again, but never set: the field is derived from the contract's
+    # returns (oversight.returns); a value other than the contract's own is refused.
+    Column(
+        "Performance",
+        "performance",
+        False,
+        "Not imported: derived from the grade of the contract's returns. Leave blank, or as the register export "
+        "wrote it; a different value for a contract already on the register is refused.",
+    ),
     Column("Contract KPIs", "has_kpis", False, "Y or N."),
     Column("Politically sensitive", "politically_sensitive", False, "Y or N (default N)."),
     Column("Payment terms", "payment_terms", False, "; ".join(label for _, label in Contract.PaymentTerms.choices)),
@@ -283,8 +291,26 @@ class _RowChecker:
         options_unreadable = not is_blank(row.get("extension_months")) and "extension_months" not in data
         if not options_unreadable and data.get("extensions_used", 0) > len(options):
             self.error(row, "extensions_used", f"Only {len(options)} extension option(s) are given.")
+        self._derived_performance(row, data)
         self._provider(row, data)
         return data if len(self.report.errors) == before else None
+
+    def _derived_performance(self, row: Row, data: dict[str, Any]) -> None:
+        """Performance is derived from the contract's returns, never imported: for a contract already on the
+        register a cell may only repeat its own value (a register export imports again); for a new contract the
+        cell is not read (an export from another register carries that register's grades, not this one's)."""
+        if "performance" not in data:
+            return
+        given = data.pop("performance")
+        existing = self.lookups.existing.get(str(data.get("reference", "")))
+        if existing is not None and given != existing.performance:
+            current = existing.performance
+            self.error(
+                row,
+                "performance",
+                "Performance is derived from the grade of the contract's returns and cannot be imported: leave "
+                f"the cell blank (or as {Contract.Performance(current).label}).",
+            )
 
     def _provider(self, row: Row, data: dict[str, Any]) -> None:
         """The lead provider: by Companies House number first, then by name."""

@@ -214,7 +214,6 @@ class ContractInputSerializer(serializers.Serializer):
     vat_not_recoverable = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     politically_sensitive = serializers.BooleanField(required=False)
     has_kpis = serializers.BooleanField(required=False, allow_null=True)
-    performance = serializers.ChoiceField(choices=Contract.Performance.choices, required=False)
     performance_note = serializers.CharField(max_length=120, required=False, allow_blank=True)
     corrective_measures = serializers.CharField(required=False, allow_blank=True)
     service_credit_percentage = serializers.DecimalField(

@@ -2,7 +2,8 @@
 
 The template's columns map onto fields: Service contracted -> title; Provider -> lead_provider (+ other_providers)
 or provider_summary; Duration -> duration_note and dates; Review date -> review_date / review_note; Contract KPIs ->
-has_kpis; Performance -> performance / performance_note; Corrective measures -> corrective_measures (+ service
+has_kpis; Performance -> performance (the seed's word, given as the grade of a March 2019 return by demo.returns:
+the register's field derives from it) / performance_note; Corrective measures -> corrective_measures (+ service
 credit %); Payment terms -> payment_terms / payment_terms_note / payment_frequency; Performance driven /
 independent -> payment_basis; Volume sensitive -> volume_sensitive.
 """

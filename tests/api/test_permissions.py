@@ -2,10 +2,17 @@
 
 import pytest
 
-from providers.risk import FACTORS
 from tests import factories as f
+from tests.providers.risk_factories import V1_CODES, method_v1
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _risk_method_v1(db):
+    """Assessments are scored by the risk method in force: version 1 (the providers migration's)."""
+    return method_v1()
+
 
 STRATEGY_SIDE = [
     "strategies",
@@ -158,11 +165,13 @@ def test_only_contract_officers_and_administrators_add_contracts(api_client_for,
 def test_only_contract_officers_change_contracts(api_client_for, directorate, role, expected):
     contract = f.ContractFactory(directorate=directorate)  # theirs: only the role decides here
 
-    response = api_client_for(role).patch(f"/api/v1/contracts/{contract.pk}/", {"performance": "good"}, format="json")
+    response = api_client_for(role).patch(
+        f"/api/v1/contracts/{contract.pk}/", {"performance_note": "Majority Good"}, format="json"
+    )
 
     assert response.status_code == expected
     contract.refresh_from_db()
-    assert (contract.performance == "good") is (expected == 200)
+    assert (contract.performance_note == "Majority Good") is (expected == 200)
 
 
 def test_contracts_cannot_be_deleted_through_the_api(api_client_for):
@@ -210,7 +219,7 @@ def test_a_commissioner_edits_only_their_own_directorates_strategies(api_client_
 @pytest.mark.parametrize(("role", "expected"), [("scrutiny", 403), ("commissioner", 403), ("officer", 201)])
 def test_an_officer_records_a_risk_assessment_scored_by_the_matrix(api_client_for, role, expected):
     provider = f.ProviderFactory()
-    factors = {factor.code: 3 for factor in FACTORS}
+    factors = dict.fromkeys(V1_CODES, 3)
 
     response = api_client_for(role).post(
         "/api/v1/risk-assessments/", {"provider": provider.pk, "factors": factors}, format="json"

@@ -32,7 +32,6 @@ GOOD_ROWS = [
         "Extensions used": "1",
         "Annual value": "£3,500,000.00",
         "Total value": "10500000",
-        "Performance": "Good",
         "Contract KPIs": "Y",
         "Payment terms": "Arrears",
         "Performance driven / independent": "Performance driven",
@@ -90,7 +89,8 @@ def test_good_csv_file_imports_every_contract(reference_data, contract_officer):
     assert reablement.annual_value == Decimal("3500000.00")
     assert reablement.end_date == datetime.date(2018, 11, 2)
     assert reablement.maximum_end_date == datetime.date(2019, 11, 2)
-    assert reablement.performance == Contract.Performance.GOOD
+    # Performance is derived from the contract returns' grades, never imported.
+    assert reablement.performance == Contract.Performance.NOT_ASSESSED
     assert reablement.has_kpis is True
     assert reablement.strategy.name == "Adult Frailty and Long Term Conditions"
     assert reablement.history.first().history_user == contract_officer

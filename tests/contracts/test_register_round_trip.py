@@ -68,7 +68,6 @@ def register(directorate):
         review_date=datetime.date(2019, 10, 1),
         annual_value=Decimal("250000.01"),
         total_value=Decimal("1000000.99"),
-        performance=Contract.Performance.GOOD,
         has_kpis=True,
         politically_sensitive=True,
         corrective_measures="Monthly review meetings.",
