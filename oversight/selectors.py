@@ -4,8 +4,9 @@ action plans, and the escalation list.
 Selectors return QuerySets with their related rows fetched, so the pages run a fixed number of queries.
 
 The escalation rule ('Maximising Support, Minimising Risk'): a provider rated medium or high risk
-whose action plan is not complete three months after it was agreed goes on the escalation list,
-with the escalation steps taken so far.
+whose action plan is not complete three months (the action-plan trigger's months) after it was agreed goes
+on the escalation list, with the escalation steps taken so far. It is one of the escalation triggers
+(oversight.escalation), which the daily sweep turns into escalations.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from providers.models import RiskAssessment, RiskLevel
 
-from .models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
+from .models import ActionPlan, Concern, EscalationStep, EscalationTrigger, PlanAction, Sanction, Visit
 
 ESCALATION_AFTER_MONTHS = 3
 ESCALATION_RISK_LEVELS = (RiskLevel.MEDIUM, RiskLevel.HIGH)
@@ -87,13 +88,27 @@ def action_plan_list(*, user, status: str = "", today: date | None = None) -> Qu
     )
 
 
-def action_plans_needing_escalation(*, user, today: date | None = None) -> QuerySet[ActionPlan]:
-    """Open plans agreed three months or more ago whose provider is currently medium or high risk.
+def escalation_months() -> int:
+    """The months of the active action-plan trigger (the 3-month rule is one escalation trigger, set by
+    administrators: oversight.escalation), else ``ESCALATION_AFTER_MONTHS``."""
+    months = (
+        EscalationTrigger.objects.filter(kind=EscalationTrigger.Kind.ACTION_PLAN_OVERDUE, active=True)
+        .values_list("months", flat=True)
+        .first()
+    )
+    return months or ESCALATION_AFTER_MONTHS
+
+
+def action_plans_needing_escalation(
+    *, user, today: date | None = None, months: int | None = None
+) -> QuerySet[ActionPlan]:
+    """Open plans agreed ``months`` (the action-plan trigger's, ``escalation_months()``; three if not given) or
+    more ago whose provider is currently medium or high risk.
 
     A plan agreed on 1 July is due for escalation from 1 October if it is still not complete.
     """
     today = today or timezone.localdate()
-    cutoff = today - relativedelta(months=ESCALATION_AFTER_MONTHS)
+    cutoff = today - relativedelta(months=months or ESCALATION_AFTER_MONTHS)
     return (
         action_plan_list(user=user, status=ActionPlan.Status.OPEN, today=today)
         .filter(Q(provider_risk_level__in=ESCALATION_RISK_LEVELS), agreed_on__lte=cutoff)

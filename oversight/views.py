@@ -15,7 +15,7 @@ from commissioning.periods import financial_year_choices, financial_year_of
 from commissioning.permissions import permission_required
 from providers.models import Provider
 
-from . import selectors, services
+from . import safeguarding, selectors, services
 from .forms import (
     ActionPlanForm,
     ConcernCloseForm,
@@ -161,12 +161,15 @@ def concern_list(request):
             "status": form.cleaned_data["status"],
         }
     filters["user"] = request.user
+    page = page_of(request, selectors.concern_list(**filters))
+    # The safeguarding concerns and serious incidents shown are recorded as read.
+    safeguarding.audit_concern_reads(user=request.user, concerns=page.object_list, via="page")
     return render(
         request,
         "oversight/concern_list.html",
         {
             "filter_form": form,
-            "page_obj": page_of(request, selectors.concern_list(**filters)),
+            "page_obj": page,
             "querystring": querystring_without(request),
             "breadcrumbs": [("Concerns", None)],
         },
@@ -380,12 +383,34 @@ def action_complete(request, pk: int):
 @require_GET
 @permission_required("oversight.view_actionplan")
 def escalation(request):
+    """Open escalations by stage, the situations the triggers see (arisen within the sweep's look-back) that the
+    next daily sweep will escalate, and the action plans the 3-month rule (the action-plan trigger) puts on the
+    list."""
+    from . import escalation as escalation_rules
+
+    today = timezone.localdate()
+    triggers = escalation_rules.active_triggers()
+    months = next(
+        (t.months for t in triggers if t.kind == t.Kind.ACTION_PLAN_OVERDUE), selectors.ESCALATION_AFTER_MONTHS
+    )
+    open_escalations = list(escalation_rules.escalation_list(user=request.user, status="open"))
+    by_stage: dict = {}
+    for row in open_escalations:
+        by_stage.setdefault(row.stage, []).append(row)
     return render(
         request,
         "oversight/escalation.html",
         {
-            "plans": selectors.action_plans_needing_escalation(user=request.user),
-            "months": selectors.ESCALATION_AFTER_MONTHS,
+            "plans": selectors.action_plans_needing_escalation(user=request.user, today=today, months=months),
+            "months": months,
+            "lookback": escalation_rules.lookback_days(),
+            "by_stage": list(by_stage.items()),
+            "open_count": len(open_escalations),
+            "situations": escalation_rules.trigger_situations(
+                today=today, lookback=escalation_rules.lookback_days(), new_only=True, triggers=triggers
+            )
+            if request.user.has_perm("oversight.view_escalation")
+            else [],
             "breadcrumbs": [("Escalation", None)],
         },
     )
