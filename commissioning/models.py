@@ -206,3 +206,32 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+# >>> helper-E (safeguarding)
+
+
+class RecordRead(models.Model):
+    """One read of a restricted record (a safeguarding concern, a serious incident): who, when, which record and
+    through what (a page or the API). Written only by ``commissioning.audit.record_reads``, never changed."""
+
+    class Via(models.TextChoices):
+        PAGE = "page", "Page"
+        API = "api", "API"
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="record_reads")
+    read_at = models.DateTimeField(default=timezone.now, db_index=True)
+    app_label = models.CharField(max_length=100)
+    model = models.CharField(max_length=100)
+    object_id = models.PositiveBigIntegerField()
+    via = models.CharField(max_length=10, choices=Via.choices)
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        indexes = [models.Index(fields=["app_label", "model", "object_id"], name="record_read_record")]
+
+    def __str__(self):
+        return f"{self.user} read {self.app_label}.{self.model} {self.object_id} ({self.via})"
+
+
+# <<< helper-E

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from commissioning.audit import VIA as READ_VIA
+from commissioning.audit import record_reads
 from commissioning.documents import documents_for
 from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.imports import import_limits, run_or_queue
@@ -112,6 +114,9 @@ def contract_detail(request, pk: int):
         contract = selectors.contract_detail(pk=pk, user=request.user)
     except Contract.DoesNotExist as exc:
         raise Http404("No such contract") from exc
+    # Safeguarding concerns and serious incidents shown here are restricted records: each read is recorded.
+    shown = [concern for concern in contract.concerns.all() if concern.is_restricted]
+    record_reads(user=request.user, objects=shown, via=READ_VIA.PAGE)
     today = timezone.localdate()
     live = contract.status == Contract.Status.LIVE
     return render(

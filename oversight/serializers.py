@@ -8,7 +8,7 @@ from contracts.models import Contract
 from providers.models import Location, Provider
 from providers.serializers import VisibleRecordField
 
-from .models import ActionPlan, Concern, PlanAction, Sanction, Visit
+from .models import ActionPlan, Concern, EnquiryOutcome, PlanAction, Sanction, Visit
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -51,6 +51,10 @@ class ConcernSerializer(serializers.ModelSerializer):
             "summary",
             "closed_on",
             "outcome",
+            "s42_reference",
+            "s42_started_on",
+            "s42_outcome",
+            "s42_concluded_on",
         ]
         read_only_fields = fields
 
@@ -134,6 +138,17 @@ class ConcernInputSerializer(_AboutAProviderInput):
     raised_on = serializers.DateField()
     severity = serializers.ChoiceField(choices=Concern.Severity.choices, required=False)
     summary = serializers.CharField(allow_blank=True)
+
+
+@extend_schema_serializer(component_name="ConcernEnquiry")
+class ConcernEnquiryInputSerializer(serializers.Serializer):
+    """The section 42 enquiry into a safeguarding concern: its reference and start date (recorded, or corrected
+    until it concludes), then its outcome and conclusion date (which conclude it). Give either pair, or both."""
+
+    s42_reference = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    s42_started_on = serializers.DateField(required=False, allow_null=True)
+    s42_outcome = serializers.ChoiceField(choices=EnquiryOutcome.choices, required=False, allow_blank=True)
+    s42_concluded_on = serializers.DateField(required=False, allow_null=True)
 
 
 @extend_schema_serializer(component_name="Sanction")

@@ -32,6 +32,7 @@ from contracts.models import Contract
 from providers.models import Location, Provider
 from providers.services import BATCH_SIZE
 
+from . import safeguarding
 from .models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
 
 
@@ -301,6 +302,8 @@ def concern_record(
     _check_concern(concern)
     _done_by(concern, by)
     concern.save()
+    # A high-severity safeguarding concern or a serious incident: the provider's officers and the duty lead now.
+    safeguarding.alert_on_record(concern, by=by)
     return concern
 
 
@@ -339,7 +342,10 @@ def concerns_record_many(*, concerns: list[ConcernEntry], by: User | None) -> li
             _close(concern, closed_on=entry.closed_on, outcome=entry.outcome)
 
     _check_each("concerns", range(len(records)), check)
-    return bulk_create_with_history(records, Concern, batch_size=BATCH_SIZE, default_user=by)
+    saved = bulk_create_with_history(records, Concern, batch_size=BATCH_SIZE, default_user=by)
+    # The alert of a high-severity safeguarding concern or serious incident, for those open and recent.
+    safeguarding.alert_on_record_many(saved, by=by)
+    return saved
 
 
 # --- Sanctions ---------------------------------------------------------------------------------------------

@@ -197,7 +197,7 @@ def annual_statistics(*, year: int, user) -> AnnualStatistics:
     start, end = financial_year_bounds(year)
     visits = _visits(start, end, user)
     concerns = (
-        Concern.objects.visible_to(user)
+        Concern.objects.counted_for(user)
         .filter(raised_on__range=(start, end))
         .aggregate(**{kind.value: Count("pk", filter=Q(kind=kind)) for kind in Concern.Kind})
     )

@@ -2,8 +2,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
+from commissioning import roles
 from oversight import selectors, services
 from oversight.models import ActionPlan, Concern
 from tests.factories import (
@@ -174,8 +176,11 @@ def test_concern_list_filters_by_dates_type_and_status():
     wanted = ConcernFactory(kind="safeguarding", raised_on=d(2018, 9, 1))
     ConcernFactory(kind="complaint", raised_on=d(2018, 9, 1))
     ConcernFactory(kind="safeguarding", raised_on=d(2018, 9, 2), status="closed", closed_on=d(2018, 9, 3))
+    # A safeguarding lead reads every safeguarding concern (tests/oversight/test_safeguarding.py: who may).
+    reader = _reader()
+    reader.groups.add(Group.objects.get(name=roles.SAFEGUARDING_LEAD))
     found = selectors.concern_list(
-        user=_reader(),
+        user=reader,
         date_from=d(2018, 6, 1),
         date_to=d(2018, 12, 31),
         kind="safeguarding",

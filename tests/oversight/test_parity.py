@@ -9,15 +9,22 @@ from django.urls import reverse
 
 from oversight.models import Concern, Sanction, Visit
 from providers.models import RiskAssessment
-from providers.risk import FACTORS
 from tests.factories import ContractFactory, DirectorateFactory, ProviderFactory
 from tests.parity import api_client as _api
 from tests.parity import api_errors as _api_errors
 from tests.parity import page_client as _page
 from tests.parity import page_errors as _page_errors
 from tests.providers.factories import CommissionerFactory, OfficerFactory
+from tests.providers.risk_factories import V1_CODES, method_v1
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _risk_method_v1(db):
+    """Assessments are scored by the risk method in force: version 1 (the providers migration's)."""
+    return method_v1()
+
 
 FUTURE_PAGE, FUTURE_API = "01/01/2100", "2100-01-01"
 
@@ -142,8 +149,8 @@ def test_a_good_visit_is_the_same_visit_by_either_way(officer, provider):
 
 
 def _assess_both(user, provider, *, page_extra: dict, api_extra: dict):
-    page_data = {f"factor_{factor.code}": "0" for factor in FACTORS} | page_extra
-    api_data = {"provider": provider.pk, "factors": {factor.code: 0 for factor in FACTORS}} | api_extra
+    page_data = {f"factor_{code}": "0" for code in V1_CODES} | page_extra
+    api_data = {"provider": provider.pk, "factors": dict.fromkeys(V1_CODES, 0)} | api_extra
     page = _page(user).post(reverse("providers:assess", args=[provider.pk]), page_data)
     api = _api(user).post("/api/v1/risk-assessments/", api_data, format="json")
     return page, api
