@@ -64,8 +64,12 @@ class ContractFilter(filters.FilterSet):
     provider = filters.ModelChoiceFilter(
         label="Provider", queryset=Provider.objects.all(), method="filter_provider", widget=forms.HiddenInput
     )
+    # The contracts a key-contract row stands for (reached from that row's page), carried hidden like provider.
+    part_of = filters.ModelChoiceFilter(label="Part of", queryset=Contract.objects.all(), widget=forms.HiddenInput)
     status = filters.ChoiceFilter(choices=Contract.Status.choices, empty_label="Any")
-    performance = filters.ChoiceFilter(choices=Contract.Performance.choices, empty_label="Any")
+    performance = filters.ChoiceFilter(
+        choices=Contract.Performance.choices, empty_label="Any", label="Performance (from the latest return)"
+    )
     key = filters.BooleanFilter(label="Key contracts only", method="filter_key", widget=forms.CheckboxInput)
     mine = filters.BooleanFilter(label="Only contracts I manage", method="filter_mine", widget=forms.CheckboxInput)
     regime = filters.ChoiceFilter(label="Procurement regime", choices=Contract.Regime.choices, empty_label="Any")

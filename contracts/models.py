@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -39,6 +39,12 @@ class ContractQuerySet(models.QuerySet):
     def live(self, on=None):
         on = on or timezone.localdate()
         return self.filter(status=Contract.Status.LIVE, start_date__lte=on, end_date__gte=on)
+
+    def counted(self) -> "ContractQuerySet":
+        """The contracts whose value is counted in a total: not a key-contract row that summarises contracts of
+        its own on the register (``parts``; e.g. "12 x provider contracts" for homecare), whose value is
+        already counted in them. The one rule for every value total (the pipeline notice, the dashboard)."""
+        return self.exclude(Exists(Contract.objects.filter(part_of=OuterRef("pk"))))
 
 
 class Contract(TimeStampedModel):
@@ -165,6 +171,16 @@ class Contract(TimeStampedModel):
         related_name="successors",
         help_text="The contract this one replaced, when a service was re-procured.",
     )
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parts",
+        verbose_name="Part of",
+        help_text="The key-contract row (a framework, a block of provider contracts) this contract is one of: "
+        "its value is counted here, and the summary row is left out of totals.",
+    )
     regime = models.CharField(
         "Procurement regime",
         max_length=20,
@@ -221,7 +237,15 @@ class Contract(TimeStampedModel):
     vat_not_recoverable = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0"))
     politically_sensitive = models.BooleanField(default=False)
     has_kpis = models.BooleanField("Contract KPIs", null=True, blank=True)
-    performance = models.CharField(max_length=20, choices=Performance.choices, default=Performance.NOT_ASSESSED)
+    # Derived, never typed: the grade of the contract's latest submitted return (oversight.returns: Outstanding or
+    # Good -> good, Requires Improvement -> average, Inadequate -> poor); "not assessed" until one is submitted.
+    performance = models.CharField(
+        max_length=20,
+        choices=Performance.choices,
+        default=Performance.NOT_ASSESSED,
+        editable=False,
+        help_text="Derived from the grade of the contract's latest return; not typed.",
+    )
     performance_note = models.CharField(max_length=120, blank=True, help_text="e.g. 'Majority Good'.")
     corrective_measures = models.TextField(blank=True)
     service_credit_percentage = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

@@ -198,7 +198,9 @@ def contract_detail(*, pk: int, user) -> Contract:
     contract = (
         Contract.objects.visible_to(user)
         .with_is_key()
+        .annotate(parts_count=Count("parts"))
         .select_related(
+            "part_of",
             "directorate",
             "strategy__commissioning_lead",
             "lead_provider",
@@ -218,7 +220,7 @@ def contract_detail(*, pk: int, user) -> Contract:
             ),
             "pooled_budgets",
             Prefetch("visits", queryset=_logged("visits").select_related("location", "officer")),
-            Prefetch("concerns", queryset=_logged("concerns").select_related("location")),
+            Prefetch("concerns", queryset=_logged("concerns").visible_to(user).select_related("location")),
             Prefetch("sanctions", queryset=_logged("sanctions").select_related("location")),
             Prefetch("action_plans", queryset=_logged("action_plans").select_related("location")),
         )
@@ -429,7 +431,8 @@ def pipeline_notice(*, year: int, user: Any) -> PipelineNotice:
 
     Expected spend in the year, the rule used here: the annual value of every contract on the register live on
     any day of the year (its start to its current end date overlaps the year; contracts still in procurement
-    are left out, and a contract's annual value counts in full), plus the estimated annual value of the projects
+    are left out, and so is a key-contract row standing for contracts of its own on the register, which are
+    counted instead; a contract's annual value counts in full), plus the estimated annual value of the projects
     going live in the year (``go_live_date`` in the year, not abandoned, and with no resulting contract linked
     yet: once linked, their contracts are counted instead). The notice is required if that is more than £100m.
 
@@ -441,6 +444,7 @@ def pipeline_notice(*, year: int, user: Any) -> PipelineNotice:
     money = DecimalField(max_digits=16, decimal_places=2)
     contracts_spend = (
         Contract.objects.exclude(status=Contract.Status.PIPELINE)
+        .counted()
         .filter(start_date__lte=end, end_date__gte=start)
         .aggregate(total=Coalesce(Sum("annual_value"), Value(Decimal("0")), output_field=money))["total"]
     )

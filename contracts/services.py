@@ -337,6 +337,38 @@ DECISION_CHOICES = [
 
 
 @transaction.atomic
+def contract_record_parts(*, summary: Contract, parts: list[Contract], by: User | None) -> int:
+    """Record that ``parts`` are the individual contracts a key-contract row (``summary``: a framework, a block of
+    provider contracts, an open select list) stands for, so that totals count their values once
+    (``ContractQuerySet.counted``) while the summary row stays in the highlight reports' key-contracts tables.
+
+    One level only: a summary is not itself a part, and a part belongs to one summary. ``by`` None: the system
+    (the demo, a command). Returns how many contracts were linked."""
+    from simple_history.utils import bulk_update_with_history
+
+    if by is not None:
+        permissions.require(by, "contracts.change_contract", summary)
+    summary = Contract.objects.select_for_update(of=("self",)).get(pk=summary.pk)
+    if summary.part_of_id is not None:
+        raise ValidationError({"part_of": f"{summary.reference} is itself part of another contract."})
+    rows = list(Contract.objects.select_for_update(of=("self",)).filter(pk__in=[part.pk for part in parts]))
+    problems = {}
+    for row in rows:
+        if row.pk == summary.pk:
+            problems[row.reference] = "A contract cannot be part of itself."
+        elif row.part_of_id not in (None, summary.pk):
+            problems[row.reference] = "It is already part of another contract."
+    if Contract.objects.filter(part_of__in=[row.pk for row in rows]).exists():
+        problems["parts"] = "A contract that stands for others cannot be part of another one."
+    if problems:
+        raise ValidationError({"part_of": [f"{ref}: {text}" for ref, text in sorted(problems.items())]})
+    for row in rows:
+        row.part_of = summary
+    bulk_update_with_history(rows, Contract, ["part_of"], batch_size=500, default_user=by)
+    return len(rows)
+
+
+@transaction.atomic
 def contract_record_decision(
     *,
     contract: Contract,

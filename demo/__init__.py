@@ -13,7 +13,21 @@ def load(*, password: str = DEFAULT_PASSWORD) -> dict:
     The seed records go through the services, as the demo users, in date order (``demo.seed``)."""
     from django.db import transaction
 
-    from . import forward_plan, people, pipeline, plans, procurement_act, recommendations, savings, seed, volume
+    from . import (
+        escalation,
+        forward_plan,
+        market,
+        people,
+        pipeline,
+        plans,
+        procurement_act,
+        recommendations,
+        returns,
+        safeguarding,
+        savings,
+        seed,
+        volume,
+    )
 
     with transaction.atomic():
         directorates = people.build_directorates()
@@ -39,7 +53,24 @@ def load(*, password: str = DEFAULT_PASSWORD) -> dict:
         generated = volume.build_volume(
             directorates=directorates, strategies=strategies, users=users, key_providers=providers
         )
+        seed.link_key_contract_parts()
         # Issue 14: the register today (the seed's contracts ended as their terms say, the services continued
         # by successors, a manager and backup on each live one) and a service re-procured under the Act.
         procurement_act.build_procurement_act(users, contracts)
+        # Issue 15. The demo clock (demo.clock) first: the 13 months up to today get visits, concerns, sanctions and
+        # each measure's quarterly results, so "this quarter" shows data on every page a new user opens, and what
+        # follows reads them.
+        volume.build_recent_activity(users)
+        seed.build_recent_results(strategies)
+        # Seed 002's monthly returns: every managed live contract's over the window, graded on the JET scale (the
+        # seed contracts' own grades were given as they were built, in seed.build_key_contracts).
+        returns.build_returns(users, procurement_act.SUCCESSORS)
+        # Seed 001's escalation ladder and triggers, the year's escalations, Contract Management Governance
+        # meetings and seed 002's monthly contracts-causing-concern reviews (after the returns they read).
+        escalation.build_escalation(users)
+        # Seed 001's allied-services novation and two home closures, cases for providers that left the market
+        # (after demo.risk's exits), seed 004's market indicators and care home quality framework.
+        market.build_market(users)
+        # Safeguarding leads and their duty rota, section 42 enquiries on a sample of the safeguarding concerns.
+        safeguarding.build_safeguarding(users, password)
     return {"users": users, "generated": generated}

@@ -30,6 +30,7 @@ from commissioning.periods import FinancialQuarter
 from contracts import services as contract_services
 from contracts.models import Contract, ContractChange, PooledBudget
 from performance import services as performance_services
+from performance.models import MeasureResult
 from performance.services import ResultEntry
 from providers import services as provider_services
 from providers.models import Provider
@@ -270,7 +271,8 @@ def _contract_values(row: dict, strategy: CommissioningStrategy, directorates, p
         "total_value": row["annual"] * row["years"],
         "politically_sensitive": row["sensitive"],
         "has_kpis": row["has_kpis"],
-        "performance": row["performance"],
+        # The seed's Good / Average / Poor is not typed in: demo.returns grades each contract's March 2019 return
+        # to match it, and the register's field follows (build_key_contracts).
         "performance_note": row["performance_note"],
         "corrective_measures": row["corrective"],
         "service_credit_percentage": row["credit"],
@@ -361,6 +363,12 @@ def build_key_contracts(strategies, directorates, providers, users: dict[str, Us
                 if changed:
                     contract = contract_services.contract_update(contract=contract, by=by, **changed)
             contracts[reference] = contract
+    # The seed's performance as each contract's graded return (demo.returns), before the reports freeze it.
+    from .returns import grade_seed_contracts
+
+    grade_seed_contracts(contracts, users)
+    for contract in contracts.values():
+        contract.refresh_from_db(fields=["performance"])
     return contracts
 
 
@@ -455,6 +463,71 @@ def build_measures(strategies: dict[str, CommissioningStrategy]) -> None:
                 performance_services.results_save(period=quarter, entries=entries, by=lead)
 
 
+def _recent_quarters(today: date) -> tuple[list[FinancialQuarter], FinancialQuarter | None]:
+    """The quarters whose results are entered by ``today`` (on the 20th of the month after each), from the one
+    the demo clock's window starts in (or, if older, the oldest the late-results list looks back to), and the
+    latest of them whose results are already late (``RESULTS_LATE_AFTER_WEEKS`` after its end), if any."""
+    from django.conf import settings
+
+    from . import clock
+
+    grace = relativedelta(weeks=settings.RESULTS_LATE_AFTER_WEEKS)
+    last_due = FinancialQuarter.containing(today)
+    while last_due.end + grace >= today:
+        last_due = last_due.previous()
+    first = min(FinancialQuarter.containing(clock.recent_start(today)), last_due.last(4)[0])
+    quarters = []
+    quarter = first
+    while entered_on(quarter) <= today:
+        quarters.append(quarter)
+        quarter = quarter.next()
+    return quarters, (last_due if last_due in quarters else None)
+
+
+# Results a real council is still chasing: this many measures' results for the latest quarter already due.
+LATE_RESULTS = 3
+
+
+def build_recent_results(strategies: dict[str, CommissioningStrategy]) -> None:
+    """The demo clock: each measure's results for the recent quarters, entered by the strategy's lead on the 20th
+    of the month after the quarter (``performance.services.results_save``), a few points either side of its
+    2018/19 level against the same target, so "this quarter" has results. ``LATE_RESULTS`` of the latest quarter
+    already due are not in yet (the late-results list). A quarter a measure already has is left as it is."""
+    from . import clock
+
+    today = clock.load_day()
+    quarters, late_quarter = _recent_quarters(today)
+    rng = random.Random(f"late results {late_quarter}")  # noqa: S311 - demo data, repeatable
+    every = [(name, row) for name, rows in MEASURES.items() for row in rows]
+    late = {(name, row[0]) for name, row in rng.sample(every, LATE_RESULTS)} if late_quarter else set()
+    stored = set(
+        MeasureResult.objects.filter(year__gte=quarters[0].year).values_list(
+            "measure__strategy__name", "measure__name", "year", "quarter"
+        )
+    )
+    for quarter in quarters:
+        for strategy_name, rows in MEASURES.items():
+            strategy = strategies[strategy_name]
+            measures = {measure.name: measure for measure in strategy.measures.all()}
+            entries = []
+            for name, unit, places, _polarity, *_rest, q3_value, target in rows:
+                if (strategy_name, name, quarter.year, quarter.quarter) in stored:
+                    continue
+                if quarter == late_quarter and (strategy_name, name) in late:
+                    continue
+                level = float(q3_value if q3_value is not None else target - 2)
+                value = level * (1 + random.Random(f"{name} {quarter}").uniform(-0.06, 0.06))  # noqa: S311
+                if unit == "percentage":
+                    value = min(value, 100.0)
+                step = Decimal(1).scaleb(-places)
+                entries.append(
+                    ResultEntry(measure=measures[name], value=Decimal(str(value)).quantize(step), target=target)
+                )
+            if entries:
+                with on(entered_on(quarter)):
+                    performance_services.results_save(period=quarter, entries=entries, by=_lead(strategy))
+
+
 # --- Scrutiny conclusions, highlight reports and packs ----------------------------------------------------------
 
 
@@ -473,6 +546,12 @@ def build_conclusions(strategies, scrutiny: dict) -> None:
             )
 
 
+def seed_rag(data: dict) -> str:
+    """The report's Status (RAG) as the seed gives it: Green for Adult Frailty and Community Wellbeing, blank for
+    the other four (the seed's own reports went to the Executive with it blank)."""
+    return data["rag"]
+
+
 def _report_content(data: dict, meeting: Meeting) -> dict[str, Any]:
     """What the commissioner writes into the Q3 report."""
     return {
@@ -486,7 +565,7 @@ def _report_content(data: dict, meeting: Meeting) -> dict[str, Any]:
         "property_implications": data["property"],
         "commercial_opportunities": data["commercial"],
         "completed_by": data["completed_by"],
-        "rag": data["rag"],
+        "rag": seed_rag(data),
         "scrutiny_note": f"Conclusions of the {meeting} are attached.",
         "commissioners_comments": COMMISSIONERS_COMMENTS,
     }
@@ -529,7 +608,7 @@ def _q4_drafts(strategies) -> None:
         if strategy.highlight_reports.filter(year=Q4.year, quarter=Q4.quarter).exists():
             continue
         lead = _lead(strategy)
-        rag = next(data["rag"] for data in STRATEGIES if data["name"] == name)
+        rag = seed_rag(next(data for data in STRATEGIES if data["name"] == name))
         with on(Q4_STARTED):
             draft = strategy_services.highlight_report_start_next(strategy=strategy, by=lead, period=Q4)
             # The RAG is not carried forward: the commissioner sets it afresh.
@@ -748,3 +827,21 @@ def build_reports_and_packs(strategies, scrutiny: dict, users: dict[str, User]) 
     _q3_to_the_executive(reports, osmb, admin)
     _decided(admin)
     _draft_pack(meetings[("acw", "2019-07-10")], [strategies[name] for name in Q4_DRAFTS], admin)
+
+
+# Key-contract rows that stand for contracts of their own on the register (seed 000's key-contracts tables give
+# them as one line each; the register holds every provider's contract): their value is counted once, in the parts.
+KEY_CONTRACT_PARTS = {
+    "ACCW-0002": "CSL-",  # LD community supported living: the supported-living providers' contracts
+    "ACCW-0010": "HC-",  # community support homecare: "12 x Provider Contracts"
+    "ACCW-0012": "TCB-",  # step up / step down block beds across the homes
+}
+
+
+def link_key_contract_parts() -> None:
+    """Record, through the contracts service, which generated contracts each summary key-contract row stands for."""
+    for summary_ref, prefix in KEY_CONTRACT_PARTS.items():
+        summary = Contract.objects.get(reference=summary_ref)
+        parts = list(Contract.objects.filter(reference__startswith=prefix, part_of__isnull=True))
+        if parts:
+            contract_services.contract_record_parts(summary=summary, parts=parts, by=None)

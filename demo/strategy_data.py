@@ -16,7 +16,8 @@ STRATEGIES: list[dict[str, Any]] = [
         "sponsor": ACCW_SPONSOR,
         "lead": "lead.sas",
         "lead_officer": "",
-        "stages": ("analyse", "plan", "do", "review"),
+        # The seed leaves the template's "Analyse, Plan, Do, Review" unedited: no stage is recorded.
+        "stages": (),
         "purpose": "The purpose of this commissioning strategy is to improve the wellbeing of adults with learning "
         "disability, autism and/or mental health needs with sustainable resources.",
         "summary": "Commissions adult social care for adults aged 18 and over with a learning disability and/or "
@@ -53,7 +54,7 @@ STRATEGIES: list[dict[str, Any]] = [
         "fill gaps in the market.",
         "commercial": "Remaining in-house day services and a re-provided Shared Lives scheme could sit within a "
         "Council trading arm.",
-        "rag": "green",
+        "rag": "",  # the seed leaves the Status (RAG) blank
         "completed_by": "Head of Commissioning – Specialist Adult Services",
         "meeting": ("acw", "2018-09-05"),
         "conclusion": "An expert by experience gave the Committee first-hand information about these services. "
@@ -93,7 +94,8 @@ STRATEGIES: list[dict[str, Any]] = [
         "sponsor": ACCW_SPONSOR,
         "lead": "lead.sas",
         "lead_officer": "County Manager – Adult Safeguarding",
-        "stages": ("analyse", "plan", "do", "review"),
+        # The seed leaves the template's "Analyse, Plan, Do, Review" unedited: no stage is recorded.
+        "stages": (),
         "purpose": "The purpose of this commissioning strategy is that vulnerable adults' rights are protected so "
         "that everyone can live safely and free from abuse and neglect.",
         "summary": "Covers four areas: the Lincolnshire Safeguarding Adults Board, the statutory multi-agency "
@@ -117,7 +119,7 @@ STRATEGIES: list[dict[str, Any]] = [
         "the Council, Lincolnshire Police and the Lincolnshire clinical commissioning groups.",
         "property": "None.",
         "commercial": "None.",
-        "rag": "green",
+        "rag": "",  # the seed leaves the Status (RAG) blank
         "completed_by": "County Manager – Adult Safeguarding",
         "meeting": ("acw", "2018-09-05"),
         "conclusion": "The Committee stressed four things in the strategy: Making Safeguarding Personal, better "
@@ -170,7 +172,7 @@ STRATEGIES: list[dict[str, Any]] = [
         "property": "Carers FIRST rent an office base in Grantham, use Council touchdown points and are based in "
         "the acute hospitals at Lincoln, Boston and Grantham.",
         "commercial": "",
-        "rag": "green",
+        "rag": "",  # the seed leaves the Status (RAG) blank
         "completed_by": "Carers Programme Manager",
         "meeting": ("acw", "2018-10-10"),
         "conclusion": "The Committee heard that caring is not always a full-time role and supported work helping "
@@ -196,7 +198,8 @@ STRATEGIES: list[dict[str, Any]] = [
         "sponsor": ACCW_SPONSOR,
         "lead": "lead.frailty",
         "lead_officer": "Adult Frailty and Long Term Conditions Programme Manager",
-        "stages": ("analyse", "plan", "do", "review"),
+        # The seed leaves the template's "Analyse, Plan, Do, Review" unedited: no stage is recorded.
+        "stages": (),
         "purpose": "The purpose of this commissioning strategy is to outline the local authority's intentions in "
         "Adult Care Commissioning for Adult Frailty and Long Term Conditions across Lincolnshire, focusing on "
         "supporting people to live in their own homes for as long as they wish through high quality, personalised "
@@ -252,7 +255,8 @@ STRATEGIES: list[dict[str, Any]] = [
         "sponsor": ACCW_SPONSOR,
         "lead": "lead.wellbeing",
         "lead_officer": "Executive Councillor's Public Health Adviser",
-        "stages": ("analyse", "plan", "do", "review"),
+        # The seed leaves the template's "Analyse, Plan, Do, Review" unedited: no stage is recorded.
+        "stages": (),
         "purpose": "The purpose of this commissioning strategy is to improve the health and wellbeing of people in "
         "Lincolnshire, best achieved when people are supported to be independent, make healthier choices and live "
         "healthier lives.",
@@ -340,7 +344,7 @@ STRATEGIES: list[dict[str, Any]] = [
         "colleagues.",
         "commercial": "To be considered in the draft strategy; already used in celebratory services and Trading "
         "Standards.",
-        "rag": "green",
+        "rag": "",  # the seed leaves the Status (RAG) blank
         "completed_by": "County Officer – Public Protection",
         "meeting": ("ppc", "2019-03-12"),
         "conclusion": "The Committee heard that some performance measures were still in draft and being revised "

@@ -9,8 +9,9 @@ import random
 from calendar import monthrange
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 
 from commissioning.imports import refuse_rows
@@ -29,17 +30,15 @@ from oversight.services import (
     visits_record_many,
 )
 from providers.models import Location, Provider
-from providers.risk import FACTORS_BY_CODE, MAX_FACTOR_SCORE, THRESHOLDS, score_risk
 from providers.services import (
-    AssessmentEntry,
     RatingEntry,
     cqc_ratings_record,
     locations_register_many,
     providers_register_many,
-    risk_assessments_record_many,
 )
 
-from .figures import FIGURES, RISK_BY_MONTH_END, RISK_START
+from . import risk as demo_risk
+from .figures import FIGURES
 from .terms import estimated_value
 
 IN_COUNTY_DISTRICTS = {
@@ -188,18 +187,40 @@ COMPANY_ENDINGS = [
     "Care Services Ltd",
 ]
 TOWNS = [town for towns in IN_COUNTY_DISTRICTS.values() for town in towns]
-# Points are drawn over these six as they always were (so the random sequence, and every record drawn after the
-# assessments, is as before), then scored by the risk matrix under its own codes (``_matrix_factors``).
-FACTORS = ["cqc_rating", "safeguarding", "complaints", "staffing", "finance", "contract_compliance"]
-MATRIX_CODES = {
-    "cqc_rating": "quality_cqc",
-    "safeguarding": "safeguarding",
-    "complaints": "complaints",
-    "staffing": "staffing",
-    "finance": "financial_viability",
-    "contract_compliance": "contract_compliance",
+
+VISIT_FINDINGS = [
+    "Care plans up to date; residents positive about staff.",
+    "Medication records checked; minor recording gaps discussed.",
+    "Activities programme improved since last visit.",
+    "Staffing levels met the dependency tool on the day.",
+    "Follow-up of concerns raised; actions in progress.",
+]
+CONCERN_SUMMARIES = {
+    "poor_practice": [
+        "Missed medication reported by a relative.",
+        "Care plan not followed for repositioning.",
+        "Late or missed home care calls.",
+    ],
+    "safeguarding": [
+        "Unexplained bruising reported by district nurse.",
+        "Alleged financial abuse by a visitor.",
+        "Resident-on-resident altercation.",
+    ],
+    "serious_incident": [
+        "Fall resulting in a fracture.",
+        "Grade 3 pressure ulcer identified.",
+        "Resident left the home unsupervised.",
+    ],
+    "complaint": ["Family unhappy with communication from the home.", "Complaint about food quality."],
 }
-LEVEL_SCORES = {"low": (0, 4), "medium": (5, 9), "high": (10, 15)}
+CONCERN_OUTCOMES = [
+    "Substantiated; action plan agreed with the provider.",
+    "Not substantiated; no further action.",
+    "Partially substantiated; training delivered to staff.",
+    "Referred to CQC; provider response accepted.",
+]
+# Complaints a year beside the seed's concerns (the seed does not count them).
+COMPLAINTS_A_YEAR = 140
 
 
 def _day(rng: random.Random, start: date, end: date) -> date:
@@ -210,32 +231,28 @@ def _month_day(rng, year, month) -> date:
     return date(year, month, rng.randint(1, monthrange(year, month)[1]))
 
 
-def _band(level: str) -> tuple[int, int]:
-    """The lowest and highest weighted scores that the risk matrix gives ``level``."""
-    highest = sum(factor.weight * MAX_FACTOR_SCORE for factor in FACTORS_BY_CODE.values())
-    for threshold_level, lowest in THRESHOLDS:  # highest level first
-        if threshold_level == level:
-            return lowest, highest
-        highest = lowest - 1
-    raise ValueError(level)
+# Seed 001's documents processed "in the last six months" of 2018/19 (October to March): what the annual
+# statistics' documents table counts for those months (``oversight.statistics``).
+SIX_MONTHS = (date(2018, 10, 1), date(2019, 3, 31))
+DOCUMENTS_SIX_MONTHS = {
+    "contract_documents": 124,
+    "out_of_county": 146,
+    "variations": 330,
+    "grants": 12,
+    "novations": 4,
+}
+# New contract documents in the six months: the 51 day care framework contracts (15 November 2018), the two
+# re-let home care zones (1 October 2018) and this many community supported living placements.
+CSL_SIX_MONTHS = DOCUMENTS_SIX_MONTHS["contract_documents"] - 51 - 2
 
 
-def _matrix_factors(points: dict[str, int], level: str) -> dict[str, int]:
-    """The drawn points as the matrix's factor scores, moved until the matrix gives ``level``: a point off the
-    heaviest factor while the score is above the level's band, onto the first factor with room while below.
-    A point moves the score by its factor's weight (1 or 2), less than any band is wide, so it lands inside."""
-    factors = dict.fromkeys(FACTORS_BY_CODE, 0)
-    for name, value in points.items():
-        factors[MATRIX_CODES[name]] = value
-    lowest, highest = _band(level)
-    matrix = list(FACTORS_BY_CODE.values())
-    while score_risk(factors)[0] > highest:
-        heaviest = max((f for f in matrix if factors[f.code] > 0), key=lambda f: f.weight)
-        factors[heaviest.code] -= 1
-    while score_risk(factors)[0] < lowest:
-        factors[next(f for f in matrix if factors[f.code] < MAX_FACTOR_SCORE).code] += 1
-    assert score_risk(factors)[1] == level
-    return factors
+def _six_months_or_before(drawn: date, *, within: bool) -> date:
+    """A start date from the one drawn: moved into the seed's six months (the same day of a 182-day cycle) for
+    the agreements processed then, and otherwise kept, a year earlier if it fell in them."""
+    first, last = SIX_MONTHS
+    if within:
+        return first + timedelta(days=(drawn - date(2000, 1, 1)).days % ((last - first).days + 1))
+    return drawn - relativedelta(years=1) if first <= drawn <= last else drawn
 
 
 def _location(provider: Provider, **fields: Any) -> tuple[Provider, dict[str, Any]]:
@@ -562,80 +579,10 @@ class Volume:
         if recorded.problems:
             raise ValidationError(recorded.problems)
 
-    # --- risk matrix -------------------------------------------------------------------------------------
-    def _assessment(self, provider, day, level) -> AssessmentEntry:
-        rng = self.rng
-        low, high = LEVEL_SCORES[level]
-        score = rng.randint(low, high)
-        points = dict.fromkeys(FACTORS, 0)
-        for _ in range(score):
-            choices = [f for f in FACTORS if points[f] < 3]
-            points[rng.choice(choices)] += 1
-        return AssessmentEntry(
-            provider=provider,
-            assessed_on=day,
-            assessed_by=rng.choice(self.officers),
-            factors=_matrix_factors(points, level),
-            rationale={
-                "low": "No significant concerns; routine contract management.",
-                "medium": "Some concerns; action plan agreed and monitored monthly.",
-                "high": "Serious concerns; enhanced monitoring and escalation in place.",
-            }[level],
-        )
-
+    # --- risk ---------------------------------------------------------------------------------------------
     def build_risk(self):
-        rng = self.rng
-        joiners = {id(self.homecare[1]): (2018, 10), id(self.csl[-1]): (2019, 1), id(self.csl[-2]): (2019, 2)}
-        active = [p for p in self.risk_providers if id(p) not in joiners]
-        order = list(active)
-        rng.shuffle(order)
-        level = {}
-        rows = []
-        for i, p in enumerate(order):
-            level[id(p)] = (
-                "low" if i < RISK_START["low"] else "medium" if i < RISK_START["low"] + RISK_START["medium"] else "high"
-            )
-            rows.append(self._assessment(p, _day(rng, date(2018, 1, 8), date(2018, 3, 29)), level[id(p)]))
-        assert len(order) == sum(RISK_START.values())
-        self.level_history = []
-        changed_in = {}
-        for year, month, low, medium, high in RISK_BY_MONTH_END:
-            changed = set()
-            for p in self.risk_providers:
-                if joiners.get(id(p)) == (year, month):
-                    active.append(p)
-                    level[id(p)] = "low"
-                    rows.append(self._assessment(p, _month_day(rng, year, month), "low"))
-                    changed.add(id(p))
-            target = {"low": low, "medium": medium, "high": high}
-            while True:
-                counts = dict.fromkeys(target, 0)
-                for p in active:
-                    counts[level[id(p)]] += 1
-                surplus = [lv for lv in target if counts[lv] > target[lv]]
-                deficit = [lv for lv in target if counts[lv] < target[lv]]
-                if not surplus:
-                    break
-                src, dst = surplus[0], deficit[0]
-                candidates = [p for p in active if level[id(p)] == src and id(p) not in changed]
-                p = rng.choice(candidates)
-                level[id(p)] = dst
-                changed.add(id(p))
-                rows.append(self._assessment(p, _month_day(rng, year, month), dst))
-            changed_in[(year, month)] = changed
-            self.level_history.append(((year, month), {id(p): level[id(p)] for p in active}))
-        # One routine reassessment in the year, in a month without a change, confirming the level.
-        for p in self.risk_providers:
-            months = [
-                (ym, levels[id(p)])
-                for ym, levels in self.level_history
-                if id(p) in levels and id(p) not in changed_in[ym]
-            ]
-            if months:
-                (year, month), lv = rng.choice(months)
-                rows.append(self._assessment(p, _month_day(rng, year, month), lv))
-        risk_assessments_record_many(assessments=rows, by=None)
-        self.final_level = {id(p): level[id(p)] for p in active}
+        """The risk methods and assessments, and the providers that left the market (``demo.risk``)."""
+        self.final_level, self.level_history = demo_risk.build_risk(self)
 
     # --- contracts ---------------------------------------------------------------------------------------
     def build_contracts(self):
@@ -650,6 +597,7 @@ class Volume:
         self._community_contracts(add)
         self._prevention_contracts(add)
         self._current_contracts(add)
+        self._grant_agreements(add)
         for fields, loc in links:
             fields.setdefault("locations", []).append(loc)
         imported = contracts_import(new=contracts, updates=[], by=None)
@@ -692,7 +640,9 @@ class Volume:
                     extension_months=[] if closed else [12],
                     annual_value=value,
                     has_kpis=True,
-                    performance=rng.choice(["good", "good", "good", "average"]),
+                    # The seed year's typed performance is gone (demo.returns grades contracts); the draw stays so
+                    # that the seeded sequence, and every figure generated after it, is unchanged.
+                    corrective_measures="" if rng.choice(["good", "good", "good", "average"]) else "",
                     payment_terms="mixed",
                     payment_terms_note="2 weeks advance, 2 weeks arrears",
                     payment_frequency="four_weekly",
@@ -702,8 +652,10 @@ class Volume:
                 ),
                 [home],
             )
-        for home in self.out_county_homes:
-            start = _day(rng, date(2014, 6, 1), date(2018, 12, 31))
+        for i, home in enumerate(self.out_county_homes):
+            start = _six_months_or_before(
+                _day(rng, date(2014, 6, 1), date(2018, 12, 31)), within=i < DOCUMENTS_SIX_MONTHS["out_of_county"]
+            )
             add(
                 self._contract(
                     "OOC",
@@ -775,7 +727,6 @@ class Volume:
                         start_date=date(2015, 9, 26),
                         end_date=date(2018, 9, 30),
                         annual_value=Decimal("2300000"),
-                        performance="poor",
                         payment_basis="performance_driven",
                         volume_sensitive="yes",
                         status="expired",
@@ -804,7 +755,7 @@ class Volume:
                 ),
                 [self.homecare_offices[self.homecare.index(provider)]],
             )
-        for setting in self.csl_settings:
+        for i, setting in enumerate(self.csl_settings):
             add(
                 self._contract(
                     "CSL",
@@ -814,7 +765,9 @@ class Volume:
                     strategy=sas,
                     category="community",
                     contract_type="open_select_list",
-                    start_date=_day(rng, date(2015, 10, 1), date(2019, 2, 28)),
+                    start_date=_six_months_or_before(
+                        _day(rng, date(2015, 10, 1), date(2019, 2, 28)), within=i < CSL_SIX_MONTHS
+                    ),
                     end_date=date(2020, 9, 30),
                     annual_value=Decimal(rng.randint(60, 400) * 1000),
                     volume_sensitive="yes",
@@ -1268,15 +1221,7 @@ class Volume:
                         visited_on=_day(rng, start, end),
                         kind=kind,
                         officer=rng.choice(self.officers),
-                        findings=rng.choice(
-                            [
-                                "Care plans up to date; residents positive about staff.",
-                                "Medication records checked; minor recording gaps discussed.",
-                                "Activities programme improved since last visit.",
-                                "Staffing levels met the dependency tool on the day.",
-                                "Follow-up of concerns raised; actions in progress.",
-                            ]
-                        ),
+                        findings=rng.choice(VISIT_FINDINGS),
                         environment="poor" if rng.random() < 0.04 else rng.choice(["good", "good", "adequate"]),
                         complaints_feedback="high" if rng.random() < 0.02 else rng.choice(["none", "low", "low"]),
                     )
@@ -1284,31 +1229,8 @@ class Volume:
         visits_record_many(visits=visits, by=None)
 
         concerns = []
-        summaries = {
-            "poor_practice": [
-                "Missed medication reported by a relative.",
-                "Care plan not followed for repositioning.",
-                "Late or missed home care calls.",
-            ],
-            "safeguarding": [
-                "Unexplained bruising reported by district nurse.",
-                "Alleged financial abuse by a visitor.",
-                "Resident-on-resident altercation.",
-            ],
-            "serious_incident": [
-                "Fall resulting in a fracture.",
-                "Grade 3 pressure ulcer identified.",
-                "Resident left the home unsupervised.",
-            ],
-            "complaint": ["Family unhappy with communication from the home.", "Complaint about food quality."],
-        }
-        outcomes = [
-            "Substantiated; action plan agreed with the provider.",
-            "Not substantiated; no further action.",
-            "Partially substantiated; training delivered to staff.",
-            "Referred to CQC; provider response accepted.",
-        ]
-        counts = dict(FIGURES["concerns_2018"], complaint=140)
+        summaries, outcomes = CONCERN_SUMMARIES, CONCERN_OUTCOMES
+        counts = dict(FIGURES["concerns_2018"], complaint=COMPLAINTS_A_YEAR)
         for kind, count in counts.items():
             for loc in rng.choices(places, weights=weights, k=count):
                 raised = _day(rng, date(2018, 4, 1), date(2019, 3, 31))
@@ -1423,6 +1345,86 @@ class Volume:
             )
         action_plans_create_many(plans=plans, by=None)
 
+    # --- documents processed in the last six months of 2018/19 ---------------------------------------------
+    def _grant_agreements(self, add) -> None:
+        """The twelve grant agreements of the six months: small grants to voluntary groups for carers' and
+        community wellbeing activity (no random draws, so the records drawn after them are as they were)."""
+        d = self.directorates
+        first, last = SIX_MONTHS
+        groups = self.multi + [p for p in self.day_care if p.is_vcse]
+        for i in range(DOCUMENTS_SIX_MONTHS["grants"]):
+            start = first + timedelta(days=(i * 15) % ((last - first).days + 1))
+            carers = i % 3 == 0
+            group = groups[i % len(groups)]
+            fields = self._contract(
+                "GRT",
+                f"{'Carers support' if carers else 'Community wellbeing'} grant {i + 1} – {group.name}",
+                group,
+                directorate=d["ACCW"] if carers else d["PH"],
+                strategy=self.strategies["Carers" if carers else "Community Wellbeing"],
+                category="community",
+                contract_type="grant",
+                start_date=start,
+                end_date=start + relativedelta(years=1, days=-1),
+                annual_value=Decimal(15000 + 2500 * (i % 7)),
+                total_value=Decimal(15000 + 2500 * (i % 7)),
+                payment_terms="advance",
+                payment_frequency="quarterly",
+            )
+            fields["regime"] = Contract.Regime.GRANT
+            add(fields)
+
+    def build_documents(self) -> None:
+        """Seed 001's variations and novations of the last six months: a GDPR variation of each contract live
+        through them until the seed's 330 variations and extensions are reached (the seed says every contract
+        needed one), and pharmacy contracts novated to the pharmacies that bought the business, until its four
+        novations are; each recorded through ``contract_record_change`` on the day it took effect."""
+        from contracts.models import ContractChange
+        from contracts.services import contract_record_change
+
+        from .seed import on
+
+        first, last = SIX_MONTHS
+        in_window = ContractChange.objects.filter(effective_on__range=SIX_MONTHS)
+        variations = DOCUMENTS_SIX_MONTHS["variations"] - in_window.exclude(kind=ContractChange.Kind.NOVATION).count()
+        novations = DOCUMENTS_SIX_MONTHS["novations"] - in_window.filter(kind=ContractChange.Kind.NOVATION).count()
+        changed = set(ContractChange.objects.values_list("contract_id", flat=True))
+        through = [
+            c
+            for c in self.contracts
+            if c.status == Contract.Status.LIVE
+            and c.start_date < first
+            and c.end_date > last
+            and c.pk not in changed
+            and c.contract_type != Contract.ContractType.IN_HOUSE
+        ]
+        pharmacies = [c for c in through if c.reference.startswith("PHX-")]
+        novated = pharmacies[:novations]
+        varied = [c for c in through if c not in novated][:variations]
+        days = (last - first).days + 1
+        planned = [(first + timedelta(days=(i * 7) % days), "variation", c, None) for i, c in enumerate(varied)]
+        buyer = self.pharmacies[1]
+        planned += [(first + timedelta(days=40 + 30 * i), "novation", c, buyer) for i, c in enumerate(novated)]
+        by_day: dict[date, list[tuple[str, Contract, Provider | None]]] = {}
+        for day, kind, contract, to_provider in sorted(planned, key=lambda row: (row[0], row[2].reference)):
+            by_day.setdefault(day, []).append((kind, contract, to_provider))
+        for day, changes in by_day.items():
+            with on(day):  # the clock moved once a day: the history is dated the day each change took effect
+                for kind, contract, to_provider in changes:
+                    contract_record_change(
+                        contract=contract,
+                        by=self.administrator,
+                        kind=kind,
+                        effective_on=day,
+                        description=(
+                            "GDPR variation: data protection and processing clauses updated for the General Data "
+                            "Protection Regulation and the Data Protection Act 2018."
+                            if kind == "variation"
+                            else f"The pharmacy business was sold to {buyer.name}; the contract is novated to it."
+                        ),
+                        to_provider=to_provider,
+                    )
+
     def build(self):
         self.build_providers()
         self.build_locations()
@@ -1430,6 +1432,7 @@ class Volume:
         self.build_risk()
         self.build_contracts()
         self.build_activity()
+        self.build_documents()
 
 
 def build_volume(**kwargs) -> bool:
@@ -1437,4 +1440,142 @@ def build_volume(**kwargs) -> bool:
     if Contract.objects.filter(reference__startswith="RES-").exists():
         return False
     Volume(**kwargs).build()
+    return True
+
+
+# --- The demo clock: contract management activity in the 13 months up to the day the demo is loaded ---------------
+
+
+def _month_count(rng: random.Random, per_year: int, first: date, today: date) -> int:
+    """About a twelfth of ``per_year`` for a whole month (give or take a tenth), pro rata for the month ``today``
+    is in (at least one, so every month of the window has some)."""
+    count = per_year / 12 * rng.uniform(0.9, 1.1)
+    if first.year == today.year and first.month == today.month:
+        count *= today.day / monthrange(today.year, today.month)[1]
+    return max(1, round(count))
+
+
+def _in_month(rng: random.Random, first: date, today: date) -> date:
+    last = min(date(first.year, first.month, monthrange(first.year, first.month)[1]), today)
+    return _day(rng, first, last)
+
+
+def build_recent_activity(users) -> bool:
+    """Visits, concerns and sanctions in every month from ``clock.recent_start()`` to ``clock.load_day()``, at the
+    seed's 2018/19 rates (1,331 visits a year; concerns by kind as the seed counts them; 16 default notices and
+    10 suspensions a year), through the same bulk services as the 2018/19 volume, at the services still open
+    today, weighted as officers weigh them (care homes and high-risk providers get more attention). Each is
+    under the contract the location has today, if any. Built once: a second run finds the window's visits."""
+    from oversight.models import Visit
+
+    from . import clock
+
+    today, first = clock.load_day(), clock.recent_start()
+    if Visit.objects.filter(visited_on__gte=first).exists():
+        return False
+    rng = random.Random(today.toordinal())  # noqa: S311 - demo data: repeatable for the day it is loaded
+    officers = [user for name, user in users.items() if name.startswith("officer")]
+    levels = {p.pk: p.current_risk_level for p in Provider.objects.with_current_risk()}
+    open_now = (
+        Location.objects.filter(
+            provider__status=Provider.Status.ACTIVE,
+            setting_type__in=[
+                Location.SettingType.CARE_HOME,
+                Location.SettingType.CARE_HOME_NURSING,
+                Location.SettingType.HOMECARE,
+                Location.SettingType.SUPPORTED_LIVING,
+                Location.SettingType.DAY_SERVICE,
+            ],
+        )
+        .exclude(status=Location.Status.CLOSED)
+        .exclude(contracts__status=Contract.Status.TERMINATED)  # the homes that closed
+        .exclude(provider__name__contains="In-house")
+        .select_related("provider")
+        .order_by("pk")
+    )
+    places = list(open_now)
+    weights = [
+        {"high": 4, "medium": 2}.get(levels.get(loc.provider_id) or "low", 1) * (3 if loc.is_care_home else 1)
+        for loc in places
+    ]
+    live: dict[int, Contract] = {}
+    for contract in Contract.objects.filter(status=Contract.Status.LIVE, locations__isnull=False).prefetch_related(
+        "locations"
+    ):
+        for loc in contract.locations.all():
+            if contract.lead_provider_id == loc.provider_id:
+                live.setdefault(loc.pk, contract)
+    visits: list[VisitEntry] = []
+    concerns: list[ConcernEntry] = []
+    sanctions: list[SanctionEntry] = []
+    rates = {**cast(dict[str, int], FIGURES["concerns_2018"]), "complaint": COMPLAINTS_A_YEAR}
+    visits_a_year = cast(int, FIGURES["visits_2018"])
+    risky = [loc for loc in places if loc.is_care_home and levels.get(loc.provider_id) in ("medium", "high")]
+    for month in clock.recent_month_starts(today):
+        for loc in rng.choices(places, weights=weights, k=_month_count(rng, visits_a_year, month, today)):
+            draw = rng.random()
+            visits.append(
+                VisitEntry(
+                    provider=loc.provider,
+                    location=loc,
+                    contract=live.get(loc.pk),
+                    visited_on=_in_month(rng, month, today),
+                    kind="planned" if draw < 0.62 else "unannounced" if draw < 0.85 else "reactive",
+                    officer=rng.choice(officers),
+                    findings=rng.choice(VISIT_FINDINGS),
+                    environment="poor" if rng.random() < 0.04 else rng.choice(["good", "good", "adequate"]),
+                    complaints_feedback="high" if rng.random() < 0.02 else rng.choice(["none", "low", "low"]),
+                )
+            )
+        for kind, per_year in rates.items():
+            for loc in rng.choices(places, weights=weights, k=_month_count(rng, per_year, month, today)):
+                raised = _in_month(rng, month, today)
+                closed = raised + timedelta(days=rng.randint(3, 60))
+                is_open = closed > today or ((today - raised).days < 45 and rng.random() < 0.3)
+                concerns.append(
+                    ConcernEntry(
+                        provider=loc.provider,
+                        location=loc,
+                        contract=live.get(loc.pk),
+                        kind=kind,
+                        raised_on=raised,
+                        severity=rng.choices(["low", "medium", "high", "critical"], weights=[35, 45, 17, 3])[0],
+                        summary=rng.choice(CONCERN_SUMMARIES[kind]),
+                        closed_on=None if is_open else closed,
+                        outcome="" if is_open else rng.choice(CONCERN_OUTCOMES),
+                        recorded_by=rng.choice(officers),
+                    )
+                )
+    sanction_rates: list[tuple[str, object, str]] = [
+        (
+            "default_notice",
+            FIGURES["default_notices_2018"],
+            "Failure to complete the agreed action plan within the contract's timescales.",
+        ),
+        (
+            "suspension",
+            FIGURES["suspensions_2018"],
+            "Serious safeguarding and quality concerns: new admissions suspended until improvements are evidenced.",
+        ),
+    ]
+    for kind, a_year, reason in sanction_rates:
+        count = round(cast(int, a_year) * len(clock.recent_month_starts(today)) / 12)
+        for home in rng.sample(risky, min(count, len(risky))):
+            issued = _day(rng, first, today)
+            lifted = issued + timedelta(days=rng.randint(28, 120))
+            sanctions.append(
+                SanctionEntry(
+                    provider=home.provider,
+                    location=home,
+                    contract=live.get(home.pk),
+                    kind=kind,
+                    issued_on=issued,
+                    lifted_on=(lifted if lifted <= today else None) if kind == "suspension" else None,
+                    reason=reason,
+                    issued_by=rng.choice(officers),
+                )
+            )
+    visits_record_many(visits=visits, by=None)
+    concerns_record_many(concerns=concerns, by=None)
+    sanctions_record_many(sanctions=sanctions, by=None)
     return True
