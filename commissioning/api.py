@@ -191,6 +191,12 @@ class ResourceViewSet(viewsets.ModelViewSet):
     def do_create(self, data: dict):
         raise exceptions.MethodNotAllowed("POST")
 
+    def refuse_create_unless_offered(self) -> None:
+        """POST on a viewset with no ``do_create`` is offered for its actions (submit/, close/...), not to make a
+        row: say 405 before the body is read, rather than answer an empty body with field errors."""
+        if type(self).do_create is ResourceViewSet.do_create:
+            raise exceptions.MethodNotAllowed("POST")
+
     def do_update(self, instance, data: dict):
         raise exceptions.MethodNotAllowed("PUT")
 
@@ -211,6 +217,7 @@ class ResourceViewSet(viewsets.ModelViewSet):
         return self.get_queryset().get(pk=instance.pk)
 
     def create(self, request, *args, **kwargs):
+        self.refuse_create_unless_offered()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         self.perform_create(serializer)
@@ -284,6 +291,7 @@ class ServiceViewSet(ResourceViewSet):
         return dict(serializer.validated_data)
 
     def create(self, request, *args, **kwargs):
+        self.refuse_create_unless_offered()
         instance = self.do_create(self.valid_input())
         return Response(self.get_serializer(self.get_output(instance)).data, status=201)
 

@@ -11,6 +11,8 @@ from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 
 T = TypeVar("T")
 
@@ -127,6 +129,29 @@ def save_through_service(
         return NOT_SAVED
     messages.success(request, success(saved) if callable(success) else success)
     return saved
+
+
+FORM_PAGE = "form_page.html"
+
+
+def service_form_page(
+    request: Any,
+    form: forms.BaseForm,
+    save: Callable[[], T],
+    *,
+    success: str | Callable[[T], str],
+    context: dict[str, Any],
+    redirect_to: Callable[[T], Any] | None = None,
+    template: str = FORM_PAGE,
+) -> HttpResponse:
+    """A page with one form saved through a service (``save_through_service``): once saved, redirect to what the
+    service returned (a record with its page) or to ``redirect_to(saved)``; otherwise show the form, again with
+    its errors after a POST, in ``template`` with ``context``."""
+    saved = save_through_service(request, form, save, success=success)
+    if saved is not NOT_SAVED:
+        target: Any = redirect_to(saved) if redirect_to is not None else saved
+        return redirect(target)
+    return render(request, template, {"form": form, **context})
 
 
 class DocumentForm(forms.Form):

@@ -13,6 +13,8 @@ CONTRACT_OFFICER = "Contract officer"
 SCRUTINY_MEMBER = "Scrutiny member"
 ADMINISTRATOR = "Administrator"
 ALL_ROLES = (COMMISSIONER, CONTRACT_OFFICER, SCRUTINY_MEMBER, ADMINISTRATOR)
+# A membership, not a role: safeguarding leads read every safeguarding concern and serious incident.  # helper-E
+SAFEGUARDING_LEAD = "Safeguarding lead"  # helper-E
 
 DOMAIN_APPS = ("commissioning", "strategies", "contracts", "oversight", "providers", "performance", "scrutiny")
 
@@ -57,6 +59,13 @@ _CONTRACT_OFFICER_EDITS = [
     "oversight.performanceassessment",
     "oversight.contractbreach",
     "oversight.contractperformancenotice",
+    "oversight.providerfailurecase",  # helper-D
+    "oversight.providerqualitytier",  # helper-D
+    "oversight.escalation",  # helper-C
+    "oversight.escalationaction",  # helper-C
+    "oversight.governancemeeting",  # helper-C
+    "oversight.governanceitem",  # helper-C
+    "oversight.contractreturn",  # helper-B
     "providers.provider",
     "providers.location",
     "providers.cqcrating",
@@ -70,6 +79,8 @@ _CONTRACT_OFFICER_RECORDS = [
     "oversight.actionplan",
     "oversight.escalationstep",
     "providers.riskassessment",
+    "oversight.escalationevent",  # helper-C
+    "oversight.marketindicator",  # helper-D
 ]
 # Alerts on contracts are raised by the daily sweep, never added by hand: officers read and acknowledge them
 # (acknowledging one is changing it).
@@ -121,6 +132,9 @@ _NOT_BY_ROLE = {
     "commissioning.historicaldocument",
     # An import's progress is its uploader's (and administrators'): ImportJob.objects.visible_to.
     "commissioning.importjob",
+    # Who read which safeguarding record, and the safeguarding duty rota: administrators' alone.  # helper-E
+    "commissioning.recordread",  # helper-E
+    "oversight.safeguardingdutylead",  # helper-E
     # A user's own alert rules are theirs alone (ContractAlertRule is read and kept by its user).
     "oversight.contractalertrule",
     "commissioning.directorate",
@@ -128,6 +142,15 @@ _NOT_BY_ROLE = {
     "contracts.contractchange",
     "oversight.escalationstep",
     "oversight.planaction",
+    "oversight.escalationevent",  # helper-C
+    "oversight.escalationaction",  # helper-C
+    "oversight.governanceitem",  # helper-C
+    "oversight.returnfinding",  # helper-B: shown inside its return
+    # Escalation stages and triggers are configuration only administrators set and read (their pages).  # helper-C
+    "oversight.escalationstage",  # helper-C
+    "oversight.escalationtrigger",  # helper-C
+    # A quality framework's tiers are read on its page and in its API (the framework's view right).  # helper-D
+    "oversight.qualitytier",  # helper-D
     "scrutiny.agendaitem",
     "scrutiny.recommendationaction",
     "scrutiny.packappendix",
@@ -199,3 +222,4 @@ def sync_role_groups(apps=global_apps, **kwargs) -> None:
         group, _ = Group.objects.get_or_create(name=role)
         wanted = [by_name[name] for name in sorted(role_permissions(role)) if name in by_name]
         group.permissions.set(wanted)
+    Group.objects.get_or_create(name=SAFEGUARDING_LEAD)  # helper-E: a membership holding no permissions

@@ -33,6 +33,8 @@ from providers.risk import NOT_ASSESSED, RISK_COLOURS, RISK_ORDER, risk_label
 from strategies.models import CommissioningStrategy, HighlightReport, Saving
 from strategies.selectors import savings_table
 
+from .returns_panel import returns_panel
+
 RAG_ORDER = ("red", "amber", "green", "none")
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "none": "No RAG reported"}
 GOOD_RATINGS = ("good", "outstanding")
@@ -80,7 +82,7 @@ def dashboard_context_cached(*, period: FinancialQuarter, audience: Audience) ->
     today = timezone.localdate()
     if not seconds:
         return dashboard_context(period=period, audience=audience, today=today)
-    key = f"dashboard:v4:{period.key}:{audience.key}:{today.isoformat()}"
+    key = f"dashboard:v5:{period.key}:{audience.key}:{today.isoformat()}"
     context = cache.get(key)
     if context is None:
         context = dashboard_context(period=period, audience=audience, today=today)
@@ -160,6 +162,8 @@ def dashboard_context(*, period: FinancialQuarter, audience: Audience, today: da
     if audience.officer:
         context.update(_contracts_panels(period=period, today=today))
         context.update(_providers_panels(period=period, today=today))
+        # Seed 002's contract grading: live contracts by their latest return's grade and RAG.
+        context.update(returns_panel(audience))
         context.update(cqc_alerts_panel())
         context.update(procurement_act_panel(today=today))
     return context
@@ -300,7 +304,9 @@ def _contracts_panels(*, period: FinancialQuarter, today: date) -> dict:
 
 def _providers_panels(*, period: FinancialQuarter, today: date) -> dict:
     risk_counts = dict.fromkeys(RISK_ORDER, 0)
-    for row in Provider.objects.with_current_risk().values("current_risk_level").annotate(n=Count("pk")).order_by():
+    # Providers that have left the market are no longer risk assessed: they are not "Not assessed".
+    in_market = Provider.objects.in_market_on(today)
+    for row in in_market.with_current_risk(today).values("current_risk_level").annotate(n=Count("pk")).order_by():
         risk_counts[row["current_risk_level"] or NOT_ASSESSED] += row["n"]
     risk_rows: list[dict[str, Any]] = [
         {

@@ -67,3 +67,80 @@ urlpatterns += [
     path("breaches/<int:pk>/consequence/", notice_views.breach_consequence, name="breach_consequence"),
     path("breaches/<int:pk>/notice/new/", notice_views.breach_notice_create, name="breach_notice_create"),
 ]
+
+
+# >>> helper-B (contract returns and grading)
+from . import returns_views  # noqa: E402
+
+urlpatterns += [
+    path("returns/", returns_views.return_list, name="returns"),
+    path("returns/report/", returns_views.returns_report, name="returns_report"),
+    path("returns/<int:pk>/", returns_views.return_form, name="return"),
+    path("contracts/<int:pk>/grading/", returns_views.contract_grading, name="contract_grading"),
+]
+# <<< helper-B
+# >>> helper-C (escalation governance)
+from . import escalation_views, governance_views  # noqa: E402
+
+urlpatterns += [
+    path("escalation/new/", escalation_views.escalation_new, name="escalation_new"),
+    path("escalation/<int:pk>/", escalation_views.escalation_detail, name="escalation_detail"),
+    path("escalation/<int:pk>/move/", escalation_views.escalation_move, name="escalation_move"),
+    path("escalation/<int:pk>/decisions/new/", escalation_views.escalation_decision, name="escalation_decision"),
+    path("escalation/<int:pk>/actions/new/", escalation_views.escalation_action_add, name="escalation_action_add"),
+    path("escalation/<int:pk>/close/", escalation_views.escalation_close, name="escalation_close"),
+    path("escalation/actions/<int:pk>/done/", escalation_views.escalation_action_done, name="escalation_action_done"),
+    path("escalation/settings/", escalation_views.escalation_config, name="escalation_config"),
+    path("escalation/settings/stages/new/", escalation_views.escalation_stage_add, name="escalation_stage_add"),
+    path("escalation/settings/stages/<int:pk>/", escalation_views.escalation_stage_edit, name="escalation_stage_edit"),
+    path("escalation/settings/triggers/new/", escalation_views.escalation_trigger_add, name="escalation_trigger_add"),
+    path(
+        "escalation/settings/triggers/<int:pk>/",
+        escalation_views.escalation_trigger_edit,
+        name="escalation_trigger_edit",
+    ),
+    path("governance/", governance_views.meeting_list, name="governance_meetings"),
+    path("governance/new/", governance_views.meeting_add, name="governance_meeting_add"),
+    path("governance/causing-concern/", governance_views.causing_concern, name="causing_concern"),
+    path("governance/<int:pk>/", governance_views.meeting_detail, name="governance_meeting"),
+    path("governance/<int:pk>/minutes/", governance_views.meeting_minutes, name="governance_minutes"),
+    path("governance/<int:pk>/items/new/", governance_views.item_add, name="governance_item_add"),
+    path("governance/<int:pk>/actions/new/", governance_views.action_add, name="governance_action_add"),
+    path("governance/<int:pk>/agree/", governance_views.meeting_agree, name="governance_agree"),
+    path("governance/items/<int:pk>/", governance_views.item_record, name="governance_item"),
+]
+# <<< helper-C
+# >>> helper-D (market oversight)
+from . import market_views, quality_views  # noqa: E402
+
+urlpatterns += [
+    path("market/", market_views.market_overview, name="market"),
+    path("market/indicators/", market_views.indicator_list, name="market_indicators"),
+    path("market/indicators/new/", market_views.indicator_add, name="market_indicator_add"),
+    path("failure-cases/", market_views.failure_case_list, name="failure_cases"),
+    path("failure-cases/new/", market_views.failure_case_add, name="failure_case_add"),
+    path("failure-cases/<int:pk>/", market_views.failure_case_detail, name="failure_case"),
+    path("failure-cases/<int:pk>/edit/", market_views.failure_case_edit, name="failure_case_edit"),
+    path("failure-cases/<int:pk>/close/", market_views.failure_case_close, name="failure_case_close"),
+    path("locations/<int:pk>/status/", market_views.location_status, name="location_status"),
+    path("quality-frameworks/", quality_views.framework_list, name="quality_frameworks"),
+    path("quality-frameworks/new/", quality_views.framework_add, name="quality_framework_add"),
+    path("quality-frameworks/<int:pk>/", quality_views.framework_detail, name="quality_framework"),
+    path("quality-frameworks/<int:pk>/tiers/new/", quality_views.tier_add, name="quality_tier_add"),
+    path("quality-frameworks/<int:pk>/awards/new/", quality_views.award_add, name="quality_award_add"),
+    path("quality-awards/<int:pk>/withdraw/", quality_views.award_withdraw, name="quality_award_withdraw"),
+    path("quality-awards/<int:pk>/reinstate/", quality_views.award_reinstate, name="quality_award_reinstate"),
+]
+# <<< helper-D
+# >>> helper-E (safeguarding)
+from . import safeguarding_views  # noqa: E402
+
+urlpatterns += [
+    path("concerns/<int:pk>/", safeguarding_views.concern_detail, name="concern"),
+    path("concerns/<int:pk>/enquiry/", safeguarding_views.enquiry_record, name="concern_enquiry"),
+    path("concerns/<int:pk>/enquiry/conclude/", safeguarding_views.enquiry_conclude, name="concern_enquiry_conclude"),
+    path("safeguarding/duty-rota/", safeguarding_views.duty_rota, name="safeguarding_duty_rota"),
+    path("safeguarding/duty-rota/<int:pk>/remove/", safeguarding_views.duty_remove, name="safeguarding_duty_remove"),
+    path("safeguarding/reads/", safeguarding_views.reads, name="safeguarding_reads"),
+]
+# <<< helper-E

@@ -275,6 +275,11 @@ SPECTACULAR_SETTINGS = {
         "KpiRatingEnum": "oversight.models.KpiRating",
         # A measure's frequency, named apart from a KPI's (both fields are "frequency").
         "MeasureFrequencyEnum": "performance.models.Measure.Frequency",
+        # Provider failure cases and market indicators.
+        "FailureCaseKindEnum": "oversight.models.ProviderFailureCase.Kind",
+        "FailureCaseStatusEnum": "oversight.models.ProviderFailureCase.Status",
+        "MarketIndicatorKindEnum": "oversight.models.MarketIndicator.Kind",
+        "GovernanceMeetingKindEnum": "oversight.models.GovernanceMeeting.Kind",
     },
 }
 
@@ -354,3 +359,36 @@ CELERY_BEAT_SCHEDULE["oversight-contract-alerts"] = {
     "task": "oversight.tasks.sweep_contract_alerts",
     "schedule": crontab(minute=15, hour=6),
 }
+
+# >>> helper-B (contract returns and grading)
+# Contract returns (oversight.returns): due by the end of the month after the month or quarter they cover (or
+# CONTRACT_RETURN_DUE_DAYS days after it, when set); quarterly instead of monthly for a Low-risk provider's
+# contract worth less than CONTRACT_RETURN_QUARTERLY_BELOW a year; overdue returns are chased by e-mail once
+# overdue CHASE_AFTER days, then every CHASE_EVERY days until submitted.
+CONTRACT_RETURN_DUE_DAYS = env.int("CONTRACT_RETURN_DUE_DAYS", default=0)
+CONTRACT_RETURN_QUARTERLY_BELOW = env.str("CONTRACT_RETURN_QUARTERLY_BELOW", default="100000")
+CONTRACT_RETURN_CHASE_AFTER_DAYS = env.int("CONTRACT_RETURN_CHASE_AFTER_DAYS", default=5)
+CONTRACT_RETURN_CHASE_EVERY_DAYS = env.int("CONTRACT_RETURN_CHASE_EVERY_DAYS", default=CONTRACT_RETURN_CHASE_AFTER_DAYS)
+# Daily 06:45: make the returns due whose period has ended, then chase the overdue ones.
+CELERY_BEAT_SCHEDULE["oversight-contract-returns"] = {
+    "task": "oversight.tasks.contract_returns_daily",
+    "schedule": crontab(minute=45, hour=6),
+}
+# One schema name for the red / amber / green choice set (contract returns' risk rating, reports' RAG, ...).
+_ENUM_NAMES: dict[str, str] = SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]  # type: ignore[assignment]
+_ENUM_NAMES["RagEnum"] = "oversight.models.Rag"
+# <<< helper-B
+# >>> helper-C (escalation governance)
+# Escalation triggers (oversight.escalation): the daily sweep opens an escalation for each situation that arose within
+# this many days (a rise to High risk, a suspension, a serious incident, an action plan falling overdue).
+ESCALATION_SWEEP_LOOKBACK_DAYS = env.int("ESCALATION_SWEEP_LOOKBACK_DAYS", default=31)
+CELERY_BEAT_SCHEDULE["oversight-escalation-triggers"] = {
+    "task": "oversight.tasks.sweep_escalation_triggers",
+    "schedule": crontab(minute=30, hour=6),
+}
+# <<< helper-C
+# >>> helper-E (safeguarding)
+# A high-severity safeguarding concern or serious incident brought in by a batch (another system, the demo) is
+# alerted only if it is open and was raised within this many days; one recorded on its own is always alerted.
+SAFEGUARDING_ALERT_WINDOW_DAYS = env.int("SAFEGUARDING_ALERT_WINDOW_DAYS", default=14)
+# <<< helper-E

@@ -297,6 +297,13 @@ def import_job_with_errors(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Import of contracts.csv")
 
 
+def contract_grading(page: Page) -> None:
+    """A seed contract's grade history, reached from its page on the register."""
+    follow("/contracts/?q=CUR-0001", r"/contracts/\d+/")(page)
+    page.locator("main").get_by_role("link", name="Grading and returns").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
 PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("sign-in", None, "/accounts/login/"),
     ("sign-in-errors", None, sign_in_with_errors),
@@ -456,6 +463,31 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
         ADMIN,
         act_contract(button="Attach document"),
     ),
+    # Provider market oversight (issue 15): risk methods, returns and grading, escalation governance, failure
+    # cases, market indicators, quality frameworks and safeguarding.
+    ("risk-methods", OFFICER, "/providers/risk-methods/"),
+    ("risk-method", OFFICER, follow("/providers/risk-methods/", r"/providers/risk-methods/\d+/")),
+    ("risk-method-new", ADMIN, "/providers/risk-methods/new/"),
+    ("returns", OFFICER, "/oversight/returns/"),
+    ("return-form", OFFICER, follow("/oversight/returns/", r"/oversight/returns/\d+/")),
+    ("return-submitted", COMMISSIONER, follow("/oversight/returns/?all=1", r"/oversight/returns/\d+/")),
+    ("contract-grading", OFFICER, contract_grading),
+    ("returns-report", ADMIN, "/oversight/returns/report/"),
+    ("escalation-new", OFFICER, "/oversight/escalation/new/"),
+    ("escalation-detail", OFFICER, follow("/oversight/escalation/", r"/oversight/escalation/\d+/")),
+    ("escalation-settings", ADMIN, "/oversight/escalation/settings/"),
+    ("governance-meetings", OFFICER, "/oversight/governance/"),
+    ("governance-meeting", OFFICER, follow("/oversight/governance/", r"/oversight/governance/\d+/")),
+    ("causing-concern", OFFICER, "/oversight/governance/causing-concern/"),
+    ("market", OFFICER, "/oversight/market/"),
+    ("failure-cases", OFFICER, "/oversight/failure-cases/"),
+    ("failure-case", OFFICER, follow("/oversight/failure-cases/", r"/oversight/failure-cases/\d+/")),
+    ("market-indicators", OFFICER, "/oversight/market/indicators/?current=true"),
+    ("quality-frameworks", OFFICER, "/oversight/quality-frameworks/"),
+    ("quality-framework", OFFICER, follow("/oversight/quality-frameworks/", r"/oversight/quality-frameworks/\d+/")),
+    ("safeguarding-concern", ADMIN, follow("/oversight/concerns/?kind=safeguarding", r"/oversight/concerns/\d+/$")),
+    ("safeguarding-duty-rota", ADMIN, "/oversight/safeguarding/duty-rota/"),
+    ("safeguarding-reads", ADMIN, "/oversight/safeguarding/reads/"),
 ]
 
 

@@ -137,6 +137,60 @@ def _procurement_act(world: World, directorate, provider, strategy, contract) ->
     }
 
 
+def _market_oversight(world: World, directorate, provider, location, contract) -> dict[str, Any]:
+    """Issue 15's records: the risk method (version 1, as the migration records it); a due contract return on a
+    live contract the officer manages, with its own provider (so the officer is not the world provider's officer:
+    its safeguarding concern stays restricted from them); a failure case, a market indicator and a quality
+    framework with a tier awarded and one withdrawn; a safeguarding concern and a duty rota entry; an escalation
+    on the world's contract with a stage, a trigger and an action, and a governance meeting with it on the agenda."""
+    from tests.oversight.escalation_factories import (
+        EscalationActionFactory,
+        EscalationFactory,
+        EscalationStageFactory,
+        EscalationTriggerFactory,
+        GovernanceMeetingFactory,
+    )
+    from tests.oversight.market_factories import (
+        FailureCaseFactory,
+        MarketIndicatorFactory,
+        ProviderQualityTierFactory,
+        TopTierFactory,
+        WithdrawnQualityTierFactory,
+    )
+    from tests.oversight.returns_factories import ContractReturnFactory, ManagedContractFactory
+    from tests.oversight.safeguarding_factories import DutyLeadFactory, SafeguardingConcernFactory
+    from tests.providers.risk_factories import method_v1
+
+    managed = ManagedContractFactory(
+        reference="RET-MATRIX",
+        directorate=directorate,
+        lead_provider=f.ProviderFactory(name="Returns Matrix Care Ltd"),
+        contract_manager=world.users[OFFICER],
+    )
+    tier = TopTierFactory()
+    stage = EscalationStageFactory(level=1)
+    escalation = EscalationFactory(provider=provider, contract=contract, stage=stage)
+    meeting = GovernanceMeetingFactory()
+    return {
+        "escalationstage": stage,
+        "escalationtrigger": EscalationTriggerFactory(kind="officer_request", stage=stage),
+        "escalation": escalation,
+        "escalationaction": EscalationActionFactory(escalation=escalation),
+        "governancemeeting": meeting,
+        "governanceitem": meeting.items.create(position=1, escalation=escalation, reasons="On the agenda"),
+        "riskmethod": method_v1(),
+        "contractreturn": ContractReturnFactory(contract=managed),
+        "managed_contract": managed,
+        "failurecase": FailureCaseFactory(),
+        "marketindicator": MarketIndicatorFactory(),
+        "qualityframework": tier.framework,
+        "providerqualitytier": ProviderQualityTierFactory(tier=tier),
+        "withdrawn_providerqualitytier": WithdrawnQualityTierFactory(tier=tier),
+        "safeguarding_concern": SafeguardingConcernFactory(provider=provider, contract=None, location=location),
+        "safeguardingdutylead": DutyLeadFactory(),
+    }
+
+
 def build_world() -> World:
     world = World()
     a = f.DirectorateFactory(name="Adult Care and Community Wellbeing", code="accw")
@@ -330,6 +384,7 @@ def build_world() -> World:
         error_report="row,column,value,problem\r\n2,Reference,,Enter a reference\r\n",
     )
     objects.update(_procurement_act(world, a, provider, strategy, contract))
+    objects.update(_market_oversight(world, a, provider, location, contract))
     world.objects = objects
 
     # URL kwargs per target: a URL takes the ones its pattern names (pk, strategy_pk, report_pk, ...).
