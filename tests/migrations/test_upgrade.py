@@ -38,7 +38,8 @@ PYTHON = sys.executable
 # hold exactly the rows it held, except the role groups' grants, which every migrate re-syncs from
 # commissioning/roles.py (this release stops granting the history tables' view rights): those must equal
 # what roles.py grants, checked below.
-MAY_GROW = {"django_migrations", "django_content_type", "auth_permission"}
+# auth_group: the group sync after migrate adds the groups that are not roles (the "Safeguarding lead" group).
+MAY_GROW = {"django_migrations", "django_content_type", "auth_permission", "auth_group"}
 RESYNCED = {"auth_group_permissions"}
 
 GRANTS_MATCH_ROLES = """
