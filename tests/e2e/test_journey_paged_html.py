@@ -35,9 +35,13 @@ def test_councillor_on_a_phone_reads_the_pack_on_screen_and_jumps_to_page_3(new_
     expect(main.get_by_role("link", name=re.compile("^Download revision 1 as a PDF"))).to_be_visible()
     pages = main.get_by_role("navigation", name="Pages")
     markers = main.locator(".app-page-marker")
-    count = markers.count()
-    assert count >= 10, f"only {count} page markers"
-    expect(pages.get_by_role("link", name=re.compile(r"^Page \d+$"))).to_have_count(count)
+    # The navigation is complete when it is shown; the page markers may still be arriving as the document loads,
+    # so they are awaited to match it rather than counted at once.
+    links = pages.get_by_role("link", name=re.compile(r"^Page \d+$"))
+    expect(links.first).to_be_visible()
+    count = links.count()
+    assert count >= 10, f"only {count} pages"
+    expect(markers).to_have_count(count)
     # The markers run 1, 2, 3 ... in the order the PDF's pages do.
     assert markers.evaluate_all("(all) => all.map((m) => m.id)") == [f"page-{n}" for n in range(1, count + 1)]
 
