@@ -105,6 +105,8 @@ class MarketIndicatorInputSerializer(serializers.Serializer):
 
 
 class QualityTierSerializer(serializers.ModelSerializer):
+    enhanced_rate_unit = serializers.ChoiceField(choices=QualityTier.RateUnit.choices, read_only=True, allow_blank=True)
+
     class Meta:
         model = QualityTier
         fields = ["id", "rank", "name", "criteria", "enhanced_rate", "enhanced_rate_unit"]

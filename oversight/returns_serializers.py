@@ -6,10 +6,12 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from .models import ContractReturn, ReturnFinding
+from .models import ContractReturn, Rag, ReturnFinding
 
 
 class ReturnFindingSerializer(serializers.ModelSerializer):
+    severity = serializers.ChoiceField(choices=ReturnFinding.Severity.choices, read_only=True, allow_blank=True)
+
     class Meta:
         model = ReturnFinding
         fields = ["kind", "severity", "text"]
@@ -24,6 +26,8 @@ class ContractReturnSerializer(serializers.ModelSerializer):
         read_only=True, help_text="The rolled-up grade of the JET score ('' until submitted)."
     )
     findings = ReturnFindingSerializer(many=True, read_only=True)
+
+    risk_rating = serializers.ChoiceField(choices=Rag.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = ContractReturn

@@ -36,6 +36,8 @@ class VisitSerializer(serializers.ModelSerializer):
 class ConcernSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name")
 
+    s42_outcome = serializers.ChoiceField(choices=EnquiryOutcome.choices, read_only=True, allow_blank=True)
+
     class Meta:
         model = Concern
         fields = [

@@ -131,6 +131,9 @@ class HighlightReportSerializer(serializers.ModelSerializer):
     period = serializers.CharField(read_only=True, help_text='The financial quarter, e.g. "Q3 2018/19".')
     version = serializers.IntegerField(read_only=True, help_text="Goes up on every save; the ETag is this.")
 
+    # A report may go with no RAG (seed 000's did): a read-only field drops allow_blank, so it is declared.
+    rag = serializers.ChoiceField(choices=HighlightReport.Rag.choices, read_only=True, allow_blank=True)
+
     class Meta:
         model = HighlightReport
         fields = [
