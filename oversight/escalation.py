@@ -5,9 +5,12 @@
   high risk, the provider's risk rising to High, a suspension of admissions, a serious incident or a high or
   critical concern, an officer's request for support) are configuration only administrators set
   (``oversight.change_escalationstage`` / ``oversight.change_escalationtrigger``).
-- The daily sweep (``escalation_triggers_sweep``) evaluates every active trigger and opens one escalation per
-  situation (``Escalation.situation_key``, unique), at the trigger's stage, telling the people the stage names
-  through the core notifications (a link only). An officer's request for support opens one by hand.
+- The daily sweep (``escalation_triggers_sweep``) evaluates every active trigger. A provider keeps one escalation
+  while it is open: a situation of a provider with none open opens one (``Escalation.situation_key``, unique) at
+  the trigger's stage; a situation of a provider with one open is added to it (an event with
+  ``EscalationEvent.situation_key``, unique), moving it up to the trigger's stage if that is higher (never down).
+  Each situation is escalated once, and the stage's people are told once through the core notifications (a link
+  only). A closed escalation takes nothing new. An officer's request for support opens one by hand.
 - An open escalation moves between stages (each move told to the new stage's people), records decisions and
   actions with owners and due dates, and is closed with its outcome once its actions are done.
 
@@ -26,7 +29,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from commissioning import permissions
@@ -53,6 +56,8 @@ NOTIFICATION_KIND = "oversight.escalation"
 # Event-like situations (a rise to High, a suspension, an incident) are looked for this many days back, so a
 # sweep missed for a day still sees them and the first sweep does not escalate the whole history.
 DEFAULT_LOOKBACK_DAYS = 31
+# The event the sweep records when it adds a further situation to a provider's open escalation.
+SITUATION_EVENT_KIND = EscalationEvent.Kind.SITUATION
 # The home page counts the signed-in officer's open actions due within this many days (or overdue).
 ACTIONS_DUE_WITHIN_DAYS = 7
 
@@ -107,13 +112,13 @@ def stage_recipients(*, stage: EscalationStage, contract: Contract | None) -> li
     return list(people.values())
 
 
-def _tell(escalation: Escalation, *, stage: EscalationStage, by: User | None, event: str) -> None:
+def _tell(escalation: Escalation, *, stage: EscalationStage, by: User | None, event: str, subject: str = "") -> None:
     """Notify the stage's people (a link, no personal details) and record who was told."""
     recipients = stage_recipients(stage=stage, contract=escalation.contract)
     notify(
         recipients=recipients,
         kind=NOTIFICATION_KIND,
-        subject=f"An escalation has reached {stage.name}"[:100],
+        subject=(subject or f"An escalation has reached {stage.name}")[:100],
         link=escalation.get_absolute_url(),
         dedupe_key=f"escalation:{escalation.pk}:{event}",
         by=by,
@@ -299,24 +304,36 @@ def escalation_move_stage(
     why; the new stage's people are told."""
     escalation = _locked(escalation)
     permissions.require(by, "oversight.change_escalation", escalation)
-    _require_open(escalation)
     moved_on = moved_on or _today()
-    if stage is None or not stage.active:
-        raise ValidationError({"stage": "Choose an active stage."})
-    if stage.pk == escalation.stage_id:
-        raise ValidationError({"stage": f"The escalation is already at {stage.name}."})
+    _check_move(escalation, stage)
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Say why the escalation moves to this stage."})
     _check_day("moved_on", moved_on, not_before=escalation.opened_on, what="date moved")
+    event = _move(escalation, stage=stage, note=note, moved_on=moved_on, by=by)
+    _tell(escalation, stage=stage, by=by, event=f"stage:{event.pk}")
+    return escalation
+
+
+def _check_move(escalation: Escalation, stage: EscalationStage | None) -> None:
+    """Which moves there are: an open escalation, to another stage in use (an officer's or the sweep's)."""
+    _require_open(escalation)
+    if stage is None or not stage.active:
+        raise ValidationError({"stage": "Choose an active stage."})
+    if stage.pk == escalation.stage_id:
+        raise ValidationError({"stage": f"The escalation is already at {stage.name}."})
+
+
+def _move(
+    escalation: Escalation, *, stage: EscalationStage, note: str, moved_on: date, by: User | None
+) -> EscalationEvent:
+    """Write a move ``_check_move`` allowed, with its history; the caller tells the new stage's people."""
     escalation.stage = stage
     _done_by(escalation, by)
     escalation.save(update_fields=["stage", "updated_at"])
-    event = escalation.events.create(
+    return escalation.events.create(
         kind=EscalationEvent.Kind.STAGE, stage=stage, happened_on=moved_on, text=note, by=by
     )
-    _tell(escalation, stage=stage, by=by, event=f"stage:{event.pk}")
-    return escalation
 
 
 @transaction.atomic
@@ -564,21 +581,87 @@ def trigger_situations(
         if finder is not None:
             found.extend(finder(trigger, today, since))
     if new_only and found:
-        taken = set(
-            Escalation.objects.filter(situation_key__in=[s.key for s in found]).values_list("situation_key", flat=True)
-        )
+        taken = _escalated_keys([s.key for s in found])
         found = [s for s in found if s.key not in taken]
     return found
 
 
+def _escalated_keys(keys: list[str]) -> set[str]:
+    """Those of ``keys`` already escalated: each opened an escalation or was added to an open one. One query."""
+    opened = Escalation.objects.filter(situation_key__in=keys).order_by().values_list("situation_key", flat=True)
+    added = EscalationEvent.objects.filter(situation_key__in=keys).order_by().values_list("situation_key", flat=True)
+    return set(opened.union(added))
+
+
+def _open_escalation_of(situation: Situation) -> Escalation | None:
+    """The provider's open escalation (locked), the one under the situation's contract first, else the oldest:
+    normally there is only one, but an officer may have opened another by hand."""
+    same_contract = Case(When(contract=situation.contract, then=Value(0)), default=Value(1))
+    return (
+        Escalation.objects.select_for_update(of=("self",))
+        .filter(provider=situation.provider, status=Escalation.Status.OPEN)
+        .select_related("provider", "contract", "stage")
+        .order_by(same_contract, "opened_on", "pk")
+        .first()
+    )
+
+
+def _add_situation(escalation: Escalation, *, situation: Situation, today: date) -> None:
+    """Record a further situation on the provider's open escalation, move it up to the trigger's stage if that is
+    higher (an escalation is never moved down by a trigger), and tell its stage's people once."""
+    # Not before the escalation opened, so its history stays in order if a past day's sweep is run again.
+    on = max(today, escalation.opened_on)
+    stage = situation.trigger.stage
+    escalation.events.create(
+        kind=SITUATION_EVENT_KIND,
+        stage=escalation.stage,
+        happened_on=on,
+        text=f"Further situation ({situation.trigger}): {situation.reason}",
+        by=None,
+        situation_key=situation.key,
+    )
+    tell = f"situation:{situation.key}"
+    if stage.level > escalation.stage.level:
+        _check_move(escalation, stage)
+        _move(
+            escalation,
+            stage=stage,
+            note=f"Moved up by the daily sweep: {situation.trigger} opens at {stage.name}.",
+            moved_on=on,
+            by=None,
+        )
+        _tell(escalation, stage=stage, by=None, event=tell)
+    else:
+        _tell(
+            escalation,
+            stage=escalation.stage,
+            by=None,
+            event=tell,
+            subject=f"A further situation was added to an escalation at {escalation.stage.name}",
+        )
+
+
 def escalation_triggers_sweep(*, today: date) -> int:
-    """Daily: open an escalation, at its trigger's stage, for each situation the active triggers see that arose
-    within the look-back (``ESCALATION_SWEEP_LOOKBACK_DAYS``) and has none yet, telling the stage's people.
-    Safe to run again: each situation opens one escalation. Returns how many were opened."""
+    """Daily: escalate each situation the active triggers see that arose within the look-back
+    (``ESCALATION_SWEEP_LOOKBACK_DAYS``) and is not yet escalated. A provider with an open escalation has the
+    situation added to it (moved up to the trigger's stage if that is higher); any other provider has one opened
+    at the trigger's stage. The stage's people are told. Safe to run again: each situation is escalated once.
+    Returns how many escalations were opened."""
     opened = 0
-    for situation in trigger_situations(today=today, lookback=lookback_days(), new_only=True):
+    # Oldest first, so a provider's escalation opens for its first situation and the later ones join it.
+    situations = sorted(
+        trigger_situations(today=today, lookback=lookback_days(), new_only=True), key=lambda s: (s.since, s.key)
+    )
+    for situation in situations:
         with transaction.atomic():
-            if Escalation.objects.filter(situation_key=situation.key).exists():
+            # The provider's row is locked so that two sweeps at once neither open two escalations for it nor
+            # escalate a situation twice.
+            list(Provider.objects.select_for_update().filter(pk=situation.provider.pk).values_list("pk", flat=True))
+            if _escalated_keys([situation.key]):
+                continue
+            escalation = _open_escalation_of(situation)
+            if escalation is not None:
+                _add_situation(escalation, situation=situation, today=today)
                 continue
             _open(
                 provider=situation.provider,

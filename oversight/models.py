@@ -970,12 +970,14 @@ class Escalation(_AboutAProvider):
 
 
 class EscalationEvent(TimeStampedModel):
-    """The escalation's history: opened, moved to a stage, a decision, closed."""
+    """The escalation's history: opened, moved to a stage, a decision, a further situation the sweep added
+    (``situation_key``, once each), closed."""
 
     class Kind(models.TextChoices):
         OPENED = "opened", "Opened"
         STAGE = "stage", "Moved to a stage"
         DECISION = "decision", "Decision"
+        SITUATION = "situation", "Further situation"
         CLOSED = "closed", "Closed"
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
@@ -984,9 +986,17 @@ class EscalationEvent(TimeStampedModel):
     happened_on = models.DateField()
     text = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    situation_key = models.CharField(
+        max_length=100, blank=True, help_text="A trigger's situation the sweep added to the open escalation (once)."
+    )
 
     class Meta:
         ordering = ["happened_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["situation_key"], condition=~Q(situation_key=""), name="escalation_event_once_per_situation"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.happened_on:%d/%m/%Y}"

@@ -33,9 +33,9 @@ def contract_returns_daily() -> int:
 # >>> helper-C (escalation governance)
 @shared_task(acks_late=True)
 def sweep_escalation_triggers() -> int:
-    """Daily (06:30 on the beat): open an escalation for each new situation the active triggers see, telling the
-    stage's people (``oversight.escalation.escalation_triggers_sweep``). Safe to run again: each situation opens
-    one escalation. Returns how many were opened."""
+    """Daily (06:30 on the beat): escalate each new situation the active triggers see, once: a new escalation, or
+    a further situation on the provider's open one, telling the stage's people
+    (``oversight.escalation.escalation_triggers_sweep``). Safe to run again. Returns how many were opened."""
     from .escalation import escalation_triggers_sweep
 
     return escalation_triggers_sweep(today=timezone.localdate())
