@@ -11,6 +11,7 @@ from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import RegexValidator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -68,6 +69,11 @@ class GovDateField(DateInputField):
         self.what = what
         self.error_messages["required"] = self.error_messages["incomplete"] = f"Enter the {what} as day, month and year"
         self.error_messages["invalid"] = f"The {what} must be a real date, for example 5 9 2018"
+        # The library's day / month / year boxes refuse letters with "Enter a valid date", which names no field.
+        for part in self.fields:
+            part.validators = [
+                RegexValidator(r"^[0-9]+$", self.error_messages["invalid"], code="invalid") for _ in part.validators
+            ]
 
     def compress(self, data_list: Any) -> date | None:
         day, month, year = data_list

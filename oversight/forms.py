@@ -20,6 +20,7 @@ from providers.models import Location, Provider
 from providers.selectors import provider_contracts
 
 from .models import Concern, EscalationStep, Sanction, Visit
+from .statistics import PERIOD_CHOICES
 
 
 def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
@@ -300,3 +301,47 @@ class VisitFilterForm(_ListFilterForm):
 class ConcernFilterForm(_ListFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, kind_choices=Concern.Kind.choices, status_choices=Concern.Status.choices, **kwargs)
+
+
+class StatisticsPeriodForm(forms.Form):
+    """The period the statistics page counts (GET). Shape only: which dates make a period is
+    ``oversight.statistics.statistics_period``'s rule, whose errors name these fields."""
+
+    period = forms.ChoiceField(
+        label="Period",
+        choices=PERIOD_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Select a period from the list"},
+    )
+    year = forms.IntegerField(
+        label="Financial year",
+        required=False,
+        widget=forms.Select,
+        error_messages={"invalid": "The financial year must be a year such as 2018 (for 2018/19)"},
+    )
+
+    def __init__(self, *args, year_choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.Select, self.fields["year"].widget).choices = year_choices
+        # "from" and "to" are Python keywords, so added by name, as the officer lists' filters do.
+        self.fields["from"] = GovDateField(
+            label="From date", required=False, help_text='Only when the period is "Dates you choose"'
+        )
+        self.fields["to"] = GovDateField(label="To date", required=False)
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.layout = Layout(
+            Field.select("period"),
+            Field.select("year"),
+            Field("from"),
+            Field("to"),
+            Submit("", "Show statistics", css_class="govuk-button--secondary"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("period"):
+            # A link with both dates and no period (?from=2018-10-01&to=2019-03-31) means those dates; one date
+            # alone (the old /contracts/statistics/ links carry the lists' ?from=) leaves the whole year.
+            cleaned["period"] = "custom" if cleaned.get("from") and cleaned.get("to") else "year"
+        return cleaned

@@ -1,7 +1,8 @@
-"""Annual contract-management statistics, as the Commercial Team's annual report gives them (reads only).
+"""Contract-management statistics, as the Commercial Team's annual report gives them (reads only).
 
-Each figure is counted from the records for one financial year (April to March); the whole page
-takes a fixed number of queries whatever the number of records.
+Each figure is counted from the records for one period: a financial year (April to March), a half or a
+quarter of one, or dates the reader chooses (the report gives its documents for "the last six months").
+The whole page takes a fixed number of queries whatever the number of records or the length of the period.
 """
 
 from __future__ import annotations
@@ -10,9 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import dateformat, timezone
 
-from commissioning.periods import financial_year_bounds, financial_year_label, month_ends
+from commissioning.periods import (
+    FinancialQuarter,
+    financial_year_bounds,
+    financial_year_label,
+    financial_year_of,
+    month_ends,
+)
 from contracts.models import Contract, ContractChange
 from providers.models import CQC_RATING_RANK, CqcRating, CqcRatingValue, Provider, RiskLevel
 
@@ -30,6 +40,156 @@ def share(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / whole).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
+# --- The period counted --------------------------------------------------------------------------------------
+
+# The first financial year the page counts, and the longest period of dates a reader may choose: a longer one
+# says nothing the yearly figures do not, and the risk table would have a column of month ends per month.
+EARLIEST_YEAR = 2000
+LONGEST_PERIOD_YEARS = 5
+
+PERIOD_CHOICES = [
+    ("year", "Whole financial year"),
+    ("h1", "First half (April to September)"),
+    ("h2", "Second half (October to March)"),
+    ("q1", "Quarter 1 (April to June)"),
+    ("q2", "Quarter 2 (July to September)"),
+    ("q3", "Quarter 3 (October to December)"),
+    ("q4", "Quarter 4 (January to March)"),
+    ("custom", "Dates you choose"),
+]
+PERIOD_KINDS = [kind for kind, _ in PERIOD_CHOICES]
+# A half is two quarters of the year: (first, last).
+HALF_QUARTERS = {"h1": (1, 2), "h2": (3, 4)}
+
+
+def in_words(day: date) -> str:
+    return dateformat.format(day, "j F Y")
+
+
+@dataclass(frozen=True)
+class StatisticsPeriod:
+    """The dates every figure is counted between, both included, and which kind of period they make."""
+
+    kind: str
+    start: date
+    end: date
+
+    @property
+    def year(self) -> int:
+        """The financial year the period starts in (the year picker's value)."""
+        return financial_year_of(self.start)
+
+    @property
+    def is_financial_year(self) -> bool:
+        return self.kind == "year"
+
+    @property
+    def dates_in_words(self) -> str:
+        return f"{in_words(self.start)} to {in_words(self.end)}"
+
+    @property
+    def label(self) -> str:
+        """The period's name: "2018/19", "H2 2018/19", "Q3 2018/19", or the dates of one the reader chose."""
+        if self.kind == "custom":
+            return self.dates_in_words
+        year = financial_year_label(self.year)
+        return year if self.kind == "year" else f"{self.kind.upper()} {year}"
+
+    @property
+    def heading(self) -> str:
+        """A financial year by its name, as the annual report does; any other period by its dates in words."""
+        return self.label if self.is_financial_year else self.dates_in_words
+
+    @property
+    def during(self) -> str:
+        """When, in a sentence: "in 2018/19", "in H2 2018/19", "from 1 October 2018 to 31 March 2019"."""
+        return f"from {self.dates_in_words}" if self.kind == "custom" else f"in {self.label}"
+
+    @property
+    def compared_with(self) -> str:
+        return "the previous year" if self.is_financial_year else "the same period a year earlier"
+
+    @property
+    def a_year_earlier(self) -> tuple[date, date]:
+        """The same dates a year before (29 February becomes the 28th), for "on the previous year"."""
+        return self.start - relativedelta(years=1), self.end - relativedelta(years=1)
+
+    @property
+    def snapshot_days(self) -> list[date]:
+        """The days a snapshot figure is taken on: each month end in the period, then its last day (the
+        same as the last month end for a year, half or quarter)."""
+        return [day for day in month_ends(start=self.start, end=self.end) if day < self.end] + [self.end]
+
+
+def latest_year(today: date | None = None) -> int:
+    """The last financial year the page counts: the one after the current one (as the year picker always
+    allowed), so that a figure recorded ahead is never out of reach."""
+    return financial_year_of(today or timezone.localdate()) + 1
+
+
+def statistics_period(
+    *,
+    kind: str = "year",
+    year: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    today: date | None = None,
+) -> StatisticsPeriod:
+    """The period the statistics are counted for: the financial year starting in April of ``year`` (the
+    current one when not given), its half (``h1``, ``h2``) or quarter (``q1`` to ``q4``), or the dates from
+    ``start`` to ``end`` (``custom``). Raises ValidationError naming the field at fault (``period``, ``year``,
+    ``from``, ``to``), as the page's query parameters are named."""
+    today = today or timezone.localdate()
+    latest = latest_year(today)
+    if kind not in PERIOD_KINDS:
+        raise ValidationError({"period": "Select a period from the list"})
+    if kind == "custom":
+        return _chosen_dates(start=start, end=end, last_year=latest)
+    if year is None:
+        year = financial_year_of(today)
+    if not EARLIEST_YEAR <= year <= latest:
+        raise ValidationError(
+            {
+                "year": f"The financial year must be from {financial_year_label(EARLIEST_YEAR)} "
+                f"to {financial_year_label(latest)}"
+            }
+        )
+    if kind == "year":
+        first_day, last_day = financial_year_bounds(year)
+        return StatisticsPeriod(kind, first_day, last_day)
+    first, last = HALF_QUARTERS.get(kind) or (int(kind[1]), int(kind[1]))
+    return StatisticsPeriod(kind, FinancialQuarter(year, first).start, FinancialQuarter(year, last).end)
+
+
+def _chosen_dates(*, start: date | None, end: date | None, last_year: int) -> StatisticsPeriod:
+    """Dates the reader chose: both given, in order, within the years the page counts and at most
+    ``LONGEST_PERIOD_YEARS`` long."""
+    earliest = financial_year_bounds(EARLIEST_YEAR)[0]
+    latest = financial_year_bounds(last_year)[1]
+    errors: dict[str, str] = {}
+    if start is None:
+        errors["from"] = "Enter the from date as day, month and year"
+    elif start < earliest:
+        errors["from"] = f"The from date must be on or after {in_words(earliest)}"
+    if end is None:
+        errors["to"] = "Enter the to date as day, month and year"
+    elif end > latest:
+        errors["to"] = f"The to date must be on or before {in_words(latest)}"
+    if start is None or end is None or errors:
+        raise ValidationError(errors)
+    longest_end = start + relativedelta(years=LONGEST_PERIOD_YEARS) - timedelta(days=1)
+    if end < start:
+        raise ValidationError({"to": "The to date must be on or after the from date"})
+    if end > longest_end:
+        raise ValidationError(
+            {
+                "to": f"The period can be at most {LONGEST_PERIOD_YEARS} years: "
+                f"the to date must be on or before {in_words(longest_end)}"
+            }
+        )
+    return StatisticsPeriod("custom", start, end)
 
 
 @dataclass
@@ -71,9 +231,7 @@ class RatingChange:
 
 @dataclass
 class AnnualStatistics:
-    year: int
-    start: date
-    end: date
+    period: StatisticsPeriod
     visits: int
     visits_previous_year: int
     visits_by_kind: list[tuple[str, int]]
@@ -87,16 +245,35 @@ class AnnualStatistics:
     rating_changes: list[RatingChange] = field(default_factory=list)
 
     @property
+    def year(self) -> int:
+        return self.period.year
+
+    @property
+    def start(self) -> date:
+        return self.period.start
+
+    @property
+    def end(self) -> date:
+        return self.period.end
+
+    @property
     def label(self) -> str:
-        return financial_year_label(self.year)
+        return self.period.label
+
+    @property
+    def concerns_rows(self) -> list[tuple[str, int]]:
+        """The concerns table's rows, each kind in the plural ("Safeguarding enquiries")."""
+        return [(label[:-1] + "ies" if label.endswith("y") else label + "s", n) for label, n in self.concerns_by_kind]
 
     @property
     def visits_change(self) -> Decimal | None:
         return percentage_change(self.visits_previous_year, self.visits)
 
 
-def _visits(start: date, end: date, user) -> dict:
-    previous_start, previous_end = financial_year_bounds(start.year - 1)
+def _visits(period: StatisticsPeriod, user) -> dict:
+    """Visits in the period, and in the same dates a year earlier to compare with."""
+    start, end = period.start, period.end
+    previous_start, previous_end = period.a_year_earlier
     in_year = Q(visited_on__range=(start, end))
     aggregates = {
         "total": Count("pk", filter=in_year),
@@ -108,6 +285,7 @@ def _visits(start: date, end: date, user) -> dict:
     }
     for kind in Visit.Kind:
         aggregates[f"kind_{kind.value}"] = Count("pk", filter=in_year & Q(kind=kind))
+    # One range covering both (they overlap when a chosen period is longer than a year).
     return Visit.objects.visible_to(user).filter(visited_on__range=(previous_start, end)).aggregate(**aggregates)
 
 
@@ -142,11 +320,11 @@ def _documents(start: date, end: date, user) -> list[tuple[str, int]]:
     ]
 
 
-def _risk(start: date, end: date, user) -> list[RiskCount]:
-    """Providers at each level (their risk on the day: ``ProviderQuerySet.risk_level_on``) when the year began,
-    at each month end and when it ended; lowest and highest are over the month ends."""
-    before_start = start - timedelta(days=1)
-    ends = month_ends(start=start, end=end)
+def _risk(period: StatisticsPeriod, user) -> list[RiskCount]:
+    """Providers at each level (their risk on the day: ``ProviderQuerySet.risk_level_on``) when the period
+    began, at each month end in it and on its last day; lowest and highest are over those days."""
+    before_start = period.start - timedelta(days=1)
+    ends = period.snapshot_days
     counts = Provider.objects.visible_to(user).risk_counts_on([before_start, *ends])
     at_month_ends = [counts[day] for day in ends]
     return [
@@ -163,8 +341,8 @@ def _risk(start: date, end: date, user) -> list[RiskCount]:
 
 
 def _rating_changes(start: date, end: date, user) -> list[RatingChange]:
-    """Locations whose overall CQC rating moved from one category to another during the year:
-    the rating in force when the year began against the one in force when it ended."""
+    """Locations whose overall CQC rating moved from one category to another during the period:
+    the rating in force when it began against the one in force on its last day."""
     ratings = (
         CqcRating.objects.visible_to(user)
         .filter(published_on__lte=end)
@@ -195,7 +373,15 @@ def annual_statistics(*, year: int, user) -> AnnualStatistics:
     """Contract-management statistics for the financial year starting in April of ``year``, counted from
     the records ``user`` may see."""
     start, end = financial_year_bounds(year)
-    visits = _visits(start, end, user)
+    return period_statistics(period=StatisticsPeriod("year", start, end), user=user)
+
+
+def period_statistics(*, period: StatisticsPeriod, user) -> AnnualStatistics:
+    """Contract-management statistics for ``period`` (``statistics_period``), counted from the records
+    ``user`` may see. Counts are of what happened in the period; risk and CQC ratings compare the day before
+    it began with its last day."""
+    start, end = period.start, period.end
+    visits = _visits(period, user)
     concerns = (
         Concern.objects.counted_for(user)
         .filter(raised_on__range=(start, end))
@@ -210,9 +396,7 @@ def annual_statistics(*, year: int, user) -> AnnualStatistics:
         )
     )
     return AnnualStatistics(
-        year=year,
-        start=start,
-        end=end,
+        period=period,
         visits=visits["total"],
         visits_previous_year=visits["previous"],
         visits_by_kind=[(kind.label, visits[f"kind_{kind.value}"]) for kind in Visit.Kind],
@@ -222,6 +406,6 @@ def annual_statistics(*, year: int, user) -> AnnualStatistics:
         default_notices=sanctions["default_notices"],
         suspensions=sanctions["suspensions"],
         documents=_documents(start, end, user),
-        risk=_risk(start, end, user),
+        risk=_risk(period, user),
         rating_changes=_rating_changes(start, end, user),
     )

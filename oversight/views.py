@@ -4,12 +4,13 @@ annual contract-management statistics.
 Thin: check permission, call a service or selector, render.
 """
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.forms import NOT_SAVED, save_through_service
+from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.listing import page_of, querystring_without
 from commissioning.periods import financial_year_choices, financial_year_of
 from commissioning.permissions import permission_required
@@ -27,11 +28,12 @@ from .forms import (
     ProviderChoiceForm,
     SanctionForm,
     SanctionLiftForm,
+    StatisticsPeriodForm,
     VisitFilterForm,
     VisitForm,
 )
 from .models import ActionPlan, Concern, PlanAction, Sanction
-from .statistics import annual_statistics
+from .statistics import EARLIEST_YEAR, latest_year, period_statistics, statistics_period
 
 FORM_TEMPLATE = "form_page.html"
 
@@ -444,24 +446,34 @@ def escalation_step_add(request, pk: int):
 @require_GET
 @permission_required("contracts.view_contract")
 def statistics(request):
-    this_year = financial_year_of(timezone.localdate())
+    today = timezone.localdate()
+    this_year = financial_year_of(today)
     years = list(range(this_year, this_year - 8, -1))
-    try:
-        year = int(request.GET.get("year", this_year))
-    except ValueError:
-        year = this_year
-    if not 2000 <= year <= this_year + 1:
-        year = this_year
-    if year not in years:
-        years.append(year)
-        years.sort(reverse=True)
+    chosen = request.GET.get("year", "")
+    if chosen.isdigit() and EARLIEST_YEAR <= int(chosen) <= latest_year(today) and int(chosen) not in years:
+        years = sorted([*years, int(chosen)], reverse=True)
+    form = StatisticsPeriodForm(
+        request.GET or None, initial={"period": "year", "year": this_year}, year_choices=financial_year_choices(years)
+    )
+    period = None
+    if not form.is_bound:
+        period = statistics_period(today=today)
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            period = statistics_period(
+                kind=data["period"], year=data["year"], start=data["from"], end=data["to"], today=today
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
     return render(
         request,
         "oversight/statistics.html",
         {
-            "stats": annual_statistics(year=year, user=request.user),
-            "year": year,
-            "year_choices": financial_year_choices(years),
+            "form": form,
+            "period": period,
+            "stats": period_statistics(period=period, user=request.user) if period else None,
             "breadcrumbs": [("Contracts", reverse("contracts:list")), ("Annual statistics", None)],
         },
+        status=200 if period else 400,
     )

@@ -118,7 +118,7 @@ def test_register_shows_filter_errors_rather_than_failing(client_as_officer):
     ContractFactory()
     response = client_as_officer.get(reverse("contracts:list"), {"end_after": "31/31/2019"})
     assert response.status_code == 200
-    assert "Enter a valid date" in response.content.decode()
+    assert "The ending on or after must be a real date" in response.content.decode()
 
 
 @pytest.fixture

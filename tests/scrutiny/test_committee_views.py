@@ -218,8 +218,8 @@ def test_the_edit_meeting_form_shows_the_meeting_as_it_is(client_as_admin):
     [
         ({}, "Enter the date of the meeting as day, month and year"),
         (_date("date", 31, 2, 2019), "The date of the meeting must be a real date, for example 5 9 2018"),
-        # A box that is not a number: GovDateField's own subfield message (it does not name the date).
-        (_date("date", "ten", 7, 2019), "Enter a valid date"),
+        # A box that is not a number: the same message, naming the date (not the library's "Enter a valid date").
+        (_date("date", "ten", 7, 2019), "The date of the meeting must be a real date, for example 5 9 2018"),
         (_date("date", 10, 7, 19), "The date of the meeting must be a real date, for example 5 9 2018"),
     ],
 )
