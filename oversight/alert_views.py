@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commissioning.forms import NOT_SAVED, save_through_service
+from commissioning.forms import service_form_page
 from commissioning.permissions import permission_required
 from contracts.models import Contract
 
@@ -92,19 +92,13 @@ def alert_rule_add(request):
     if request.GET.get("saved_search"):
         initial["saved_search"] = request.GET["saved_search"]
     form = AlertRuleForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: alerts.alert_rule_create(user=request.user, **form.cleaned_data),
         success=lambda rule: f"Alert added: {rule}.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect("oversight:alerts")
-    return render(
-        request,
-        "form_page.html",
-        {
-            "form": form,
+        redirect_to=lambda saved: "oversight:alerts",
+        context={
             "title": "Add an alert",
             "back_url": reverse("oversight:alerts"),
             "breadcrumbs": [("My alerts", reverse("oversight:alerts")), ("Add an alert", None)],

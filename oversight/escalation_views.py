@@ -5,11 +5,11 @@ service or selector, render. The escalation list itself is ``oversight.views.esc
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.forms import NOT_SAVED, save_through_service
+from commissioning.forms import service_form_page
 from commissioning.permissions import permission_required
 
 from . import escalation as rules
@@ -27,8 +27,6 @@ from .escalation_forms import (
 )
 from .models import Escalation, EscalationAction, EscalationStage, EscalationTrigger
 
-FORM_TEMPLATE = "form_page.html"
-
 
 def _escalation(request, pk: int) -> Escalation:
     try:
@@ -37,25 +35,18 @@ def _escalation(request, pk: int) -> Escalation:
         raise Http404("No such escalation.") from missing
 
 
-def _form_page(request, *, title: str, form, back_url: str, caption: str = "", crumbs=None):
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
-            "title": title,
-            "caption": caption,
-            "back_url": back_url,
-            "breadcrumbs": [("Escalation", reverse("oversight:escalation")), *(crumbs or []), (title, None)],
-        },
-    )
+def _form_context(*, title: str, back_url: str, caption: str = "", crumbs=None) -> dict:
+    return {
+        "title": title,
+        "caption": caption,
+        "back_url": back_url,
+        "breadcrumbs": [("Escalation", reverse("oversight:escalation")), *(crumbs or []), (title, None)],
+    }
 
 
-def _escalation_form_page(request, escalation: Escalation, *, title: str, form):
-    return _form_page(
-        request,
+def _escalation_context(escalation: Escalation, *, title: str) -> dict:
+    return _form_context(
         title=title,
-        form=form,
         caption=str(escalation.provider),
         back_url=escalation.get_absolute_url(),
         crumbs=[(str(escalation.provider), escalation.get_absolute_url())],
@@ -80,16 +71,12 @@ def escalation_detail(request, pk: int):
 @permission_required("oversight.add_escalation")
 def escalation_new(request):
     form = EscalationRequestForm(request.POST or None, user=request.user)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_open(by=request.user, **form.cleaned_data),
         success="Escalation opened: the stage's people have been told.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(saved.get_absolute_url())
-    return _form_page(
-        request, title="Ask for support (open an escalation)", form=form, back_url=reverse("oversight:escalation")
+        context=_form_context(title="Ask for support (open an escalation)", back_url=reverse("oversight:escalation")),
     )
 
 
@@ -98,15 +85,14 @@ def escalation_new(request):
 def escalation_move(request, pk: int):
     escalation = _escalation(request, pk)
     form = EscalationMoveForm(request.POST or None, escalation=escalation)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_move_stage(escalation=escalation, by=request.user, **form.cleaned_data),
         success="Escalation moved: the stage's people have been told.",
+        redirect_to=lambda saved: escalation,
+        context=_escalation_context(escalation, title="Move to another stage"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(escalation.get_absolute_url())
-    return _escalation_form_page(request, escalation, title="Move to another stage", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,15 +100,14 @@ def escalation_move(request, pk: int):
 def escalation_decision(request, pk: int):
     escalation = _escalation(request, pk)
     form = EscalationDecisionForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_record_decision(escalation=escalation, by=request.user, **form.cleaned_data),
         success="Decision recorded.",
+        redirect_to=lambda saved: escalation,
+        context=_escalation_context(escalation, title="Record a decision"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(escalation.get_absolute_url())
-    return _escalation_form_page(request, escalation, title="Record a decision", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -130,15 +115,14 @@ def escalation_decision(request, pk: int):
 def escalation_action_add(request, pk: int):
     escalation = _escalation(request, pk)
     form = ActionForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_action_add(escalation=escalation, by=request.user, **form.cleaned_data),
         success="Action added.",
+        redirect_to=lambda saved: escalation,
+        context=_escalation_context(escalation, title="Add an action"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(escalation.get_absolute_url())
-    return _escalation_form_page(request, escalation, title="Add an action", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -149,15 +133,14 @@ def escalation_action_done(request, pk: int):
     )
     back = action.escalation.get_absolute_url() if action.escalation_id else action.meeting.get_absolute_url()
     form = ActionCompleteForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_action_complete(action=action, by=request.user, **form.cleaned_data),
         success="Action marked as done.",
+        redirect_to=lambda saved: back,
+        context=_form_context(title=f"Mark as done: {action.action[:60]}", back_url=back),
     )
-    if saved is not NOT_SAVED:
-        return redirect(back)
-    return _form_page(request, title=f"Mark as done: {action.action[:60]}", form=form, back_url=back)
 
 
 @require_http_methods(["GET", "POST"])
@@ -165,15 +148,14 @@ def escalation_action_done(request, pk: int):
 def escalation_close(request, pk: int):
     escalation = _escalation(request, pk)
     form = EscalationCloseForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_close(escalation=escalation, by=request.user, **form.cleaned_data),
         success="Escalation closed.",
+        redirect_to=lambda saved: escalation,
+        context=_escalation_context(escalation, title="Close the escalation"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(escalation.get_absolute_url())
-    return _escalation_form_page(request, escalation, title="Close the escalation", form=form)
 
 
 # --- Stages and triggers (administrators) --------------------------------------------------------------------
@@ -182,14 +164,16 @@ def escalation_close(request, pk: int):
 _SETTINGS_CRUMB = ("Stages and triggers", "oversight:escalation_config")
 
 
-def _config_page(request, *, title: str, form):
-    return _form_page(
-        request,
+def _config_context(*, title: str) -> dict:
+    return _form_context(
         title=title,
-        form=form,
         back_url=reverse("oversight:escalation_config"),
         crumbs=[(_SETTINGS_CRUMB[0], reverse(_SETTINGS_CRUMB[1]))],
     )
+
+
+def _to_config(saved) -> str:
+    return "oversight:escalation_config"
 
 
 @require_GET
@@ -210,15 +194,14 @@ def escalation_config(request):
 @permission_required("oversight.add_escalationstage")
 def escalation_stage_add(request):
     form = EscalationStageForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_stage_save(by=request.user, **form.cleaned_data),
         success="Stage added.",
+        redirect_to=_to_config,
+        context=_config_context(title="Add a stage"),
     )
-    if saved is not NOT_SAVED:
-        return redirect("oversight:escalation_config")
-    return _config_page(request, title="Add a stage", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -226,15 +209,14 @@ def escalation_stage_add(request):
 def escalation_stage_edit(request, pk: int):
     stage = get_object_or_404(EscalationStage, pk=pk)
     form = EscalationStageForm(request.POST or None, initial=stage_initial(stage))
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_stage_save(by=request.user, stage=stage, **form.cleaned_data),
         success="Stage saved.",
+        redirect_to=_to_config,
+        context=_config_context(title=f"Change stage: {stage.name}"),
     )
-    if saved is not NOT_SAVED:
-        return redirect("oversight:escalation_config")
-    return _config_page(request, title=f"Change stage: {stage.name}", form=form)
 
 
 def _trigger_data(form) -> dict:
@@ -247,15 +229,14 @@ def _trigger_data(form) -> dict:
 @permission_required("oversight.add_escalationtrigger")
 def escalation_trigger_add(request):
     form = EscalationTriggerForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_trigger_save(by=request.user, **_trigger_data(form)),
         success="Trigger added.",
+        redirect_to=_to_config,
+        context=_config_context(title="Add a trigger"),
     )
-    if saved is not NOT_SAVED:
-        return redirect("oversight:escalation_config")
-    return _config_page(request, title="Add a trigger", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -263,12 +244,11 @@ def escalation_trigger_add(request):
 def escalation_trigger_edit(request, pk: int):
     trigger = get_object_or_404(EscalationTrigger.objects.select_related("stage"), pk=pk)
     form = EscalationTriggerForm(request.POST or None, initial=trigger_initial(trigger))
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: rules.escalation_trigger_save(by=request.user, trigger=trigger, **_trigger_data(form)),
         success="Trigger saved.",
+        redirect_to=_to_config,
+        context=_config_context(title=f"Change trigger: {trigger}"),
     )
-    if saved is not NOT_SAVED:
-        return redirect("oversight:escalation_config")
-    return _config_page(request, title=f"Change trigger: {trigger}", form=form)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.forms import NOT_SAVED, save_through_service, service_form_page
+from commissioning.forms import service_form_page
 from commissioning.listing import page_of, querystring_without
 from commissioning.permissions import permission_required
 
@@ -28,7 +28,6 @@ from .escalation_forms import (
 )
 from .models import Escalation, GovernanceItem, GovernanceMeeting
 
-FORM_TEMPLATE = "form_page.html"
 CRUMB = ("Governance meetings", "oversight:governance_meetings")
 
 
@@ -43,18 +42,13 @@ def _crumbs(*more):
     return [(CRUMB[0], reverse(CRUMB[1])), *more]
 
 
-def _meeting_form_page(request, meeting: GovernanceMeeting, *, title: str, form):
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
-            "title": title,
-            "caption": str(meeting),
-            "back_url": meeting.get_absolute_url(),
-            "breadcrumbs": _crumbs((str(meeting), meeting.get_absolute_url()), (title, None)),
-        },
-    )
+def _meeting_context(meeting: GovernanceMeeting, *, title: str) -> dict:
+    return {
+        "title": title,
+        "caption": str(meeting),
+        "back_url": meeting.get_absolute_url(),
+        "breadcrumbs": _crumbs((str(meeting), meeting.get_absolute_url()), (title, None)),
+    }
 
 
 @require_GET
@@ -87,7 +81,6 @@ def meeting_add(request):
         form,
         lambda: governance.governance_meeting_create(by=request.user, **form.cleaned_data),
         success="Meeting set up with its agenda.",
-        redirect_to=lambda saved: saved.get_absolute_url(),
         context={
             "title": "Set up a governance meeting",
             "back_url": reverse(CRUMB[1]),
@@ -112,15 +105,14 @@ def meeting_detail(request, pk: int):
 def meeting_minutes(request, pk: int):
     meeting = _meeting(request, pk)
     form = MinutesForm(request.POST or None, initial={"minutes": meeting.minutes, "attendees": meeting.attendees})
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: governance.governance_meeting_record_minutes(meeting=meeting, by=request.user, **form.cleaned_data),
         success="Minutes saved.",
+        redirect_to=lambda saved: meeting,
+        context=_meeting_context(meeting, title="Minutes"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(meeting.get_absolute_url())
-    return _meeting_form_page(request, meeting, title="Minutes", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,15 +120,14 @@ def meeting_minutes(request, pk: int):
 def item_add(request, pk: int):
     meeting = _meeting(request, pk)
     form = GovernanceItemAddForm(request.POST or None, user=request.user)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: governance.governance_item_add(meeting=meeting, by=request.user, **form.cleaned_data),
         success="Item added.",
+        redirect_to=lambda saved: meeting,
+        context=_meeting_context(meeting, title="Add an item"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(meeting.get_absolute_url())
-    return _meeting_form_page(request, meeting, title="Add an item", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -145,15 +136,14 @@ def item_record(request, pk: int):
     item = get_object_or_404(GovernanceItem.objects.select_related("meeting"), pk=pk)
     meeting = _meeting(request, item.meeting_id)
     form = GovernanceItemForm(request.POST or None, initial={"discussion": item.discussion, "decision": item.decision})
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: governance.governance_item_record(item=item, by=request.user, **form.cleaned_data),
         success="Item saved.",
+        redirect_to=lambda saved: meeting,
+        context=_meeting_context(meeting, title=f"Item {item.position}: discussion and decision"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(meeting.get_absolute_url())
-    return _meeting_form_page(request, meeting, title=f"Item {item.position}: discussion and decision", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -162,15 +152,14 @@ def action_add(request, pk: int):
     meeting = _meeting(request, pk)
     escalations = Escalation.objects.filter(governance_items__meeting=meeting, status=Escalation.Status.OPEN)
     form = ActionForm(request.POST or None, escalations=escalations.select_related("provider").distinct())
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: governance.governance_action_add(meeting=meeting, by=request.user, **form.cleaned_data),
         success="Action added.",
+        redirect_to=lambda saved: meeting,
+        context=_meeting_context(meeting, title="Add an action"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(meeting.get_absolute_url())
-    return _meeting_form_page(request, meeting, title="Add an action", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -178,15 +167,14 @@ def action_add(request, pk: int):
 def meeting_agree(request, pk: int):
     meeting = _meeting(request, pk)
     form = AgreeMinutesForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: governance.governance_meeting_agree(meeting=meeting, by=request.user, **form.cleaned_data),
         success="Minutes agreed: they are now locked.",
+        redirect_to=lambda saved: meeting,
+        context=_meeting_context(meeting, title="Agree the minutes"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(meeting.get_absolute_url())
-    return _meeting_form_page(request, meeting, title="Agree the minutes", form=form)
 
 
 def _month(value: str) -> date | None:

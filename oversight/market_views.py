@@ -3,11 +3,11 @@ indicator readings and a location's status. Thin: the rules live in oversight.ma
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.forms import NOT_SAVED, save_through_service, service_form_page
+from commissioning.forms import service_form_page
 from commissioning.listing import page_of, querystring_without
 from commissioning.permissions import permission_required
 from providers import services as provider_services
@@ -223,21 +223,16 @@ def location_status(request, pk: int):
     """Record that a location is open, closing or closed, with the date (providers.services.location_record_status)."""
     location = get_object_or_404(Location.objects.visible_to(request.user).select_related("provider"), pk=pk)
     form = LocationStatusForm(request.POST or None, initial={"status": location.status})
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: provider_services.location_record_status(
             location=location, status=form.cleaned_data["status"], on=form.cleaned_data["on"], by=request.user
         ),
         success=lambda saved: f"{saved.name} is now {saved.get_status_display().lower()}.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(location.provider)
-    return render(
-        request,
-        "oversight/market/location_status.html",
-        {
-            "form": form,
+        redirect_to=lambda saved: location.provider,
+        template="oversight/market/location_status.html",
+        context={
             "location": location,
             "title": "Location status",
             "caption": f"{location.name}, {location.provider.name}",

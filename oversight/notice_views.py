@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.forms import NOT_SAVED, save_through_service
+from commissioning.forms import NOT_SAVED, save_through_service, service_form_page
 from commissioning.listing import page_of
 from commissioning.permissions import permission_required
 from contracts.models import Contract
@@ -65,20 +65,15 @@ def notice_detail(request, pk: int):
     )
 
 
-def _confirm_page(request, *, form, title: str, caption: str, back_url: str, lines: list[str], problems=()):
-    return render(
-        request,
-        CONFIRM_TEMPLATE,
-        {
-            "form": form,
-            "title": title,
-            "caption": caption,
-            "back_url": back_url,
-            "lines": lines,
-            "problems": problems,
-            "breadcrumbs": _crumbs((title, None)),
-        },
-    )
+def _confirm_context(*, title: str, caption: str, back_url: str, lines: list[str], problems=()) -> dict:
+    return {
+        "title": title,
+        "caption": caption,
+        "back_url": back_url,
+        "lines": lines,
+        "problems": problems,
+        "breadcrumbs": _crumbs((title, None)),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,27 +84,24 @@ def notice_create(request, pk: int):
         PerformanceAssessment.objects.visible_to(request.user).select_related("contract"), pk=pk
     )
     form = ConfirmForm(request.POST if request.method == "POST" else None, submit="Draft the notice")
-    saved = save_through_service(
+    contract = assessment.contract
+    return service_form_page(
         request,
         form,
         lambda: notices.performance_notice_create(by=request.user, assessment=assessment),
         success="Contract performance notice drafted.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(saved)
-    contract = assessment.contract
-    return _confirm_page(
-        request,
-        form=form,
-        title="Draft a contract performance notice",
-        caption=f"{contract.reference} {contract.title}",
-        back_url=contract.get_absolute_url(),
-        lines=[
-            f"The notice reports each KPI's rating for {assessment.period_start:%d/%m/%Y} to "
-            f"{assessment.period_end:%d/%m/%Y}.",
-            f"It must be published within {notices.ASSESSMENT_NOTICE_DAYS} days of the assessment.",
-            "Another officer approves it before it is published.",
-        ],
+        template=CONFIRM_TEMPLATE,
+        context=_confirm_context(
+            title="Draft a contract performance notice",
+            caption=f"{contract.reference} {contract.title}",
+            back_url=contract.get_absolute_url(),
+            lines=[
+                f"The notice reports each KPI's rating for {assessment.period_start:%d/%m/%Y} to "
+                f"{assessment.period_end:%d/%m/%Y}.",
+                f"It must be published within {notices.ASSESSMENT_NOTICE_DAYS} days of the assessment.",
+                "Another officer approves it before it is published.",
+            ],
+        ),
     )
 
 
@@ -126,15 +118,16 @@ def notice_approve(request, pk: int):
     )
     if saved is not NOT_SAVED:
         return redirect(saved)
-    return _confirm_page(
-        request,
-        form=form,
+    # Not service_form_page: the approval problems (a query per KPI) are worked out only when the page is shown,
+    # not before every approval (the service works them out again).
+    context = _confirm_context(
         title="Approve the notice",
         caption=str(notice),
         back_url=notice.get_absolute_url(),
         lines=["Approving fixes what the notice says. You cannot approve a notice you drafted."],
         problems=notices.approval_problems(notice) if notice.status == notice.Status.DRAFT else [],
     )
+    return render(request, CONFIRM_TEMPLATE, {"form": form, **context})
 
 
 @require_http_methods(["GET", "POST"])
@@ -142,21 +135,18 @@ def notice_approve(request, pk: int):
 def notice_publish(request, pk: int):
     notice = _notice_or_404(request, pk)
     form = ConfirmForm(request.POST if request.method == "POST" else None, submit="Publish the notice")
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: notices.performance_notice_publish(by=request.user, notice=notice),
         success="Notice published: it can no longer change.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(saved)
-    return _confirm_page(
-        request,
-        form=form,
-        title="Publish the notice",
-        caption=str(notice),
-        back_url=notice.get_absolute_url(),
-        lines=["Once published, the notice and what it says can no longer change."],
+        template=CONFIRM_TEMPLATE,
+        context=_confirm_context(
+            title="Publish the notice",
+            caption=str(notice),
+            back_url=notice.get_absolute_url(),
+            lines=["Once published, the notice and what it says can no longer change."],
+        ),
     )
 
 
@@ -165,21 +155,14 @@ def notice_publish(request, pk: int):
 def notice_cdp_id(request, pk: int):
     notice = _notice_or_404(request, pk)
     form = CdpNoticeIdForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: notices.performance_notice_record_cdp_id(
             by=request.user, notice=notice, cdp_notice_id=form.cleaned_data["cdp_notice_id"]
         ),
         success="Central Digital Platform identifier recorded.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(saved)
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
+        context={
             "title": "Record the Central Digital Platform identifier",
             "caption": str(notice),
             "back_url": notice.get_absolute_url(),
@@ -225,25 +208,23 @@ def breach_add(request):
             choice.is_valid()
         return render(request, FORM_TEMPLATE, {"form": choice, "title": title, "breadcrumbs": [(title, None)]})
     form = BreachForm(request.POST or None, contract=contract)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: notices.breach_record(by=request.user, contract=contract, **form.cleaned_data),
         success="Breach recorded.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(f"{reverse('oversight:breaches')}?contract={contract.pk}")
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
+        redirect_to=lambda saved: _breaches_of(contract.pk),
+        context={
             "title": title,
             "caption": f"{contract.reference} {contract.title}",
             "back_url": contract.get_absolute_url(),
             "breadcrumbs": [("Contract breaches", reverse("oversight:breaches")), (title, None)],
         },
     )
+
+
+def _breaches_of(contract_id: int) -> str:
+    return f"{reverse('oversight:breaches')}?contract={contract_id}"
 
 
 def _breach_or_404(request, pk: int) -> ContractBreach:
@@ -263,19 +244,13 @@ def breach_consequence(request, pk: int):
             "settlement_amount": breach.settlement_amount,
         },
     )
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: notices.breach_record_consequence(by=request.user, breach=breach, **form.cleaned_data),
         success="Consequence recorded.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(f"{reverse('oversight:breaches')}?contract={breach.contract_id}")
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
+        redirect_to=lambda saved: _breaches_of(breach.contract_id),
+        context={
             "title": "Record what the breach led to",
             "caption": str(breach),
             "back_url": reverse("oversight:breaches"),
@@ -289,20 +264,17 @@ def breach_consequence(request, pk: int):
 def breach_notice_create(request, pk: int):
     breach = _breach_or_404(request, pk)
     form = ConfirmForm(request.POST if request.method == "POST" else None, submit="Draft the notice")
-    saved = save_through_service(
+    needed = notices.breach_notice_needed(breach)
+    return service_form_page(
         request,
         form,
         lambda: notices.performance_notice_for_breach(by=request.user, breach=breach),
         success="Section 71(5) notice drafted.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(saved)
-    needed = notices.breach_notice_needed(breach)
-    return _confirm_page(
-        request,
-        form=form,
-        title="Draft a section 71(5) notice",
-        caption=str(breach),
-        back_url=reverse("oversight:breaches"),
-        lines=[needed.reason] + ([f"It must be published by {needed.due_on:%d/%m/%Y}."] if needed.due_on else []),
+        template=CONFIRM_TEMPLATE,
+        context=_confirm_context(
+            title="Draft a section 71(5) notice",
+            caption=str(breach),
+            back_url=reverse("oversight:breaches"),
+            lines=[needed.reason] + ([f"It must be published by {needed.due_on:%d/%m/%Y}."] if needed.due_on else []),
+        ),
     )

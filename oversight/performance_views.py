@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.documents import attach_document, documents_for
-from commissioning.forms import NOT_SAVED, save_through_service
+from commissioning.forms import NOT_SAVED, save_through_service, service_form_page
 from commissioning.imports import run_or_queue
 from commissioning.models import ImportJob
 from commissioning.permissions import permission_required
@@ -35,20 +35,6 @@ from .performance_forms import (
 )
 from .performance_imports import IMPORTER, template_csv
 
-FORM_TEMPLATE = "form_page.html"
-KPI_FIELDS = (
-    "name",
-    "description",
-    "measure",
-    "unit",
-    "target",
-    "polarity",
-    "tolerance",
-    "frequency",
-    "source",
-    "owner",
-)
-
 
 def _contract(request, pk: int) -> Contract:
     return get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
@@ -67,21 +53,20 @@ def _crumbs(contract: Contract, title: str) -> list:
     ]
 
 
-def _form_page(request, *, contract: Contract, title: str, form, status: int = 200, **extra):
-    return render(
-        request,
-        extra.pop("template", FORM_TEMPLATE),
-        {
-            "form": form,
-            "title": title,
-            "page_title": f"{title} – {contract.reference}",
-            "caption": f"{contract.reference} {contract.title}",
-            "back_url": _performance_url(contract.pk),
-            "breadcrumbs": _crumbs(contract, title),
-            **extra,
-        },
-        status=status,
-    )
+def _form_context(*, contract: Contract, title: str, **extra) -> dict:
+    return {
+        "title": title,
+        "page_title": f"{title} – {contract.reference}",
+        "caption": f"{contract.reference} {contract.title}",
+        "back_url": _performance_url(contract.pk),
+        "breadcrumbs": _crumbs(contract, title),
+        **extra,
+    }
+
+
+def _to_performance(contract: Contract):
+    """Once saved, back to the contract's performance page."""
+    return lambda saved: _performance_url(contract.pk)
 
 
 # --- The performance page -------------------------------------------------------------------------------------
@@ -123,20 +108,19 @@ def kpi_add(request, pk: int):
     contract = _contract(request, pk)
     frozen = ContractKpi.objects.filter(contract=contract, frozen_on__isnull=False).exists()
     form = KpiForm(request.POST or None, contract=contract, change_required=frozen, submit="Add KPI")
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: performance.kpi_create(
             by=request.user,
             contract=contract,
             change=form.cleaned_data.get("change"),
-            **{name: form.cleaned_data[name] for name in KPI_FIELDS},
+            **{name: form.cleaned_data[name] for name in performance.KPI_FIELDS},
         ),
         success=lambda kpi: f"KPI '{kpi.name}' added.",
+        redirect_to=_to_performance(contract),
+        context=_form_context(contract=contract, title="Add a KPI"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(_performance_url(contract.pk))
-    return _form_page(request, contract=contract, title="Add a KPI", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -148,7 +132,7 @@ def kpi_edit(request, pk: int):
         messages.error(request, f"'{kpi.name}' was retired on {kpi.retired_on:%d/%m/%Y}: it cannot be changed.")
         return redirect(_performance_url(contract.pk))
     frozen = kpi.is_frozen
-    initial = {name: getattr(kpi, name) for name in KPI_FIELDS}
+    initial = {name: getattr(kpi, name) for name in performance.KPI_FIELDS}
     initial["owner"] = kpi.owner_id
     form = KpiForm(
         request.POST or None,
@@ -159,16 +143,20 @@ def kpi_edit(request, pk: int):
     )
 
     def save():
-        fields = {name: form.cleaned_data[name] for name in KPI_FIELDS}
+        fields = {name: form.cleaned_data[name] for name in performance.KPI_FIELDS}
         if frozen:
             return performance.kpi_change(by=request.user, kpi=kpi, change=form.cleaned_data["change"], **fields)
         return performance.kpi_update(by=request.user, kpi=kpi, **fields)
 
-    saved = save_through_service(request, form, save, success="KPI changed.")
-    if saved is not NOT_SAVED:
-        return redirect(_performance_url(contract.pk))
     title = f"Change '{kpi.name}' through a contract change" if frozen else f"Edit '{kpi.name}'"
-    return _form_page(request, contract=contract, title=title, form=form)
+    return service_form_page(
+        request,
+        form,
+        save,
+        success="KPI changed.",
+        redirect_to=_to_performance(contract),
+        context=_form_context(contract=contract, title=title),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,15 +164,14 @@ def kpi_edit(request, pk: int):
 def kpis_freeze(request, pk: int):
     contract = _contract(request, pk)
     form = FreezeForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: performance.kpis_freeze(contract=contract, by=request.user, on=form.cleaned_data["on"]),
         success=lambda kpis: f"{len(kpis)} KPI{'s' if len(kpis) != 1 else ''} frozen.",
+        redirect_to=_to_performance(contract),
+        context=_form_context(contract=contract, title="Freeze the KPIs at award"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(_performance_url(contract.pk))
-    return _form_page(request, contract=contract, title="Freeze the KPIs at award", form=form)
 
 
 @require_GET
@@ -223,20 +210,15 @@ def kpi_result_add(request, pk: int):
             commentary=form.cleaned_data["commentary"],
         )
 
-    saved = save_through_service(
-        request, form, save, success=lambda result: f"Result saved: rated {result.get_rating_display()}."
-    )
-    if saved is not NOT_SAVED:
-        return redirect("oversight:kpi_result", pk=saved.pk)
     target = f"Target {kpi.target.normalize():f} {kpi.unit} ({kpi.get_polarity_display().lower()})"
-    return _form_page(
+    return service_form_page(
         request,
-        contract=kpi.contract,
-        title=f"Record a result for '{kpi.name}'",
-        form=form,
+        form,
+        save,
+        success=lambda result: f"Result saved: rated {result.get_rating_display()}.",
+        redirect_to=lambda saved: reverse("oversight:kpi_result", kwargs={"pk": saved.pk}),
         template="oversight/performance/result_form.html",
-        kpi=kpi,
-        target=target,
+        context=_form_context(contract=kpi.contract, title=f"Record a result for '{kpi.name}'", kpi=kpi, target=target),
     )
 
 
@@ -363,15 +345,13 @@ def kpi_results_template(request):
 def assessment_start(request, pk: int):
     contract = _contract(request, pk)
     form = AssessmentStartForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: performance.performance_assessment_start(by=request.user, contract=contract, **form.cleaned_data),
         success=lambda assessment: f"Assessment started: due by {assessment.due_on:%-d %B %Y}.",
+        context=_form_context(contract=contract, title="Start a performance assessment"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(saved)
-    return _form_page(request, contract=contract, title="Start a performance assessment", form=form)
 
 
 def _assessment(request, pk: int) -> PerformanceAssessment:
@@ -400,20 +380,16 @@ def assessment(request, pk: int):
 def assessment_complete(request, pk: int):
     found = _assessment(request, pk)
     form = AssessmentCompleteForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: performance.performance_assessment_complete(by=request.user, assessment=found, **form.cleaned_data),
         success="Assessment complete.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(saved)
-    return _form_page(
-        request,
-        contract=found.contract,
-        title=f"Complete the {found.get_kind_display().lower()}",
-        form=form,
-        back_url=found.get_absolute_url(),
+        context=_form_context(
+            contract=found.contract,
+            title=f"Complete the {found.get_kind_display().lower()}",
+            back_url=found.get_absolute_url(),
+        ),
     )
 
 

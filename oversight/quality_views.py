@@ -4,11 +4,11 @@ enhanced rate; setting up frameworks and tiers (administrators); awarding, withd
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commissioning.forms import NOT_SAVED, save_through_service
+from commissioning.forms import FORM_PAGE, service_form_page
 from commissioning.permissions import permission_required
 from providers.models import Provider
 
@@ -23,8 +23,6 @@ from .quality_forms import (
     QualityWithdrawForm,
 )
 
-FORM_TEMPLATE = "form_page.html"
-
 
 def _list_crumb():
     return ("Quality frameworks", reverse("oversight:quality_frameworks"))
@@ -38,17 +36,21 @@ def _award_or_404(request, pk: int) -> ProviderQualityTier:
     return get_object_or_404(quality.awards(user=request.user), pk=pk)
 
 
-def _form_page(request, form, title: str, *, caption: str = "", back_url: str = "", crumbs=()):
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
-            "title": title,
-            "caption": caption,
-            "back_url": back_url,
-            "breadcrumbs": [_list_crumb(), *crumbs, (title, None)],
-        },
+def _form_context(title: str, *, caption: str = "", back_url: str = "", crumbs=()) -> dict:
+    return {
+        "title": title,
+        "caption": caption,
+        "back_url": back_url,
+        "breadcrumbs": [_list_crumb(), *crumbs, (title, None)],
+    }
+
+
+def _award_context(award: ProviderQualityTier, title: str) -> dict:
+    return _form_context(
+        title,
+        caption=str(award),
+        back_url=award.framework.get_absolute_url(),
+        crumbs=[(award.framework.name, award.framework.get_absolute_url())],
     )
 
 
@@ -94,15 +96,13 @@ def framework_detail(request, pk: int):
 @permission_required("oversight.add_qualityframework")
 def framework_add(request):
     form = QualityFrameworkForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: quality.quality_framework_create(by=request.user, **form.cleaned_data),
         success=lambda framework: f"Framework added: {framework.name}.",
+        context=_form_context("Add a quality framework", back_url=reverse("oversight:quality_frameworks")),
     )
-    if saved is not NOT_SAVED:
-        return redirect(saved)
-    return _form_page(request, form, "Add a quality framework", back_url=reverse("oversight:quality_frameworks"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -110,21 +110,18 @@ def framework_add(request):
 def tier_add(request, pk: int):
     framework = _framework_or_404(request, pk)
     form = QualityTierForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: quality.quality_tier_create(by=request.user, framework=framework, **form.cleaned_data),
         success=lambda tier: f"Tier added: {tier.name}.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(framework)
-    return _form_page(
-        request,
-        form,
-        "Add a tier",
-        caption=framework.name,
-        back_url=framework.get_absolute_url(),
-        crumbs=[(framework.name, framework.get_absolute_url())],
+        redirect_to=lambda saved: framework,
+        context=_form_context(
+            "Add a tier",
+            caption=framework.name,
+            back_url=framework.get_absolute_url(),
+            crumbs=[(framework.name, framework.get_absolute_url())],
+        ),
     )
 
 
@@ -141,23 +138,19 @@ def award_add(request, pk: int):
         choice = ProviderChoiceForm(request.GET or None, user=request.user)
         if value:
             choice.is_valid()
-        return _form_page(request, choice, title, caption=framework.name, crumbs=crumbs)
+        return render(
+            request, FORM_PAGE, {"form": choice, **_form_context(title, caption=framework.name, crumbs=crumbs)}
+        )
     form = QualityAwardForm(request.POST or None, framework=framework, provider=provider)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: quality.quality_tier_award(by=request.user, framework=framework, **form.cleaned_data),
         success=lambda award: f"Recorded: {award}.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(framework)
-    return _form_page(
-        request,
-        form,
-        title,
-        caption=f"{framework.name}: {provider.name}",
-        back_url=framework.get_absolute_url(),
-        crumbs=crumbs,
+        redirect_to=lambda saved: framework,
+        context=_form_context(
+            title, caption=f"{framework.name}: {provider.name}", back_url=framework.get_absolute_url(), crumbs=crumbs
+        ),
     )
 
 
@@ -166,21 +159,13 @@ def award_add(request, pk: int):
 def award_withdraw(request, pk: int):
     award = _award_or_404(request, pk)
     form = QualityWithdrawForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: quality.quality_tier_withdraw(by=request.user, award=award, **form.cleaned_data),
-        success=lambda award: f"Withdrawn: {award}.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(award.framework)
-    return _form_page(
-        request,
-        form,
-        "Withdraw a tier",
-        caption=str(award),
-        back_url=award.framework.get_absolute_url(),
-        crumbs=[(award.framework.name, award.framework.get_absolute_url())],
+        success=lambda withdrawn: f"Withdrawn: {withdrawn}.",
+        redirect_to=lambda saved: award.framework,
+        context=_award_context(award, "Withdraw a tier"),
     )
 
 
@@ -189,19 +174,11 @@ def award_withdraw(request, pk: int):
 def award_reinstate(request, pk: int):
     award = _award_or_404(request, pk)
     form = QualityReinstateForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: quality.quality_tier_reinstate(by=request.user, award=award, **form.cleaned_data),
-        success=lambda award: f"Reinstated: {award}.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect(award.framework)
-    return _form_page(
-        request,
-        form,
-        "Reinstate a tier",
-        caption=str(award),
-        back_url=award.framework.get_absolute_url(),
-        crumbs=[(award.framework.name, award.framework.get_absolute_url())],
+        success=lambda reinstated: f"Reinstated: {reinstated}.",
+        redirect_to=lambda saved: award.framework,
+        context=_award_context(award, "Reinstate a tier"),
     )

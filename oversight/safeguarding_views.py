@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning import audit, permissions
-from commissioning.forms import NOT_SAVED, save_through_service
+from commissioning.forms import service_form_page
 from commissioning.listing import page_of, querystring_without
 from commissioning.permissions import permission_required
 
@@ -19,7 +19,6 @@ from . import safeguarding
 from .models import Concern, SafeguardingDutyLead
 from .safeguarding_forms import DutyLeadForm, EnquiryConcludeForm, EnquiryRecordForm, ReadFilterForm
 
-FORM_TEMPLATE = "form_page.html"
 READS_SHOWN = 20
 
 
@@ -62,18 +61,13 @@ def concern_detail(request, pk: int):
     )
 
 
-def _enquiry_form_page(request, *, concern: Concern, title: str, form):
-    return render(
-        request,
-        FORM_TEMPLATE,
-        {
-            "form": form,
-            "title": title,
-            "caption": f"{concern.get_kind_display()} at {concern.provider.name}",
-            "back_url": concern.get_absolute_url(),
-            "breadcrumbs": _breadcrumbs(concern, (title, None)),
-        },
-    )
+def _enquiry_context(concern: Concern, *, title: str) -> dict:
+    return {
+        "title": title,
+        "caption": f"{concern.get_kind_display()} at {concern.provider.name}",
+        "back_url": concern.get_absolute_url(),
+        "breadcrumbs": _breadcrumbs(concern, (title, None)),
+    }
 
 
 def _safeguarding_concern_or_404(request, pk: int) -> Concern:
@@ -88,15 +82,14 @@ def _safeguarding_concern_or_404(request, pk: int) -> Concern:
 def enquiry_record(request, pk: int):
     concern = _safeguarding_concern_or_404(request, pk)
     form = EnquiryRecordForm(request.POST or None, concern=concern)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: safeguarding.concern_enquiry_record(concern=concern, by=request.user, **form.cleaned_data),
         success="Section 42 enquiry saved.",
+        redirect_to=lambda saved: concern,
+        context=_enquiry_context(concern, title="Section 42 enquiry"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(concern)
-    return _enquiry_form_page(request, concern=concern, title="Section 42 enquiry", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -104,15 +97,14 @@ def enquiry_record(request, pk: int):
 def enquiry_conclude(request, pk: int):
     concern = _safeguarding_concern_or_404(request, pk)
     form = EnquiryConcludeForm(request.POST or None)
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: safeguarding.concern_enquiry_conclude(concern=concern, by=request.user, **form.cleaned_data),
         success="Section 42 enquiry concluded.",
+        redirect_to=lambda saved: concern,
+        context=_enquiry_context(concern, title="Conclude the section 42 enquiry"),
     )
-    if saved is not NOT_SAVED:
-        return redirect(concern)
-    return _enquiry_form_page(request, concern=concern, title="Conclude the section 42 enquiry", form=form)
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,19 +113,14 @@ def duty_rota(request):
     form = DutyLeadForm(request.POST or None)
     if request.method == "POST":
         permissions.require(request.user, "oversight.add_safeguardingdutylead")
-    saved = save_through_service(
+    return service_form_page(
         request,
         form,
         lambda: safeguarding.duty_lead_add(by=request.user, **form.cleaned_data),
         success="Added to the safeguarding duty rota.",
-    )
-    if saved is not NOT_SAVED:
-        return redirect("oversight:safeguarding_duty_rota")
-    return render(
-        request,
-        "oversight/safeguarding/duty_rota.html",
-        {
-            "form": form,
+        redirect_to=lambda saved: "oversight:safeguarding_duty_rota",
+        template="oversight/safeguarding/duty_rota.html",
+        context={
             "rota": safeguarding.duty_rota(),
             "breadcrumbs": [("Concerns", reverse("oversight:concerns")), ("Safeguarding duty rota", None)],
         },
