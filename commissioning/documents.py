@@ -253,6 +253,21 @@ def documents_for(*, obj: models.Model, user: User) -> QuerySet[Document]:
     )
 
 
+def documents_of_records(
+    *, model: type[models.Model], object_ids: Iterable[int], governing: models.Model, user: User
+) -> QuerySet[Document]:
+    """The documents attached to the ``model`` records ``object_ids``, which all belong to ``governing`` (their
+    ``documents_belong_to``, e.g. a contract's changes), newest first, in one query: none unless ``user`` may view
+    ``governing``, whose rights theirs follow. For a record's timeline."""
+    if governing.pk is None or not _may(user, "view", governing):
+        return Document.objects.none()
+    return (
+        Document.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id__in=list(object_ids))
+        .select_related("uploaded_by")
+        .order_by("-uploaded_at", "-id")
+    )
+
+
 def document_for_download(*, document_id: int, user: User) -> Document | None:
     """The document, if ``user`` may view the record it belongs to (None otherwise, or if it has gone)."""
     document = Document.objects.select_related("content_type").filter(pk=document_id).first()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.audit import VIA as READ_VIA
 from commissioning.audit import record_reads
-from commissioning.documents import documents_for
+from commissioning.documents import documents_for, documents_of_records
 from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.imports import import_limits, run_or_queue
 from commissioning.listing import page_of, querystring_without
@@ -131,6 +131,13 @@ def contract_detail(request, pk: int):
             "past_end": services.is_past_end(contract, today),
             "running_past_for": selectors.running_past_end_for(end=contract.maximum_end_date, today=today),
             "documents": documents_for(obj=contract, user=request.user),
+            # The changes' documents (a variation letter) join the contract's on its timeline.
+            "change_documents": documents_of_records(
+                model=ContractChange,
+                object_ids=[change.pk for change in contract.changes.all()],
+                governing=contract,
+                user=request.user,
+            ),
             "today": today,
             "breadcrumbs": [("Contracts", reverse("contracts:list")), (contract.reference, None)],
         },

@@ -12,7 +12,7 @@ from django.urls import reverse
 from pypdf import PdfWriter
 
 from commissioning import roles
-from commissioning.documents import attach_document, document_versions, documents_for
+from commissioning.documents import attach_document, document_versions, documents_for, documents_of_records
 from commissioning.models import Document
 from tests.factories import ContractChangeFactory, ContractFactory, StrategyFactory, UserFactory
 
@@ -252,3 +252,18 @@ def test_a_document_attached_to_a_contract_is_on_its_timeline(people, contract):
     timeline = page.split('<h2 class="govuk-heading-m">Timeline</h2>', 1)[1].split("</ol>", 1)[0]
     assert "Document added:" in timeline
     assert "Signed contract" in timeline
+
+
+def test_a_changes_document_is_on_its_contracts_timeline_for_those_who_may_see_the_contract(people, contract):
+    change = ContractChangeFactory(contract=contract)
+    _client(people["officer"]).post(_attach_url(change), {"title": "Variation letter", "file": pdf()})
+
+    page = _client(people["commissioner"]).get(contract.get_absolute_url()).content.decode()
+
+    timeline = page.split('<h2 class="govuk-heading-m">Timeline</h2>', 1)[1].split("</ol>", 1)[0]
+    assert "Document added to a change:" in timeline
+    assert "Variation letter" in timeline
+    assert f"/contracts/{contract.pk}/changes/{change.pk}/" in timeline
+    assert not documents_of_records(
+        model=type(change), object_ids=[change.pk], governing=contract, user=people["councillor"]
+    ).exists()

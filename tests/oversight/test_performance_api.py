@@ -174,6 +174,41 @@ def test_assessments_are_filtered_by_status(client_as_officer):
     assert PerformanceAssessment.objects.count() == 1
 
 
+def test_assessments_are_filtered_by_contract_and_period(client_as_officer):
+    first_year = DueAssessmentFactory()
+    second_year = DueAssessmentFactory(
+        contract=first_year.contract,
+        period_start=datetime.date(2026, 4, 1),
+        period_end=datetime.date(2027, 3, 31),
+        due_on=datetime.date(2027, 4, 1),
+    )
+    other = DueAssessmentFactory()
+
+    def ids(**query):
+        return [row["id"] for row in client_as_officer.get(_url("performanceassessment-list"), query).json()["results"]]
+
+    assert sorted(ids(contract=first_year.contract_id)) == [first_year.pk, second_year.pk]
+    assert ids(contract=first_year.contract_id, period_from="2026-04-01") == [second_year.pk]
+    assert ids(contract=first_year.contract_id, period_to="2026-03-31") == [first_year.pk]
+    assert sorted(ids(period_to="2026-03-31")) == sorted([first_year.pk, other.pk])
+    assert client_as_officer.get(_url("performanceassessment-list"), {"period_from": "31/31/2026"}).status_code == 400
+
+
+def test_the_schema_describes_the_kpi_result_and_assessment_paths_and_their_filters(client):
+    schema = client.get(reverse("schema"), {"format": "json"}).json()
+
+    expected = {
+        "/api/v1/contract-kpis/": {"contract", "active"},
+        "/api/v1/kpi-results/": {"contract", "kpi", "period_from", "period_to"},
+        "/api/v1/performance-assessments/": {"contract", "status", "period_from", "period_to"},
+    }
+    for path, filters in expected.items():
+        assert path in schema["paths"], path
+        parameters = {p["name"] for p in schema["paths"][path]["get"]["parameters"]}
+        assert filters <= parameters, path
+        assert "post" in schema["paths"][path], path
+
+
 @pytest.mark.parametrize(("client_fixture", "status"), [("client_as_commissioner", 200), ("client_as_scrutiny", 403)])
 def test_commissioners_read_and_councillors_do_not(request, client_fixture, status):
     FrozenContractKpiFactory()
