@@ -13,7 +13,7 @@ terms say. So, after the seed and the volume are built:
   that records it (``contract_record_decision(decision=ENDED)``), on that day, as its manager would have;
 - three successors run on past their end by a few months, counted from the day ``load_demo`` runs, so "needs a
   decision" has its most urgent rows (``RUNNING_PAST_END``);
-- every live contract has a named contract manager and a backup (``MANAGERS``).
+- every live contract has a named contract manager and a backup (``demo.managers``).
 
 The Act contract is a customer contact service (not a light-touch service: care itself mostly is, and carries
 none of the KPI duties), valued over £5 million: four KPIs set and frozen at award, a result a month from its
@@ -46,6 +46,7 @@ from oversight import notices, performance
 from oversight.models import ContractKpi, ContractPerformanceNotice, KpiResult, PerformanceAssessment
 from providers.models import Provider
 
+from .managers import ACT_MANAGERS, manager_names
 from .seed import _first_allowed, on
 from .terms import estimated_value
 
@@ -115,17 +116,6 @@ RUNNING_PAST_END = [
     ),
 ]
 
-# Who manages what: (contract manager, backup) by directorate code; the Act contract has its own pair.
-MANAGERS = {
-    "ACCW": ("officer.shaw", "officer.lee"),
-    "PH": ("officer.patel", "officer.lee"),
-    "CS": ("officer.hughes", "officer.patel"),
-    "PP": ("officer", "officer.hughes"),
-    "COM": ("officer", "officer.ward"),
-    "EH": ("officer.ward", "officer"),
-}
-SPECIALIST_MANAGERS = ("officer.hughes", "officer.ward")  # Specialist Adult Services' contracts
-ACT_MANAGERS = ("adultcare.begum", "adultcare.clarke")
 
 HUB = "ACCW-0008"  # Care and Wellbeing Hub at the Customer Service Centre (Serco), 2015-2022
 # Recorded the day after its end (it had no options left), taking effect on its last day.
@@ -337,10 +327,11 @@ def _set_managers(users: dict[str, User]) -> None:
     for contract in live:
         if contract.reference == ACT_CONTRACT["reference"]:
             manager, backup = ACT_MANAGERS
-        elif contract.strategy is not None and contract.strategy.name == "Specialist Adult Services":
-            manager, backup = SPECIALIST_MANAGERS
         else:
-            manager, backup = MANAGERS.get(contract.directorate.code, MANAGERS["COM"])
+            manager, backup = manager_names(
+                directorate_code=contract.directorate.code,
+                strategy_name=contract.strategy.name if contract.strategy is not None else "",
+            )
         manager_user, backup_user = users[manager], users[backup]
         if (contract.contract_manager_id, contract.backup_manager_id) == (manager_user.pk, backup_user.pk):
             continue

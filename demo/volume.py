@@ -7,6 +7,7 @@ command run on the server with no user named; each record names the officer who 
 
 import random
 from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 
 from commissioning.imports import refuse_rows
 from contracts.models import Contract
-from contracts.services import contract_record_decision, contracts_import
+from contracts.services import contract_record_decision, contract_record_parts, contracts_import
 from oversight.services import (
     ActionPlanEntry,
     ConcernEntry,
@@ -39,6 +40,7 @@ from providers.services import (
 
 from . import risk as demo_risk
 from .figures import FIGURES
+from .managers import manager_names
 from .terms import estimated_value
 
 IN_COUNTY_DISTRICTS = {
@@ -246,6 +248,159 @@ DOCUMENTS_SIX_MONTHS = {
 CSL_SIX_MONTHS = DOCUMENTS_SIX_MONTHS["contract_documents"] - 51 - 2
 
 
+@dataclass(frozen=True)
+class Succession:
+    """How a stream of 2018/19 contracts continues today: the successors' reference prefix, their term (``start``
+    None: the day after the old contract's end), the share of the old contracts whose service still runs, the
+    uplift on their annual value, and the framework (``part_of``, a 2020s contract's title) or the agreement
+    built for them (``agreement``: the summary contract's fields) they are call-offs under."""
+
+    prefix: str
+    new_prefix: str
+    suffix: str
+    start: date | None
+    end: date
+    extension_months: tuple[int, ...]
+    share: float
+    uplift: Decimal = Decimal("1.2")
+    route: str = ""
+    contract_type: str = ""
+    part_of: str = ""
+    agreement: dict[str, Any] | None = None
+
+    def title(self, old_title: str) -> str:
+        return f"{old_title} ({self.suffix})"
+
+
+# The agreements the out of county placements, day care, GP and pharmacy services were re-let under: one contract
+# each, managed (and returned on) as a whole, the homes', settings', practices' and pharmacies' call-offs its parts.
+GP_AGREEMENT = {
+    "title": "GP public health services: NHS Health Checks and LARC (2022 agreement)",
+    "directorate": "PH",
+    "strategy": "Community Wellbeing",
+    "provider_summary": "GP practices across Lincolnshire",
+    "category": "clinical_prevention",
+    "contract_type": "framework",
+    "procurement_route": "Approved provider list 2022",
+    "start_date": date(2022, 4, 1),
+    "end_date": date(2027, 3, 31),
+    "extension_months": [12, 12],
+}
+PHARMACY_AGREEMENT = {
+    "title": "Community pharmacy public health services (2020 agreement)",
+    "directorate": "PH",
+    "strategy": "Community Wellbeing",
+    "provider_summary": "Community pharmacies across Lincolnshire",
+    "category": "clinical_prevention",
+    "contract_type": "framework",
+    "procurement_route": "Approved provider list 2020",
+    "start_date": date(2020, 4, 1),
+    "end_date": date(2027, 3, 31),
+    "extension_months": [12, 12],
+}
+OUT_OF_COUNTY_AGREEMENT = {
+    "title": "Out of county residential placements (2021 spot agreement)",
+    "directorate": "ACCW",
+    "strategy": "Adult Frailty and Long Term Conditions",
+    "provider_summary": "Care homes outside Lincolnshire",
+    "category": "residential",
+    "contract_type": "spot",
+    "procurement_route": "Spot purchase on the council's standard terms",
+    "start_date": date(2021, 4, 1),
+    "end_date": date(2027, 3, 31),
+    "extension_months": [12, 12],
+}
+DAY_OPPORTUNITIES_FRAMEWORK = {
+    "title": "Day opportunities framework (2022)",
+    "directorate": "ACCW",
+    "strategy": "Specialist Adult Services",
+    "provider_summary": "Buildings based day care providers",
+    "category": "community",
+    "contract_type": "framework",
+    "procurement_route": "Day opportunities framework 2022",
+    "start_date": date(2022, 11, 15),
+    "end_date": date(2027, 11, 14),
+    "extension_months": [12, 12],
+}
+SUCCESSION = [
+    # Each open home's placements under the 2024 residential and nursing framework.
+    Succession(
+        "RES",
+        "RES24",
+        "2024 framework call-off",
+        date(2024, 4, 1),
+        date(2027, 3, 31),
+        (12, 12),
+        1.0,
+        route="Residential and nursing framework 2024",
+        contract_type="call_off",
+        part_of="Residential and nursing framework (2024)",
+    ),
+    # Out of county placements: the people still placed in the same home.
+    Succession(
+        "OOC",
+        "OOC21",
+        "2021",
+        date(2021, 4, 1),
+        date(2027, 3, 31),
+        (12, 12),
+        0.6,
+        uplift=Decimal("1.15"),
+        agreement=OUT_OF_COUNTY_AGREEMENT,
+    ),
+    Succession("TCB", "TCB2", "re-let", None, date(2027, 9, 30), (12, 12), 1.0, route="Step up/step down re-let"),
+    # Each supported living setting under the 2021 framework.
+    Succession(
+        "CSL",
+        "CSL21",
+        "2021 framework call-off",
+        date(2021, 10, 1),
+        date(2027, 3, 31),
+        (12, 12),
+        0.9,
+        route="Community supported living framework 2021",
+        contract_type="call_off",
+        part_of="Community supported living framework (2021)",
+    ),
+    Succession(
+        "DC",
+        "DC22",
+        "2022 framework call-off",
+        None,
+        date(2027, 11, 14),
+        (12, 12),
+        0.9,
+        route="Day opportunities framework 2022",
+        contract_type="call_off",
+        agreement=DAY_OPPORTUNITIES_FRAMEWORK,
+    ),
+    Succession(
+        "GP",
+        "GP22",
+        "2022",
+        date(2022, 4, 1),
+        date(2027, 3, 31),
+        (12, 12),
+        0.85,
+        uplift=Decimal("1.1"),
+        contract_type="call_off",
+        agreement=GP_AGREEMENT,
+    ),
+    Succession(
+        "PHX",
+        "PHX20",
+        "2020",
+        date(2020, 4, 1),
+        date(2027, 3, 31),
+        (12, 12),
+        0.9,
+        uplift=Decimal("1.1"),
+        contract_type="call_off",
+        agreement=PHARMACY_AGREEMENT,
+    ),
+]
+
+
 def _six_months_or_before(drawn: date, *, within: bool) -> date:
     """A start date from the one drawn: moved into the seed's six months (the same day of a 182-day cycle) for
     the agreements processed then, and otherwise kept, a year earlier if it fell in them."""
@@ -299,6 +454,7 @@ class Volume:
         self.decisions: list[tuple[str, str, date]] = []
         # The register's administrator records what the register import cannot take: decisions and locations.
         self.administrator = users["admin"]
+        self.users = users
 
     # --- helpers -------------------------------------------------------------------------------------------
     def _location_id(self) -> str:
@@ -1374,6 +1530,116 @@ class Volume:
             fields["regime"] = Contract.Regime.GRANT
             add(fields)
 
+    # --- today's register: the 2018/19 contracts' services continued -------------------------------------------
+    def build_successors(self) -> None:
+        """The services the 2018/19 contracts bought, continued through successor contracts to today (the demo
+        clock rule: the old contracts end as their terms say, ``demo.procurement_act`` records each end), so that
+        today's register holds the individual homes, settings, practices and pharmacies, and today's visits name
+        their contract (``SUCCESSION``). Each successor names the contract it replaced (``predecessor``) and has
+        its manager and backup (``demo.managers``). Call-offs under a framework or an agreement are recorded as
+        its parts (``contract_record_parts``), so totals count each value once and the framework's return covers
+        them (``oversight.returns.managed_contracts``). Only services still running today continue: not the homes
+        that closed, nor providers that left the market. A random sequence of its own, so every figure drawn
+        before is as it was."""
+        rng = random.Random("successors")  # noqa: S311 - demo data, fixed seed for repeatable figures
+        users = self.users
+        current = {
+            c.title: c for c in Contract.objects.filter(reference__startswith="CUR-").select_related("directorate")
+        }
+        new: list[dict[str, Any]] = []
+        summary_of: dict[str, str] = {}  # successor reference -> the title of the contract it is part of
+        for rule in SUCCESSION:
+            summary_title = rule.part_of
+            if rule.agreement is not None:
+                summary_title = rule.agreement["title"]
+            olds = list(
+                Contract.objects.filter(reference__startswith=f"{rule.prefix}-", status__in=["live", "expired"])
+                .filter(lead_provider__exited_on__isnull=True, lead_provider__status=Provider.Status.ACTIVE)
+                .exclude(locations__status=Location.Status.CLOSED)
+                .select_related("directorate", "strategy")
+                .prefetch_related("locations")
+                .order_by("reference")
+            )
+            olds = [c for c in olds if rng.random() < rule.share]
+            uplift = rule.uplift
+            if rule.part_of and olds:
+                # A framework's value is its call-offs' together: theirs are scaled to it, so totals are unchanged.
+                uplift = current[rule.part_of].annual_value / sum(old.annual_value for old in olds)
+            agreement_rows = []
+            for old in olds:
+                start = rule.start or (old.end_date + timedelta(days=1))
+                manager, backup = manager_names(
+                    directorate_code=old.directorate.code, strategy_name=old.strategy.name if old.strategy else ""
+                )
+                annual = (old.annual_value * uplift).quantize(Decimal(1000))
+                fields = self._contract(
+                    rule.new_prefix,
+                    f"{rule.title(old.title)}",
+                    old.lead_provider,
+                    directorate=old.directorate,
+                    strategy=old.strategy,
+                    category=old.category,
+                    contract_type=rule.contract_type or old.contract_type,
+                    procurement_route=rule.route,
+                    start_date=start,
+                    end_date=rule.end,
+                    extension_months=list(rule.extension_months),
+                    annual_value=annual,
+                    total_value=estimated_value(annual=annual, start=start, end=rule.end, extension_months=[]),
+                    has_kpis=old.has_kpis,
+                    payment_terms=old.payment_terms,
+                    payment_frequency=old.payment_frequency,
+                    payment_basis=old.payment_basis,
+                    volume_sensitive=old.volume_sensitive,
+                    predecessor=old,
+                    contract_manager=users[manager],
+                    backup_manager=users[backup],
+                    status="live",
+                    locations=list(old.locations.all()),
+                )
+                new.append(fields)
+                agreement_rows.append(fields)
+                if summary_title:
+                    summary_of[fields["reference"]] = summary_title
+            if rule.agreement is not None and agreement_rows:
+                agreement = dict(rule.agreement)
+                code = agreement.pop("directorate")
+                strategy = self.strategies[agreement.pop("strategy")]
+                annual = sum((row["annual_value"] for row in agreement_rows), Decimal(0))
+                manager, backup = manager_names(directorate_code=code, strategy_name=strategy.name)
+                new.append(
+                    self._contract(
+                        "CUR",
+                        agreement.pop("title"),
+                        None,
+                        directorate=self.directorates[code],
+                        strategy=strategy,
+                        annual_value=annual,
+                        total_value=estimated_value(
+                            annual=annual, start=agreement["start_date"], end=agreement["end_date"], extension_months=[]
+                        ),
+                        contract_manager=users[manager],
+                        backup_manager=users[backup],
+                        status="live",
+                        has_kpis=True,
+                        **agreement,
+                    )
+                )
+        links = [(fields, loc) for fields in new for loc in fields.pop("locations", [])]
+        for fields, loc in links:
+            fields.setdefault("locations", []).append(loc)
+        imported = contracts_import(new=new, updates=[], by=None)
+        if imported.problems:
+            raise refuse_rows("contracts", imported.problems)
+        saved = Contract.objects.in_bulk(imported.created, field_name="reference")
+        by_title = {c.title: c for c in saved.values()}
+        parts: dict[str, list[Contract]] = {}
+        for reference, title in summary_of.items():
+            parts.setdefault(title, []).append(saved[reference])
+        for title, rows in parts.items():
+            summary = by_title.get(title) or current[title]
+            contract_record_parts(summary=summary, parts=rows, by=None)
+
     def build_documents(self) -> None:
         """Seed 001's variations and novations of the last six months: a GDPR variation of each contract live
         through them until the seed's 330 variations and extensions are reached (the seed says every contract
@@ -1433,6 +1699,7 @@ class Volume:
         self.build_contracts()
         self.build_activity()
         self.build_documents()
+        self.build_successors()
 
 
 def build_volume(**kwargs) -> bool:

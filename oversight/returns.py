@@ -2,8 +2,8 @@
 
 "All staff responsible for contract management are required to inform Children's Commissioning of the overall
 risk rating and contract performance for that contract on a monthly basis." Each **managed contract** (a live
-contract with a named contract manager) has a return due for each month it runs, or for each quarter when the
-contract is low risk and small:
+contract with a named contract manager, not a call-off reported in its framework's return) has a return due for
+each month it runs, or for each quarter when the contract is low risk and small:
 
 * **Frequency** (``return_frequency_for``): **quarterly** when the lead provider's current risk level is Low
   (``Provider.objects.with_current_risk``) *and* the contract's annual value is under
@@ -109,8 +109,9 @@ def chase_every_days() -> int:
 
 
 def managed_contracts() -> QuerySet[Contract]:
-    """Live contracts with a named contract manager: those that make returns."""
-    return Contract.objects.filter(status=Contract.Status.LIVE, contract_manager__isnull=False)
+    """Live contracts with a named contract manager: those that make returns. A call-off recorded as part of a
+    framework or agreement (``Contract.part_of``) is reported in its framework's return, not one of its own."""
+    return Contract.objects.filter(status=Contract.Status.LIVE, contract_manager__isnull=False, part_of__isnull=True)
 
 
 def _frequency(*, risk_level: str | None, annual_value: Decimal) -> str:
@@ -182,7 +183,7 @@ def returns_schedule(
     today = today or _today()
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
-        if contract.status != Contract.Status.LIVE or contract.contract_manager_id is None:
+        if not managed_contracts().filter(pk=contract.pk).exists():
             return []
         latest = contract.returns.order_by("-period_end").values_list("period_end", flat=True).first()
         made = _due_returns(

@@ -141,6 +141,22 @@ def test_a_contract_with_no_manager_or_not_live_makes_no_returns(manager):
     assert returns.returns_schedule(contract=ended, today=TODAY) == []
 
 
+def test_a_call_off_under_a_framework_is_reported_in_the_frameworks_return(manager, backup):
+    from contracts.services import contract_record_parts
+
+    framework = ManagedContractFactory(contract_manager=manager, backup_manager=backup)
+    call_off = ManagedContractFactory(contract_manager=manager, backup_manager=backup)
+    contract_record_parts(summary=framework, parts=[call_off], by=None)
+
+    assert returns.returns_schedule(contract=call_off, today=TODAY) == []
+    assert [r.period_start for r in returns.returns_schedule(contract=framework, today=TODAY)] == [
+        datetime.date(2026, 5, 1)
+    ]
+    returns.returns_schedule_all(today=datetime.date(2026, 7, 15))
+    assert not call_off.returns.exists()
+    assert framework.returns.count() == 2
+
+
 def test_quarterly_returns_cover_financial_quarters(contract):
     _risk(contract.lead_provider, datetime.date(2025, 1, 5))
     Contract.objects.filter(pk=contract.pk).update(annual_value=Decimal("20000"))
