@@ -219,6 +219,16 @@ def governance_item_record(*, item: GovernanceItem, discussion: str, decision: s
 
 
 @transaction.atomic
+def meeting_escalations(meeting: GovernanceMeeting) -> QuerySet[Escalation]:
+    """The open escalations on ``meeting``'s agenda: those an action from it may be on (the page's choices and the
+    service's rule)."""
+    return (
+        Escalation.objects.filter(governance_items__meeting=meeting, status=Escalation.Status.OPEN)
+        .select_related("provider")
+        .distinct()
+    )
+
+
 def governance_action_add(
     *,
     meeting: GovernanceMeeting,
@@ -237,6 +247,8 @@ def governance_action_add(
         raise ValidationError({"due_on": "The action cannot be due before the meeting."})
     if escalation is not None and escalation.status != Escalation.Status.OPEN:
         raise ValidationError({"escalation": "That escalation is closed."})
+    if escalation is not None and not meeting_escalations(meeting).filter(pk=escalation.pk).exists():
+        raise ValidationError({"escalation": "That escalation is not on this meeting's agenda."})
     record.save()
     return record
 

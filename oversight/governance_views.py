@@ -26,7 +26,7 @@ from .escalation_forms import (
     MinutesForm,
     ReviewMonthForm,
 )
-from .models import Escalation, GovernanceItem, GovernanceMeeting
+from .models import GovernanceItem, GovernanceMeeting
 
 CRUMB = ("Governance meetings", "oversight:governance_meetings")
 
@@ -150,8 +150,7 @@ def item_record(request, pk: int):
 @permission_required("oversight.add_escalationaction")
 def action_add(request, pk: int):
     meeting = _meeting(request, pk)
-    escalations = Escalation.objects.filter(governance_items__meeting=meeting, status=Escalation.Status.OPEN)
-    form = ActionForm(request.POST or None, escalations=escalations.select_related("provider").distinct())
+    form = ActionForm(request.POST or None, escalations=governance.meeting_escalations(meeting))
     return service_form_page(
         request,
         form,

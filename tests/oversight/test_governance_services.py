@@ -220,6 +220,7 @@ def test_an_agreed_meetings_items_do_not_change(contract_officer):
 def test_a_meeting_action_is_on_one_of_its_escalations(contract_officer):
     escalation = EscalationFactory()
     meeting = GovernanceMeetingFactory()
+    governance.governance_item_add(meeting=meeting, reasons="Escalated", escalation=escalation, by=contract_officer)
 
     action = governance.governance_action_add(
         meeting=meeting,
@@ -237,3 +238,18 @@ def test_a_meeting_action_is_on_one_of_its_escalations(contract_officer):
             meeting=meeting, action="x", owner=contract_officer, due_on=datetime.date(2026, 1, 1), by=contract_officer
         )
     assert "due_on" in early.value.message_dict
+
+
+def test_an_action_cannot_be_on_an_escalation_another_meeting_considers(contract_officer):
+    elsewhere = EscalationFactory()
+    other_meeting = GovernanceMeetingFactory()
+    governance.governance_item_add(meeting=other_meeting, reasons="x", escalation=elsewhere, by=contract_officer)
+    meeting = GovernanceMeetingFactory()
+
+    with pytest.raises(ValidationError) as refused:
+        governance.governance_action_add(
+            meeting=meeting, action="x", owner=contract_officer, due_on=TODAY, escalation=elsewhere, by=contract_officer
+        )
+
+    assert refused.value.message_dict == {"escalation": ["That escalation is not on this meeting's agenda."]}
+    assert list(governance.meeting_escalations(other_meeting)) == [elsewhere]
