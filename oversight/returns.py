@@ -69,8 +69,11 @@ __all__ = [
     "managed_contracts",
     "return_frequency_for",
     "return_initial",
+    "kpi_ratings_over_year",
+    "outstanding_returns_of",
     "returns_due_for",
     "returns_for",
+    "returns_worklist",
     "returns_report",
     "returns_schedule",
     "returns_schedule_all",
@@ -633,6 +636,30 @@ def returns_for(*, user: User, mine: bool = True) -> QuerySet[ContractReturn]:
     if mine:
         queryset = queryset.filter(Q(contract__contract_manager=user) | Q(contract__backup_manager=user))
     return _listed(queryset)
+
+
+def returns_worklist(*, user: User, mine: bool = True) -> QuerySet[ContractReturn]:
+    """The returns list page's: ``returns_for``'s, of live contracts only (an ended contract's returns stay on its
+    grade history and in the API, not on an officer's list of work)."""
+    return returns_for(user=user, mine=mine).filter(contract__status=Contract.Status.LIVE)
+
+
+def kpi_ratings_over_year(*, contract: Contract, user: User, today: date) -> dict[str, int]:
+    """How many of the contract's KPI results ending in the 12 months to ``today`` (that ``user`` may see) have
+    each statutory rating (``KpiRating`` value → count); unrated results are not counted."""
+    return dict(
+        KpiResult.objects.visible_to(user)
+        .filter(kpi__contract=contract, period_end__gte=today - timedelta(days=365))
+        .exclude(rating="")
+        .values_list("rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def outstanding_returns_of(*, contract: Contract, user: User) -> QuerySet[ContractReturn]:
+    """The contract's returns not yet submitted (that ``user`` may see), the earliest due first."""
+    return ContractReturn.objects.visible_to(user).outstanding().filter(contract=contract).order_by("due_on")
 
 
 def grade_history(contract: Contract, *, user: User | None = None) -> QuerySet[ContractReturn]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from commissioning.permissions import permission_required
 from contracts.models import Contract
 
 from . import grading, returns
-from .models import ContractReturn, KpiRating, KpiResult
+from .models import ContractReturn, KpiRating
 from .returns_forms import ContractReturnForm, ReportMonthForm
 
 SUBMITTED_SHOWN = 50
@@ -34,7 +33,7 @@ def return_list(request):
     """The officer's returns (``?all=1``: every contract's): overdue, due and the latest submitted."""
     today = timezone.localdate()
     everyone = request.GET.get("all") == "1"
-    base = returns.returns_for(user=request.user, mine=not everyone).filter(contract__status=Contract.Status.LIVE)
+    base = returns.returns_worklist(user=request.user, mine=not everyone)
     outstanding = list(base.outstanding().order_by("due_on", "contract__reference"))
     submitted_qs = base.submitted().order_by("-submitted_on", "-period_start", "contract__reference")
     submitted = list(submitted_qs[:SUBMITTED_SHOWN])
@@ -140,17 +139,8 @@ def contract_grading(request, pk: int):
     )
     history = list(returns.grade_history(contract, user=request.user))
     today = timezone.localdate()
-    ratings = dict(
-        KpiResult.objects.visible_to(request.user)
-        .filter(kpi__contract=contract, period_end__gte=today - timedelta(days=365))
-        .exclude(rating="")
-        .values_list("rating")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    outstanding = list(
-        ContractReturn.objects.visible_to(request.user).outstanding().filter(contract=contract).order_by("due_on")
-    )
+    ratings = returns.kpi_ratings_over_year(contract=contract, user=request.user, today=today)
+    outstanding = list(returns.outstanding_returns_of(contract=contract, user=request.user))
     return render(
         request,
         "oversight/returns/contract_grading.html",
