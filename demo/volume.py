@@ -272,56 +272,55 @@ class Succession:
         return f"{old_title} ({self.suffix})"
 
 
+def _agreement(
+    title: str,
+    directorate: str,
+    strategy: str,
+    summary: str,
+    category: str,
+    kind: str,
+    route: str,
+    start: date,
+    end: date,
+) -> dict[str, Any]:
+    """The fields of an agreement's summary contract (two 12-month options, as the 2020s contracts have)."""
+    return {
+        "title": title,
+        "directorate": directorate,
+        "strategy": strategy,
+        "provider_summary": summary,
+        "category": category,
+        "contract_type": kind,
+        "procurement_route": route,
+        "start_date": start,
+        "end_date": end,
+        "extension_months": [12, 12],
+    }
+
+
 # The agreements the out of county placements, day care, GP and pharmacy services were re-let under: one contract
 # each, managed (and returned on) as a whole, the homes', settings', practices' and pharmacies' call-offs its parts.
-GP_AGREEMENT = {
-    "title": "GP public health services: NHS Health Checks and LARC (2022 agreement)",
-    "directorate": "PH",
-    "strategy": "Community Wellbeing",
-    "provider_summary": "GP practices across Lincolnshire",
-    "category": "clinical_prevention",
-    "contract_type": "framework",
-    "procurement_route": "Approved provider list 2022",
-    "start_date": date(2022, 4, 1),
-    "end_date": date(2027, 3, 31),
-    "extension_months": [12, 12],
-}
-PHARMACY_AGREEMENT = {
-    "title": "Community pharmacy public health services (2020 agreement)",
-    "directorate": "PH",
-    "strategy": "Community Wellbeing",
-    "provider_summary": "Community pharmacies across Lincolnshire",
-    "category": "clinical_prevention",
-    "contract_type": "framework",
-    "procurement_route": "Approved provider list 2020",
-    "start_date": date(2020, 4, 1),
-    "end_date": date(2027, 3, 31),
-    "extension_months": [12, 12],
-}
-OUT_OF_COUNTY_AGREEMENT = {
-    "title": "Out of county residential placements (2021 spot agreement)",
-    "directorate": "ACCW",
-    "strategy": "Adult Frailty and Long Term Conditions",
-    "provider_summary": "Care homes outside Lincolnshire",
-    "category": "residential",
-    "contract_type": "spot",
-    "procurement_route": "Spot purchase on the council's standard terms",
-    "start_date": date(2021, 4, 1),
-    "end_date": date(2027, 3, 31),
-    "extension_months": [12, 12],
-}
-DAY_OPPORTUNITIES_FRAMEWORK = {
-    "title": "Day opportunities framework (2022)",
-    "directorate": "ACCW",
-    "strategy": "Specialist Adult Services",
-    "provider_summary": "Buildings based day care providers",
-    "category": "community",
-    "contract_type": "framework",
-    "procurement_route": "Day opportunities framework 2022",
-    "start_date": date(2022, 11, 15),
-    "end_date": date(2027, 11, 14),
-    "extension_months": [12, 12],
-}
+# fmt: off
+GP_AGREEMENT = _agreement(
+    "GP public health services: NHS Health Checks and LARC (2022 agreement)", "PH", "Community Wellbeing",
+    "GP practices across Lincolnshire", "clinical_prevention", "framework", "Approved provider list 2022",
+    date(2022, 4, 1), date(2027, 3, 31),
+)
+PHARMACY_AGREEMENT = _agreement(
+    "Community pharmacy public health services (2020 agreement)", "PH", "Community Wellbeing",
+    "Community pharmacies across Lincolnshire", "clinical_prevention", "framework", "Approved provider list 2020",
+    date(2020, 4, 1), date(2027, 3, 31),
+)
+OUT_OF_COUNTY_AGREEMENT = _agreement(
+    "Out of county residential placements (2021 spot agreement)", "ACCW", "Adult Frailty and Long Term Conditions",
+    "Care homes outside Lincolnshire", "residential", "spot", "Spot purchase on the council's standard terms",
+    date(2021, 4, 1), date(2027, 3, 31),
+)
+DAY_OPPORTUNITIES_FRAMEWORK = _agreement(
+    "Day opportunities framework (2022)", "ACCW", "Specialist Adult Services", "Buildings based day care providers",
+    "community", "framework", "Day opportunities framework 2022", date(2022, 11, 15), date(2027, 11, 14),
+)
+# fmt: on
 SUCCESSION = [
     # Each open home's placements under the 2024 residential and nursing framework.
     Succession(
