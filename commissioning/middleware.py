@@ -12,7 +12,8 @@ from django.urls import reverse
 
 # Paths reachable without logging in. The API authenticates itself (session or token)
 # and answers 401/403, so browsers and clients get the right status rather than a redirect.
-OPEN_PREFIXES = ("/accounts/login/", "/static/", "/assets/", "/api/", "/healthz")
+# The accessibility statement and privacy notice are public (Public Sector Bodies Accessibility Regulations 2018).
+OPEN_PREFIXES = ("/accounts/login/", "/static/", "/assets/", "/api/", "/healthz", "/accessibility/", "/privacy/")
 
 # The open-data landing page: open to anyone only when the council publishes open data (OPEN_DATA_PUBLIC);
 # the files themselves sit under /api/ and check the setting there.

@@ -13,10 +13,19 @@ CONTRACT_OFFICER = "Contract officer"
 SCRUTINY_MEMBER = "Scrutiny member"
 ADMINISTRATOR = "Administrator"
 ALL_ROLES = (COMMISSIONER, CONTRACT_OFFICER, SCRUTINY_MEMBER, ADMINISTRATOR)
-# A membership, not a role: safeguarding leads read every safeguarding concern and serious incident.  # helper-E
-SAFEGUARDING_LEAD = "Safeguarding lead"  # helper-E
+# A membership, not a role: safeguarding leads read every safeguarding concern and serious incident.
+SAFEGUARDING_LEAD = "Safeguarding lead"
 
-DOMAIN_APPS = ("commissioning", "strategies", "contracts", "oversight", "providers", "performance", "scrutiny")
+DOMAIN_APPS = (
+    "commissioning",
+    "strategies",
+    "contracts",
+    "oversight",
+    "providers",
+    "performance",
+    "scrutiny",
+    "records",
+)
 
 # Officer-only records: councillors do not see providers' safeguarding detail or contract terms.
 OFFICER_ONLY_APPS = ("contracts", "oversight", "providers")
@@ -59,13 +68,13 @@ _CONTRACT_OFFICER_EDITS = [
     "oversight.performanceassessment",
     "oversight.contractbreach",
     "oversight.contractperformancenotice",
-    "oversight.providerfailurecase",  # helper-D
-    "oversight.providerqualitytier",  # helper-D
-    "oversight.escalation",  # helper-C
-    "oversight.escalationaction",  # helper-C
-    "oversight.governancemeeting",  # helper-C
-    "oversight.governanceitem",  # helper-C
-    "oversight.contractreturn",  # helper-B
+    "oversight.providerfailurecase",
+    "oversight.providerqualitytier",
+    "oversight.escalation",
+    "oversight.escalationaction",
+    "oversight.governancemeeting",
+    "oversight.governanceitem",
+    "oversight.contractreturn",
     "providers.provider",
     "providers.location",
     "providers.cqcrating",
@@ -79,8 +88,8 @@ _CONTRACT_OFFICER_RECORDS = [
     "oversight.actionplan",
     "oversight.escalationstep",
     "providers.riskassessment",
-    "oversight.escalationevent",  # helper-C
-    "oversight.marketindicator",  # helper-D
+    "oversight.escalationevent",
+    "oversight.marketindicator",
 ]
 # Alerts on contracts are raised by the daily sweep, never added by hand: officers read and acknowledge them
 # (acknowledging one is changing it).
@@ -132,9 +141,9 @@ _NOT_BY_ROLE = {
     "commissioning.historicaldocument",
     # An import's progress is its uploader's (and administrators'): ImportJob.objects.visible_to.
     "commissioning.importjob",
-    # Who read which safeguarding record, and the safeguarding duty rota: administrators' alone.  # helper-E
-    "commissioning.recordread",  # helper-E
-    "oversight.safeguardingdutylead",  # helper-E
+    # Who read which safeguarding record, and the safeguarding duty rota: administrators' alone.
+    "commissioning.recordread",
+    "oversight.safeguardingdutylead",
     # A user's own alert rules are theirs alone (ContractAlertRule is read and kept by its user).
     "oversight.contractalertrule",
     "commissioning.directorate",
@@ -142,15 +151,15 @@ _NOT_BY_ROLE = {
     "contracts.contractchange",
     "oversight.escalationstep",
     "oversight.planaction",
-    "oversight.escalationevent",  # helper-C
-    "oversight.escalationaction",  # helper-C
-    "oversight.governanceitem",  # helper-C
-    "oversight.returnfinding",  # helper-B: shown inside its return
-    # Escalation stages and triggers are configuration only administrators set and read (their pages).  # helper-C
-    "oversight.escalationstage",  # helper-C
-    "oversight.escalationtrigger",  # helper-C
-    # A quality framework's tiers are read on its page and in its API (the framework's view right).  # helper-D
-    "oversight.qualitytier",  # helper-D
+    "oversight.escalationevent",
+    "oversight.escalationaction",
+    "oversight.governanceitem",
+    "oversight.returnfinding",  # shown inside its return
+    # Escalation stages and triggers are configuration only administrators set and read (their pages).
+    "oversight.escalationstage",
+    "oversight.escalationtrigger",
+    # A quality framework's tiers are read on its page and in its API (the framework's view right).
+    "oversight.qualitytier",
     "scrutiny.agendaitem",
     "scrutiny.recommendationaction",
     "scrutiny.packappendix",
@@ -160,6 +169,14 @@ _NOT_BY_ROLE = {
     "scrutiny.exemptdocument",
     "scrutiny.reportrender",
     "strategies.reportevent",
+    # Records and data protection (retention, holds, subject access, redaction, the public statements): the
+    # administrators' (who act as the data protection officer's team), through their own pages.
+    "records.retentionrule",
+    "records.legalhold",
+    "records.disposalrecord",
+    "records.publicstatement",
+    "records.subjectaccesssearch",
+    "records.redaction",
 }
 
 
@@ -222,4 +239,4 @@ def sync_role_groups(apps=global_apps, **kwargs) -> None:
         group, _ = Group.objects.get_or_create(name=role)
         wanted = [by_name[name] for name in sorted(role_permissions(role)) if name in by_name]
         group.permissions.set(wanted)
-    Group.objects.get_or_create(name=SAFEGUARDING_LEAD)  # helper-E: a membership holding no permissions
+    Group.objects.get_or_create(name=SAFEGUARDING_LEAD)  # a membership holding no permissions

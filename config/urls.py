@@ -33,5 +33,7 @@ urlpatterns = [
     path("performance/", include("performance.urls")),
     path("scrutiny/", include("scrutiny.urls")),
     path("open-data/", include("opendata.page_urls")),
+    path("records/", include("records.urls")),
+    path("", include("records.public_urls")),
     path("", include("commissioning.urls")),
 ]

@@ -959,3 +959,31 @@ def procurement_project_move(
     _done_by(project, by)
     project.save(update_fields=update_fields)
     return project
+
+
+@transaction.atomic
+def contract_dispose(*, contract: Contract, by: User | None) -> str:
+    """Delete a contract, its changes and the history of both, as the retention schedule says
+    (``records.retention``, which checks legal holds first). ``by`` None: the daily retention task.
+
+    Returns the contract's label for the disposal record. Raises ValidationError naming ``contract`` when another
+    record still protects it (a procurement project, a notice): the schedule lists it again next run."""
+    from django.db.models import ProtectedError
+
+    if by is not None:
+        permissions.require(by, "contracts.delete_contract", contract)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    label, contract_id = str(contract)[:255], contract.pk
+    change_ids = list(contract.changes.values_list("pk", flat=True))
+    try:
+        with transaction.atomic():
+            contract.delete()
+    except ProtectedError as error:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+        raise ValidationError(
+            {"contract": f"{label} cannot be deleted while {', '.join(kinds)} refer to it."}
+        ) from error
+    # The history rows are copies of the record: disposing of it disposes of them too.
+    Contract.history.filter(id=contract_id).delete()
+    ContractChange.history.filter(id__in=change_ids).delete()
+    return label

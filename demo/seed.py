@@ -77,8 +77,9 @@ Q3_SCRUTINY_CONSIDERED = date(2019, 5, 30)
 Q4_STARTED = date(2019, 3, 28)
 Q4_DRAFTS = ("Carers", "Adult Frailty and Long Term Conditions")
 PUBLISHED_PACK_STARTED = date(2019, 5, 13)
-PUBLISHED_PACK_RENDERED = date(2019, 5, 21)
-PUBLISHED_PACK_PUBLISHED = date(2019, 5, 22)
+PUBLISHED_PACK_RENDERED = date(2019, 5, 20)
+# Five clear working days before the meeting of 30 May (s.100B(3); 27 May 2019 was the spring bank holiday).
+PUBLISHED_PACK_PUBLISHED = date(2019, 5, 21)
 DRAFT_PACK_STARTED = date(2019, 6, 26)
 
 BOARD_COMMENTS = "The Commissioning and Commercial Board noted the report and its key contracts."

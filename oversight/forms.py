@@ -125,6 +125,12 @@ class ConcernForm(_ForProviderForm):
         label="Severity", choices=Concern.Severity.choices, widget=forms.RadioSelect, initial=Concern.Severity.MEDIUM
     )
     summary = forms.CharField(label="Summary", widget=forms.Textarea)
+    sensitive = forms.BooleanField(
+        label="Sensitive: need to know only",
+        required=False,
+        help_text="Only administrators, safeguarding leads, you and the provider's contract managers will read it. "
+        "Safeguarding concerns and serious incidents are always need to know.",
+    )
 
     def __init__(self, *args, provider: Provider, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("raised_on", timezone.localdate())
@@ -136,6 +142,7 @@ class ConcernForm(_ForProviderForm):
             _text_area("summary"),
             Field.select("location"),
             Field.select("contract"),
+            Field.checkbox("sensitive"),
             submit="Save concern",
         )
 

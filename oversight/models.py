@@ -108,6 +108,12 @@ class EnquiryOutcome(models.TextChoices):
 RESTRICTED_CONCERN_KINDS = ("safeguarding", "serious_incident")
 
 
+def restricted_concern_q() -> Q:
+    """The concerns read only by those who need them: safeguarding concerns, serious incidents, and any concern
+    flagged sensitive (the one rule; ``Concern.is_restricted`` is the same for a concern in hand)."""
+    return Q(kind__in=RESTRICTED_CONCERN_KINDS) | Q(sensitive=True)
+
+
 class ConcernQuerySet(OfficerRecordQuerySet):
     def visible_to(self, user):
         """Concerns are officers' information (councillors see none). Safeguarding concerns and serious incidents
@@ -119,7 +125,7 @@ class ConcernQuerySet(OfficerRecordQuerySet):
             return self.none()
         if user.is_superuser or permissions.has_role(user, roles.ADMINISTRATOR, roles.SAFEGUARDING_LEAD):
             return self
-        return self.filter(~Q(kind__in=RESTRICTED_CONCERN_KINDS) | Q(recorded_by=user) | _provider_officer(user))
+        return self.filter(~restricted_concern_q() | Q(recorded_by=user) | _provider_officer(user))
 
     def counted_for(self, user):
         """The concerns a figure counts for ``user``: every concern for officers (a count is not a read of a
@@ -127,7 +133,7 @@ class ConcernQuerySet(OfficerRecordQuerySet):
         return super().visible_to(user)
 
     def restricted(self):
-        return self.filter(kind__in=RESTRICTED_CONCERN_KINDS)
+        return self.filter(restricted_concern_q())
 
 
 def _managed_live_contracts(user) -> models.QuerySet:
@@ -173,6 +179,14 @@ class Concern(_AboutAProvider):
     closed_on = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    # Any concern may be flagged sensitive (it names a vulnerable person, a member of staff under investigation):
+    # then it is read only by those who need it, as a safeguarding concern is (restricted_concern_q).
+    sensitive = models.BooleanField(
+        "Sensitive: need to know only",
+        default=False,
+        help_text="Only administrators, safeguarding leads, the officer who recorded it and the provider's contract "
+        "managers may read it; every read is recorded.",
+    )
     # The council's section 42 (Care Act 2014) enquiry into a safeguarding concern: its reference, when it
     # started, and its outcome as the Safeguarding Adults Collection records it. Set through
     # oversight.safeguarding (concern_enquiry_record, concern_enquiry_conclude), never typed into the concern form.
@@ -209,8 +223,9 @@ class Concern(_AboutAProvider):
 
     @property
     def is_restricted(self) -> bool:
-        """A safeguarding concern or serious incident: read only by those who need it, every read recorded."""
-        return self.kind in RESTRICTED_CONCERN_KINDS
+        """A safeguarding concern, serious incident or sensitive concern: read only by those who need it, every read
+        recorded."""
+        return self.kind in RESTRICTED_CONCERN_KINDS or self.sensitive
 
     @property
     def enquiry_status(self) -> str:
@@ -695,7 +710,6 @@ class ContractAlert(TimeStampedModel):
         return self.contract.directorate_id
 
 
-# >>> helper-B (contract returns and grading)
 from oversight import grading  # noqa: E402 - pure rules with no models: the JET scale
 
 # --- Contract returns and JET grading (seed 002) ------------------------------------------------------------
@@ -860,8 +874,6 @@ def _manages_the_contract(user, obj) -> bool | None:
 permissions.add_relation_rule(
     ("oversight.add_contractreturn", "oversight.change_contractreturn"), _manages_the_contract
 )
-# <<< helper-B
-# >>> helper-C (escalation governance)
 # 'Maximising Support, Minimising Risk' (seed 001): the escalation stages and the situations that open an
 # escalation are the council's to set (administrators); each escalation records its stage history, who was
 # told, decisions and due actions; the Contract Management Governance group and the monthly contracts causing
@@ -1120,8 +1132,6 @@ class EscalationAction(TimeStampedModel):
         return self.escalation.owning_directorate_id if self.escalation is not None else None
 
 
-# <<< helper-C
-# >>> helper-D (market oversight)
 # Provider failure and closure cases, market sustainability indicators and quality frameworks (seeds 001 and 004).
 # Writes: oversight.market and oversight.quality.
 
@@ -1348,10 +1358,6 @@ class ProviderQualityTier(TimeStampedModel):
         return self.withdrawn_on is not None and self.reinstated_on is None
 
 
-# <<< helper-D
-# >>> helper-E (safeguarding)
-
-
 class SafeguardingDutyLeadQuerySet(models.QuerySet):
     def on(self, day):
         return self.filter(starts_on__lte=day, ends_on__gte=day)
@@ -1377,6 +1383,3 @@ class SafeguardingDutyLead(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} on duty {self.starts_on:%d/%m/%Y} to {self.ends_on:%d/%m/%Y}"
-
-
-# <<< helper-E

@@ -24,7 +24,7 @@ from commissioning.models import User
 from commissioning.notifications import notify
 from contracts.models import Contract
 
-from .models import RESTRICTED_CONCERN_KINDS, Concern, EnquiryOutcome, SafeguardingDutyLead
+from .models import Concern, EnquiryOutcome, SafeguardingDutyLead
 
 ALERT_KIND = "oversight.safeguarding_alert"
 ALERT_SEVERITIES = (Concern.Severity.HIGH, Concern.Severity.CRITICAL)
@@ -256,11 +256,9 @@ def duty_lead_remove(*, duty: SafeguardingDutyLead, by: User) -> None:
 
 
 def audit_concern_reads(*, user: Any, concerns: Iterable[Concern], via: str) -> int:
-    """Record ``user``'s read of each safeguarding concern and serious incident among ``concerns`` (the rows a
-    page or an API answer shows); other concerns are not recorded."""
-    return audit.record_reads(
-        user=user, objects=[concern for concern in concerns if concern.kind in RESTRICTED_CONCERN_KINDS], via=via
-    )
+    """Record ``user``'s read of each restricted concern (safeguarding, serious incident, flagged sensitive) among
+    ``concerns`` (the rows a page or an API answer shows); other concerns are not recorded."""
+    return audit.record_reads(user=user, objects=[concern for concern in concerns if concern.is_restricted], via=via)
 
 
 def concern_detail(*, user: Any, pk: int) -> Concern:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commissioning import audit, permissions
+from commissioning import audit, permissions, roles
 from commissioning.forms import service_form_page
 from commissioning.listing import page_of, querystring_without
 from commissioning.permissions import permission_required
@@ -52,6 +52,7 @@ def concern_detail(request, pk: int):
             "reads": shown[:READS_SHOWN],
             "more_reads": len(shown) > READS_SHOWN,
             "may_change": permissions.may(request.user, "oversight.change_concern", concern),
+            "may_lift_sensitive": permissions.has_role(request.user, roles.ADMINISTRATOR, roles.SAFEGUARDING_LEAD),
             "may_see_reads": permissions.may(request.user, "commissioning.view_recordread"),
             "breadcrumbs": [
                 ("Concerns", reverse("oversight:concerns")),

@@ -53,6 +53,7 @@ class ConcernSerializer(serializers.ModelSerializer):
             "summary",
             "closed_on",
             "outcome",
+            "sensitive",
             "s42_reference",
             "s42_started_on",
             "s42_outcome",

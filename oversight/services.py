@@ -25,15 +25,26 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from commissioning import permissions
+from commissioning import permissions, roles
 from commissioning.imports import refuse_rows
 from commissioning.models import User
+from commissioning.redaction import redact_fields
 from contracts.models import Contract
 from providers.models import Location, Provider
 from providers.services import BATCH_SIZE
 
 from . import safeguarding
-from .models import ActionPlan, Concern, EscalationStep, PlanAction, Sanction, Visit
+from .models import (
+    ActionPlan,
+    Concern,
+    Escalation,
+    EscalationEvent,
+    EscalationStep,
+    GovernanceMeeting,
+    PlanAction,
+    Sanction,
+    Visit,
+)
 
 
 def _done_by(record: Any, by: User | None) -> None:
@@ -225,6 +236,7 @@ class ConcernEntry:
     recorded_by: User | None = None
     closed_on: date | None = None
     outcome: str = ""
+    sensitive: bool = False
 
     @property
     def is_closed(self) -> bool:
@@ -242,6 +254,7 @@ def _concern(entry: ConcernEntry, by: User | None) -> Concern:
         summary=entry.summary.strip(),
         status=Concern.Status.OPEN,
         recorded_by=entry.recorded_by or by,
+        sensitive=entry.sensitive,
     )
 
 
@@ -286,8 +299,10 @@ def concern_record(
     severity: str = Concern.Severity.MEDIUM,
     location: Location | None = None,
     contract: Contract | None = None,
+    sensitive: bool = False,
 ) -> Concern:
-    """Record a poor practice concern, safeguarding enquiry, serious incident or complaint. It starts open."""
+    """Record a poor practice concern, safeguarding enquiry, serious incident or complaint. It starts open;
+    ``sensitive`` makes it need-to-know, as a safeguarding concern is (``restricted_concern_q``)."""
     entry = ConcernEntry(
         provider=provider,
         kind=kind,
@@ -296,6 +311,7 @@ def concern_record(
         severity=severity,
         location=location,
         contract=contract,
+        sensitive=sensitive,
     )
     concern = _concern(entry, by)
     permissions.require(by, "oversight.add_concern", concern)
@@ -304,6 +320,26 @@ def concern_record(
     concern.save()
     # A high-severity safeguarding concern or a serious incident: the provider's officers and the duty lead now.
     safeguarding.alert_on_record(concern, by=by)
+    return concern
+
+
+@transaction.atomic
+def concern_mark_sensitive(*, concern: Concern, sensitive: bool, by: User) -> Concern:
+    """Flag a concern sensitive (whoever may change it), or lift the flag, which widens who may read it, so only an
+    administrator or a safeguarding lead may. A safeguarding concern or serious incident stays restricted by its
+    kind whatever the flag says."""
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    permissions.require(by, "oversight.change_concern", concern)
+    if (
+        not sensitive
+        and concern.sensitive
+        and not permissions.has_role(by, roles.ADMINISTRATOR, roles.SAFEGUARDING_LEAD)
+    ):
+        raise PermissionDenied("Only an administrator or a safeguarding lead may lift the sensitive flag.")
+    if concern.sensitive != sensitive:
+        concern.sensitive = sensitive
+        _done_by(concern, by)
+        concern.save(update_fields=["sensitive", "updated_at"])
     return concern
 
 
@@ -721,3 +757,76 @@ def action_plans_create_many(*, plans: list[ActionPlanEntry], by: User | None) -
         if rows:
             bulk_create_with_history(rows, model, batch_size=BATCH_SIZE, default_user=by)
     return records
+
+
+ANONYMISED_TEXT = "Anonymised under the retention schedule."
+
+
+def _keep_only_latest_history(record: Concern | Visit) -> None:
+    """Earlier history rows are copies of what was anonymised: only the anonymised version is kept."""
+    latest = record.history.order_by("-history_date", "-history_id").values_list("history_id", flat=True).first()
+    record.history.exclude(history_id=latest).delete()
+
+
+@transaction.atomic
+def concern_anonymise(*, concern: Concern, by: User | None) -> Concern:
+    """Remove what could identify a person from a closed concern (its summary, outcome, section 42 reference and
+    who recorded it) and from its history, keeping the kind, severity, provider and dates the statistics count.
+    ``by`` None: the daily retention task (``records.retention``, which checks legal holds first)."""
+    if by is not None:
+        permissions.require(by, "oversight.change_concern", concern)
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status != Concern.Status.CLOSED:
+        raise ValidationError({"status": "An open concern cannot be anonymised."})
+    concern.summary = ANONYMISED_TEXT
+    concern.outcome = ""
+    concern.s42_reference = ""
+    concern.recorded_by = None
+    _done_by(concern, by)
+    concern.save(update_fields=["summary", "outcome", "s42_reference", "recorded_by", "updated_at"])
+    _keep_only_latest_history(concern)
+    return concern
+
+
+@transaction.atomic
+def visit_anonymise(*, visit: Visit, by: User | None) -> Visit:
+    """Remove what could identify a person from a visit (its findings and follow-up actions) and from its history,
+    keeping the provider, date, kind and levels. ``by`` None: the daily retention task."""
+    if by is not None:
+        permissions.require(by, "oversight.change_visit", visit)
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit.findings = ANONYMISED_TEXT
+    visit.follow_up_actions = ""
+    _done_by(visit, by)
+    visit.save(update_fields=["findings", "follow_up_actions", "updated_at"])
+    _keep_only_latest_history(visit)
+    return visit
+
+
+# The text fields a person's details may be redacted from, per record type. Identifiers with a uniqueness rule
+# (a concern's s42 reference) are searched but never replaced: two redacted references would collide.
+REDACTABLE_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+    Visit: ("findings", "follow_up_actions"),
+    Concern: ("summary", "outcome"),
+    ActionPlan: ("title",),
+    PlanAction: ("description", "owner"),
+    EscalationStep: ("note",),
+    Escalation: ("reason", "told", "outcome"),
+    EscalationEvent: ("text",),
+    GovernanceMeeting: ("attendees", "minutes"),
+}
+
+
+@transaction.atomic
+def officer_record_redact(
+    *, record: models.Model, fields: Sequence[str], terms: Sequence[str], replacement: str, by: User
+) -> dict[str, int]:
+    """Replace a person's details (``terms``) with ``replacement`` in chosen fields of a visit, concern, action
+    plan, action or escalation step (UK GDPR erasure or rectification); returns the replacements per field."""
+    model = type(record)
+    if model not in REDACTABLE_FIELDS:
+        raise ValidationError(f"A {model._meta.verbose_name} is not redacted here.")
+    locked = model.objects.select_for_update().get(pk=record.pk)  # type: ignore[attr-defined]
+    return redact_fields(
+        record=locked, allowed=REDACTABLE_FIELDS[model], fields=fields, terms=terms, replacement=replacement, by=by
+    )

@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("concerns/", views.concern_list, name="concerns"),
     path("concerns/new/", views.concern_add, name="concern_add"),
     path("concerns/<int:pk>/close/", views.concern_close, name="concern_close"),
+    path("concerns/<int:pk>/sensitive/", views.concern_sensitive, name="concern_sensitive"),
     path("sanctions/", views.sanction_list, name="sanctions"),
     path("sanctions/new/", views.sanction_add, name="sanction_add"),
     path("sanctions/<int:pk>/lift/", views.sanction_lift, name="sanction_lift"),
@@ -69,7 +70,6 @@ urlpatterns += [
 ]
 
 
-# >>> helper-B (contract returns and grading)
 from . import returns_views  # noqa: E402
 
 urlpatterns += [
@@ -78,8 +78,6 @@ urlpatterns += [
     path("returns/<int:pk>/", returns_views.return_form, name="return"),
     path("contracts/<int:pk>/grading/", returns_views.contract_grading, name="contract_grading"),
 ]
-# <<< helper-B
-# >>> helper-C (escalation governance)
 from . import escalation_views, governance_views  # noqa: E402
 
 urlpatterns += [
@@ -109,8 +107,6 @@ urlpatterns += [
     path("governance/<int:pk>/agree/", governance_views.meeting_agree, name="governance_agree"),
     path("governance/items/<int:pk>/", governance_views.item_record, name="governance_item"),
 ]
-# <<< helper-C
-# >>> helper-D (market oversight)
 from . import market_views, quality_views  # noqa: E402
 
 urlpatterns += [
@@ -131,8 +127,6 @@ urlpatterns += [
     path("quality-awards/<int:pk>/withdraw/", quality_views.award_withdraw, name="quality_award_withdraw"),
     path("quality-awards/<int:pk>/reinstate/", quality_views.award_reinstate, name="quality_award_reinstate"),
 ]
-# <<< helper-D
-# >>> helper-E (safeguarding)
 from . import safeguarding_views  # noqa: E402
 
 urlpatterns += [
@@ -143,4 +137,3 @@ urlpatterns += [
     path("safeguarding/duty-rota/<int:pk>/remove/", safeguarding_views.duty_remove, name="safeguarding_duty_remove"),
     path("safeguarding/reads/", safeguarding_views.reads, name="safeguarding_reads"),
 ]
-# <<< helper-E

@@ -4,11 +4,12 @@ annual contract-management statistics.
 Thin: check permission, call a service or selector, render.
 """
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning.forms import NOT_SAVED, add_service_errors, save_through_service
 from commissioning.listing import page_of, querystring_without
@@ -186,9 +187,24 @@ def concern_add(request):
         title="Record a concern",
         form_class=ConcernForm,
         service=services.concern_record,
-        fields=("kind", "raised_on", "severity", "summary", "location", "contract"),
+        fields=("kind", "raised_on", "severity", "summary", "location", "contract", "sensitive"),
         done="Concern recorded.",
     )
+
+
+@require_POST
+@permission_required("oversight.change_concern")
+def concern_sensitive(request, pk: int):
+    """Flag a concern sensitive, or lift the flag (``services.concern_mark_sensitive`` says who may)."""
+    concern = get_object_or_404(Concern.objects.visible_to(request.user), pk=pk)
+    sensitive = request.POST.get("sensitive") == "true"
+    services.concern_mark_sensitive(concern=concern, sensitive=sensitive, by=request.user)
+    if not Concern.objects.visible_to(request.user).filter(pk=pk).exists():
+        # Flagging it took it out of the flagger's own reach (not the recorder, not the provider's officer).
+        messages.success(request, "Flagged sensitive: need to know only. You are not among those who may read it now.")
+        return redirect("oversight:concerns")
+    messages.success(request, "Flagged sensitive: need to know only." if sensitive else "Sensitive flag lifted.")
+    return redirect(concern)
 
 
 @require_http_methods(["GET", "POST"])

@@ -198,7 +198,12 @@ class ScrutinyPackViewSet(ServiceViewSet):
     def publish(self, request, *args, **kwargs):
         pack = self.get_object()
         data = self.valid_input(serializer_class=PackPublishInputSerializer)
-        revision = services.pack_publish(pack=pack, by=request.user, change_note=data.get("change_note", ""))
+        revision = services.pack_publish(
+            pack=pack,
+            by=request.user,
+            change_note=data.get("change_note", ""),
+            late_publication_reason=data.get("late_publication_reason", ""),
+        )
         return Response(self.get_serializer(self.get_output(revision.pack)).data)
 
     @extend_schema(

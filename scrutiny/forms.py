@@ -387,6 +387,14 @@ class SupplementForm(forms.Form):
         error_messages={"invalid_choice": "Choose late items from the strategies listed."},
     )
 
+    chair_agreed_by = forms.CharField(
+        label="Chair who agreed to the late items",
+        required=False,
+        max_length=200,
+        help_text="Needed before the supplement is published (section 100B(4)(b)).",
+    )
+    chair_agreed_on = GovDateField(label="Date the chair agreed", required=False)
+
     def __init__(self, *args, choices: QuerySet[CommissioningStrategy], order: dict[int, int], **kwargs):
         super().__init__(*args, **kwargs)
         self.order = order
@@ -398,6 +406,8 @@ class SupplementForm(forms.Form):
         self.helper.legend_size = Size.SMALL
         self.helper.layout = Layout(
             Field.textarea("reason_for_urgency", rows=4),
+            Field.text("chair_agreed_by"),
+            Field("chair_agreed_on"),
             Field.checkboxes("strategies", small=True),
             Submit("submit", "Save supplement"),
         )

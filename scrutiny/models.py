@@ -250,6 +250,16 @@ class ScrutinyPack(CouncilReport, TimeStampedModel):
     page_count = models.PositiveIntegerField(null=True, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_clear_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Clear working days between the pack's first publication and its meeting "
+        "(services.clear_days_between).",
+    )
+    late_publication_reason = models.TextField(
+        blank=True,
+        help_text="Why the pack was published fewer than five clear days before its meeting.",
+    )
 
     history = HistoricalRecords()
 
@@ -549,6 +559,10 @@ class PackSupplement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     sha256 = models.CharField("SHA-256 of the PDF", max_length=64, blank=True)
+    chair_agreed_by = models.CharField(
+        "chair who agreed", max_length=200, blank=True, help_text="The chair (or vice-chair) who agreed the items."
+    )
+    chair_agreed_on = models.DateField("date the chair agreed", null=True, blank=True)
 
     objects = PackSupplementQuerySet.as_manager()
 

@@ -237,9 +237,11 @@ class RenderRequestSerializer(serializers.Serializer):
 
 
 class PackPublishInputSerializer(serializers.Serializer):
-    """Publishing a pack: a revision after the first says what changed."""
+    """Publishing a pack: a revision after the first says what changed; a first publication fewer than five
+    clear days before the meeting says why it is late."""
 
     change_note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    late_publication_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 # --- Decision records ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import holidays
 from celery import current_app
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -35,6 +36,7 @@ from commissioning import permissions, roles
 from commissioning.models import User
 from commissioning.notifications import notify
 from commissioning.pdf import html_to_paged_pdf, html_to_pdf
+from commissioning.redaction import redact_fields
 from commissioning.text import normalise_newlines
 from contracts.models import Contract, ProcurementProject
 from strategies import services as strategy_services
@@ -470,14 +472,74 @@ def _publish_exempt_items(*, pack: ScrutinyPack, revision: PackRevision, parts: 
         document.excluded_members.set(appendix.excluded_members.all())
 
 
+# s.100B(3) Local Government Act 1972: the agenda and reports are open to inspection at least five clear days
+# before the meeting.
+PUBLICATION_CLEAR_DAYS = 5
+
+
+def clear_days_between(published: date, meeting: date) -> int:
+    """The clear days between a pack's publication and its meeting, the one place s.100B(3) is counted. The
+    interpretation: "clear" leaves out both the day of publication and the day of the meeting; weekends and
+    England's bank holidays are left out too, as councils count the five days (five clear working days; the
+    ``holidays`` package's calendar for England). Published Monday 20 May 2019 for Monday 27 May 2019: Tuesday to
+    Friday count, 4 clear days. Never below 0 (publishing on or after the meeting day gives none)."""
+    if meeting <= published + timedelta(days=1):
+        return 0
+    bank_holidays = holidays.country_holidays("GB", subdiv="ENG", years=range(published.year, meeting.year + 1))
+    days = 0
+    day = published + timedelta(days=1)
+    while day < meeting:
+        if day.weekday() < 5 and day not in bank_holidays:
+            days += 1
+        day += timedelta(days=1)
+    return days
+
+
+def publication_would_be_late(pack: ScrutinyPack) -> int | None:
+    """The clear days a first publication today would give the pack's meeting, if fewer than five (so a reason
+    is needed); None when it would not be late, the pack was published already or its meeting has passed."""
+    today = timezone.localdate()
+    if pack.published_at is not None or today > pack.meeting.date:
+        return None
+    days = clear_days_between(today, pack.meeting.date)
+    return days if days < PUBLICATION_CLEAR_DAYS else None
+
+
+def _publication_notice(*, pack: ScrutinyPack, reason: str) -> tuple[int, str]:
+    """The clear days a first publication now gives the pack's meeting, and its recorded reason if late;
+    refused, naming ``late_publication_reason``, when late without one. A pack first published after its meeting
+    is an archive of what was considered (a council bringing its past packs in): no agenda is opened to
+    inspection then, so there is nothing to be late for (its page says it was published after the meeting)."""
+    today = timezone.localdate()
+    days = clear_days_between(today, pack.meeting.date)
+    if days >= PUBLICATION_CLEAR_DAYS or today > pack.meeting.date:
+        return days, reason if today <= pack.meeting.date else ""
+    if not reason:
+        raise ValidationError(
+            {
+                "late_publication_reason": (
+                    f"Publishing now gives {days} clear days before the meeting on {pack.meeting.date:%-d %B %Y}, "
+                    f"fewer than the {PUBLICATION_CLEAR_DAYS} s.100B(3) of the Local Government Act 1972 asks: "
+                    "record why the pack is late."
+                )
+            }
+        )
+    return days, reason
+
+
 @transaction.atomic
-def pack_publish(*, pack: ScrutinyPack, by: User, change_note: str = "") -> PackRevision:
+def pack_publish(
+    *, pack: ScrutinyPack, by: User, change_note: str = "", late_publication_reason: str = ""
+) -> PackRevision:
     """Publish the rendered pack as its next revision and tell the committee's members (in the app and by
     e-mail, once each per revision: the e-mail carries the link, not the pack's text).
 
     The revision keeps the PDF's bytes under a name of their own, with their SHA-256, page count, time and
     publisher, and never changes. The pack must have been rendered from what it holds now. A revision after
-    the first says what changed (``change_note``), which the pack's page shows beside the revisions."""
+    the first says what changed (``change_note``), which the pack's page shows beside the revisions.
+
+    The first publication opens the agenda to inspection: fewer than five clear days before the meeting it
+    needs ``late_publication_reason``, and both the clear days and the reason are kept on the pack."""
     permissions.require(by, "scrutiny.publish_scrutinypack")
     pack = ScrutinyPack.objects.select_for_update().select_related("meeting__committee").get(pk=pack.pk)
     if pack.status == ScrutinyPack.Status.PUBLISHED:
@@ -492,6 +554,9 @@ def pack_publish(*, pack: ScrutinyPack, by: User, change_note: str = "") -> Pack
     change_note = normalise_newlines(change_note or "").strip()
     if previous is not None and not change_note:
         raise ValidationError({"change_note": f"Say what has changed since revision {previous.number}."})
+    if previous is None:
+        late_reason = normalise_newlines(late_publication_reason or "").strip()
+        pack.published_clear_days, pack.late_publication_reason = _publication_notice(pack=pack, reason=late_reason)
     name, digest = _copy_published(pack, number)
     now = timezone.now()
     revision = PackRevision(
@@ -510,7 +575,15 @@ def pack_publish(*, pack: ScrutinyPack, by: User, change_note: str = "") -> Pack
     pack.status = ScrutinyPack.Status.PUBLISHED
     pack.published_at = now
     record_by(pack, by)
-    pack.save(update_fields=["status", "published_at", "updated_at"])
+    pack.save(
+        update_fields=[
+            "status",
+            "published_at",
+            "updated_at",
+            "published_clear_days",
+            "late_publication_reason",
+        ]
+    )
     first = previous is None
     sent = notify(
         recipients=pack.meeting.committee.members.filter(is_active=True),
@@ -1028,10 +1101,17 @@ def _link_late_items(*, supplement: PackSupplement, strategies: list[Commissioni
 
 @transaction.atomic
 def supplement_create(
-    *, pack: ScrutinyPack, by: User, reason_for_urgency: str, strategies: list[CommissioningStrategy]
+    *,
+    pack: ScrutinyPack,
+    by: User,
+    reason_for_urgency: str,
+    strategies: list[CommissioningStrategy],
+    chair_agreed_by: str = "",
+    chair_agreed_on: date | None = None,
 ) -> PackSupplement:
     """Start supplement N to a published pack: late items (strategies not in the pack) with the chair's reasons
-    for urgency. Its pages and appendices continue the pack's."""
+    for urgency, and who agreed to them and when if known yet (needed to publish it). Its pages and appendices
+    continue the pack's."""
     permissions.require(by, "scrutiny.change_scrutinypack")
     pack = ScrutinyPack.objects.select_for_update().select_related("meeting").get(pk=pack.pk)
     if pack.status != ScrutinyPack.Status.PUBLISHED:
@@ -1043,8 +1123,15 @@ def supplement_create(
     errors = _supplement_errors(pack=pack, supplement=None, reason=reason, strategies=strategies)
     if errors:
         raise ValidationError(errors)
+    _check_chair_agreed_on(chair_agreed_on)
     last = pack.supplements.order_by("-number").first()
-    supplement = PackSupplement(pack=pack, number=last.number + 1 if last else 1, reason_for_urgency=reason)
+    supplement = PackSupplement(
+        pack=pack,
+        number=last.number + 1 if last else 1,
+        reason_for_urgency=reason,
+        chair_agreed_by=(chair_agreed_by or "").strip(),
+        chair_agreed_on=chair_agreed_on,
+    )
     supplement.save()
     SupplementItem.objects.bulk_create(
         SupplementItem(supplement=supplement, strategy=strategy, order=order)
@@ -1057,9 +1144,16 @@ def supplement_create(
 
 @transaction.atomic
 def supplement_update(
-    *, supplement: PackSupplement, by: User, reason_for_urgency: str, strategies: list[CommissioningStrategy]
+    *,
+    supplement: PackSupplement,
+    by: User,
+    reason_for_urgency: str,
+    strategies: list[CommissioningStrategy],
+    chair_agreed_by: str | None = None,
+    chair_agreed_on: date | None = None,
 ) -> PackSupplement:
-    """Change a draft supplement's reasons for urgency or its late items (in order)."""
+    """Change a draft supplement's reasons for urgency, its late items (in order) or the chair's agreement
+    (``chair_agreed_by`` None: unchanged)."""
     permissions.require(by, "scrutiny.change_scrutinypack")
     supplement = PackSupplement.objects.select_for_update().select_related("pack__meeting").get(pk=supplement.pk)
     if supplement.is_frozen:
@@ -1070,6 +1164,9 @@ def supplement_update(
     if errors:
         raise ValidationError(errors)
     supplement.reason_for_urgency = reason
+    if chair_agreed_by is not None:
+        _check_chair_agreed_on(chair_agreed_on)
+        supplement.chair_agreed_by, supplement.chair_agreed_on = chair_agreed_by.strip(), chair_agreed_on
     supplement.save()
     supplement.items.all().delete()
     SupplementItem.objects.bulk_create(
@@ -1165,10 +1262,15 @@ def _render_supplement(supplement_id: int, *, force: bool) -> RenderOutcome:
 
 
 @transaction.atomic
-def supplement_publish(*, supplement: PackSupplement, by: User) -> PackSupplement:
+def supplement_publish(
+    *, supplement: PackSupplement, by: User, chair_agreed_by: str = "", chair_agreed_on: date | None = None
+) -> PackSupplement:
     """Publish a rendered supplement beside its pack and tell the committee's members (once each). Its bytes
     are kept under a name of their own with their SHA-256, and never change; it must have been rendered from
-    what it holds now (the pack's published page count included), and earlier supplements published first."""
+    what it holds now (the pack's published page count included), and earlier supplements published first.
+
+    Late items are considered only with the chair's agreement (s.100B(4)(b)): who agreed and on what date are
+    recorded at publication (or earlier on the supplement) beside the reasons for urgency."""
     permissions.require(by, "scrutiny.publish_scrutinypack")
     supplement = (
         PackSupplement.objects.select_for_update().select_related("pack__meeting__committee").get(pk=supplement.pk)
@@ -1193,6 +1295,7 @@ def supplement_publish(*, supplement: PackSupplement, by: User) -> PackSupplemen
         raise ValidationError("Render the supplement before publishing it: members read the PDF.")
     if not supplement.items.exists():
         raise ValidationError({"strategies": NO_LATE_ITEM})
+    _record_chair_agreement(supplement=supplement, agreed_by=chair_agreed_by, agreed_on=chair_agreed_on)
     if documents.build_supplement_document(supplement).checksum != supplement.checksum:
         raise ValidationError(
             "The supplement or its pack has changed since it was rendered: render it again before publishing."
@@ -1219,6 +1322,32 @@ def supplement_publish(*, supplement: PackSupplement, by: User) -> PackSupplemen
     )
     logger.info("Supplement %s to pack %s published by %s to %d members", supplement.number, pack.pk, by, sent)
     return supplement
+
+
+def _check_chair_agreed_on(agreed_on: date | None) -> None:
+    if agreed_on is not None and agreed_on > timezone.localdate():
+        raise ValidationError({"chair_agreed_on": "The date the chair agreed cannot be in the future."})
+
+
+def _record_chair_agreement(*, supplement: PackSupplement, agreed_by: str, agreed_on: date | None) -> None:
+    """Put the chair's agreement on the supplement (not saved here), refusing by field when it is missing or
+    dated after today."""
+    agreed_by = (agreed_by or "").strip() or supplement.chair_agreed_by
+    agreed_on = agreed_on or supplement.chair_agreed_on
+    errors: dict[str, str] = {}
+    if not agreed_by:
+        errors["chair_agreed_by"] = (
+            "Record which chair agreed to the late items being considered (s.100B(4)(b) of the Local Government "
+            "Act 1972)."
+        )
+    if agreed_on is None:
+        errors["chair_agreed_on"] = "Record the date the chair agreed to the late items being considered."
+    elif agreed_on > timezone.localdate():
+        errors["chair_agreed_on"] = "The date the chair agreed cannot be in the future."
+    if errors:
+        raise ValidationError(errors)
+    supplement.chair_agreed_by = agreed_by
+    supplement.chair_agreed_on = agreed_on
 
 
 # --- Decision records ------------------------------------------------------------------------------------
@@ -2310,3 +2439,39 @@ def forward_plan_entry_link_decision(*, entry: ForwardPlanEntry, by: User, decis
                 }
             )
     return _save_forward_plan_entry(entry, by, contracts=None, projects=None, strategies=None)
+
+
+# The narrative fields of a council report (CouncilReport) and of a decision record.
+_REPORT_TEXT = ("summary", "background", "conclusion", "consultation", "on_behalf_of", "author", "contact")
+REDACTABLE_DECISION_FIELDS = (
+    *_REPORT_TEXT,
+    *("recommendations", "alternatives_considered", "reasons", "legal_comments", "resource_comments"),
+    *("scrutiny_comments", "outcome_notes"),
+)
+REDACTABLE_PACK_FIELDS = (*_REPORT_TEXT, "actions_required")
+PUBLISHED_PACK_NOT_REDACTED = "Published: cannot be redacted in place; a new revision is needed."
+
+
+@transaction.atomic
+def decision_redact(
+    *, decision: Decision, fields: Sequence[str], terms: Sequence[str], replacement: str, by: User
+) -> dict[str, int]:
+    """Replace a person's details (``terms``) in chosen fields of a decision record; replacements per field."""
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    return redact_fields(
+        record=locked, allowed=REDACTABLE_DECISION_FIELDS, fields=fields, terms=terms, replacement=replacement, by=by
+    )
+
+
+@transaction.atomic
+def pack_redact(
+    *, pack: ScrutinyPack, fields: Sequence[str], terms: Sequence[str], replacement: str, by: User
+) -> dict[str, int]:
+    """Replace a person's details in a draft pack's cover report. A published pack is what the members were
+    sent and is never changed: its redaction is a new revision."""
+    locked = ScrutinyPack.objects.select_for_update().get(pk=pack.pk)
+    if locked.is_frozen:
+        raise ValidationError(PUBLISHED_PACK_NOT_REDACTED)
+    return redact_fields(
+        record=locked, allowed=REDACTABLE_PACK_FIELDS, fields=fields, terms=terms, replacement=replacement, by=by
+    )

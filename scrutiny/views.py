@@ -385,8 +385,18 @@ def pack_detail(request, pk: int):
     return _pack_page(request, selectors.pack_for_page(pk=pk, user=request.user))
 
 
-def _pack_page(request, pack: ScrutinyPack, *, publish_error: str = "", change_note: str = "", status: int = 200):
-    """The pack's page; ``publish_error`` and ``change_note`` show a refused publication on its own field."""
+def _pack_page(
+    request,
+    pack: ScrutinyPack,
+    *,
+    publish_error: str = "",
+    change_note: str = "",
+    late_error: str = "",
+    late_reason: str = "",
+    status: int = 200,
+):
+    """The pack's page; ``publish_error`` and ``change_note`` (or ``late_error`` and ``late_reason``) show a
+    refused publication on its own field."""
     can_change = permissions.may(request.user, "scrutiny.change_scrutinypack") and not pack.is_frozen
     prepares = permissions.may(request.user, "scrutiny.change_scrutinypack")
     return render(
@@ -417,6 +427,10 @@ def _pack_page(request, pack: ScrutinyPack, *, publish_error: str = "", change_n
             "is_stale": services.is_stale(status=pack.render_status, updated_at=pack.updated_at),
             "publish_error": publish_error,
             "change_note": change_note,
+            "late_error": late_error,
+            "late_reason": late_reason,
+            # Publishing now gives the meeting fewer than five clear days' notice: the form asks why.
+            "publication_late_by_days": services.publication_would_be_late(pack),
             "breadcrumbs": _breadcrumbs(
                 (pack.meeting.committee.name, pack.meeting.committee.get_absolute_url()),
                 (f"{pack.meeting.date:%-d %B %Y}", pack.meeting.get_absolute_url()),
@@ -451,13 +465,19 @@ def pack_render(request, pk: int):
 def pack_publish(request, pk: int):
     pack = selectors.pack_for_page(pk=pk, user=request.user)
     change_note = request.POST.get("change_note", "")
+    late_reason = request.POST.get("late_publication_reason", "")
     try:
-        revision = services.pack_publish(pack=pack, by=request.user, change_note=change_note)
+        revision = services.pack_publish(
+            pack=pack, by=request.user, change_note=change_note, late_publication_reason=late_reason
+        )
     except ValidationError as error:
         if hasattr(error, "error_dict") and "change_note" in error.error_dict:
             # The one error with a field of its own: shown on it, with what was typed kept.
             message = " ".join(error.message_dict["change_note"])
             return _pack_page(request, pack, publish_error=message, change_note=change_note)
+        if hasattr(error, "error_dict") and "late_publication_reason" in error.error_dict:
+            message = " ".join(error.message_dict["late_publication_reason"])
+            return _pack_page(request, pack, late_error=message, late_reason=late_reason)
         messages.error(request, " ".join(error.messages))
     else:
         what = "Pack published" if revision.number == 1 else f"Revision {revision.number} published"
@@ -850,6 +870,8 @@ def _supplement_form(request, *, pack: ScrutinyPack, supplement: PackSupplement 
     if supplement is not None:
         initial = {
             "reason_for_urgency": supplement.reason_for_urgency,
+            "chair_agreed_by": supplement.chair_agreed_by,
+            "chair_agreed_on": supplement.chair_agreed_on,
             "strategies": list(supplement.items.values_list("strategy_id", flat=True)),
         }
     else:
@@ -868,6 +890,8 @@ def _supplement_form_page(request, *, pack, supplement: PackSupplement | None):
             "by": request.user,
             "reason_for_urgency": form.cleaned_data["reason_for_urgency"],
             "strategies": form.chosen_strategies(),
+            "chair_agreed_by": form.cleaned_data["chair_agreed_by"],
+            "chair_agreed_on": form.cleaned_data["chair_agreed_on"],
         }
         if supplement is None:
             return services.supplement_create(pack=pack, **fields)

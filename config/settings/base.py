@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "scrutiny",
     "dashboards",
     "opendata",
+    "records",
     "demo",
 ]
 
@@ -360,7 +361,6 @@ CELERY_BEAT_SCHEDULE["oversight-contract-alerts"] = {
     "schedule": crontab(minute=15, hour=6),
 }
 
-# >>> helper-B (contract returns and grading)
 # Contract returns (oversight.returns): due by the end of the month after the month or quarter they cover (or
 # CONTRACT_RETURN_DUE_DAYS days after it, when set); quarterly instead of monthly for a Low-risk provider's
 # contract worth less than CONTRACT_RETURN_QUARTERLY_BELOW a year; overdue returns are chased by e-mail once
@@ -377,8 +377,6 @@ CELERY_BEAT_SCHEDULE["oversight-contract-returns"] = {
 # One schema name for the red / amber / green choice set (contract returns' risk rating, reports' RAG, ...).
 _ENUM_NAMES: dict[str, str] = SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]  # type: ignore[assignment]
 _ENUM_NAMES["RagEnum"] = "oversight.models.Rag"
-# <<< helper-B
-# >>> helper-C (escalation governance)
 # Escalation triggers (oversight.escalation): the daily sweep opens an escalation for each situation that arose within
 # this many days (a rise to High risk, a suspension, a serious incident, an action plan falling overdue).
 ESCALATION_SWEEP_LOOKBACK_DAYS = env.int("ESCALATION_SWEEP_LOOKBACK_DAYS", default=31)
@@ -386,9 +384,14 @@ CELERY_BEAT_SCHEDULE["oversight-escalation-triggers"] = {
     "task": "oversight.tasks.sweep_escalation_triggers",
     "schedule": crontab(minute=30, hour=6),
 }
-# <<< helper-C
-# >>> helper-E (safeguarding)
+# Disposal is signed off by the council's information governance lead: until this is set, the nightly task only
+# counts what is due (the due page and `manage.py apply_retention` show it) and disposes of nothing.
+RETENTION_APPLY_AUTOMATICALLY = env.bool("RETENTION_APPLY_AUTOMATICALLY", default=False)
+# Daily 02:30, out of office hours: the retention schedule's deletions and anonymisations (records.tasks).
+CELERY_BEAT_SCHEDULE["records-apply-retention"] = {
+    "task": "records.tasks.apply_retention_daily",
+    "schedule": crontab(minute=30, hour=2),
+}
 # A high-severity safeguarding concern or serious incident brought in by a batch (another system, the demo) is
 # alerted only if it is open and was raised within this many days; one recorded on its own is always alerted.
 SAFEGUARDING_ALERT_WINDOW_DAYS = env.int("SAFEGUARDING_ALERT_WINDOW_DAYS", default=14)
-# <<< helper-E

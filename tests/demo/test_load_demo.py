@@ -232,3 +232,39 @@ def test_demo_users_log_in_with_the_given_password(demo, client, username, role)
 def test_admin_is_staff_and_councillors_sit_on_committees(demo):
     assert User.objects.get(username="admin").is_staff
     assert User.objects.get(username="councillor").committees.count() == 2
+
+
+def test_a_retention_dry_run_on_the_demo_lists_the_seed_years_records_by_the_default_schedule(demo):
+    """Issue 20: the default schedule (records.defaults) over the demo: the seed's contracts that ended in 2018
+    became due for deletion six years and a day later; today's live contracts are not due; the 2019 scrutiny
+    packs are listed for review, never deleted; nothing is disposed of by a dry run."""
+    import datetime
+
+    from contracts.models import Contract
+    from records.defaults import default_rules
+    from records.models import DisposalRecord, RetentionRule
+    from records.retention import retention_apply, retention_due
+
+    for row in default_rules():  # a flush by an earlier module may have cleared the migration's rows
+        RetentionRule.objects.get_or_create(record_type=row["record_type"], defaults=row)
+    today = timezone.localdate()
+    due = retention_due(today=today)
+    contracts = [item for item in due if item.record_type == "contracts.contract"]
+    residential = Contract.objects.get(title="Residential Care Contracts")  # ended 31 March 2018
+    item = next(i for i in due if i.record_type == "contracts.contract" and i.object_id == residential.pk)
+    assert (item.trigger_date, item.due_date, item.action) == (
+        datetime.date(2018, 3, 31),
+        datetime.date(2024, 4, 1),
+        "delete",
+    )
+    live = set(Contract.objects.filter(status=Contract.Status.LIVE).values_list("pk", flat=True))
+    assert not live & {i.object_id for i in due if i.record_type == "contracts.contract"}
+    assert contracts
+    packs = [i for i in due if i.record_type == "scrutiny.scrutinypack"]
+    assert packs
+    assert {i.action for i in packs} == {"review"}
+    outcome = retention_apply(today=today, by=None, dry_run=True)
+    # A dry run counts what it would dispose of (every due record not for review, none held) and writes nothing.
+    assert outcome.applied_total == len([i for i in due if i.action != "review" and not i.held])
+    assert not DisposalRecord.objects.exists()
+    assert Contract.objects.filter(pk=residential.pk).exists()

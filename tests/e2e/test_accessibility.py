@@ -488,6 +488,18 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("safeguarding-concern", ADMIN, follow("/oversight/concerns/?kind=safeguarding", r"/oversight/concerns/\d+/$")),
     ("safeguarding-duty-rota", ADMIN, "/oversight/safeguarding/duty-rota/"),
     ("safeguarding-reads", ADMIN, "/oversight/safeguarding/reads/"),
+    # Issue 20: records and data protection, and the public statements (read without signing in).
+    ("accessibility-statement", None, "/accessibility/"),
+    ("privacy-notice", None, "/privacy/"),
+    ("accessibility-statement-edit", ADMIN, "/accessibility/edit/"),
+    ("privacy-notice-edit", ADMIN, "/privacy/edit/"),
+    ("retention-schedule", ADMIN, "/records/retention/"),
+    ("retention-rule-edit", ADMIN, "/records/retention/contracts.contract/edit/"),
+    ("retention-due", ADMIN, "/records/retention/due/"),
+    ("legal-holds", ADMIN, "/records/holds/"),
+    ("legal-hold-place", ADMIN, "/records/holds/place/"),
+    ("subject-access", ADMIN, "/records/subject-access/"),
+    ("redactions", ADMIN, "/records/redactions/"),
 ]
 
 

@@ -126,6 +126,9 @@ def test_a_late_item_is_published_as_supplement_1_and_a_councillor_reads_it_besi
     expect(admin.locator(".govuk-error-summary")).to_contain_text("Record the chair's reasons")
     _assert_accessible(admin, "supplement-form-errors")
     admin.get_by_label("Reasons for urgency").fill(REASON)
+    # The chair's agreement to the late items (s.100B(4)(b)), needed to publish the supplement.
+    admin.get_by_label("Chair who agreed to the late items").fill("Cllr Hanna Dale, Chair")
+    fill_date(admin, "Date the chair agreed", 13, 2, 2019)
     admin.get_by_role("button", name="Save supplement").click()
     expect(banner).to_contain_text("Supplement 1 saved as a draft.")
     expect(admin.get_by_role("heading", level=1)).to_contain_text("Supplement 1")

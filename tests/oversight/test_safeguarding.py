@@ -70,6 +70,8 @@ def world():
         "safeguarding": SafeguardingConcernFactory(provider=provider, raised_on=d(2018, 9, 1)),
         "incident": SeriousIncidentFactory(provider=provider, raised_on=d(2018, 9, 2), recorded_by=recorder),
         "poor_practice": ConcernFactory(provider=provider, raised_on=d(2018, 9, 3)),
+        # A complaint flagged sensitive: need to know, as a safeguarding concern is.
+        "sensitive": ConcernFactory(provider=provider, raised_on=d(2018, 9, 4), kind="complaint", sensitive=True),
         "users": {
             "manager": manager,
             "backup": backup,
@@ -86,8 +88,8 @@ def world():
     }
 
 
-# Written by hand, not derived from the code: which of the three concerns each actor reads.
-ALL = {"safeguarding", "incident", "poor_practice"}
+# Written by hand, not derived from the code: which of the four concerns each actor reads.
+ALL = {"safeguarding", "incident", "poor_practice", "sensitive"}
 READS = {
     "manager": ALL,
     "backup": ALL,
@@ -146,7 +148,7 @@ def test_anonymous_readers_are_sent_to_sign_in_or_refused(world):
 
 def test_counts_still_count_every_concern(world):
     officer = world["users"]["other_officer"]
-    assert Concern.objects.counted_for(officer).count() == 3
+    assert Concern.objects.counted_for(officer).count() == 4
     assert Concern.objects.counted_for(world["users"]["councillor"]).count() == 0
 
 
@@ -163,7 +165,8 @@ def _reads(user, via=None):
 def test_the_list_page_records_a_read_of_each_safeguarding_row_shown_and_of_no_other(world):
     manager = world["users"]["manager"]
     assert _client(manager).get(reverse("oversight:concerns")).status_code == 200
-    assert _reads(manager, "page") == sorted([("concern", world["safeguarding"].pk), ("concern", world["incident"].pk)])
+    shown = ("safeguarding", "incident", "sensitive")
+    assert _reads(manager, "page") == sorted(("concern", world[name].pk) for name in shown)
 
 
 def test_a_filtered_list_records_only_the_rows_it_shows(world):
@@ -196,9 +199,8 @@ def test_the_api_list_and_detail_record_their_reads_as_api(world):
     api = _api(manager)
     assert api.get("/api/v1/concerns/").status_code == 200
     assert api.get(f"/api/v1/concerns/{world['incident'].pk}/").status_code == 200
-    assert _reads(manager, "api") == sorted(
-        [("concern", world["safeguarding"].pk), ("concern", world["incident"].pk), ("concern", world["incident"].pk)]
-    )
+    listed = [("concern", world[name].pk) for name in ("safeguarding", "incident", "sensitive")]
+    assert _reads(manager, "api") == sorted([*listed, ("concern", world["incident"].pk)])
     assert _reads(manager, "page") == []
 
 
@@ -620,7 +622,8 @@ def test_the_concern_list_and_api_run_constant_queries_while_recording_reads(
         assert client.get(reverse("oversight:concerns")).status_code == 200
     with django_assert_max_num_queries(10):
         assert api.get("/api/v1/concerns/", {"page_size": 100}).status_code == 200
-    assert RecordRead.objects.filter(user=manager, via="api").count() == 2 * size + 2
+    # The world's safeguarding concern, incident and sensitive complaint, and the 2 * size made here.
+    assert RecordRead.objects.filter(user=manager, via="api").count() == 2 * size + 3
 
 
 def test_the_detail_page_runs_constant_queries(world, django_assert_max_num_queries):
@@ -692,3 +695,99 @@ def test_a_serious_incident_recorded_through_the_api_alerts_the_managers(world):
     assert {"manager", "backup"} <= _alerted(concern)
     # The officer who recorded it reads it: it is theirs.
     assert _api(world["users"]["other_officer"]).get(f"/api/v1/concerns/{concern.pk}/").status_code == 200
+
+
+# --- A concern flagged sensitive ------------------------------------------------------------------------------
+
+
+def test_flagging_a_concern_sensitive_makes_it_need_to_know_and_only_a_lead_or_administrator_lifts_it(world):
+    users = world["users"]
+    concern = world["poor_practice"]
+    assert Concern.objects.visible_to(users["other_officer"]).filter(pk=concern.pk).exists()
+
+    services.concern_mark_sensitive(concern=concern, sensitive=True, by=users["manager"])
+
+    assert not Concern.objects.visible_to(users["other_officer"]).filter(pk=concern.pk).exists()
+    assert Concern.objects.restricted().filter(pk=concern.pk).exists()
+    with pytest.raises(PermissionDenied):
+        services.concern_mark_sensitive(concern=concern, sensitive=False, by=users["manager"])
+    services.concern_mark_sensitive(concern=concern, sensitive=False, by=users["safeguarding_lead"])
+    assert Concern.objects.visible_to(users["other_officer"]).filter(pk=concern.pk).exists()
+
+
+def test_a_safeguarding_concern_stays_restricted_without_the_flag(world):
+    concern = world["safeguarding"]
+    services.concern_mark_sensitive(concern=concern, sensitive=False, by=world["users"]["administrator"])
+
+    assert not Concern.objects.visible_to(world["users"]["other_officer"]).filter(pk=concern.pk).exists()
+
+
+def test_reading_a_sensitive_concern_is_recorded(world):
+    concern = world["sensitive"]
+    _client(world["users"]["manager"]).get(reverse("oversight:concern", args=[concern.pk]))
+
+    assert RecordRead.objects.filter(model="concern", object_id=concern.pk, user=world["users"]["manager"]).exists()
+
+
+def test_the_concern_page_flags_and_a_lead_lifts_the_flag(world):
+    concern = world["poor_practice"]
+    manager = _client(world["users"]["manager"])
+    page = manager.get(reverse("oversight:concern", args=[concern.pk])).text
+    assert "Flag as sensitive: need to know only" in page
+
+    answer = manager.post(reverse("oversight:concern_sensitive", args=[concern.pk]), {"sensitive": "true"})
+
+    assert answer.status_code == 302
+    concern.refresh_from_db()
+    assert concern.sensitive is True
+    page = manager.get(reverse("oversight:concern", args=[concern.pk])).text
+    assert "Lift the sensitive flag" not in page
+    assert (
+        manager.post(reverse("oversight:concern_sensitive", args=[concern.pk]), {"sensitive": "false"}).status_code
+        == 403
+    )
+    lead = _client(world["users"]["safeguarding_lead"])
+    assert "Lift the sensitive flag" in lead.get(reverse("oversight:concern", args=[concern.pk])).text
+    lead.post(reverse("oversight:concern_sensitive", args=[concern.pk]), {"sensitive": "false"})
+    concern.refresh_from_db()
+    assert concern.sensitive is False
+    # An officer who may not read it cannot flag it either.
+    other = _client(world["users"]["other_officer"])
+    assert (
+        other.post(
+            reverse("oversight:concern_sensitive", args=[world["sensitive"].pk]), {"sensitive": "true"}
+        ).status_code
+        == 404
+    )
+
+
+def test_a_concern_recorded_sensitive_on_the_page_and_shown_by_the_api(world):
+    manager = world["users"]["manager"]
+    answer = _client(manager).post(
+        reverse("oversight:concern_add") + f"?provider={world['provider'].pk}",
+        {
+            "provider": world["provider"].pk,
+            "kind": "complaint",
+            "raised_on_0": "4",
+            "raised_on_1": "9",
+            "raised_on_2": "2018",
+            "severity": "low",
+            "summary": "A relative's complaint naming a member of staff.",
+            "sensitive": "on",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    concern = Concern.objects.get(summary__startswith="A relative's complaint")
+    assert concern.sensitive is True
+    assert _api(manager).get(f"/api/v1/concerns/{concern.pk}/").json()["sensitive"] is True
+    assert not Concern.objects.visible_to(world["users"]["other_officer"]).filter(pk=concern.pk).exists()
+
+
+def test_an_officer_who_flags_a_concern_out_of_their_reach_is_sent_to_the_list_and_told(world):
+    other = _client(world["users"]["other_officer"])
+    concern = world["poor_practice"]
+
+    answer = other.post(reverse("oversight:concern_sensitive", args=[concern.pk]), {"sensitive": "true"}, follow=True)
+
+    assert answer.redirect_chain[-1][0] == reverse("oversight:concerns")
+    assert "You are not among those who may read it now." in answer.text

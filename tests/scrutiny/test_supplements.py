@@ -81,7 +81,14 @@ def _mark_rendered(supplement, content: bytes = SUPPLEMENT_PDF, *, page_count: i
 
 
 def _create(pack, by, strategies, reason=REASON):
-    return services.supplement_create(pack=pack, by=by, reason_for_urgency=reason, strategies=strategies)
+    return services.supplement_create(
+        pack=pack,
+        by=by,
+        reason_for_urgency=reason,
+        strategies=strategies,
+        chair_agreed_by="Cllr Hanna Dale, Chair",
+        chair_agreed_on=datetime.date(2019, 5, 29),
+    )
 
 
 def _bytes(name: str) -> bytes:

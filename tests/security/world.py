@@ -191,6 +191,28 @@ def _market_oversight(world: World, directorate, provider, location, contract) -
     }
 
 
+def _records(world: World, contract) -> dict[str, Any]:
+    """Issue 20's records: a legal hold on the world's contract and a subject access search by the
+    administrator (the retention rules are the migration's defaults)."""
+    from records.models import LegalHold, SubjectAccessSearch
+
+    admin = world.users[ADMIN]
+    return {
+        "legalhold": LegalHold.objects.create(
+            app_label="contracts",
+            model="contract",
+            object_id=contract.pk,
+            label=str(contract),
+            reason="A claim against the provider is open.",
+            placed_by=admin,
+            placed_on=datetime.date(2019, 1, 7),
+        ),
+        "subjectaccesssearch": SubjectAccessSearch.objects.create(
+            by=admin, terms="Ann Example", reference="SAR-2019-001", reason="Request from the person"
+        ),
+    }
+
+
 def build_world() -> World:
     world = World()
     a = f.DirectorateFactory(name="Adult Care and Community Wellbeing", code="accw")
@@ -385,6 +407,7 @@ def build_world() -> World:
     )
     objects.update(_procurement_act(world, a, provider, strategy, contract))
     objects.update(_market_oversight(world, a, provider, location, contract))
+    objects.update(_records(world, contract))
     world.objects = objects
 
     # URL kwargs per target: a URL takes the ones its pattern names (pk, strategy_pk, report_pk, ...).
@@ -417,6 +440,7 @@ def build_world() -> World:
     # A contract change's page is under its contract; documents are attached to a record by its model's name.
     targets["contractchange"] = {"pk": contract.pk, "change_pk": objects["contractchange"].pk}
     targets["contract_record"] = {"app_label": "contracts", "model_name": "contract", "pk": contract.pk}
+    targets["retention_rule"] = {"record_type": "contracts.contract"}
     world.targets = targets
     return world
 
