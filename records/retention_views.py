@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commissioning.forms import service_form_page
+from commissioning.listing import page_of, querystring_without
 from commissioning.permissions import permission_required
 
 from . import retention
@@ -98,11 +99,14 @@ def due(request):
                 ]
             )
         return response
+    page_obj = page_of(request, items)
     return render(
         request,
         "records/retention_due.html",
         {
-            "items": items,
+            "items": page_obj.object_list,
+            "page_obj": page_obj,
+            "querystring": querystring_without(request),
             "counts": retention.due_counts(items),
             "record_type": record_type,
             "types": retention.REGISTRY,

@@ -5,7 +5,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-OPEN_URL_NAMES = {"login", "healthz"}
+# The accessibility statement and privacy notice are public by law (their edit pages are not, and are checked).
+OPEN_URL_NAMES = {"login", "healthz", "accessibility", "privacy"}
 
 
 def _all_page_paths():

@@ -52,10 +52,20 @@ def test_the_data_protection_officer_finds_a_person_and_sees_what_is_due(new_pag
 
 def test_an_officer_flags_a_concern_sensitive(new_page):
     page = new_page()
-    log_in(page, "officer")
+    log_in(page, "officer.shaw")
     page.goto("/oversight/concerns/?kind=complaint")
-    page.locator("main table tbody tr a[href*='/oversight/concerns/']").first.click()
-    page.get_by_role("button", name="Flag as sensitive: need to know only").click()
-    # The officer does not manage the provider's contracts: the concern leaves their reach, and they are told.
+    links = page.locator("main table tbody tr a[href*='/oversight/concerns/']")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(min(links.count(), 15))]
+    # The first complaint this officer may change (one of their directorate's, or one under no contract).
+    button = page.get_by_role("button", name="Flag as sensitive: need to know only")
+    for href in hrefs:
+        page.goto(href)
+        if button.count():
+            break
+    else:
+        pytest.fail("None of the first complaints listed may be changed by the officer")
+    button.click()
+    # Either the officer manages the provider's contracts and reads it still, or it leaves their reach and they
+    # are told so.
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Flagged sensitive")
     _no_violations(page, "after flagging a concern sensitive")
