@@ -165,7 +165,9 @@ def _on(day: date, hour: int) -> datetime:
 def test_the_published_pack_was_rendered_then_published_and_its_members_notified(demo):
     pack = ScrutinyPack.objects.select_related("meeting__committee").get(status="published")
     assert (pack.render_status, pack.page_count > 0, bool(pack.file)) == ("ready", True, True)
-    assert pack.generated_at < pack.published_at == _on(date(2019, 5, 22), 9)
+    # Tuesday 21 May 2019: five clear working days before the meeting of 30 May (27 May was a bank holiday).
+    assert pack.generated_at < pack.published_at == _on(date(2019, 5, 21), 9)
+    assert (pack.published_clear_days, pack.late_publication_reason) == (5, "")
     members = set(pack.meeting.committee.members.values_list("pk", flat=True))
     notified = Notification.objects.filter(kind="scrutiny.pack_published", link=pack.get_absolute_url())
     assert set(notified.values_list("recipient_id", flat=True)) == members
