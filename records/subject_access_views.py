@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commissioning import permissions, roles
-from commissioning.pdf import html_to_pdf
+from commissioning.pdf import html_to_pdf, static_path
 from commissioning.security import neutralise_row
 
 from . import subject_access
 from .models import SubjectAccessSearch
 from .subject_access_forms import RedactionForm, SubjectAccessSearchForm
+
+EXPORT_STYLESHEET = "css/subject-access-export.css"
 
 
 def administrators_only(view: Any) -> Any:
@@ -114,7 +116,8 @@ def subject_access_export_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     context = _results_context(request, search)
     context["exported_at"] = timezone.now()
     html = render_to_string("records/subject_access_export.html", context, request=request)
-    rendered = html_to_pdf(html)
+    # Templates carry no <style> (the site's CSP): the export's look is a static stylesheet.
+    rendered = html_to_pdf(html, stylesheets=[static_path(EXPORT_STYLESHEET)])
     response = HttpResponse(rendered.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="subject-access-{search.pk}.pdf"'
     return response
