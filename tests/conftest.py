@@ -21,7 +21,10 @@ def _fresh_cache():
     rows a test rolled back."""
     from django.core.cache import cache
 
+    from commissioning.drf import reset_throttles
+
     cache.clear()
+    reset_throttles()
     yield
     cache.clear()
 
@@ -108,13 +111,49 @@ def live_celery_worker(transactional_db):
         app.conf.task_always_eager = previous
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Tests that need a real worker and broker run only when REDIS_URL is set (CI's PostgreSQL run)."""
+    """Tests that need a real worker and broker run only when REDIS_URL is set (CI's PostgreSQL run).
+
+    The tests on the demo data go last (after pytest-randomly's shuffle and pytest-django's ordering, hence
+    trylast), in their shuffled order: the demo is loaded once, when the first of them starts (``demo_database``)."""
     import os
 
+    on_demo = [item for item in items if "demo_database" in getattr(item, "fixturenames", ())]
+    if on_demo:
+        items[:] = [item for item in items if "demo_database" not in getattr(item, "fixturenames", ())] + on_demo
     if os.environ.get("REDIS_URL"):
         return
     skip = pytest.mark.skipif(True, reason="needs REDIS_URL: runs in CI's PostgreSQL run with a real broker")
     for item in items:
         if "celery_worker" in item.keywords:
             item.add_marker(skip)
+
+
+# --- The demo data, loaded once for the whole run ------------------------------------------------------------------
+
+DEMO_PASSWORD = "a-demo-password-for-tests"
+
+
+@pytest.fixture(scope="session")
+def demo_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo (manage.py load_demo) loaded once for every test that asks for it, its files in a temporary
+    MEDIA_ROOT; cleared at the end of the run. Returns what load_demo printed.
+
+    Loading takes about a minute, so the tests that use it share one load: ``pytest_collection_modifyitems`` above
+    runs them after every other test, so no other test sees the demo rows. Each test still runs in its own
+    transaction, rolled back, so what one test changes the next never sees."""
+    import io
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"))
+    media.enable()
+    output = io.StringIO()
+    with django_db_blocker.unblock():
+        call_command("load_demo", password=DEMO_PASSWORD, i_know_this_is_not_production=True, stdout=output)
+    yield output.getvalue()
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+    media.disable()

@@ -3,7 +3,6 @@ records, and the dashboard stays within the same query bound."""
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.core.management import call_command
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 from django.test.utils import CaptureQueriesContext
@@ -23,8 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_database, db):
+    """The demo data, loaded once for the run (tests/conftest.py)."""
 
 
 def test_dashboard_figures_equal_counts_from_the_demo_records(demo, client_as_admin):

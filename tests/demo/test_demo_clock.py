@@ -4,14 +4,12 @@ The seed's facts keep their 2018/19 dates; generated activity covers the 13 mont
 loaded, so a new user's "this quarter" shows data; the highlight reports' RAG and the strategies' stages are
 the seed's; the documents table gives the seed's six months. The demo is loaded once for the module."""
 
-import io
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,12 +48,9 @@ SEED_STAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo(demo_database, db):
+    """The demo data, loaded once for the run (tests/conftest.py)."""
 
 
 def _months(days) -> set[tuple[int, int]]:

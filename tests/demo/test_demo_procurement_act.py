@@ -2,14 +2,11 @@
 say, the services continued by successors, a manager and a backup on every live contract, and one service
 re-procured under the Procurement Act 2023 with its KPIs, a year of results, an assessment and a published UK9."""
 
-import io
 from datetime import date, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
 
 from commissioning import roles
@@ -27,13 +24,10 @@ SEED_KEY_CONTRACTS += [f"PP-{n:04d}" for n in range(1, 11)]
 VOLUME_PREFIXES = ("RES-", "OOC-", "TCB-", "HC-", "CSL-", "DC-", "IDC-", "CCP-", "GP-", "EC-", "PHX-", "CUR-")
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo loaded once for the module (its evidence files in a temporary MEDIA_ROOT), cleared afterwards."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        call_command("load_demo", password="a-demo-password-for-tests", stdout=io.StringIO())
-        yield timezone.localdate()
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo(demo_database, db):
+    """The demo data, loaded once for the run (tests/conftest.py); today's date."""
+    return timezone.localdate()
 
 
 def _live():

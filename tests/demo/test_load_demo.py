@@ -8,7 +8,6 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count
-from django.test import override_settings
 from django.utils import timezone
 
 from commissioning import roles
@@ -34,17 +33,13 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Load the demo once for the module (it takes seconds), load it again, and clear it all afterwards. The
-    published pack's PDF goes to a temporary MEDIA_ROOT."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        first_output = io.StringIO()
-        call_command("load_demo", password=PASSWORD, stdout=first_output)
+def demo(demo_database, django_db_blocker):
+    """The demo loaded once for the run (tests/conftest.py), then loaded again here: the counts after each."""
+    with django_db_blocker.unblock():
         after_first = _counts()
-        call_command("load_demo", password=PASSWORD, stdout=io.StringIO())
+        call_command("load_demo", password=PASSWORD, i_know_this_is_not_production=True, stdout=io.StringIO())
         after_second = _counts()
-        yield {"output": first_output.getvalue(), "after_first": after_first, "after_second": after_second}
-        call_command("flush", interactive=False, verbosity=0)
+    return {"output": demo_database, "after_first": after_first, "after_second": after_second}
 
 
 def test_loading_twice_changes_no_record_count(demo):

@@ -1,13 +1,10 @@
 """The demo's risk figures come out of the rules: every assessment scored by its method through the services,
 the 2018/19 month ends the annual report gives, seven providers leaving the market, and today's picture."""
 
-import io
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 
 from demo import FIGURES
 from demo.clock import load_day, recent_start
@@ -21,12 +18,9 @@ PASSWORD = "a-demo-password-for-tests"
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        call_command("load_demo", password=PASSWORD, stdout=io.StringIO())
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo(demo_database, db):
+    """The demo data, loaded once for the run (tests/conftest.py)."""
 
 
 def _month_end(year: int, month: int) -> date:

@@ -2,7 +2,6 @@
 official OCDS 1.1.5 schemas with the declared extensions merged, for a logged-in officer and for the public."""
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from contracts.models import Contract, ContractChange
@@ -14,8 +13,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_database, db):
+    """The demo data, loaded once for the run (tests/conftest.py)."""
 
 
 def test_the_demo_export_validates_for_an_officer_and_for_the_public(demo, client_as_officer, settings):

@@ -1,11 +1,8 @@
 """The demo's escalation governance (demo.escalation): seed 001's ladder and triggers, escalations in the demo
 clock's window, governance meetings and contracts causing concern reviews, all made through the services."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from demo.clock import load_day, recent_start
@@ -15,12 +12,9 @@ from oversight.models import Escalation, EscalationStage, EscalationTrigger, Gov
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo(demo_database, db):
+    """The demo data, loaded once for the run (tests/conftest.py)."""
 
 
 def test_the_ladder_and_the_triggers_are_the_seeds(demo):

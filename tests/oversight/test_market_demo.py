@@ -2,12 +2,9 @@
 users, 230 staff) and the two home closures with 41 residents moved, made through the services; seed 004's
 quality framework with the enhanced rate on its top tier, one withdrawal and one reinstatement."""
 
-import io
 from datetime import date
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 
 from commissioning.models import User
 from demo.clock import load_day, recent_start
@@ -18,13 +15,9 @@ from providers.models import Location
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Load the demo once (loading it twice changes no count: tests/demo/test_load_demo.py checks every model)."""
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        call_command("load_demo", password="a-demo-password-for-tests", stdout=io.StringIO())
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo(demo_database, db):
+    """The demo data, loaded once for the run (tests/conftest.py)."""
 
 
 def test_the_allied_healthcare_failure_is_a_novation_to_libertas(demo):

@@ -2,52 +2,26 @@
 seed's Good / Average / Poor, today's managed contracts have returns over the demo clock's window with due and
 overdue ones on the demo officer's home page, a majority Good spread, and loading twice changes nothing."""
 
-import io
-import time
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
 
 from commissioning.models import User
 from contracts.models import Contract
 from demo import clock
-from demo import returns as demo_returns
 from demo.returns import SEED_MONTH, seed_performance
 from oversight import grading
-from oversight.models import ContractReturn, ReturnFinding
+from oversight.models import ContractReturn
 from oversight.returns import grade_distribution_now, returns_due_for
 
 pytestmark = pytest.mark.django_db
 
 
-def _timed(function, spent: list[float]):
-    def run(*args, **kwargs):
-        started = time.monotonic()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            spent.append(time.monotonic() - started)
-
-    return run
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Load the demo twice, timing the returns' part of the first load."""
-    spent: list[float] = []
-    patch = pytest.MonkeyPatch()
-    patch.setattr(demo_returns, "build_returns", _timed(demo_returns.build_returns, spent))
-    patch.setattr(demo_returns, "grade_seed_contracts", _timed(demo_returns.grade_seed_contracts, spent))
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        call_command("load_demo", password="a-demo-password-for-tests", stdout=io.StringIO())
-        first = (ContractReturn.objects.count(), ReturnFinding.objects.count(), sum(spent))
-        patch.undo()
-        call_command("load_demo", password="a-demo-password-for-tests", stdout=io.StringIO())
-        yield {"first": first[:2], "returns_seconds": first[2], "timed": len(spent)}
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo(demo_database, db):
+    """The demo data, loaded once for the run (tests/conftest.py). Loading it twice makes no new returns: the
+    idempotence of the whole load is tests/demo/test_load_demo.py's."""
 
 
 def test_the_seed_contracts_grades_give_their_seed_performance(demo):
@@ -93,12 +67,3 @@ def test_the_grades_are_mostly_good_and_every_submission_obeys_the_rules(demo):
         assert ret.submitted_on > ret.period_end
         severities.update(weaknesses)
     assert set(severities) == {"minor", "moderate", "major"}
-
-
-def test_loading_twice_makes_no_new_returns(demo):
-    assert (ContractReturn.objects.count(), ReturnFinding.objects.count()) == demo["first"]
-
-
-def test_the_returns_load_in_under_five_seconds(demo):
-    assert demo["timed"] == 2
-    assert demo["returns_seconds"] < 5

@@ -1,7 +1,6 @@
 """With the demo data (manage.py load_demo): the strategy performance page stays within the same query bound."""
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -16,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_database, db):
+    """The demo data, loaded once for the run (tests/conftest.py)."""
 
 
 def test_the_strategy_page_of_the_demo_data_stays_within_the_same_query_bound_with_ten_times_more(

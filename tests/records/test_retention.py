@@ -37,6 +37,13 @@ SIX_YEARS_AFTER = datetime.date(2025, 3, 31)  # the last day the contract must b
 DAY_AFTER = datetime.date(2025, 4, 1)
 
 
+@pytest.fixture(autouse=True)
+def empty_schedule(db):
+    """Each test here writes the rules it needs: the statutory defaults a migration loads are left out (their own
+    tests read them), whether or not an earlier test's flush already removed them."""
+    RetentionRule.objects.all().delete()
+
+
 def _rule(record_type, trigger, action, years=6):
     return RetentionRule.objects.create(record_type=record_type, period_years=years, trigger=trigger, action=action)
 

@@ -22,8 +22,10 @@ STRATEGY_NAMES = ["Specialist Adult Services", "Safeguarding Adults", "Carers"]
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def media_root(request, settings, tmp_path):
+    # A test on the demo data reads the files the demo's load stored (tests/conftest.py demo_database).
+    if "demo_database" not in request.fixturenames:
+        settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
 

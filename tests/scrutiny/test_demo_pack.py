@@ -2,13 +2,11 @@
 Executive report for decision I017457), read back with pypdf as a councillor downloads it: the same layout
 checks as test_pdf_layout's, on the real thing. Slow (load_demo renders it): run once, on the PostgreSQL pass."""
 
-import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 
 from scrutiny import documents
 from scrutiny.models import PackRevision, ScrutinyConclusion
@@ -31,8 +29,7 @@ CONTENTS_ENTRY = re.compile(r"^(Appendix A?\d+): .+?\.{2,}\s*Page (\d+)$", re.MU
 APPENDIX_HEADING = re.compile(r"(Appendix A?\d+): ")
 
 
-def test_the_published_demo_pack_reads_as_the_council_would_print_it():
-    call_command("load_demo", stdout=io.StringIO())
+def test_the_published_demo_pack_reads_as_the_council_would_print_it(demo_database):
     revision = PackRevision.objects.select_related("pack__meeting").get(pack__title="Commissioning Strategies")
     with default_storage.open(revision.file.name, "rb") as stored:
         content = stored.read()
