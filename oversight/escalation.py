@@ -218,6 +218,15 @@ def first_stage() -> EscalationStage | None:
     return EscalationStage.objects.filter(active=True).order_by("level", "pk").first()
 
 
+def ladder() -> tuple[QuerySet[EscalationStage], QuerySet[EscalationTrigger]]:
+    """The escalation ladder as configured: every stage (active or not) from the first level up with the people
+    it tells, and every trigger by the stage it opens at."""
+    return (
+        EscalationStage.objects.prefetch_related("notify_users").order_by("level", "pk"),
+        EscalationTrigger.objects.select_related("stage").order_by("stage__level", "kind", "pk"),
+    )
+
+
 # --- Opening, moving, deciding, acting, closing ---------------------------------------------------------------
 
 

@@ -179,12 +179,13 @@ def _to_config(saved) -> str:
 @require_GET
 @permission_required("oversight.change_escalationstage", "oversight.change_escalationtrigger")
 def escalation_config(request):
+    stages, triggers = rules.ladder()
     return render(
         request,
         "oversight/escalation/config.html",
         {
-            "stages": EscalationStage.objects.prefetch_related("notify_users").order_by("level", "pk"),
-            "triggers": EscalationTrigger.objects.select_related("stage").order_by("stage__level", "kind", "pk"),
+            "stages": stages,
+            "triggers": triggers,
             "breadcrumbs": [("Escalation", reverse("oversight:escalation")), (_SETTINGS_CRUMB[0], None)],
         },
     )

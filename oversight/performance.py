@@ -194,8 +194,17 @@ def recent_periods(frequency: str, *, count: int = 12, today: date | None = None
 # --- KPIs ---------------------------------------------------------------------------------------------------
 
 
-def _kpis_frozen(contract: Contract) -> bool:
+def kpis_frozen(contract: Contract) -> bool:
+    """Whether the contract's KPIs were frozen at award: from then on a KPI is added or changed only through a
+    contract change (the KPI forms ask for the change when this is true)."""
     return ContractKpi.objects.filter(contract=contract, frozen_on__isnull=False).exists()
+
+
+def kpi_unchangeable_reason(kpi: ContractKpi) -> str | None:
+    """Why ``kpi`` cannot be changed at all (a contract change retired it), or None when it can."""
+    if kpi.retired_on is not None:
+        return f"'{kpi.name}' was retired on {kpi.retired_on:%d/%m/%Y}: it cannot be changed."
+    return None
 
 
 def _kpi_field_problems(kpi: ContractKpi) -> dict[str, str]:
@@ -288,7 +297,7 @@ def kpi_create(
     )
     permissions.require(by, "oversight.add_contractkpi", kpi)
     Contract.objects.select_for_update().filter(pk=contract.pk).first()
-    if _kpis_frozen(contract):
+    if kpis_frozen(contract):
         kpi.changed_by = _check_change(change, contract)
         kpi.frozen_on = kpi.changed_by.effective_on
     _check_kpi(kpi)
@@ -306,9 +315,10 @@ def kpi_update(*, by: User, kpi: ContractKpi, **fields: Any) -> ContractKpi:
     unknown = set(fields) - set(KPI_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "This field cannot be changed here."))
-    if kpi.retired_on is not None:
-        raise TransitionNotAllowed("A retired KPI cannot be changed.")
-    if kpi.is_frozen or _kpis_frozen(kpi.contract):
+    reason = kpi_unchangeable_reason(kpi)
+    if reason:
+        raise TransitionNotAllowed(reason)
+    if kpi.is_frozen or kpis_frozen(kpi.contract):
         raise ValidationError(
             {"change": "The KPIs were frozen at award: a change is made only through a contract change."}
         )

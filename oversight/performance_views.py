@@ -106,8 +106,9 @@ def contract_performance(request, pk: int):
 @permission_required("oversight.add_contractkpi")
 def kpi_add(request, pk: int):
     contract = _contract(request, pk)
-    frozen = ContractKpi.objects.filter(contract=contract, frozen_on__isnull=False).exists()
-    form = KpiForm(request.POST or None, contract=contract, change_required=frozen, submit="Add KPI")
+    form = KpiForm(
+        request.POST or None, contract=contract, change_required=performance.kpis_frozen(contract), submit="Add KPI"
+    )
     return service_form_page(
         request,
         form,
@@ -128,8 +129,9 @@ def kpi_add(request, pk: int):
 def kpi_edit(request, pk: int):
     kpi = get_object_or_404(ContractKpi.objects.visible_to(request.user).select_related("contract"), pk=pk)
     contract = kpi.contract
-    if kpi.retired_on is not None:
-        messages.error(request, f"'{kpi.name}' was retired on {kpi.retired_on:%d/%m/%Y}: it cannot be changed.")
+    refusal = performance.kpi_unchangeable_reason(kpi)
+    if refusal:
+        messages.error(request, refusal)
         return redirect(_performance_url(contract.pk))
     frozen = kpi.is_frozen
     initial = {name: getattr(kpi, name) for name in performance.KPI_FIELDS}

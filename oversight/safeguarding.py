@@ -141,9 +141,17 @@ def _visible_concern(concern: Concern, by: User, perm: str) -> Concern:
     return locked
 
 
+NOT_AN_ENQUIRY = "Only a safeguarding concern has a section 42 enquiry."
+
+
+def has_enquiry(concern: Concern) -> bool:
+    """Whether ``concern`` can have a section 42 enquiry (Care Act 2014): only a safeguarding concern can."""
+    return concern.kind == Concern.Kind.SAFEGUARDING
+
+
 def _check_safeguarding(concern: Concern) -> None:
-    if concern.kind != Concern.Kind.SAFEGUARDING:
-        raise ValidationError({"kind": "Only a safeguarding concern has a section 42 enquiry."})
+    if not has_enquiry(concern):
+        raise ValidationError({"kind": NOT_AN_ENQUIRY})
 
 
 @transaction.atomic

@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commissioning import audit, permissions, roles
+from commissioning import audit, permissions
 from commissioning.forms import service_form_page
 from commissioning.listing import page_of, querystring_without
 from commissioning.permissions import permission_required
 
-from . import safeguarding
+from . import safeguarding, services
 from .models import Concern, SafeguardingDutyLead
 from .safeguarding_forms import DutyLeadForm, EnquiryConcludeForm, EnquiryRecordForm, ReadFilterForm
 
@@ -52,7 +52,7 @@ def concern_detail(request, pk: int):
             "reads": shown[:READS_SHOWN],
             "more_reads": len(shown) > READS_SHOWN,
             "may_change": permissions.may(request.user, "oversight.change_concern", concern),
-            "may_lift_sensitive": permissions.has_role(request.user, roles.ADMINISTRATOR, roles.SAFEGUARDING_LEAD),
+            "may_lift_sensitive": services.may_lift_sensitive(request.user),
             "may_see_reads": permissions.may(request.user, "commissioning.view_recordread"),
             "breadcrumbs": [
                 ("Concerns", reverse("oversight:concerns")),
@@ -73,8 +73,8 @@ def _enquiry_context(concern: Concern, *, title: str) -> dict:
 
 def _safeguarding_concern_or_404(request, pk: int) -> Concern:
     concern = _concern_or_404(request, pk)
-    if concern.kind != Concern.Kind.SAFEGUARDING:
-        raise Http404("Only a safeguarding concern has a section 42 enquiry.")
+    if not safeguarding.has_enquiry(concern):
+        raise Http404(safeguarding.NOT_AN_ENQUIRY)
     return concern
 
 

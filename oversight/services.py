@@ -323,6 +323,12 @@ def concern_record(
     return concern
 
 
+def may_lift_sensitive(user: User) -> bool:
+    """Whether ``user`` may lift a concern's sensitive flag, which widens who may read it: an administrator or a
+    safeguarding lead (the page offers the button on this rule; ``concern_mark_sensitive`` enforces it)."""
+    return permissions.has_role(user, roles.ADMINISTRATOR, roles.SAFEGUARDING_LEAD)
+
+
 @transaction.atomic
 def concern_mark_sensitive(*, concern: Concern, sensitive: bool, by: User) -> Concern:
     """Flag a concern sensitive (whoever may change it), or lift the flag, which widens who may read it, so only an
@@ -330,11 +336,7 @@ def concern_mark_sensitive(*, concern: Concern, sensitive: bool, by: User) -> Co
     kind whatever the flag says."""
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     permissions.require(by, "oversight.change_concern", concern)
-    if (
-        not sensitive
-        and concern.sensitive
-        and not permissions.has_role(by, roles.ADMINISTRATOR, roles.SAFEGUARDING_LEAD)
-    ):
+    if not sensitive and concern.sensitive and not may_lift_sensitive(by):
         raise PermissionDenied("Only an administrator or a safeguarding lead may lift the sensitive flag.")
     if concern.sensitive != sensitive:
         concern.sensitive = sensitive
