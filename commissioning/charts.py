@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -463,5 +464,8 @@ def data_table(
         f'<th scope="col" class="govuk-table__header">{escape(label_heading)}</th>{head}</tr></thead>'
         f'<tbody class="govuk-table__body">{"".join(rows)}</tbody></table>'
     )
-    # Safe: every text piece above is escaped.
-    return mark_safe(html)  # nosec B308 B703
+    # Safe: every text piece above is escaped. Wrapped like every data table, so a wide one scrolls in its region.
+    return render_to_string(
+        "includes/table_wrap.html",
+        {"table": mark_safe(html), "label": caption},  # nosec B308 B703
+    )

@@ -77,14 +77,78 @@ class GovDateField(DateInputField):
 
     def compress(self, data_list: Any) -> date | None:
         day, month, year = data_list
-        if not (day and month and year):
+        if not (day or month or year):
             return None
+        if not (day and month and year):
+            # Part of a date in an optional box is a mistake to point out, not a date to ignore.
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
         try:
             if len(str(year)) != 4:
                 raise ValueError
             return date(day=int(day), month=int(month), year=int(year))
         except ValueError as error:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
+# --- Selects: a real first option, never Django's "---------" ---------------------------------------------------
+
+DASHES = "---------"
+CHOOSE = "Choose …"
+ANY = "Any"
+NOT_CHOSEN = "None"
+
+
+def _is_yes_no_select(widget: forms.Widget) -> bool:
+    # Django's NullBooleanSelect and django-filter's BooleanWidget both open with "Unknown", then "Yes", "No".
+    from django_filters.widgets import BooleanWidget
+
+    return isinstance(widget, forms.NullBooleanSelect | BooleanWidget)
+
+
+def label_empty_choice(field: forms.Field, *, optional: str = NOT_CHOSEN, required: str = CHOOSE) -> None:
+    """Give a select a real first option in place of Django's "---------": ``required`` when it must be answered
+    ("Choose …"), ``optional`` when it may be left ("None" on a form, "Any" on a filter); a yes / no / either select
+    says ``optional`` rather than "Unknown". An empty label the form chose itself ("Choose a theme") is kept."""
+    widget = field.widget
+    label = required if field.required else optional
+    if _is_yes_no_select(widget):
+        widget.choices = [(widget.choices[0][0], label), *widget.choices[1:]]
+    elif getattr(field, "empty_label", None) == DASHES:
+        field.empty_label = label  # type: ignore[attr-defined]
+        if isinstance(field, forms.ModelChoiceField):
+            field.widget.choices = field.choices  # the iterator reads the label when the options are drawn
+        else:
+            # django-filter's ChoiceField wraps its choices in an iterator that may still read the class's field.
+            field.choices = getattr(field.widget.choices, "choices", field.widget.choices)  # type: ignore[attr-defined]
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+        if any(str(text) == DASHES for _, text in choices):
+            field.choices = [(value, label if str(text) == DASHES else text) for value, text in choices]
+
+
+def label_empty_choices(form: forms.BaseForm, **labels: str) -> None:
+    """``label_empty_choice`` on every field of ``form``."""
+    for field in form.fields.values():
+        label_empty_choice(field, **labels)
+
+
+class GovChoicesMixin:
+    """For a page's form: its selects open with "Choose …" (an answer is needed) or "None" (it may be left), never
+    Django's "---------". Put it first in the bases: ``class ContractForm(GovChoicesMixin, forms.ModelForm)``.
+
+    A field is labelled when it is first drawn, not in ``__init__``, so what the form's own ``__init__`` changes
+    afterwards (a field made optional, a narrower queryset) is taken into account.
+    """
+
+    fields: dict[str, forms.Field]
+    _labelled: set[str]
+
+    def __getitem__(self, name: str) -> forms.BoundField:
+        labelled = self.__dict__.setdefault("_labelled", set())
+        if name not in labelled and name in self.fields:
+            label_empty_choice(self.fields[name])
+            labelled.add(name)
+        return super().__getitem__(name)  # type: ignore[misc]
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:

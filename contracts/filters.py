@@ -9,7 +9,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from commissioning.forms import GovDateField
+from commissioning.listing import GovDateFilter, GovFilterSet
 from commissioning.models import Directorate
 from commissioning.periods import financial_year_choices, financial_year_of
 from providers.models import Provider
@@ -35,13 +35,6 @@ SORT_FIELDS = (
 )
 
 
-class GovDateFilter(filters.DateFilter):
-    """A date filter in the one date field (commissioning.forms.GovDateField): day, month and year on the page,
-    a whole date (``?end_after=2019-03-31``) in a link or through the API."""
-
-    field_class = GovDateField
-
-
 def _strategies(request=None):
     # Strategies sit above contracts: reach their model through the FK, never by import.
     strategy_model = Contract._meta.get_field("strategy").related_model
@@ -53,7 +46,7 @@ def _shares(provider_id) -> Exists:
     return Exists(through.objects.filter(contract_id=OuterRef("pk"), provider_id=provider_id))
 
 
-class ContractFilter(filters.FilterSet):
+class ContractFilter(GovFilterSet):
     q = filters.CharFilter(label="Search", method="filter_search", help_text="Reference, service or provider name")
     directorate = filters.ModelChoiceFilter(queryset=Directorate.objects.order_by("name"), empty_label="Any")
     strategy = filters.ModelChoiceFilter(queryset=_strategies, empty_label="Any")
@@ -188,22 +181,6 @@ class ContractFilter(filters.FilterSet):
         ]
         return queryset.order_by(*ordering)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # GOV.UK Design System classes, so the register's filter panel renders the form as it is.
-        for name, form_field in self.form.fields.items():
-            widget = form_field.widget
-            if isinstance(widget, forms.MultiWidget):
-                continue  # the date input styles its own day, month and year boxes
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "govuk-checkboxes__input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "govuk-select")
-            else:
-                widget.attrs.setdefault("class", "govuk-input")
-            if name == "q":
-                widget.attrs.setdefault("type", "search")
-
 
 # --- Procurement projects: the work plan's filter, shared by its page, its exports and the API ---------------
 
@@ -214,7 +191,7 @@ def work_plan_year_choices() -> list[tuple[int, str]]:
     return financial_year_choices(range(this_year + 2, 2009, -1))
 
 
-class ProcurementProjectFilter(filters.FilterSet):
+class ProcurementProjectFilter(GovFilterSet):
     q = filters.CharFilter(label="Search", method="filter_search", help_text="Reference, title or service area")
     stage = filters.ChoiceFilter(choices=ProcurementProject.Stage.choices, empty_label="Any")
     year = filters.ChoiceFilter(
@@ -242,14 +219,3 @@ class ProcurementProjectFilter(filters.FilterSet):
     @extend_schema_field(OpenApiTypes.INT)
     def filter_year(self, queryset, name, value):
         return queryset.filter(work_plan_year_q(int(value)))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, form_field in self.form.fields.items():
-            widget = form_field.widget
-            if isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "govuk-select")
-            else:
-                widget.attrs.setdefault("class", "govuk-input")
-            if name == "q":
-                widget.attrs.setdefault("type", "search")

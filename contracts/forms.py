@@ -4,7 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Fieldset, Layout, Size, Submit
 from django import forms
 
-from commissioning.forms import GovDateField
+from commissioning.forms import GovChoicesMixin, GovDateField
 from commissioning.models import User
 from providers.models import Provider
 
@@ -30,7 +30,7 @@ class ExtensionMonthsField(forms.CharField):
 KEEP_WHEN_BLANK = ("regime", "supply_type", "estimated_value")
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(GovChoicesMixin, forms.ModelForm):
     extension_months = ExtensionMonthsField(
         label="Extension options (months)",
         required=False,
@@ -334,7 +334,7 @@ OPEN_STAGE_CHOICES = [
 ]
 
 
-class ProcurementProjectForm(forms.ModelForm):
+class ProcurementProjectForm(GovChoicesMixin, forms.ModelForm):
     """A project on the work plan. A new one starts at an open stage; an existing one's stage moves with
     ProcurementProjectMoveForm."""
 

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from commissioning import permissions
 from commissioning.api import Conflict, ServiceViewSet
+from commissioning.listing import GovFilterSet
 from commissioning.models import User
 from contracts.models import Contract
 
@@ -21,7 +22,7 @@ from .alert_serializers import ContractAlertRuleInputSerializer, ContractAlertRu
 from .models import ContractAlert, ContractAlertRule
 
 
-class ContractAlertFilter(django_filters.FilterSet):
+class ContractAlertFilter(GovFilterSet):
     acknowledged = django_filters.BooleanFilter(
         field_name="acknowledged_at", lookup_expr="isnull", exclude=True, label="Acknowledged"
     )

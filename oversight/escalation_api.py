@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commissioning.api import ServiceViewSet
+from commissioning.listing import GovFilterSet
 
 from . import escalation as rules
 from . import governance
@@ -30,7 +31,7 @@ from .escalation_serializers import (
 from .models import Escalation, EscalationAction, EscalationEvent, EscalationStage, GovernanceItem, GovernanceMeeting
 
 
-class EscalationFilter(django_filters.FilterSet):
+class EscalationFilter(GovFilterSet):
     status = django_filters.ChoiceFilter(choices=Escalation.Status.choices)
     stage = django_filters.ModelChoiceFilter(queryset=EscalationStage.objects.all())
     trigger_kind = django_filters.ChoiceFilter(choices=Escalation._meta.get_field("trigger_kind").choices)
@@ -131,7 +132,7 @@ class EscalationViewSet(ServiceViewSet):
         return self._answer(rules.escalation_close(escalation=self.get_object(), by=request.user, **data))
 
 
-class GovernanceMeetingFilter(django_filters.FilterSet):
+class GovernanceMeetingFilter(GovFilterSet):
     kind = django_filters.ChoiceFilter(choices=GovernanceMeeting.Kind.choices)
     status = django_filters.ChoiceFilter(choices=GovernanceMeeting.Status.choices)
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commissioning import roles
-from commissioning.forms import GovDateField
+from commissioning.forms import GovChoicesMixin, GovDateField
 from commissioning.models import User
 from contracts.models import Contract
 from providers.models import Location, Provider
@@ -53,7 +53,7 @@ class ProviderChoiceForm(forms.Form):
         self.helper.layout = Layout(Field.select("provider"), Submit("", submit))
 
 
-class _ForProviderForm(forms.Form):
+class _ForProviderForm(GovChoicesMixin, forms.Form):
     """A form about one provider: its locations and the contracts it holds are the choices offered."""
 
     location = forms.ModelChoiceField(

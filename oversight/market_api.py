@@ -15,6 +15,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from commissioning.api import ServiceViewSet
+from commissioning.listing import GovFilterSet
 from commissioning.models import User
 from providers.models import Provider
 
@@ -53,7 +54,7 @@ class _MayChangeTier(BasePermission):
         return bool(request.user and request.user.has_perm("oversight.change_providerqualitytier"))
 
 
-class ProviderFailureCaseFilter(django_filters.FilterSet):
+class ProviderFailureCaseFilter(GovFilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
 
     class Meta:
@@ -114,7 +115,7 @@ class ProviderFailureCaseViewSet(ServiceViewSet):
         return Response(self.get_serializer(self.get_output(closed)).data)
 
 
-class MarketIndicatorFilter(django_filters.FilterSet):
+class MarketIndicatorFilter(GovFilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
     current = django_filters.BooleanFilter(method="filter_current", label="Only the current reading of each kind")
 
@@ -162,7 +163,7 @@ class QualityFrameworkViewSet(ServiceViewSet):
         return quality.frameworks(user=_user(self))
 
 
-class ProviderQualityTierFilter(django_filters.FilterSet):
+class ProviderQualityTierFilter(GovFilterSet):
     provider = django_filters.ModelChoiceFilter(queryset=Provider.objects.all())
     framework = django_filters.ModelChoiceFilter(queryset=QualityFramework.objects.all())
     current = django_filters.BooleanFilter(method="filter_current", label="Only each provider's latest assessment")

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commissioning.api import Conflict, ErrorSerializer, ServiceViewSet
+from commissioning.listing import GovFilterSet
 
 from . import notices
 from .models import ContractPerformanceNotice
@@ -19,7 +20,7 @@ from .notice_serializers import (
 from .services import TransitionNotAllowed
 
 
-class ContractPerformanceNoticeFilter(django_filters.FilterSet):
+class ContractPerformanceNoticeFilter(GovFilterSet):
     """``period_from`` / ``period_to``: notices whose period ends on or after / starts on or before the date
     (so both together give the notices overlapping that span)."""
 

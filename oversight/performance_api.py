@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commissioning.api import ServiceViewSet
+from commissioning.listing import GovFilterSet
 from commissioning.models import User
 from contracts.models import Contract
 
@@ -29,7 +30,7 @@ from .performance_serializers import (
 )
 
 
-class ContractKpiFilter(django_filters.FilterSet):
+class ContractKpiFilter(GovFilterSet):
     contract = django_filters.ModelChoiceFilter(queryset=Contract.objects.all())
     active = django_filters.BooleanFilter(
         field_name="retired_on", lookup_expr="isnull", label="Active (not retired by a contract change)"
@@ -40,7 +41,7 @@ class ContractKpiFilter(django_filters.FilterSet):
         fields = ["contract", "active"]
 
 
-class KpiResultFilter(django_filters.FilterSet):
+class KpiResultFilter(GovFilterSet):
     contract = django_filters.ModelChoiceFilter(field_name="kpi__contract", queryset=Contract.objects.all())
     kpi = django_filters.ModelChoiceFilter(queryset=ContractKpi.objects.all())
     period_from = django_filters.DateFilter(
@@ -55,7 +56,7 @@ class KpiResultFilter(django_filters.FilterSet):
         fields = ["contract", "kpi", "period_from", "period_to"]
 
 
-class PerformanceAssessmentFilter(django_filters.FilterSet):
+class PerformanceAssessmentFilter(GovFilterSet):
     contract = django_filters.ModelChoiceFilter(queryset=Contract.objects.all())
     status = django_filters.ChoiceFilter(choices=PerformanceAssessment.Status.choices)
     period_from = django_filters.DateFilter(

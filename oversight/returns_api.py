@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commissioning.api import ServiceViewSet
+from commissioning.listing import GovFilterSet
 from commissioning.models import User
 from contracts.models import Contract
 
@@ -23,7 +24,7 @@ from .returns_serializers import ContractReturnSerializer, ContractReturnSubmitS
 STATUS_CHOICES = [("due", "Due"), ("overdue", "Overdue"), ("submitted", "Submitted")]
 
 
-class ContractReturnFilter(django_filters.FilterSet):
+class ContractReturnFilter(GovFilterSet):
     contract = django_filters.ModelChoiceFilter(queryset=Contract.objects.all())
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
     mine = django_filters.BooleanFilter(method="filter_mine", label="Only contracts I manage or back up")

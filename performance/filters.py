@@ -7,6 +7,8 @@ from __future__ import annotations
 import django_filters as filters
 from django import forms
 
+from commissioning.listing import GovFilterSet
+
 from .models import FIRST_YEAR, LAST_YEAR, Measure, MeasureResult
 
 YEARS = f"{FIRST_YEAR}/{(FIRST_YEAR + 1) % 100:02d} to {LAST_YEAR}/{(LAST_YEAR + 1) % 100:02d}"
@@ -18,13 +20,13 @@ class IntegerFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class MeasureFilter(filters.FilterSet):
+class MeasureFilter(GovFilterSet):
     class Meta:
         model = Measure
         fields = ["strategy", "outcome", "framework", "is_active"]
 
 
-class MeasureResultFilter(filters.FilterSet):
+class MeasureResultFilter(GovFilterSet):
     year = IntegerFilter(
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,

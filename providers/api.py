@@ -13,6 +13,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from commissioning.api import Conflict, ServiceViewSet
+from commissioning.listing import GovFilterSet
 from commissioning.models import Directorate
 
 from . import services
@@ -159,7 +160,7 @@ ROUTES = [
 ]
 
 
-class CqcRatingAlertFilter(django_filters.FilterSet):
+class CqcRatingAlertFilter(GovFilterSet):
     acknowledged = django_filters.BooleanFilter(
         field_name="acknowledged_at", lookup_expr="isnull", exclude=True, label="Acknowledged"
     )

@@ -5,6 +5,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Submit
 from django import forms
 
+from commissioning.listing import GovFilterSet
 from commissioning.models import Directorate
 
 from . import selectors
@@ -24,7 +25,7 @@ class _FilterForm(forms.Form):
         )
 
 
-class ProviderFilter(django_filters.FilterSet):
+class ProviderFilter(GovFilterSet):
     q = django_filters.CharFilter(label="Search by name or CQC ID", method="filter_q")
     risk = django_filters.ChoiceFilter(label="Current risk level", choices=RiskLevel.choices, method="filter_risk")
     cqc = django_filters.ChoiceFilter(
@@ -53,7 +54,7 @@ class ProviderFilter(django_filters.FilterSet):
         return selectors.filter_providers(queryset, directorate=value.pk)
 
 
-class LocationFilter(django_filters.FilterSet):
+class LocationFilter(GovFilterSet):
     q = django_filters.CharFilter(label="Search by location, provider or CQC ID", method="filter_q")
     cqc = django_filters.ChoiceFilter(label="Current CQC rating", choices=CqcRatingValue.choices, method="filter_cqc")
 

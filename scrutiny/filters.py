@@ -10,13 +10,14 @@ import django_filters as filters
 from django import forms
 from django.utils import timezone
 
+from commissioning.listing import GovFilterSet
 from commissioning.periods import QUARTER_START_MONTHS, financial_year_bounds
 
 from .models import Committee, Decision, ForwardPlanEntry, ScrutinyRecommendation, ScrutinyStage
 from .selectors import overdue_condition
 
 
-class DecisionFilter(filters.FilterSet):
+class DecisionFilter(GovFilterSet):
     outcome = filters.ChoiceFilter(label="Outcome", choices=Decision.Outcome.choices, empty_label="Any outcome")
     key_decision = filters.BooleanFilter(label="Key decision", help_text="true: key decisions only; false: others.")
     year = filters.NumberFilter(
@@ -38,7 +39,7 @@ class DecisionFilter(filters.FilterSet):
 # --- Two-stage scrutiny and recommendations ---
 
 
-class RecommendationFilter(filters.FilterSet):
+class RecommendationFilter(GovFilterSet):
     """The recommendation tracker's filters (page and API): by committee, status, overdue, and the financial
     year and quarter of the committee's meeting."""
 
@@ -83,7 +84,7 @@ class RecommendationFilter(filters.FilterSet):
         return queryset.filter(meeting__date__month__in=[first, first + 1, first + 2])
 
 
-class ScrutinyStageFilter(filters.FilterSet):
+class ScrutinyStageFilter(GovFilterSet):
     class Meta:
         model = ScrutinyStage
         fields = ["report", "step", "meeting"]
@@ -123,7 +124,7 @@ class MonthOrDateFilter(filters.Filter):
     field_class = MonthOrDateField
 
 
-class ForwardPlanFilter(filters.FilterSet):
+class ForwardPlanFilter(GovFilterSet):
     """The forward plan's filters, shared by its page and /api/v1/forward-plan/: decision maker, a range of
     dates of decision (``from``, ``to``: months or days), key decisions, notice route and status."""
 

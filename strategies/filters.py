@@ -10,6 +10,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import Q
 
+from commissioning.listing import GovFilterSet
 from commissioning.models import Directorate, User
 from commissioning.periods import financial_year_choices
 
@@ -23,7 +24,7 @@ def strategy_leads():
     return User.objects.filter(led_strategies__isnull=False).distinct().order_by("first_name", "last_name")
 
 
-class StrategyFilter(filters.FilterSet):
+class StrategyFilter(GovFilterSet):
     """The strategy list's filters. The queryset must carry ``latest_rag`` (selectors.strategy_list)."""
 
     directorate = filters.ModelChoiceFilter(label="Directorate", queryset=Directorate.objects.order_by("name"))
@@ -55,7 +56,7 @@ class StrategyFilter(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(purpose__icontains=value) | Q(summary__icontains=value))
 
 
-class HighlightReportFilter(filters.FilterSet):
+class HighlightReportFilter(GovFilterSet):
     class Meta:
         model = HighlightReport
         fields = ["strategy", "status", "year", "quarter", "rag"]
@@ -70,7 +71,7 @@ def saving_years() -> list[tuple[int, str]]:
     return financial_year_choices(list(years))
 
 
-class SavingFilter(filters.FilterSet):
+class SavingFilter(GovFilterSet):
     """The savings list's filters (page, CSV export and API alike)."""
 
     directorate = filters.ModelChoiceFilter(label="Directorate", queryset=Directorate.objects.order_by("name"))

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commissioning import permissions
-from commissioning.forms import GovDateField
+from commissioning.forms import GovChoicesMixin, GovDateField
 from commissioning.models import Directorate, User
 from commissioning.periods import (
     FinancialQuarter,
@@ -67,7 +67,7 @@ def _helper(*layout, submit: str = "Save") -> FormHelper:
     return helper
 
 
-class ShapeOnlyModelForm(forms.ModelForm):
+class ShapeOnlyModelForm(GovChoicesMixin, forms.ModelForm):
     """A model form that checks the shape of the input (types, lengths, choices) and leaves the model's rules to
     the service: a text the model requires is refused by the service's validation, in the words the API uses."""
 
@@ -93,7 +93,7 @@ def _model_field(model, name: str):
         return None
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(GovChoicesMixin, forms.Form):
     """Every workflow move carries the version the user saw, so a move on a stale page is refused."""
 
     helper: FormHelper
