@@ -19,6 +19,8 @@ MAX_TIME=${MAX_TIME:-180}
 
 WORKDIR=$(mktemp -d)
 export DATABASE_URL="sqlite:///${WORKDIR}/schemathesis.sqlite3"
+# Without Redis, tasks the API starts wait in a queue folder of the run's own (no worker runs here).
+export CELERY_LOCAL_FOLDER="${WORKDIR}/celery"
 # The development settings (config/settings/local.py): plain HTTP on the loopback, no HTTPS redirect.
 export DJANGO_SETTINGS_MODULE=config.settings.local
 export DEBUG=1 SECRET_KEY=schemathesis-only AXES_ENABLED=0 MEDIA_ROOT="${WORKDIR}/media"
