@@ -79,3 +79,6 @@ class DocumentAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
                 f"{refused} document(s) not removed: you may not change the records they belong to.",
                 messages.ERROR,
             )
+
+
+from . import sso_admin  # noqa: E402, F401  (directory group mappings)
