@@ -14,7 +14,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, serializers, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -22,7 +22,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import permissions, roles
-from .drf import Conflict, PageNumberPagination, PreconditionFailed, RoleModelPermissions, TokenClientRateThrottle
+from .drf import (
+    ApiRateThrottle,
+    ApiTokenAuthentication,
+    Conflict,
+    PageNumberPagination,
+    PreconditionFailed,
+    RoleModelPermissions,
+)
 
 __all__ = [
     "AUTHENTICATION_CLASSES",
@@ -36,7 +43,7 @@ __all__ = [
     "ServiceSchema",
     "ServiceViewSet",
     "SwaggerView",
-    "TokenClientRateThrottle",
+    "ApiRateThrottle",
     "exception_handler",
     "may_edit_for_directorate",
 ]
@@ -70,7 +77,7 @@ def exception_handler(exc, context):
 
 
 # Token first: its WWW-Authenticate header makes an anonymous request a 401 rather than a 403.
-AUTHENTICATION_CLASSES = [TokenAuthentication, SessionAuthentication]
+AUTHENTICATION_CLASSES = [ApiTokenAuthentication, SessionAuthentication]
 
 
 def may_edit_for_directorate(user, directorate_id) -> bool:

@@ -1,5 +1,6 @@
-"""Every page needs a log-in (and the second step for those who enrolled one); every response carries
-a strict Content-Security-Policy and switches off browser features the service never uses."""
+"""Every page needs a log-in (and the second step for those who enrolled one, or its set-up for administrators
+who signed in with a password); every response carries a strict Content-Security-Policy and switches off
+browser features the service never uses; no signed-in response is kept by a browser or proxy."""
 
 import time
 from urllib.parse import urlencode
@@ -26,6 +27,14 @@ SECOND_FACTOR_SESSION_KEY = "two_factor_required"
 # Reachable after the password but before the code: the second step itself, signing out, and assets.
 SECOND_FACTOR_OPEN_PREFIXES = ("/accounts/two-factor/verify/", "/accounts/logout/", "/static/", "/assets/", "/healthz")
 
+# Session flag set at a password sign-in of an administrator with no authenticator yet: nothing opens until one
+# is set up (commissioning.otp.services.remember_second_factor_at_login).
+ENROLMENT_SESSION_KEY = "two_factor_enrolment_required"
+ENROLMENT_OPEN_PREFIXES = ("/accounts/two-factor/set-up/", "/accounts/logout/", "/static/", "/assets/", "/healthz")
+
+# Set by single sign-on when the identity provider says the person gave its own second factor.
+SSO_MFA_SESSION_KEY = "sso_mfa"
+
 
 class LoginRequiredMiddleware:
     def __init__(self, get_response):
@@ -42,7 +51,9 @@ class LoginRequiredMiddleware:
 
 
 class SecondFactorMiddleware:
-    """Someone who enrolled an authenticator gets nowhere (admin included) until they have typed its code.
+    """Someone who enrolled an authenticator gets nowhere (admin included) until they have typed its code (or a
+    backup code); an administrator who signed in with a password and has none gets nowhere until it is set up.
+    A single sign-on session whose identity provider checked a second factor counts as verified.
 
     Must come after django_otp's OTPMiddleware, which tells whether this session was verified.
     """
@@ -51,18 +62,56 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        session = request.session
         if (
-            request.session.get(SECOND_FACTOR_SESSION_KEY)
+            (session.get(SECOND_FACTOR_SESSION_KEY) or session.get(ENROLMENT_SESSION_KEY))
             and request.user.is_authenticated
+            and session.get(SSO_MFA_SESSION_KEY) is not True
             and not request.user.is_verified()
-            and not request.path.startswith(SECOND_FACTOR_OPEN_PREFIXES)
         ):
-            if request.path.startswith("/api/"):
-                # Session-authenticated API calls from a half-signed-in browser: refuse, do not redirect.
-                return JsonResponse({"detail": "Enter the code from your authenticator app first."}, status=403)
-            verify_url = reverse("two_factor:verify")
-            return redirect(f"{verify_url}?{urlencode({'next': request.get_full_path()})}")
+            if session.get(SECOND_FACTOR_SESSION_KEY):
+                return self._refuse(
+                    request,
+                    "two_factor:verify",
+                    SECOND_FACTOR_OPEN_PREFIXES,
+                    "Enter the code from your authenticator app first.",
+                )
+            return self._refuse(
+                request,
+                "two_factor:enrol",
+                ENROLMENT_OPEN_PREFIXES,
+                "Administrators must set up an authenticator app first, at /accounts/two-factor/set-up/.",
+            )
         return self.get_response(request)
+
+    def _refuse(self, request, url_name: str, open_prefixes: tuple[str, ...], api_message: str):
+        if request.path.startswith(open_prefixes):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            # Session-authenticated API calls from a half-signed-in browser: refuse, do not redirect.
+            return JsonResponse(
+                {"status": 403, "code": "second_factor_required", "detail": api_message, "errors": {}}, status=403
+            )
+        target = reverse(url_name)
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+class NoStoreMiddleware:
+    """Nothing a signed-in person (browser session or API token) is sent may be kept by the browser, its back
+    button or a proxy: ``Cache-Control: no-store`` replaces whatever caching the view asked for (unless that
+    already says no-store)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # DRF puts a token's user on the request too, so API calls signed with a token are covered.
+        user = getattr(request, "user", None)
+        signed_in = (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        if signed_in and "no-store" not in response.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 _POLICY = {

@@ -143,6 +143,12 @@ _NOT_BY_ROLE = {
     "commissioning.importjob",
     # Who read which safeguarding record, and the safeguarding duty rota: administrators' alone.
     "commissioning.recordread",
+    # API tokens and backup codes are their owner's alone (commissioning.tokens, commissioning.otp); the
+    # directory group mappings of single sign-on are administrators' (commissioning.sso).
+    "commissioning.apitoken",
+    "commissioning.backupcode",
+    "commissioning.directorygroupmapping",
+    "commissioning.ssoidentity",
     "oversight.safeguardingdutylead",
     # A user's own alert rules are theirs alone (ContractAlertRule is read and kept by its user).
     "oversight.contractalertrule",

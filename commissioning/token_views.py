@@ -1,15 +1,63 @@
-"""The API tokens page: people create and revoke their own token for API clients."""
+"""The API tokens page: people make, list and revoke their own tokens for API clients (commissioning.tokens)."""
 
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size, Submit
+from django import forms
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.authtoken.models import Token
 
-from .models import User
+from . import tokens as token_services
+from .models import ApiToken, User
+
+
+class TokenForm(forms.Form):
+    """The shape of a new token; the rules (length of life, scopes) are the service's."""
+
+    name = forms.CharField(
+        label="Name",
+        help_text="What the token is for, so you can tell your tokens apart, for example “Power BI report”.",
+        max_length=100,
+        error_messages={"required": "Enter a name for the token, for example the program that will use it."},
+    )
+    scope = forms.ChoiceField(
+        label="What it may do",
+        choices=[
+            Choice(ApiToken.Scope.READ, "Read only", hint="See what you can see. Any change is refused."),
+            Choice(ApiToken.Scope.READ_WRITE, "Read and write", hint="See and change what you can in the browser."),
+        ],
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose read only, or read and write.",
+            "invalid_choice": "Choose read only, or read and write.",
+        },
+    )
+    expires_in_days = forms.IntegerField(
+        label="Days until it stops working",
+        error_messages={
+            "required": "Enter how many days the token lasts, for example 90.",
+            "invalid": "Enter a whole number of days, for example 90.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expires_in_days"].initial = settings.API_TOKEN_DEFAULT_DAYS
+        self.fields["expires_in_days"].help_text = f"From 1 to {settings.API_TOKEN_MAX_DAYS} days."
+        self.helper = FormHelper()
+        self.helper.form_action = reverse("token-create")
+        self.helper.layout = Layout(
+            Field.text("name", label_size=Size.SMALL),
+            Field.radios("scope", legend_size=Size.SMALL),
+            Field.text("expires_in_days", field_width=3, label_size=Size.SMALL),
+            Submit("submit", "Create token"),
+        )
 
 
 def _signed_in(request: HttpRequest) -> User:
@@ -19,69 +67,67 @@ def _signed_in(request: HttpRequest) -> User:
     return request.user
 
 
-def _breadcrumbs():
-    return [("API tokens", None)]
+def _page(request: HttpRequest, form: TokenForm, *, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "commissioning/tokens.html",
+        {
+            "form": form,
+            "tokens": token_services.tokens_of(_signed_in(request)),
+            "breadcrumbs": [("API tokens", None)],
+            "docs_url": reverse("api-docs"),
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    """Whether I have a token, when it was made, and the buttons to create or revoke it."""
-    token = Token.objects.filter(user=_signed_in(request)).first()
-    return render(
-        request,
-        "commissioning/tokens.html",
-        {"token": token, "breadcrumbs": _breadcrumbs(), "docs_url": reverse("api-docs")},
-    )
-
-
-def _replace_token(user: User) -> Token:
-    """Delete the user's token and make a new one, one request at a time for each user.
-
-    The token's user is unique: two requests that both delete and then both insert would collide. Locking the
-    user's row first makes a second request (a double click, a script) wait until the first has committed.
-    """
-    with transaction.atomic():
-        User.objects.select_for_update().only("pk").get(pk=user.pk)
-        Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user)
+    """My tokens (name, prefix, scope, made, expires, last used, revoked) and the form to make one."""
+    return _page(request, TokenForm())
 
 
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
-    """Make a new token (replacing any old one) and show it this once: the page never shows it again."""
+    """Make a token and show its key this once: the page never shows it again."""
     user = _signed_in(request)
-    try:
-        token = _replace_token(user)
-    except IntegrityError:
-        # Only where the database cannot lock the row (SQLite): another request made a token meanwhile.
-        messages.error(
-            request,
-            "Another request made a token for you at the same moment, and that one is kept. Its key was shown "
-            "only where it was asked for: if you do not have it, replace it with a new token.",
-        )
-        return render(
-            request,
-            "commissioning/tokens.html",
-            {
-                "token": Token.objects.filter(user=user).first(),
-                "breadcrumbs": _breadcrumbs(),
-                "docs_url": reverse("api-docs"),
-            },
-            status=409,
-        )
-    response = render(
-        request,
-        "commissioning/tokens_created.html",
-        {"token": token, "breadcrumbs": [("API tokens", reverse("tokens")), ("New token", None)]},
-    )
-    # The key is on this page only: do not let a browser or proxy keep a copy.
-    response["Cache-Control"] = "no-store"
-    return response
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            created = token_services.token_create(
+                user=user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        else:
+            response = render(
+                request,
+                "commissioning/tokens_created.html",
+                {
+                    "token": created.token,
+                    "key": created.key,
+                    "breadcrumbs": [("API tokens", reverse("tokens")), ("New token", None)],
+                },
+            )
+            # The key is on this page only: do not let a browser or proxy keep a copy.
+            response["Cache-Control"] = "no-store"
+            return response
+    return _page(request, form)
 
 
 @require_POST
 def token_revoke(request: HttpRequest) -> HttpResponse:
-    deleted, _ = Token.objects.filter(user=_signed_in(request)).delete()
-    if deleted:
-        messages.success(request, "Your API token has been revoked. Clients using it can no longer connect.")
+    """Revoke one of my tokens (the form's ``token`` field names it); someone else's is not found."""
+    user = _signed_in(request)
+    token_id = request.POST.get("token", "")
+    if not token_id.isdigit():
+        messages.error(request, "Choose the token to revoke.")
+        return redirect("tokens")
+    token = get_object_or_404(ApiToken, pk=int(token_id), user=user)
+    token_services.token_revoke(token=token, by=user)
+    messages.success(request, f"The token “{token.name}” is revoked. Programs using it can no longer connect.")
     return redirect("tokens")

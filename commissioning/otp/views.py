@@ -1,4 +1,5 @@
-"""Pages for the second factor: set it up, type the code after the password, remove it."""
+"""Pages for the second factor: set it up (forced for administrators signing in with a password), type the
+code or a backup code after the password, make new backup codes, remove it."""
 
 import segno
 from django.contrib import messages
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from commissioning.middleware import SECOND_FACTOR_SESSION_KEY
+from commissioning.middleware import ENROLMENT_SESSION_KEY, SECOND_FACTOR_SESSION_KEY
 
 from . import services
 from .forms import CodeForm
@@ -31,8 +32,28 @@ def manage(request):
     return render(
         request,
         "commissioning/otp_manage.html",
-        {"device": device, "breadcrumbs": [("Sign-in security", None)]},
+        {
+            "device": device,
+            "backup_codes_left": services.unused_backup_codes(request.user) if device else 0,
+            "required": services.must_have_second_factor(request.user),
+            "breadcrumbs": [("Sign-in security", None)],
+        },
     )
+
+
+def _show_backup_codes(request, codes: list[str], *, next_url: str):
+    response = render(
+        request,
+        "commissioning/otp_backup_codes.html",
+        {
+            "codes": codes,
+            "next": next_url,
+            "breadcrumbs": [("Sign-in security", reverse("two_factor:manage")), ("Backup codes", None)],
+        },
+    )
+    # The codes are on this page only.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -54,10 +75,11 @@ def enrol(request):
         else:
             del request.session[ENROL_SECRET_SESSION_KEY]
             services.mark_verified(request=request, device=device)
+            codes = services.new_backup_codes(user=request.user)
             messages.success(
                 request, "Your authenticator app is set up. You will be asked for a code when you sign in."
             )
-            return redirect("two_factor:manage")
+            return _show_backup_codes(request, codes, next_url=_safe_next(request))
     uri = services.provisioning_uri(user=request.user, secret_hex=secret)
     return render(
         request,
@@ -68,6 +90,8 @@ def enrol(request):
             "secret": services.secret_as_base32(secret),
             # An SVG data: image, made here: no external service sees the secret.
             "qr_code": segno.make(uri, error="m").svg_data_uri(scale=5, dark="#0b0c0c"),
+            "required": bool(request.session.get(ENROLMENT_SESSION_KEY)),
+            "next": _safe_next(request),
             "breadcrumbs": [("Sign-in security", reverse("two_factor:manage")), ("Set up", None)],
         },
     )
@@ -81,7 +105,7 @@ def verify(request):
         return redirect(next_url)
     if request.user.is_verified():
         return redirect(next_url)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST or None, allow_backup_code=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.verify(request=request, code=form.cleaned_data["code"])
@@ -94,10 +118,24 @@ def verify(request):
 
 
 @require_POST
+def backup_codes(request):
+    """Make a new set of backup codes (the old ones stop working) and show them this once."""
+    if not services.may_enrol(request.user) or services.confirmed_device(request.user) is None:
+        raise PermissionDenied
+    codes = services.new_backup_codes(user=request.user)
+    return _show_backup_codes(request, codes, next_url=reverse("two_factor:manage"))
+
+
+@require_POST
 def remove(request):
     if not services.may_enrol(request.user):
         raise PermissionDenied
     services.remove(user=request.user)
     request.session.pop(SECOND_FACTOR_SESSION_KEY, None)
-    messages.success(request, "Your authenticator app is removed. Sign-in now asks for your password only.")
+    if services.must_have_second_factor(request.user):
+        # Administrators cannot go on without one: the next page is setting up a new app.
+        request.session[ENROLMENT_SESSION_KEY] = True
+        messages.success(request, "Your authenticator app is removed. Set up a new one to carry on.")
+    else:
+        messages.success(request, "Your authenticator app is removed. Sign-in now asks for your password only.")
     return redirect("two_factor:manage")

@@ -2,10 +2,10 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commissioning import roles
+from tests.auth.keys import api_key_for
 from tests.factories import UserFactory
 
 ROLE_NAMES = {
@@ -38,7 +38,7 @@ def api_client_for(api_user):
         if session:
             client.force_login(user)
         else:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
         client.user = user  # type: ignore[attr-defined]  # the test's own note of who is signed in
         return client
 

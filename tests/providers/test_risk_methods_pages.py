@@ -5,12 +5,12 @@ import json
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from commissioning import roles
 from providers.models import RiskAssessment, RiskMethod
 from providers.services import risk_assessment_record, risk_method_create
+from tests.auth.keys import api_key_for
 from tests.conftest import _user_with_role
 from tests.factories import ProviderFactory
 from tests.providers.factories import OfficerFactory
@@ -29,7 +29,7 @@ def _api(role: str | None) -> APIClient:
     client = APIClient()
     if role is not None:
         user = _user_with_role(role)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
     return client
 
 

@@ -1,6 +1,10 @@
-"""Administrators may add an authenticator app; once they have, every sign-in asks for its code."""
+"""Administrators who sign in with a password must have an authenticator app: the first sign-in without one
+sets it up, and from then on every sign-in asks for its code or a single-use backup code.
+
+(Moved here from tests/security/test_two_factor.py.)"""
 
 import binascii
+import re
 import time
 
 import pytest
@@ -10,6 +14,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commissioning import roles
+from commissioning.models import BackupCode
 from commissioning.otp.views import ENROL_SECRET_SESSION_KEY
 from tests.factories import UserFactory
 
@@ -66,10 +71,11 @@ def test_a_correct_code_turns_the_second_factor_on(client, admin_user):
     client.get(reverse("two_factor:enrol"))
     secret = client.session[ENROL_SECRET_SESSION_KEY]
 
-    response = client.post(reverse("two_factor:enrol"), {"code": _code(secret)}, follow=True)
+    response = client.post(reverse("two_factor:enrol"), {"code": _code(secret)})
 
-    assert response.redirect_chain[-1][0] == reverse("two_factor:manage")
-    assert b"Your authenticator app is set up" in response.content
+    assert response.status_code == 200
+    assert b"Your backup codes" in response.content
+    assert response["Cache-Control"] == "no-store"
     device = TOTPDevice.objects.get(user=admin_user)
     assert device.confirmed
     assert device.key == secret
@@ -181,11 +187,61 @@ def test_the_code_page_does_not_send_people_to_other_sites(client, enrolled_admi
     assert response["Location"] == "/"
 
 
-def test_staff_who_have_not_enrolled_sign_in_with_their_password_alone(client, admin_user):
+def test_an_administrator_without_an_app_is_sent_to_set_one_up_at_sign_in(client, admin_user):
     response = _sign_in(client, admin_user, next_url="/admin/")
-
     assert response["Location"] == "/admin/"
+
+    for path in ("/admin/", "/", reverse("tokens"), reverse("two_factor:manage")):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(reverse("two_factor:enrol")), path
+    api = client.get("/api/v1/contracts/", HTTP_ACCEPT="application/json")
+    assert api.status_code == 403
+    assert api.json()["code"] == "second_factor_required"
+    assert "authenticator app" in api.json()["detail"]
+    page = client.get(reverse("two_factor:enrol"))
+    assert page.status_code == 200
+    assert b"Administrators need a second sign-in step" in page.content
+
+
+def test_setting_up_the_app_at_first_sign_in_opens_the_service(client, admin_user):
+    _sign_in(client, admin_user, next_url="/admin/")
+    client.get(reverse("two_factor:enrol") + "?next=/admin/")
+    secret = client.session[ENROL_SECRET_SESSION_KEY]
+
+    response = client.post(reverse("two_factor:enrol") + "?next=/admin/", {"code": _code(secret)})
+
+    assert b'href="/admin/"' in response.content  # "I have saved my backup codes" carries on where they were going
     assert client.get("/admin/").status_code == 200
+    assert client.get("/api/v1/contracts/").status_code == 200
+
+
+def test_a_superuser_without_the_administrator_role_must_set_up_an_app_too(client):
+    user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    user.set_password(PASSWORD)
+    user.save()
+
+    _sign_in(client, user)
+
+    assert client.get("/admin/")["Location"].startswith(reverse("two_factor:enrol"))
+
+
+def test_a_single_sign_on_session_whose_provider_checked_a_second_factor_needs_no_app(client, admin_user):
+    _sign_in(client, admin_user)
+    session = client.session
+    session["sso_mfa"] = True
+    session.save()
+
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_session_flag_that_is_only_truthy_does_not_count_as_the_providers_second_factor(client, admin_user):
+    _sign_in(client, admin_user)
+    session = client.session
+    session["sso_mfa"] = "yes"
+    session.save()
+
+    assert client.get("/admin/").status_code == 302
 
 
 @pytest.mark.parametrize("role", [roles.COMMISSIONER, roles.CONTRACT_OFFICER, roles.SCRUTINY_MEMBER])
@@ -203,20 +259,21 @@ def test_other_roles_are_never_asked_for_a_code_and_cannot_enrol(client, role):
     assert client.post(reverse("two_factor:remove")).status_code == 403
 
 
-def test_removing_the_app_stops_the_second_step(client, enrolled_admin):
+def test_an_administrator_who_removes_the_app_must_set_up_a_new_one(client, enrolled_admin):
     user, device = enrolled_admin
     _sign_in(client, user)
     client.post(reverse("two_factor:verify"), {"code": _code(device.key)})
 
     client.post(reverse("two_factor:remove"))
-    client.post(reverse("logout"))
-    _sign_in(client, user)
 
     assert not TOTPDevice.objects.filter(user=user).exists()
-    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/")["Location"].startswith(reverse("two_factor:enrol"))
+    client.post(reverse("logout"))
+    _sign_in(client, user)
+    assert client.get("/admin/")["Location"].startswith(reverse("two_factor:enrol"))
 
 
-def test_the_code_page_lets_someone_whose_device_was_deleted_through(client, enrolled_admin):
+def test_the_code_page_lets_someone_whose_device_was_deleted_through_to_set_up_a_new_one(client, enrolled_admin):
     user, device = enrolled_admin
     _sign_in(client, user)
     device.delete()  # e.g. another administrator removed a lost phone's device
@@ -224,7 +281,92 @@ def test_the_code_page_lets_someone_whose_device_was_deleted_through(client, enr
     response = client.get(reverse("two_factor:verify") + "?next=/admin/")
 
     assert response["Location"] == "/admin/"
+    client.post(reverse("logout"))
+    _sign_in(client, user)
+    assert client.get("/admin/")["Location"].startswith(reverse("two_factor:enrol"))
+
+
+# --- Backup codes --------------------------------------------------------------------------------------------
+
+
+def _enrol(client, user) -> list[str]:
+    """Set up the app through the pages; the backup codes shown once."""
+    client.force_login(user)
+    client.get(reverse("two_factor:enrol"))
+    secret = client.session[ENROL_SECRET_SESSION_KEY]
+    page = client.post(reverse("two_factor:enrol"), {"code": _code(secret)}).content.decode()
+    return re.findall(r"<li><code>([a-z0-9-]{19})</code></li>", page)
+
+
+def test_setting_up_gives_ten_backup_codes_kept_only_as_hashes(client, admin_user):
+    codes = _enrol(client, admin_user)
+
+    assert len(codes) == 10
+    assert len(set(codes)) == 10
+    stored = list(BackupCode.objects.filter(user=admin_user).values_list("code_hash", flat=True))
+    assert len(stored) == 10
+    for code in codes:
+        assert code not in stored
+        assert code.replace("-", "") not in stored
+    assert f"{unused_backup_codes_text(10)}" in client.get(reverse("two_factor:manage")).content.decode()
+
+
+def unused_backup_codes_text(n: int) -> str:
+    return f"You have {n} unused backup code"
+
+
+def test_a_backup_code_opens_the_service_once_only(client, admin_user):
+    codes = _enrol(client, admin_user)
+    client.post(reverse("logout"))
+
+    _sign_in(client, admin_user)
+    response = client.post(f"{reverse('two_factor:verify')}?next=/admin/", {"code": codes[3].upper()})
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+    assert unused_backup_codes_text(9) in client.get(reverse("two_factor:manage")).content.decode()
+    client.post(reverse("logout"))
+
+    other = client.__class__()
+    _sign_in(other, admin_user)
+    again = other.post(reverse("two_factor:verify"), {"code": codes[3]})
+    assert again.status_code == 400
+    assert b"used already" in again.content
+    assert other.get("/admin/")["Location"].startswith(reverse("two_factor:verify"))
+
+
+def test_a_made_up_backup_code_is_refused_and_slows_down_guessing(client, admin_user):
+    codes = _enrol(client, admin_user)
+    client.post(reverse("logout"))
+    _sign_in(client, admin_user)
+
+    wrong = client.post(reverse("two_factor:verify"), {"code": "abcd-efgh-jkmn-pqrs"})
+    right_too_soon = client.post(reverse("two_factor:verify"), {"code": codes[0]})
+
+    assert wrong.status_code == 400
+    assert b"backup code is not right" in wrong.content
+    assert b"Too many wrong codes" in right_too_soon.content
+    assert not BackupCode.objects.filter(used_at__isnull=False).exists()
+
+
+def test_new_backup_codes_replace_the_old_ones(client, admin_user):
+    old = _enrol(client, admin_user)
+
+    page = client.post(reverse("two_factor:backup_codes")).content.decode()
+    new = re.findall(r"<li><code>([a-z0-9-]{19})</code></li>", page)
+    client.post(reverse("logout"))
+    _sign_in(client, admin_user)
+
+    assert len(new) == 10
+    assert not set(new) & set(old)
+    assert client.post(reverse("two_factor:verify"), {"code": old[0]}).status_code == 400
+
+
+def test_only_someone_with_an_app_can_make_backup_codes(client, admin_user):
+    client.force_login(admin_user)
+
+    assert client.post(reverse("two_factor:backup_codes")).status_code == 403
+    assert not BackupCode.objects.exists()
 
 
 # --- The admin's pages for authenticator devices ------------------------------------------------------------
