@@ -1,10 +1,10 @@
-"""The health check and media served only to those allowed to see it."""
+"""Media served only to those allowed to see it (the health checks are commissioning.health's)."""
 
 import mimetypes
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.views.decorators.http import require_GET
 
 # Media sub-folders and the permission needed to read files in them. An app that stores
@@ -16,11 +16,6 @@ MEDIA_FOLDER_PERMISSIONS: dict[str, str] = {
 }
 # Extra per-file checks (e.g. a draft pack is not for scrutiny members), by folder.
 MEDIA_FILE_CHECKS: dict = {}
-
-
-@require_GET
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_GET

@@ -1,8 +1,16 @@
-"""python manage.py load_demo [--password PASSWORD]: the Lincolnshire 2018/19 demo data, idempotent."""
+"""python manage.py load_demo [--password PASSWORD] [--i-know-this-is-not-production]: the Lincolnshire 2018/19
+demo data, idempotent.
 
+With DEBUG off (the production settings, or any real deployment) it refuses unless told this is not production,
+and then never gives the demo users the documented password: the one given with --password, or a new random one,
+printed once.
+"""
+
+import secrets
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from commissioning import roles
 from demo import DEFAULT_PASSWORD, load
@@ -14,10 +22,36 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--password", default=DEFAULT_PASSWORD, help=f"Password for every demo user (default {DEFAULT_PASSWORD})."
+            "--password",
+            default=None,
+            help=(
+                f"Password for every demo user (default with DEBUG on: {DEFAULT_PASSWORD}; with DEBUG off: "
+                "a random one, printed once)."
+            ),
+        )
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Load the demo although DEBUG is off (a test, demonstration or benchmark server only).",
         )
 
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, not_production=False, **options):
+        if not settings.DEBUG:
+            # Demo users with known log-ins, administrators among them, must never reach a live council database.
+            if not not_production:
+                raise CommandError(
+                    "DEBUG is off, so this may be a production database: load_demo refuses to add demo users with "
+                    "known log-ins to it. On a test or demonstration server, run it again with "
+                    "--i-know-this-is-not-production (and --password, or a random password is printed)."
+                )
+            if not password:
+                password = secrets.token_urlsafe(18)
+            elif password == DEFAULT_PASSWORD:
+                raise CommandError(
+                    "--password: the documented demo password cannot be used with DEBUG off; choose another."
+                )
+        password = password or DEFAULT_PASSWORD
         started = time.monotonic()
         result = load(password=password)
         elapsed = time.monotonic() - started
