@@ -268,13 +268,43 @@ def documents_of_records(
     )
 
 
+def _visible_to(model: type[models.Model], user: Any) -> QuerySet | None:
+    """``model``'s records ``user`` may read by its ``visible_to`` rule, or None when the model has none."""
+    visible_to = getattr(model._default_manager, "visible_to", None)
+    return visible_to(user) if visible_to is not None else None
+
+
+def may_read_documents_of(user: Any, record: models.Model) -> bool:
+    """Whether ``user`` may read the documents on ``record``: the view permission of the record that governs them
+    (``documents_belong_to``), and ``record`` among its model's ``visible_to(user)``, so a restricted concern's
+    files are as need-to-know as the concern itself. ``documents_visible_to`` is the same rule as a query."""
+    if not _may(user, "view", record):
+        return False
+    visible = _visible_to(type(record), user)
+    return visible is None or visible.filter(pk=record.pk).exists()
+
+
+def documents_visible_to(user: Any, record_models: dict[type[models.Model], type[models.Model]]) -> QuerySet[Document]:
+    """The documents on records of the models in ``record_models`` (each mapped to the model that governs its
+    documents: itself, or the one its ``documents_belong_to`` names) that ``user`` may read, in one query: the rule
+    of ``may_read_documents_of``."""
+    allowed = models.Q(pk__in=[])
+    for model, governing in record_models.items():
+        if not permissions.may(user, f"{governing._meta.app_label}.view_{governing._meta.model_name}"):
+            continue
+        visible = _visible_to(model, user)
+        records = (visible if visible is not None else model._default_manager.all()).values("pk")
+        allowed |= models.Q(content_type=ContentType.objects.get_for_model(model), object_id__in=records)
+    return Document.objects.filter(allowed)
+
+
 def document_for_download(*, document_id: int, user: User) -> Document | None:
-    """The document, if ``user`` may view the record it belongs to (None otherwise, or if it has gone)."""
+    """The document, if ``user`` may read the record it belongs to (None otherwise, or if it has gone)."""
     document = Document.objects.select_related("content_type").filter(pk=document_id).first()
     if document is None:
         return None
     record = document.content_object
-    if record is None or not _may(user, "view", record):
+    if record is None or not may_read_documents_of(user, record):
         return None
     return document
 

@@ -477,3 +477,30 @@ def test_the_admin_removes_documents_through_remove_document(
     assert not Document.objects.exists()
     assert not default_storage.exists(document.file.name)
     assert Document.history.filter(history_type="-").get().history_user == administrator
+
+
+# --- Need to know: a restricted record's files --------------------------------------------------------------
+
+
+def test_a_safeguarding_concerns_documents_are_need_to_know_like_the_concern(administrator, contract_officer):
+    from oversight.models import Concern
+    from tests.factories import ConcernFactory
+
+    concern = ConcernFactory(kind=Concern.Kind.SAFEGUARDING)
+    lead = _with_role(roles.SAFEGUARDING_LEAD, username="safeguarding.lead")
+    lead.groups.add(Group.objects.get(name=roles.CONTRACT_OFFICER))
+    document = attach_document(to=concern, file=upload("Strategy meeting.pdf", pdf_bytes()), title="Notes", by=lead)
+    url = reverse("document-download", args=[document.pk])
+
+    def status(user) -> int:
+        client = Client()
+        client.force_login(user)
+        return client.get(url).status_code
+
+    # An officer with no part in the provider's contracts knows the id but is refused, as on the concern's page.
+    assert status(contract_officer) == 404
+    assert status(lead) == 200
+    assert status(administrator) == 200
+    assert documents_module.may_read_documents_of(contract_officer, concern) is False
+    assert list(documents_module.documents_visible_to(contract_officer, {Concern: Concern})) == []
+    assert list(documents_module.documents_visible_to(lead, {Concern: Concern})) == [document]
