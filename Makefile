@@ -31,11 +31,15 @@ install: $(VENV)/.installed
 migrate: install
 	$(LOCAL) DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
+# The search index (search/) is built after the load: search sits beside demo, which does not depend on it.
 demo: migrate
 	$(LOCAL) DEBUG=1 $(BIN)/python manage.py load_demo --password "$(DEMO_PASSWORD)"
+	$(LOCAL) DEBUG=1 $(BIN)/python manage.py rebuild_search_index
 
+# The web server and a Celery worker (scripts/run_local.py; Ctrl-C stops both). Without REDIS_URL the worker
+# uses the filesystem broker in var/celery/. BEAT=1 adds Celery beat for the scheduled digests and sweeps.
 run: demo
-	$(LOCAL) DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(LOCAL) DEBUG=1 $(BIN)/python scripts/run_local.py --host $(HOST) --port $(PORT) $(if $(BEAT),--beat)
 
 test: install
 	$(TEST_SETTINGS) $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -66,7 +70,7 @@ clean:
 .PHONY: bandit check-deploy
 bandit: install
 	$(BIN)/bandit -q -r commissioning config strategies contracts providers performance scrutiny \
-		oversight opendata dashboards demo -x '*/migrations/*,*/tests/*' -ll
+		oversight opendata dashboards records search demo -x '*/migrations/*,*/tests/*' -ll
 
 check-deploy: install
 	$(PRODUCTION) SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \

@@ -208,9 +208,6 @@ class ImportJob(models.Model):
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
 
-# >>> helper-E (safeguarding)
-
-
 class RecordRead(models.Model):
     """One read of a restricted record (a safeguarding concern, a serious incident): who, when, which record and
     through what (a page or the API). Written only by ``commissioning.audit.record_reads``, never changed."""
@@ -234,4 +231,124 @@ class RecordRead(models.Model):
         return f"{self.user} read {self.app_label}.{self.model} {self.object_id} ({self.via})"
 
 
-# <<< helper-E
+# --- Single sign-on: directory group mapping ------------------------------------------------------
+from . import roles as _roles  # noqa: E402  (the role names only; roles.py imports no model)
+
+
+class DirectoryGroupMapping(TimeStampedModel):
+    """What a directory group (or an app role) means here: a role, a directorate, or both. Kept by an
+    administrator in the Django admin; read at every single sign-on by ``commissioning.sso``, which replaces the
+    user's role groups with the mapped ones."""
+
+    ROLE_CHOICES = [(name, name) for name in _roles.ALL_ROLES]
+
+    claim_value = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text=(
+            "The group's object ID as Microsoft Entra ID sends it (e.g. 5f1c...-...), a group name, or an app "
+            "role's value (the roles claim)."
+        ),
+    )
+    description = models.CharField(max_length=200, blank=True, help_text="The group's name in the directory.")
+    role = models.CharField(max_length=40, choices=ROLE_CHOICES, blank=True)
+    directorate = models.ForeignKey(
+        Directorate, on_delete=models.PROTECT, null=True, blank=True, related_name="directory_groups"
+    )
+
+    class Meta:
+        ordering = ["claim_value"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="") | models.Q(directorate__isnull=False),
+                name="directory_group_maps_to_something",
+                violation_error_message="Choose the role, the directorate, or both, that this group gives.",
+            )
+        ]
+
+    def __str__(self):
+        return self.description or self.claim_value
+
+
+class SsoIdentity(models.Model):
+    """The directory account (issuer and subject) a user signs in with: the stable link, whatever their name or
+    e-mail becomes."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    first_signed_in_at = models.DateTimeField(auto_now_add=True)
+    last_signed_in_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_once")]
+
+    def __str__(self):
+        return f"{self.user} at {self.issuer}"
+
+
+# --- API tokens, backup codes ---------------------------------------------------------------------
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, now=None) -> "ApiTokenQuerySet":
+        """Tokens that still let a client in: not revoked and not past their expiry."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """A key a program sends to use the API as its owner. Only a hash of the key is kept: the key itself is
+    shown once, when it is made, and its first characters (the prefix) identify it on the tokens page."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        READ_WRITE = "read_write", "Read and write"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. the Power BI report.")
+    prefix = models.CharField(max_length=16, db_index=True)
+    # SHA-256 of the whole key, hex: the key is 256 random bits, so a plain hash is enough (no salt, no stretching).
+    key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.READ)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…) of {self.user}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def allows_writes(self) -> bool:
+        return self.scope == self.Scope.READ_WRITE
+
+
+class BackupCode(models.Model):
+    """One single-use code that stands in for the authenticator app (a lost phone). Only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="backup_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="backup_code_unique_per_user")]
+
+    def __str__(self):
+        return f"Backup code {self.pk} of {self.user} ({'used' if self.used_at else 'unused'})"

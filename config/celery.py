@@ -1,5 +1,5 @@
 """Celery application. With REDIS_URL, Redis is the broker and result backend; without, a local filesystem
-broker and a SQLite result backend under CELERY_LOCAL_FOLDER (see settings, helper-E block). Only the test
+broker and a SQLite result backend under CELERY_LOCAL_FOLDER (config/settings/base.py). Only the test
 settings run tasks eagerly in-process."""
 
 import os

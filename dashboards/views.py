@@ -75,7 +75,6 @@ def home(request):
         due = notices_due(user=user, today=today)
         context["notices_due"] = due[:HOME_LIST_SHOWN]
         context["notices_due_count"] = len(due)
-        # >>> helper-B (contract returns and grading)
         from oversight.returns import returns_due_for
 
         outstanding = list(returns_due_for(user=user, today=today))
@@ -84,8 +83,6 @@ def home(request):
         context["returns_overdue"] = [r for r in outstanding if r.late]
         context["returns_due"] = [r for r in outstanding if not r.late]
         context["returns_shown"] = outstanding[:HOME_LIST_SHOWN]
-        # <<< helper-B
-        # >>> helper-C (escalation governance)
         # Open escalations (all the officer may see) and the officer's own escalation and meeting actions due.
         from oversight.escalation import ACTIONS_DUE_WITHIN_DAYS, actions_due_for, escalation_list
 
@@ -98,8 +95,6 @@ def home(request):
             else actions_due.count()
         )
         context["escalation_actions_within_days"] = ACTIONS_DUE_WITHIN_DAYS
-        # <<< helper-C
-        # >>> helper-E (safeguarding)
         # Open safeguarding concerns with a section 42 enquiry under way at the officer's providers (each row
         # shown is a read of a safeguarding record, recorded).
         from oversight.safeguarding import audit_concern_reads, open_enquiries_for
@@ -110,5 +105,4 @@ def home(request):
             len(context["open_enquiries"]) if len(context["open_enquiries"]) < HOME_LIST_SHOWN else enquiries.count()
         )
         audit_concern_reads(user=user, concerns=context["open_enquiries"], via="page")
-        # <<< helper-E
     return render(request, "commissioning/home.html", context)

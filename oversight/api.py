@@ -158,20 +158,12 @@ ROUTES: list[tuple[str, type[ServiceViewSet], str]] = [
     *NOTICE_ROUTES,
     *PERFORMANCE_ROUTES,
 ]
-# >>> helper-B (contract returns and grading)
 from .returns_api import ROUTES as RETURN_ROUTES  # noqa: E402
 
 ROUTES += RETURN_ROUTES
-# <<< helper-B
-# >>> helper-C (escalation governance)
 from .escalation_api import ROUTES as ESCALATION_ROUTES  # noqa: E402
 
 ROUTES += ESCALATION_ROUTES
-# <<< helper-C
-# >>> helper-D (market oversight)
 from .market_api import ROUTES as MARKET_ROUTES  # noqa: E402
 
 ROUTES += MARKET_ROUTES
-# <<< helper-D
-# >>> helper-E (safeguarding)
-# <<< helper-E

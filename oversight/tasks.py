@@ -16,7 +16,6 @@ def sweep_contract_alerts() -> int:
     return contract_alerts_sweep(today=timezone.localdate())
 
 
-# >>> helper-B (contract returns and grading)
 @shared_task(acks_late=True)
 def contract_returns_daily() -> int:
     """Daily (06:30 on the beat): make due the contract returns whose period has ended, then chase by e-mail
@@ -29,8 +28,6 @@ def contract_returns_daily() -> int:
     return contract_returns_chase(today=today)
 
 
-# <<< helper-B
-# >>> helper-C (escalation governance)
 @shared_task(acks_late=True)
 def sweep_escalation_triggers() -> int:
     """Daily (06:30 on the beat): escalate each new situation the active triggers see, once: a new escalation, or
@@ -39,8 +36,3 @@ def sweep_escalation_triggers() -> int:
     from .escalation import escalation_triggers_sweep
 
     return escalation_triggers_sweep(today=timezone.localdate())
-
-
-# <<< helper-C
-# >>> helper-E (safeguarding)
-# <<< helper-E

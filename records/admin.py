@@ -30,7 +30,7 @@ class DisposalRecordAdmin(ReadOnlyAdmin):
     date_hierarchy = "applied_at"
 
 
-# helper-S: subject access searches and redactions, read only (they are the audit).
+# subject access searches and redactions, read only (they are the audit).
 from .models import Redaction, SubjectAccessSearch  # noqa: E402
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dashboards",
     "opendata",
     "records",
+    "search",
     "demo",
 ]
 
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication, so that it sees every response of a signed-in person last.
+    "commissioning.middleware.NoStoreMiddleware",
     "commissioning.middleware.SessionActivityMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -105,7 +108,10 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Writers wait up to 20 s for each other, and a transaction takes the write lock when it begins: a deferred one
+    # that reads first and then writes cannot wait and fails at once with "database is locked" when another
+    # writer (the Celery worker, a second request) holds the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "commissioning.User"
@@ -184,17 +190,11 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="commissioning@council.example")
 
-# Celery: with REDIS_URL a real broker and result backend; without, tasks run eagerly in-process.
+# Celery: with REDIS_URL, Redis is the broker and result backend; without, a folder and a SQLite file (below).
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_TASK_ALWAYS_EAGER = False
-else:
-    CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = "cache+memory://"
-    CELERY_TASK_ALWAYS_EAGER = True
-    CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -236,8 +236,9 @@ NOTIFICATION_COUNT_SECONDS = env.int("NOTIFICATION_COUNT_SECONDS", default=300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes an anonymous request a 401 rather than a 403.
+        "commissioning.drf.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["commissioning.drf.RoleModelPermissions"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -249,8 +250,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "commissioning.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["commissioning.drf.TokenClientRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_RATE", default="600/minute")},
+    "DEFAULT_THROTTLE_CLASSES": ["commissioning.drf.ApiRateThrottle"],
+    # The rates are set with the API tokens' settings below.
+    "DEFAULT_THROTTLE_RATES": {},
 }
 
 SPECTACULAR_SETTINGS = {
@@ -395,3 +397,138 @@ CELERY_BEAT_SCHEDULE["records-apply-retention"] = {
 # A high-severity safeguarding concern or serious incident brought in by a batch (another system, the demo) is
 # alerted only if it is open and was raised within this many days; one recorded on its own is always alerted.
 SAFEGUARDING_ALERT_WINDOW_DAYS = env.int("SAFEGUARDING_ALERT_WINDOW_DAYS", default=14)
+
+# --- Single sign-on -------------------------------------------------------------------------------
+# Single sign-on with OpenID Connect (commissioning.sso), e.g. Microsoft Entra ID: off until an issuer (or a
+# discovery URL) and a client ID are set. The provider's endpoints and keys come from its discovery document.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_DISCOVERY_URL = env.str("OIDC_DISCOVERY_URL", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+# The claims read from the ID token: directory groups (Entra ID: group object IDs), app roles (Entra ID's
+# fallback when a user is in too many groups), the directorate (blank: from the mapped groups), the MFA
+# evidence (a list holding one of OIDC_MFA_VALUES, or true) and the new user's username.
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ROLES_CLAIM = env.str("OIDC_ROLES_CLAIM", default="roles")
+OIDC_DIRECTORATE_CLAIM = env.str("OIDC_DIRECTORATE_CLAIM", default="")
+OIDC_MFA_CLAIM = env.str("OIDC_MFA_CLAIM", default="amr")
+OIDC_MFA_VALUES = env.list("OIDC_MFA_VALUES", default=["mfa"])
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+# On: an existing account with the same e-mail (not a superuser's or a break-glass one) is linked at its first
+# single sign-on. Off (the default, as e-mail claims are not always verified): a new account is made.
+OIDC_LINK_BY_EMAIL = env.bool("OIDC_LINK_BY_EMAIL", default=False)
+OIDC_SIGN_ALGORITHMS = env.list("OIDC_SIGN_ALGORITHMS", default=["RS256"])
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
+# mozilla-django-oidc's flow: PKCE (S256), nonce and state, and the callback's URL name.
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+# Local passwords: when off, only the break-glass administrators listed may sign in with a password.
+LOCAL_PASSWORDS_ENABLED = env.bool("LOCAL_PASSWORDS_ENABLED", default=True)
+BREAK_GLASS_USERNAMES = env.list("BREAK_GLASS_USERNAMES", default=[])
+AUTHENTICATION_BACKENDS = [
+    "commissioning.sso.LocalPasswordBackend" if backend == "django.contrib.auth.backends.ModelBackend" else backend
+    for backend in AUTHENTICATION_BACKENDS
+] + ["commissioning.sso.CouncilOIDCBackend"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("commissioning.sso.context")  # type: ignore[index]
+# --- Second factor, API tokens, passwords, no-store -----------------------------------------------
+# API tokens (commissioning.tokens): a new token lasts API_TOKEN_DEFAULT_DAYS unless its owner picks fewer or more
+# days, never more than API_TOKEN_MAX_DAYS.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# API rate limits (commissioning.drf.ApiRateThrottle): per token for programs, per person for browser sessions.
+# Counted atomically in Redis (one Lua script per request) when API_THROTTLE_REDIS_URL is set (REDIS_URL by
+# default); without Redis, in the Django cache (the embedded default's local-memory cache counts per process).
+API_THROTTLE_REDIS_URL = env.str("API_THROTTLE_REDIS_URL", default=REDIS_URL)
+API_THROTTLE_KEY_PREFIX = env.str("API_THROTTLE_KEY_PREFIX", default="api-throttle")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "token": env.str("API_TOKEN_RATE", default="600/minute"),
+    "session": env.str("API_SESSION_RATE", default="1200/minute"),
+}
+# Second factor: administrators who sign in with a password must set up an authenticator app (commissioning.otp).
+# Off only for the browser journeys, which sign the demo administrator in many times a minute (tests/auth covers
+# the forced set-up), or for a trial of the demo on one's own machine.
+SECOND_FACTOR_REQUIRED_FOR_ADMINISTRATORS = env.bool("SECOND_FACTOR_REQUIRED_FOR_ADMINISTRATORS", default=True)
+# Second factor: how many single-use backup codes an administrator is given at a time.
+BACKUP_CODE_COUNT = env.int("BACKUP_CODE_COUNT", default=10)
+# Passwords: Django's four validators above, and one more that refuses a password of one repeated pattern
+# ("aaaaaaaaaaaa", "abababababab"), which the length and common-password checks let through.
+AUTH_PASSWORD_VALIDATORS = [
+    *AUTH_PASSWORD_VALIDATORS,
+    {"NAME": "commissioning.otp.passwords.VariedCharactersValidator", "OPTIONS": {"min_distinct": 5}},
+]
+# --- Health, shared storage, production guards ----------------------------------------------------
+# Shared storage: documents, imports and generated PDFs stay on the file system (MEDIA_ROOT) by default; with
+# STORAGE_BACKEND=s3 they go to an S3-compatible bucket (AWS S3, MinIO, Ceph, ...) so every web and worker host
+# sees the same files. Files are still served through the app (commissioning.views.protected_media and the
+# documents' download page check rights), so the bucket stays private and no signed URL is handed out.
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
+if STORAGE_BACKEND == "s3":
+    _S3_OPTIONS: dict[str, object] = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        # A folder inside the bucket, when the bucket is shared with something else.
+        "location": env.str("AWS_LOCATION", default=""),
+        # Files are private and read through the app: no public ACL, no query-string signed links.
+        "default_acl": None,
+        "querystring_auth": False,
+        # Like the file system: a name already taken gets a new one rather than overwriting the file.
+        "file_overwrite": False,
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+    }
+    # Without keys boto3 finds its own credentials (instance role, AWS_PROFILE, web identity).
+    for _option, _variable in (("access_key", "AWS_ACCESS_KEY_ID"), ("secret_key", "AWS_SECRET_ACCESS_KEY")):
+        if env.str(_variable, default=""):
+            _S3_OPTIONS[_option] = env.str(_variable)
+    STORAGES["default"] = {"BACKEND": "commissioning.storage.CouncilS3Storage", "OPTIONS": _S3_OPTIONS}
+elif STORAGE_BACKEND != "filesystem":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be filesystem or s3, not {STORAGE_BACKEND!r}.")
+
+# Celery queues: PDF rendering apart from e-mail, so a long pack render never delays a safeguarding alert and the
+# two kinds of worker scale separately (docker-compose.yml runs one worker per queue). Both default to Celery's
+# own queue, so a single `celery worker` (make worker, CI) still runs everything.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_PDF_QUEUE = env.str("CELERY_PDF_QUEUE", default="celery")
+CELERY_EMAIL_QUEUE = env.str("CELERY_EMAIL_QUEUE", default="celery")
+CELERY_TASK_ROUTES = {
+    "scrutiny.tasks.render_*": {"queue": CELERY_PDF_QUEUE},
+    "scrutiny.tasks.preview_pack": {"queue": CELERY_PDF_QUEUE},
+    "scrutiny.tasks.layout_pack_part": {"queue": CELERY_PDF_QUEUE},
+    "scrutiny.tasks.merge_pack_parts": {"queue": CELERY_PDF_QUEUE},
+    "commissioning.tasks.send_notification": {"queue": CELERY_EMAIL_QUEUE},
+    "commissioning.tasks.send_notification_emails": {"queue": CELERY_EMAIL_QUEUE},
+    "contracts.tasks.send_needs_decision_digest": {"queue": CELERY_EMAIL_QUEUE},
+    "scrutiny.tasks.notify_overdue_recommendations": {"queue": CELERY_EMAIL_QUEUE},
+}
+
+# Health probes (commissioning.health) are answered first, before the host check and the HTTPS redirect.
+MIDDLEWARE.insert(0, "commissioning.health.HealthCheckMiddleware")
+# --- Background work in the embedded default ------------------------------------------------------
+# Without REDIS_URL (the embedded default of `make run`), tasks still go to a real worker, so no request waits
+# for a layout: the broker is kombu's filesystem transport (one file a message) and results, groups and chords
+# are kept by Celery's SQLAlchemy backend in a SQLite file of their own beside it, not in the app's database, so
+# a worker storing results never holds the lock a page needs to write. Only config.settings.test runs tasks
+# eagerly. config/celery.py creates the folders.
+CELERY_LOCAL_FOLDER = Path(env.str("CELERY_LOCAL_FOLDER", default=str(BASE_DIR / "var" / "celery")))
+if not REDIS_URL:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # One folder both ways: the web process and the worker read and write the same queue.
+        "data_folder_in": str(CELERY_LOCAL_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_LOCAL_FOLDER / "queue"),
+        "processed_folder": str(CELERY_LOCAL_FOLDER / "processed"),
+        "store_processed": False,
+        # Exchange tables for the worker's broadcasts (remote control, `celery inspect`).
+        "control_folder": str(CELERY_LOCAL_FOLDER / "control"),
+        # Seconds between looks at an empty queue: a task starts within this of being sent.
+        "polling_interval": 0.2,
+    }
+    CELERY_RESULT_BACKEND = f"db+sqlite:///{CELERY_LOCAL_FOLDER / 'results.sqlite3'}"
+    # SQLite lets one process write at a time: the worker's processes wait for each other rather than fail.
+    CELERY_DATABASE_ENGINE_OPTIONS = {"connect_args": {"timeout": 20}}
+    CELERY_TASK_ALWAYS_EAGER = False

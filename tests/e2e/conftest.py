@@ -46,7 +46,10 @@ def _wait_for(url: str, seconds: float = 60) -> None:
 
 @pytest.fixture(scope="session")
 def e2e_env(tmp_path_factory):
-    """Environment of the served app: its own database and media folder; a real broker when REDIS_URL is set."""
+    """Environment of the served app: its own database, media folder and (without REDIS_URL) queue folder.
+
+    The journeys sign the demo administrator in with a password many times a minute, so the forced second factor
+    is off here (tests/auth covers it through the test client)."""
     base = tmp_path_factory.mktemp("e2e")
     env = {k: v for k, v in os.environ.items() if k not in {"TESTING", "DJANGO_SETTINGS_MODULE"}}
     env.update(
@@ -55,6 +58,8 @@ def e2e_env(tmp_path_factory):
         MEDIA_ROOT=str(base / "media"),
         AXES_ENABLED="0",
         DJANGO_SETTINGS_MODULE="config.settings.local",
+        CELERY_LOCAL_FOLDER=str(base / "celery"),
+        SECOND_FACTOR_REQUIRED_FOR_ADMINISTRATORS="0",
     )
     if not os.environ.get("REDIS_URL"):
         env.pop("REDIS_URL", None)
@@ -63,7 +68,8 @@ def e2e_env(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_app(e2e_env):
-    """Migrate, load the demo data, and serve the app (plus a Celery worker when REDIS_URL is set).
+    """Migrate, load the demo data, index it for search, and serve the app with a Celery worker (through Redis when
+    REDIS_URL is set, else the embedded default's queue folder).
 
     E2E_BASE_URL points the journeys at an app already serving fresh demo data instead (while writing them).
     """
@@ -73,6 +79,7 @@ def live_app(e2e_env):
     python = sys.executable
     _manage(e2e_env, "migrate", "--noinput")
     _manage(e2e_env, "load_demo", "--password", PASSWORD)
+    _manage(e2e_env, "rebuild_search_index")
     # load_demo renders and publishes the seed pack, so members download it at once (journey 3).
     port = _free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -89,16 +96,15 @@ def live_app(e2e_env):
             stderr=subprocess.STDOUT,
         )
     ]
-    if e2e_env.get("REDIS_URL"):
-        processes.append(
-            subprocess.Popen(  # noqa: S603 - fixed arguments
-                [python, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=info"],
-                cwd=ROOT,
-                env=e2e_env,
-                stdout=worker_log,
-                stderr=subprocess.STDOUT,
-            )
+    processes.append(
+        subprocess.Popen(  # noqa: S603 - fixed arguments
+            [python, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--loglevel=info"],
+            cwd=ROOT,
+            env=e2e_env,
+            stdout=worker_log,
+            stderr=subprocess.STDOUT,
         )
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{url}/healthz")
@@ -117,8 +123,8 @@ def live_app(e2e_env):
 
 @pytest.fixture(scope="session")
 def worker_log(e2e_env, live_app):
-    """The Celery worker's log when tasks go through a real broker and worker (REDIS_URL set), else None."""
-    if not e2e_env.get("REDIS_URL") or os.environ.get("E2E_BASE_URL"):
+    """The Celery worker's log (None when the journeys run against an app served elsewhere)."""
+    if os.environ.get("E2E_BASE_URL"):
         return None
     return ARTIFACTS / "worker.log"
 

@@ -416,6 +416,8 @@ PAGES: list[tuple[str, str | None, str | Callable[[Page], None]]] = [
     ("contract-form-errors", ADMIN, with_errors("/contracts/add/", "Save contract")),
     ("submit-form-errors", ADMIN, submit_with_errors),
     ("api-tokens", COMMISSIONER, "/account/tokens/"),
+    ("search-results", COMMISSIONER, "/search/?q=carers"),
+    ("search-results-councillor", COUNCILLOR, "/search/?q=carers"),
     # Issue 13: imports, CQC files and alerts, open data.
     ("cqc-import", OFFICER, "/providers/cqc-import/"),
     ("cqc-import-form-errors", OFFICER, with_errors("/providers/cqc-import/", "Upload and check")),

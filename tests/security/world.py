@@ -441,6 +441,8 @@ def build_world() -> World:
     targets["contractchange"] = {"pk": contract.pk, "change_pk": objects["contractchange"].pk}
     targets["contract_record"] = {"app_label": "contracts", "model_name": "contract", "pk": contract.pk}
     targets["retention_rule"] = {"record_type": "contracts.contract"}
+    targets["search_words"] = {"?": {"q": "care"}}
+    targets["search_location"] = {"kind": "locations", "pk": objects["location"].pk}
     world.targets = targets
     return world
 
