@@ -43,4 +43,7 @@ def service(request):
             "ADMINISTRATOR": roles.ADMINISTRATOR,
         },
         "DEBUG": settings.DEBUG,
+        # The council's own name (and logo, a static path) in the header, as on its PDFs.
+        "COUNCIL_NAME": settings.COUNCIL_NAME,
+        "COUNCIL_LOGO": settings.COUNCIL_LOGO,
     }
