@@ -258,6 +258,14 @@ MOVES = {
     "approve": (Status.APPROVED, ApproveForm, "approve", "Record approval", "Record approval by the Executive"),
     "return": (Status.DRAFT, ReturnForm, "return", "Return for changes", "Return the report for changes"),
 }
+# What each move's success banner says happened ({report}: the report's name and period).
+MOVED = {
+    "submit": "{report} sent to the Commissioning and Commercial Board.",
+    "board-review": "The board's review of the {report} is recorded.",
+    "scrutiny": "Scrutiny's consideration of the {report} is recorded.",
+    "approve": "The {report} is recorded as approved by the Executive. It cannot be changed now.",
+    "return": "The {report} went back to its authors for changes: it is a draft again.",
+}
 
 
 def _available_moves(user, report: HighlightReport) -> list[dict]:
@@ -407,7 +415,8 @@ def report_move(request: Request, pk: int, move: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Report is now “{Status(target).label}”.")
+            message = MOVED[move].format(report=report)
+            messages.success(request, message[0].upper() + message[1:])
             return redirect(report)
     context = {
         "form": form,

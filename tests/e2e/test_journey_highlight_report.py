@@ -57,7 +57,9 @@ def test_commissioner_starts_edits_and_submits_next_quarters_report(new_page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit to the Commissioning and Commercial Board")
     page.get_by_role("button", name="Submit to the board").click()
 
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Submitted")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "sent to the Commissioning and Commercial Board"
+    )
     expect(page.locator("#report-status")).to_have_text("Submitted to the Commissioning and Commercial Board")
     expect(page.locator("main")).to_contain_text(AMBER_COMMENT)
     assert_no_csp_violations(new_page)

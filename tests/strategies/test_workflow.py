@@ -313,3 +313,39 @@ def test_anonymous_visitors_are_sent_to_log_in(client_for_role, directorate):
     response = client_for_role(None).get(reverse("strategies:report", args=[report.pk]))
     assert response.status_code == 302
     assert "/accounts/login/" in response.url
+
+
+# What the success banner of each move says happened, written out by hand.
+MOVE_BANNERS = [
+    (
+        "strategies:report_submit",
+        Status.DRAFT,
+        "Carers highlight report, Q3 2018/19 sent to the Commissioning and Commercial Board.",
+    ),
+    ("strategies:report_board_review", Status.SUBMITTED, "The board's review of the "),
+    (
+        "strategies:report_approve",
+        Status.SCRUTINY_CONSIDERED,
+        "is recorded as approved by the Executive. It cannot be changed now.",
+    ),
+    ("strategies:report_return", Status.SUBMITTED, "went back to its authors for changes: it is a draft again."),
+]
+
+
+@pytest.mark.parametrize(("url_name", "status", "says"), MOVE_BANNERS, ids=[m[0].split(":")[1] for m in MOVE_BANNERS])
+def test_the_banner_says_what_the_move_did(client_for_role, directorate, url_name, status, says):
+    report = HighlightReportFactory(
+        strategy=StrategyFactory(directorate=directorate, name="Carers"), status=status, year=2018, quarter=3
+    )
+    data = {
+        "version": report.version,
+        "board_comments": "Noted.",
+        "decision_reference": "I017457",
+        "decision_date": "04/06/2019",
+        "reason": "Needs the Q3 figures.",
+    }
+    response = client_for_role(roles.ADMINISTRATOR).post(reverse(url_name, args=[report.pk]), data, follow=True)
+    banner = [str(m) for m in response.context["messages"]]
+    assert len(banner) == 1
+    assert says in banner[0]
+    assert "Carers" in banner[0]
