@@ -29,7 +29,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import OperationalError, connections, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from commissioning import permissions, roles
@@ -527,6 +527,23 @@ def _publication_notice(*, pack: ScrutinyPack, reason: str) -> tuple[int, str]:
     return days, reason
 
 
+def publication_recipients(pack: ScrutinyPack) -> QuerySet[User]:
+    """Whom publishing ``pack`` tells (in the app and by e-mail): its committee's active members. The page that
+    asks to confirm a publication lists them; ``pack_publish`` tells them."""
+    return pack.meeting.committee.members.filter(is_active=True).order_by("last_name", "first_name", "username")
+
+
+def publication_field_errors(*, pack: ScrutinyPack, change_note: str, late_publication_reason: str) -> None:
+    """Refuse, naming the field, what a publication of ``pack`` needs and lacks: a revision after the first says
+    what changed; a late first publication says why (s.100B(3)). ``pack_publish`` checks the same before it
+    publishes; the confirmation page asks first, so nobody confirms what would be refused."""
+    previous = pack.revisions.order_by("-number").first()
+    if previous is not None and not normalise_newlines(change_note or "").strip():
+        raise ValidationError({"change_note": f"Say what has changed since revision {previous.number}."})
+    if previous is None:
+        _publication_notice(pack=pack, reason=normalise_newlines(late_publication_reason or "").strip())
+
+
 @transaction.atomic
 def pack_publish(
     *, pack: ScrutinyPack, by: User, change_note: str = "", late_publication_reason: str = ""
@@ -552,8 +569,7 @@ def pack_publish(
     previous = pack.revisions.order_by("-number").first()
     number = previous.number + 1 if previous else 1
     change_note = normalise_newlines(change_note or "").strip()
-    if previous is not None and not change_note:
-        raise ValidationError({"change_note": f"Say what has changed since revision {previous.number}."})
+    publication_field_errors(pack=pack, change_note=change_note, late_publication_reason=late_publication_reason)
     if previous is None:
         late_reason = normalise_newlines(late_publication_reason or "").strip()
         pack.published_clear_days, pack.late_publication_reason = _publication_notice(pack=pack, reason=late_reason)
@@ -586,7 +602,7 @@ def pack_publish(
     )
     first = previous is None
     sent = notify(
-        recipients=pack.meeting.committee.members.filter(is_active=True),
+        recipients=publication_recipients(pack),
         kind="scrutiny.pack_published" if first else "scrutiny.pack_revised",
         subject="A scrutiny report pack has been published" if first else "A scrutiny report pack has been revised",
         link=pack.get_absolute_url(),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("packs/<int:pk>/preview/download/", views.pack_preview_download, name="pack_preview_download"),
     path("packs/<int:pk>/status/", views.pack_status, name="pack_status"),
     path("packs/<int:pk>/download/", views.pack_download, name="pack_download"),
+    path("packs/<int:pk>/publish/confirm/", views.pack_publish_confirm, name="pack_publish_confirm"),
     path("packs/<int:pk>/publish/", views.pack_publish, name="pack_publish"),
     path("packs/<int:pk>/revise/", views.pack_revise, name="pack_revise"),
     path("packs/<int:pk>/appendices/<int:appendix_pk>/exempt/", views.appendix_exempt, name="appendix_exempt"),

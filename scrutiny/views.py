@@ -460,6 +460,47 @@ def pack_render(request, pk: int):
     return redirect(pack)
 
 
+def _publication_error(request, pack: ScrutinyPack, error: ValidationError, change_note: str, late_reason: str):
+    """The pack's page again with a refused publication's message on its own field (or at the top)."""
+    if hasattr(error, "error_dict") and "change_note" in error.error_dict:
+        # The one error with a field of its own: shown on it, with what was typed kept.
+        message = " ".join(error.message_dict["change_note"])
+        return _pack_page(request, pack, publish_error=message, change_note=change_note)
+    if hasattr(error, "error_dict") and "late_publication_reason" in error.error_dict:
+        message = " ".join(error.message_dict["late_publication_reason"])
+        return _pack_page(request, pack, late_error=message, late_reason=late_reason)
+    messages.error(request, " ".join(error.messages))
+    return redirect(pack)
+
+
+@require_POST
+@permission_required("scrutiny.publish_scrutinypack")
+def pack_publish_confirm(request, pk: int):
+    """Before a publication, which cannot be undone and e-mails every member: what will happen and to whom, with
+    what was typed on the pack's page carried to the button that publishes."""
+    pack = selectors.pack_for_page(pk=pk, user=request.user)
+    change_note = request.POST.get("change_note", "")
+    late_reason = request.POST.get("late_publication_reason", "")
+    try:
+        services.publication_field_errors(pack=pack, change_note=change_note, late_publication_reason=late_reason)
+    except ValidationError as error:
+        return _publication_error(request, pack, error, change_note, late_reason)
+    revisions = selectors.revisions_of(pack, user=request.user)
+    recipients = list(services.publication_recipients(pack))
+    return render(
+        request,
+        "scrutiny/pack_publish_confirm.html",
+        {
+            "pack": pack,
+            "number": revisions[0].number + 1 if revisions else 1,
+            "recipients": recipients,
+            "change_note": change_note,
+            "late_reason": late_reason,
+            "breadcrumbs": _breadcrumbs((pack.title, pack.get_absolute_url()), ("Publish", None)),
+        },
+    )
+
+
 @require_POST
 @permission_required("scrutiny.publish_scrutinypack")
 def pack_publish(request, pk: int):
@@ -471,17 +512,9 @@ def pack_publish(request, pk: int):
             pack=pack, by=request.user, change_note=change_note, late_publication_reason=late_reason
         )
     except ValidationError as error:
-        if hasattr(error, "error_dict") and "change_note" in error.error_dict:
-            # The one error with a field of its own: shown on it, with what was typed kept.
-            message = " ".join(error.message_dict["change_note"])
-            return _pack_page(request, pack, publish_error=message, change_note=change_note)
-        if hasattr(error, "error_dict") and "late_publication_reason" in error.error_dict:
-            message = " ".join(error.message_dict["late_publication_reason"])
-            return _pack_page(request, pack, late_error=message, late_reason=late_reason)
-        messages.error(request, " ".join(error.messages))
-    else:
-        what = "Pack published" if revision.number == 1 else f"Revision {revision.number} published"
-        messages.success(request, f"{what}. The committee's members have been told.")
+        return _publication_error(request, pack, error, change_note, late_reason)
+    what = "Pack published" if revision.number == 1 else f"Revision {revision.number} published"
+    messages.success(request, f"{what}. The committee's members have been told.")
     return redirect(pack)
 
 

@@ -36,6 +36,7 @@ def test_the_service_s_stylesheets_use_arial_not_gds_transport():
         assert declarations, sheet
         assert all("GDS Transport" not in value for value in declarations), sheet
     # Ours comes after GOV.UK Frontend's sheet and covers every one of its classes.
-    assert 'body, [class*="govuk-"] { font-family: arial, helvetica, sans-serif; }' in (
-        ROOT / "static" / "css" / "app.css"
-    ).read_text()
+    assert (
+        'body, [class*="govuk-"] { font-family: arial, helvetica, sans-serif; }'
+        in (ROOT / "static" / "css" / "app.css").read_text()
+    )

@@ -207,6 +207,19 @@ def log_in(page, username: str, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def confirm_publication(page, *, members: int | None = None) -> None:
+    """On the page that asks before a pack is published: it says what will happen; press the button that
+    publishes (which names how many members it tells, when it tells any)."""
+    import re
+
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="What will happen")).to_be_visible()
+    if members is not None:
+        expect(page.locator("#recipients li")).to_have_count(members)
+    page.get_by_role("button", name=re.compile(r"^Publish( and tell \d+ members?)?$")).click()
+
+
 def assert_no_csp_violations(new_page) -> None:
     assert not new_page.csp_violations, "The browser refused content under the CSP:\n" + "\n".join(
         new_page.csp_violations

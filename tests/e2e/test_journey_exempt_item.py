@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from . import axe
-from .conftest import assert_no_csp_violations, fill_date, log_in
+from .conftest import assert_no_csp_violations, confirm_publication, fill_date, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -150,6 +150,7 @@ def test_administrator_records_an_exempt_item_and_only_councillors_not_excluded_
     # Rendered and published: revision 1, with the restricted document, which administrators read too.
     _render(admin)
     main.get_by_role("button", name="Publish to the committee's members").click()
+    confirm_publication(admin)
     expect(banner).to_contain_text("Pack published. The committee's members have been told.")
     expect(admin.get_by_role("heading", level=1)).to_contain_text("Published")
     expect(_revisions(admin)).to_have_count(1)

@@ -15,7 +15,7 @@ from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
 from . import axe
-from .conftest import assert_no_csp_violations, fill_date, log_in
+from .conftest import assert_no_csp_violations, confirm_publication, fill_date, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -109,6 +109,8 @@ def test_administrator_revises_a_published_pack_and_a_member_reads_both_revision
     pack_path = re.search(r"/scrutiny/packs/\d+/", pack_url).group(0)
     _render(admin, "Render the PDF")
     main.get_by_role("button", name="Publish to the committee's members").click()
+    _assert_accessible(admin, "pack-publish-confirm")
+    confirm_publication(admin)
     expect(banner).to_contain_text("Pack published. The committee's members have been told.")
 
     # Published: revision 1 is current, and the way to change it is a new revision.
@@ -159,6 +161,8 @@ def test_administrator_revises_a_published_pack_and_a_member_reads_both_revision
 
     change_note.fill(CHANGE_NOTE)
     main.get_by_role("button", name="Publish revision 2").click()
+    expect(admin.locator("main")).to_contain_text(CHANGE_NOTE)
+    confirm_publication(admin)
     expect(banner).to_contain_text("Revision 2 published. The committee's members have been told.")
     expect(admin.get_by_role("heading", level=1)).to_contain_text("Published")
     expect(rows).to_have_count(2)

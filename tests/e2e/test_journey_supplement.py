@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from . import axe
-from .conftest import assert_no_csp_violations, fill_date, log_in
+from .conftest import assert_no_csp_violations, confirm_publication, fill_date, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -99,6 +99,7 @@ def test_a_late_item_is_published_as_supplement_1_and_a_councillor_reads_it_besi
     pack_url = admin.url
     _render(admin)
     main.get_by_role("button", name="Publish to the committee's members").click()
+    confirm_publication(admin)
     expect(banner).to_contain_text("Pack published.")
     revisions = main.locator("table").filter(has=admin.locator("caption", has_text="Published revisions"))
     pack_pages = int(re.search(r"(\d+) pages", revisions.locator("tbody tr").first.inner_text()).group(1))

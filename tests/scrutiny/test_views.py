@@ -241,6 +241,57 @@ def test_publishing_emails_the_committee_members(client_as_admin, django_capture
     ) == ["cllr.a@council.example", "cllr.b@council.example"]
 
 
+def test_publishing_asks_first_what_will_happen_and_whom_it_emails(client_as_admin):
+    committee = CommitteeFactory(name="Adults and Community Wellbeing Scrutiny Committee")
+    committee.members.add(
+        UserFactory(first_name="Ann", last_name="Ashby", email="cllr.a@council.example"),
+        UserFactory(first_name="Bob", last_name="Brant", email="cllr.b@council.example"),
+        UserFactory(first_name="Cy", last_name="Gone", is_active=False),
+    )
+    pack = mark_rendered(ScrutinyPackFactory(meeting=MeetingFactory(committee=committee)))
+    pack_page = client_as_admin.get(pack.get_absolute_url()).content.decode()
+    confirm_url = reverse("scrutiny:pack_publish_confirm", args=[pack.pk])
+    assert f'action="{confirm_url}"' in pack_page
+
+    response = client_as_admin.post(confirm_url)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "2 members of Adults and Community Wellbeing Scrutiny Committee will be told" in page
+    assert "Ann Ashby" in page
+    assert "Bob Brant" in page
+    assert "Cy Gone" not in page
+    assert "Publish and tell 2 members" in page
+    assert f'action="{reverse("scrutiny:pack_publish", args=[pack.pk])}"' in page
+    # Nothing happened yet.
+    pack.refresh_from_db()
+    assert pack.status == ScrutinyPack.Status.DRAFT
+    assert not pack.revisions.exists()
+    assert mail.outbox == []
+
+
+def test_a_revision_without_its_change_note_is_refused_before_the_confirmation(client_as_admin, administrator):
+    from scrutiny import services
+
+    pack = mark_rendered(ScrutinyPackFactory())
+    services.pack_publish(pack=pack, by=administrator)
+    services.pack_revise(pack=pack, by=administrator)
+    pack = mark_rendered(ScrutinyPack.objects.get(pk=pack.pk))
+
+    response = client_as_admin.post(reverse("scrutiny:pack_publish_confirm", args=[pack.pk]), {"change_note": " "})
+
+    page = response.content.decode()
+    assert "Say what has changed since revision 1." in page
+    assert 'id="change_note-error"' in page
+
+    response = client_as_admin.post(
+        reverse("scrutiny:pack_publish_confirm", args=[pack.pk]), {"change_note": "Appendix 3's figures corrected."}
+    )
+    page = response.content.decode()
+    assert "Publish revision 2 of" in page
+    assert 'name="change_note" value="Appendix 3&#x27;s figures corrected."' in page
+
+
 def test_a_pack_cannot_be_published_before_it_is_rendered(client_as_admin):
     pack = ScrutinyPackFactory()
 

@@ -353,6 +353,8 @@ ROWS = [
     ("scrutiny:pack_download@draft_pack",   "GET", LOGIN, 404, NA, 404, 404, 200),
     ("scrutiny:pack_download@published_pack", "GET", LOGIN, 200, NA, 200, 200, 200),
     ("scrutiny:pack_render@draft_pack",  "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
+    # Publishing asks first: what will happen and whom it e-mails (nothing is written until the second POST).
+    ("scrutiny:pack_publish_confirm@draft_pack", "POST", LOGIN, 403, NA, 403, 403, 200),
     ("scrutiny:pack_publish@draft_pack", "POST", LOGIN, 403, NA, 403, 403, Redirect("scrutiny:pack", "draft_pack")),
     # A quick preview (parallel layout, untagged, never published) is asked for and read only by those who may
     # change the pack; with none laid out yet for the pack as it is, the download goes back to the pack's page.
