@@ -38,6 +38,8 @@ class Series:
     values: Sequence[Number | None]
     links: Sequence[str | None] | None = None
     colour: str | None = None
+    # One colour per value (a bar chart of RAG statuses draws each bar in its own status's colour).
+    colours: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,43 @@ def axis_labels(labels: Sequence[str], *, step: float, font_size: float = LABEL_
     every = max(1, math.ceil((widest + LABEL_GAP) / step)) if step > 0 else len(shown)
     last = len(shown) - 1
     return [label if (last - i) % every == 0 else None for i, label in enumerate(shown)]
+
+
+LINE_HEIGHT = 12
+MAX_LABEL_LINES = 3
+
+
+def wrap_label(label: str, room: float, font_size: float = LABEL_FONT_SIZE) -> list[str] | None:
+    """``label`` broken at spaces into lines no wider than ``room`` (at most MAX_LABEL_LINES), or None when a
+    word alone is wider than ``room`` or the lines would be more than that: the caller then shortens instead."""
+    lines: list[str] = []
+    for word in label.split():
+        if text_width(word, font_size) > room:
+            return None
+        if lines and text_width(f"{lines[-1]} {word}", font_size) <= room:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines if 0 < len(lines) <= MAX_LABEL_LINES else None
+
+
+def _category_labels(
+    parts: list[str], labels: Sequence[str], *, left: float, step: float, y: float, width: float
+) -> None:
+    """Names under bars in full, wrapped onto up to three lines (each its own <text>, so none overlaps); if a
+    name cannot be wrapped to fit, every name is shortened as on a time axis (``_x_labels``)."""
+    room = step - LABEL_GAP
+    wrapped = [wrap_label(label, room) for label in labels]
+    if any(lines is None for lines in wrapped):
+        _x_labels(parts, labels, left=left, step=step, y=y, width=width)
+        return
+    for i, lines in enumerate(wrapped):
+        x = left + step * (i + 0.5)
+        for n, line in enumerate(lines or []):
+            parts.append(
+                f'<text x="{x:.1f}" y="{y + n * LINE_HEIGHT}" text-anchor="middle" font-size="{LABEL_FONT_SIZE}" '
+                f'{FONT} fill="#0b0c0c" class="app-chart__x-label" aria-hidden="true">{escape(line)}</text>'
+            )
 
 
 def _x_labels(parts: list[str], labels: Sequence[str], *, left: float, step: float, y: float, width: float) -> None:
@@ -377,9 +416,14 @@ def _bars(*, kind, title, description, series, labels, unit, width, height, stac
     else:
         totals = [float(v) for s in series for v in s.values if v is not None]
     low, high = _scale(totals)
-    left, top, right, bottom = 56, 12, 12, 60
-    plot_w, plot_h = width - left - right, height - top - bottom
+    left, top, right = 56, 12, 12
+    plot_w = width - left - right
     step = plot_w / max(len(labels), 1)
+    # Room under the plot for the names on as many lines as the longest takes, and the legend below them.
+    wrapped = [wrap_label(label, step - LABEL_GAP) for label in labels]
+    lines = max((len(w) for w in wrapped if w), default=1) if all(wrapped) else 1
+    bottom = max(60, 30 + LINE_HEIGHT * lines + (22 if len(series) > 1 else 0))
+    plot_h = height - top - bottom
     group_w = step * 0.7
     bar_w = group_w if stacked else group_w / max(len(series), 1)
 
@@ -393,7 +437,7 @@ def _bars(*, kind, title, description, series, labels, unit, width, height, stac
         base = 0.0
         for index, s in enumerate(series):
             value = float(s.values[i] or 0)
-            colour = _colour(s, index)
+            colour = s.colours[i] if s.colours and i < len(s.colours) else _colour(s, index)
             if stacked:
                 y1, y2 = y_of(base + value), y_of(base)
                 x = x0
@@ -406,14 +450,7 @@ def _bars(*, kind, title, description, series, labels, unit, width, height, stac
                     f'<rect x="{x:.1f}" y="{y1:.1f}" width="{bar_w - 1:.1f}" height="{y2 - y1:.1f}" fill="{colour}" '
                     f'aria-hidden="true"/>'
                 )
-    _x_labels(
-        parts,
-        [label if len(label) <= 18 else label[:17] + "…" for label in labels],
-        left=left,
-        step=step,
-        y=top + plot_h + 16,
-        width=width,
-    )
+    _category_labels(parts, labels, left=left, step=step, y=top + plot_h + 16, width=width)
     if len(series) > 1:
         _legend(parts, entries=[(s.name, _colour(s, i), False) for i, s in enumerate(series)], x=left, y=height - 12)
     parts.append("</svg>")

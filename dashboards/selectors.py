@@ -21,7 +21,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from commissioning import permissions
-from commissioning.charts import Series, bar_chart, line_chart, stacked_bar
+from commissioning.charts import RAG_COLOURS, Series, bar_chart, line_chart, stacked_bar
 from commissioning.periods import FinancialQuarter, financial_year_bounds, financial_year_label, month_ends
 from contracts.selectors import NEEDS_DECISION_WINDOWS, contracts_needing_decision, needs_decision_counts
 from oversight.models import Concern, Visit
@@ -121,10 +121,12 @@ def dashboard_context(*, period: FinancialQuarter, audience: Audience, today: da
         description="Number of commissioning strategies whose highlight report for the quarter is red, amber, green "
         "or has no RAG.",
         series=[
+            # Each bar in its status's colour, named in full under it (the meaning is never the colour alone).
             Series(
                 "Strategies",
                 [rag_counts[r] for r in RAG_ORDER],
                 links=rag_links,
+                colours=[RAG_COLOURS[r] for r in RAG_ORDER],
             )
         ],
         labels=[RAG_LABELS[r] for r in RAG_ORDER],

@@ -190,3 +190,32 @@ def test_when_even_short_labels_do_not_fit_every_nth_is_shown_ending_with_the_la
 
     assert shown[-1] == "Q4 18/19"
     assert 2 <= len(shown) < 16
+
+
+def test_bars_take_the_colour_of_what_they_count_and_names_are_wrapped_in_full_not_cut(font):
+    chart = bar_chart(
+        title="Strategies by RAG status",
+        description="Number of strategies by status",
+        series=[
+            Series("Strategies", [1, 2, 3, 0], colours=[RAG_COLOURS[r] for r in ("red", "amber", "green", "none")])
+        ],
+        labels=["Red", "Amber", "Green", "No RAG reported"],
+    )
+    svg = str(chart.svg)
+    fills = re.findall(r'<rect [^>]*fill="(#[0-9a-f]{6})"', svg)
+    assert fills == [RAG_COLOURS["red"], RAG_COLOURS["amber"], RAG_COLOURS["green"]]  # no bar for a count of 0
+
+    # As wide as the dashboard draws it: six strategies side by side.
+    strategies = stacked_bar(
+        title="Measures",
+        description="By strategy",
+        series=[Series("Achieved", [3] * 6), Series("Not achieved", [1] * 6)],
+        labels=STRATEGIES,
+        width=640,
+    )
+    shown = re.findall(r'<text\b[^>]*class="app-chart__x-label"[^>]*>([^<]*)</text>', str(strategies.svg))
+    # Every word of every name is printed (on up to three lines), none cut with "…".
+    assert "…" not in "".join(shown)
+    assert " ".join(shown).split() == " ".join(STRATEGIES).split()
+    boxes = _text_boxes(str(strategies.svg), font)
+    assert _overlaps(boxes) == []
