@@ -274,20 +274,10 @@ def _visible_to(model: type[models.Model], user: Any) -> QuerySet | None:
     return visible_to(user) if visible_to is not None else None
 
 
-def may_read_documents_of(user: Any, record: models.Model) -> bool:
-    """Whether ``user`` may read the documents on ``record``: the view permission of the record that governs them
-    (``documents_belong_to``), and ``record`` among its model's ``visible_to(user)``, so a restricted concern's
-    files are as need-to-know as the concern itself. ``documents_visible_to`` is the same rule as a query."""
-    if not _may(user, "view", record):
-        return False
-    visible = _visible_to(type(record), user)
-    return visible is None or visible.filter(pk=record.pk).exists()
-
-
 def documents_visible_to(user: Any, record_models: dict[type[models.Model], type[models.Model]]) -> QuerySet[Document]:
     """The documents on records of the models in ``record_models`` (each mapped to the model that governs its
     documents: itself, or the one its ``documents_belong_to`` names) that ``user`` may read, in one query: the rule
-    of ``may_read_documents_of``."""
+    of ``may_view_documents_of``."""
     allowed = models.Q(pk__in=[])
     for model, governing in record_models.items():
         if not permissions.may(user, f"{governing._meta.app_label}.view_{governing._meta.model_name}"):
@@ -304,7 +294,7 @@ def document_for_download(*, document_id: int, user: User) -> Document | None:
     if document is None:
         return None
     record = document.content_object
-    if record is None or not may_read_documents_of(user, record):
+    if record is None or not may_view_documents_of(user=user, obj=record):
         return None
     return document
 
@@ -348,5 +338,11 @@ def may_attach_to(*, user: Any, obj: models.Model) -> bool:
 
 
 def may_view_documents_of(*, user: Any, obj: models.Model) -> bool:
-    """Whether ``user`` may see ``obj``'s documents: the right to view the record."""
-    return obj.pk is not None and _may(user, "view", obj)
+    """Whether ``user`` may see, download or find ``obj``'s documents: the view permission of the record that
+    governs them (``documents_belong_to``), and ``obj`` among its model's ``visible_to(user)``, so a restricted
+    concern's files are as need-to-know as the concern itself. ``documents_visible_to`` is the same rule as a
+    query."""
+    if obj.pk is None or not _may(user, "view", obj):
+        return False
+    visible = _visible_to(type(obj), user)
+    return visible is None or visible.filter(pk=obj.pk).exists()

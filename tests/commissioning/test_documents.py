@@ -501,6 +501,6 @@ def test_a_safeguarding_concerns_documents_are_need_to_know_like_the_concern(adm
     assert status(contract_officer) == 404
     assert status(lead) == 200
     assert status(administrator) == 200
-    assert documents_module.may_read_documents_of(contract_officer, concern) is False
+    assert documents_module.may_view_documents_of(user=contract_officer, obj=concern) is False
     assert list(documents_module.documents_visible_to(contract_officer, {Concern: Concern})) == []
     assert list(documents_module.documents_visible_to(lead, {Concern: Concern})) == [document]
