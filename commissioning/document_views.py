@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .documents import (
     attach_document,
@@ -141,15 +141,30 @@ def attach(request: HttpRequest, app_label: str, model_name: str, pk: int) -> Ht
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
-    """Remove a document (with every right to change its record); back to the record."""
-    document = get_object_or_404(Document.objects.select_related("content_type"), pk=pk)
+    """Remove a document (with every right to change its record); back to the record. A GET asks first: what is
+    removed, from which record, and that it cannot be undone."""
+    document = get_object_or_404(Document.objects.select_related("content_type", "uploaded_by"), pk=pk)
     record = document.content_object
     if record is None or record_label(record) not in DOCUMENT_RECORDS:
         raise Http404("No such document")
     if not may_view_documents_of(user=request.user, obj=record):
         raise Http404("No such document")
+    if request.method == "GET":
+        if not may_attach_to(user=request.user, obj=record):
+            raise PermissionDenied
+        back = _back(request, record)
+        return render(
+            request,
+            "commissioning/document_remove.html",
+            {
+                "document": document,
+                "record": record,
+                "back_url": back,
+                "breadcrumbs": [(str(record), record_url(record)), ("Remove a document", None)],
+            },
+        )
     title = document.title
     remove_document(
         document=document, by=cast(User, request.user)

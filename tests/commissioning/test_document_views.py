@@ -267,3 +267,30 @@ def test_a_changes_document_is_on_its_contracts_timeline_for_those_who_may_see_t
     assert not documents_of_records(
         model=type(change), object_ids=[change.pk], governing=contract, user=people["councillor"]
     ).exists()
+
+
+def test_removing_a_document_asks_first_and_removes_nothing_until_confirmed(client_as_officer, contract_officer):
+    contract = ContractFactory()
+    document = attach_document(
+        to=contract,
+        file=SimpleUploadedFile("variation.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+        title="Variation letter",
+        by=contract_officer,
+    )
+    record_page = client_as_officer.get(contract.get_absolute_url()).content.decode()
+    remove_url = reverse("document-remove", args=[document.pk])
+    assert f'href="{remove_url}?next=' in record_page
+
+    asked = client_as_officer.get(remove_url, {"next": contract.get_absolute_url()})
+
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "Remove Variation letter?" in page
+    assert "variation.pdf" in page
+    assert "cannot be brought back" in page
+    assert Document.objects.filter(pk=document.pk).exists()
+
+    removed = client_as_officer.post(remove_url, {"next": contract.get_absolute_url()})
+    assert removed.status_code == 302
+    assert removed["Location"] == contract.get_absolute_url()
+    assert not Document.objects.filter(pk=document.pk).exists()

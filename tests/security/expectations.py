@@ -148,7 +148,8 @@ ROWS = [
     ("document-attach@contract_record",  "GET POST", LOGIN, 403, 403, 200, 404, 200),
     ("document-remove@contract_document", "POST", LOGIN, 403, 403, Redirect("contracts:detail", "contract"), 404,
         Redirect("contracts:detail", "contract")),
-    ("document-remove@contract_document", "GET", LOGIN, 405, NA, 405, 405, 405),
+    # A GET asks first (what is removed, from which record): the same rights as the removal itself.
+    ("document-remove@contract_document", "GET", LOGIN, 403, 403, 200, 404, 200),
     # Second factor: for administrators. Nobody in the world has enrolled, so "verify" has nothing to ask.
     ("two_factor:manage",        "GET",  LOGIN, 403, NA, 403, 403, 200),
     ("two_factor:enrol",         "GET POST", LOGIN, 403, NA, 403, 403, 200),
