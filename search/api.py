@@ -27,7 +27,13 @@ class SearchQuerySerializer(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=[t.key for t in SEARCH_TYPES], required=False, help_text="Only this type of result, paged."
     )
-    page = serializers.IntegerField(min_value=1, required=False, default=1)
+    page = serializers.IntegerField(
+        min_value=1,
+        max_value=selectors.MAX_PAGE,
+        required=False,
+        default=1,
+        error_messages={"max_value": f"Ask for page {selectors.MAX_PAGE:,} or before."},
+    )
 
     def validate_q(self, value: str) -> str:
         try:

@@ -1,7 +1,7 @@
 from django import forms
 
 from .registry import SEARCH_TYPES
-from .selectors import QUERY_MAX_LENGTH, clean_query
+from .selectors import MAX_PAGE, QUERY_MAX_LENGTH, clean_query
 
 
 class SearchForm(forms.Form):
@@ -18,7 +18,12 @@ class SearchForm(forms.Form):
     type = forms.ChoiceField(
         label="Type", required=False, choices=[("", "Everything")] + [(t.key, t.label) for t in SEARCH_TYPES]
     )
-    page = forms.IntegerField(required=False, min_value=1)
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE,
+        error_messages={"max_value": f"Ask for page {MAX_PAGE:,} or before."},
+    )
 
     def clean_q(self) -> str:
         try:

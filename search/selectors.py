@@ -21,6 +21,8 @@ from .registry import BY_KEY, SearchType, types_for
 
 QUERY_MAX_LENGTH = 200
 PER_TYPE = 5  # hits per type on the grouped page; "see all" pages the rest
+# The last page anyone may ask for: past it a database's OFFSET overflows (SQLite's is a 64-bit integer).
+MAX_PAGE = 10_000
 PAGE_SIZE = 20
 SNIPPET_WORDS = 30
 # Markers the database puts round a match; the snippet is escaped before they become <mark>.
@@ -150,5 +152,5 @@ def search(*, user: Any, q: Any, kind: str | None = None, page: int = 1) -> list
         raise ValueError(f"Choose a type of result from: {', '.join(BY_KEY)}.")
     if kind is None:
         return [search_type_results(t, user=user, words=words) for t in types_for()]
-    offset = (max(page, 1) - 1) * PAGE_SIZE
+    offset = (min(max(page, 1), MAX_PAGE) - 1) * PAGE_SIZE
     return [search_type_results(BY_KEY[kind], user=user, words=words, offset=offset, limit=PAGE_SIZE)]

@@ -353,3 +353,20 @@ def test_a_document_is_found_by_whoever_sees_its_record(safeguarding_world, scru
     # The safeguarding concern's documents are as need-to-know as the concern; councillors see no contract.
     assert _ids(search(user=world["stranger"], q="bruising"), "documents") == [on_contract.pk]
     assert _ids(search(user=scrutiny_member, q="bruising"), "documents") == []
+
+
+def test_a_page_past_the_last_anyone_may_ask_for_is_refused_naming_it(client_as_commissioner):
+    # schemathesis found this: page=10499724803021004800 made the database's OFFSET overflow (a 500).
+    api = client_as_commissioner.get(
+        "/api/v1/search/", {"q": "care", "type": "providers", "page": "10499724803021004800"}
+    )
+    page = client_as_commissioner.get(reverse("search:search"), {"q": "care", "type": "providers", "page": "99999"})
+
+    assert api.status_code == 400
+    assert "page" in api.json()["errors"]
+    assert "There is a problem" in page.content.decode()
+    assert "Ask for page 10,000 or before." in page.content.decode()
+    assert (
+        client_as_commissioner.get("/api/v1/search/", {"q": "care", "type": "providers", "page": 10_000}).status_code
+        == 200
+    )
