@@ -79,9 +79,9 @@ def oidc_provider(tmp_path_factory):
     """The provider's issuer URL, once it answers its discovery document."""
     node = shutil.which("node")
     if node is None:
-        pytest.skip("single sign-on tests need Node.js (node) to run the local OpenID provider")
+        pytest.fail("single sign-on tests need Node.js (node) to run the local OpenID provider: apt-get install nodejs")
     if not (PROJECT_DIR / "node_modules" / "oidc-provider").exists():
-        pytest.skip("single sign-on tests need the npm package oidc-provider: run `make install` (npm install)")
+        pytest.fail("single sign-on tests need the npm package oidc-provider: run `make install` (npm ci)")
     port = _free_port()
     config = tmp_path_factory.mktemp("oidc") / "provider.json"
     config.write_text(
