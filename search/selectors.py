@@ -144,6 +144,16 @@ def _url(search_type: SearchType, entry: SearchEntry) -> str:
     return reverse("search:go", args=[search_type.key, entry.object_id])
 
 
+def result_url(*, user: Any, kind: str, pk: int) -> str | None:
+    """The page of a result whose record has none of its own (a location, a visit: its provider's), or None
+    when there is no such type or ``user`` may not see the record (the model's ``visible_to``)."""
+    search_type = BY_KEY.get(kind)
+    if search_type is None:
+        return None
+    record = search_type.model.objects.visible_to(user).filter(pk=pk).first()  # type: ignore[attr-defined]
+    return search_type.url(record) if record is not None else None
+
+
 def search(*, user: Any, q: Any, kind: str | None = None, page: int = 1) -> list[TypeResults]:
     """What ``user`` finds for ``q``: each type's hits and count (the first few of every type, or one page of
     ``kind``). Raises ValueError naming what is wrong with ``q`` or ``kind``."""

@@ -53,10 +53,7 @@ def search(request: HttpRequest) -> HttpResponse:
 def go(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """A result whose record has no page of its own (a location, a visit): its provider's page, if the user may
     see the record."""
-    search_type = BY_KEY.get(kind)
-    if search_type is None:
+    target = selectors.result_url(user=request.user, kind=kind, pk=pk)
+    if target is None:
         raise Http404
-    record = search_type.model.objects.visible_to(request.user).filter(pk=pk).first()  # type: ignore[attr-defined]
-    if record is None:
-        raise Http404
-    return redirect(search_type.url(record))
+    return redirect(target)
