@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import tokens as token_services
+from .forms import add_service_errors
 from .models import ApiToken, User
 
 
@@ -101,8 +102,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 expires_in_days=form.cleaned_data["expires_in_days"],
             )
         except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
+            add_service_errors(form, error)
         else:
             response = render(
                 request,
@@ -127,7 +127,7 @@ def token_revoke(request: HttpRequest) -> HttpResponse:
     if not token_id.isdigit():
         messages.error(request, "Choose the token to revoke.")
         return redirect("tokens")
-    token = get_object_or_404(ApiToken, pk=int(token_id), user=user)
+    token = get_object_or_404(token_services.tokens_of(user), pk=int(token_id))
     token_services.token_revoke(token=token, by=user)
     messages.success(request, f"The token “{token.name}” is revoked. Programs using it can no longer connect.")
     return redirect("tokens")
